@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/quartier demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache
+
+# Refresh every package's English catalogue from the French texts in code and templates.
+# Then translate the new empty entries in <package>/locale/en/LC_MESSAGES/messages.po.
+messages: $(VENV)/.installed
+	@for pkg in quartier events forum signage displays; do \
+	  [ -d $$pkg ] || continue; \
+	  $(BIN)/pybabel -q extract -F babel.cfg --no-location -o $$pkg/messages.pot $$pkg; \
+	  if [ -f $$pkg/locale/en/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update --no-fuzzy-matching -i $$pkg/messages.pot -d $$pkg/locale -l en; \
+	  else \
+	    $(BIN)/pybabel -q init -i $$pkg/messages.pot -d $$pkg/locale -l en; \
+	  fi; \
+	  rm $$pkg/messages.pot; \
+	done

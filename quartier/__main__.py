@@ -1,0 +1,5 @@
+import sys
+
+from quartier.cli import main
+
+sys.exit(main())

@@ -1,0 +1,219 @@
+"""The `quartier` command. argv is parsed here and only here.
+
+User errors end as one readable line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from quartier import __version__, auth, features, i18n
+from quartier import settings as settings_module
+from quartier.db import Database, backup
+from quartier.i18n import gettext as _
+from quartier.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A command that cannot be carried out; its message is shown as one line."""
+
+
+def fail(message: str) -> NoReturn:
+    raise CommandError(message)
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    return settings_module.load(settings_module.find_config(getattr(args, "config", None)))
+
+
+def with_database(settings: Settings, fn: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the database (applying migrations), run fn, close it: for commands outside the server."""
+
+    async def run() -> T:
+        db = Database(settings.database_path)
+        await db.open([m.migrations for m in features.load() if hasattr(m, "migrations")])
+        try:
+            return await fn(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+# -- commands
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / settings_module.CONFIG_FILE
+    if config.exists():
+        fail(_("{file} existe déjà ; supprimez-le ou choisissez un autre dossier").format(file=config))
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(settings_module.sample())
+    settings = settings_module.load(config)
+    with_database(settings, _noop)
+    print(_("Configuration écrite dans {config}, base de données {db}").format(config=config, db=settings.database_path))
+
+
+async def _noop(db: Database) -> None:
+    return None
+
+
+class AccessLogger(AbstractAccessLogger):
+    """Method, path and status: no query string, so tokens in links never reach the logs."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %s %.1fms', request.remote, request.method, request.path, response.status, time * 1000
+        )
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    from quartier.app import create_app
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = host or settings.host
+    port = settings.port if port is None else port
+    print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
+    web.run_app(
+        create_app(settings), host=host, port=port, print=None, access_log_class=AccessLogger, shutdown_timeout=5
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    serve(load_settings(args), args.host, args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from quartier.demo import build_demo
+
+    folder = Path(args.dir)
+    settings, login = build_demo(folder, host=args.host, port=args.port)
+    print(_("Démo prête dans {dir} (données fictives).").format(dir=folder))
+    print(
+        _("Connexion équipe : http://{host}:{port}/login  nom : {name}  mot de passe : {password}").format(
+            host=args.host, port=args.port, name=login[0], password=login[1]
+        )
+    )
+    print(_("Autres commandes sur la démo : --config {config}").format(config=folder / settings_module.CONFIG_FILE))
+    serve(settings, args.host, args.port)
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    settings = load_settings(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(_("Mot de passe : "))
+        if password != getpass.getpass(_("Mot de passe (encore) : ")):
+            fail(_("les deux mots de passe diffèrent"))
+    try:
+        auth.validate_new_user(args.name, args.role, password)
+        with_database(settings, lambda db: auth.add_user(db, args.name, args.role, password))
+    except auth.AuthError as e:
+        fail(str(e))
+    print(_("Compte « {name} » créé ({role}).").format(name=args.name.strip(), role=args.role))
+
+
+def cmd_token_create(args: argparse.Namespace) -> None:
+    settings = load_settings(args)
+    try:
+        token = with_database(settings, lambda db: auth.create_api_token(db, args.name))
+    except auth.AuthError as e:
+        fail(str(e))
+    print(token)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    settings = load_settings(args)
+    if not settings.database_path.exists():
+        fail(_("pas de base de données à {path}").format(path=settings.database_path))
+    target = Path(args.file)
+    if target.resolve() == settings.database_path:
+        fail(_("la copie ne peut pas remplacer la base elle-même"))
+    pages = backup(settings.database_path, target)
+    print(_("Copie cohérente écrite dans {file} ({pages} pages, intégrité vérifiée).").format(file=target, pages=pages))
+
+
+# -- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", metavar="FILE", help=_("fichier de configuration (par défaut ./quartier.yaml)")
+    )
+    parser = argparse.ArgumentParser(
+        prog="quartier", description=_("Quartier : le programme d'inclusion numérique des espaces sociaux.")
+    )
+    parser.add_argument("--version", action="version", version=f"quartier {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
+
+    p = sub.add_parser("init", parents=[common], help=_("écrit un quartier.yaml commenté et une base vide"))
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("serve", parents=[common], help=_("lance le serveur"))
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", parents=[common], help=_("lance la démo sur une base neuve"))
+    p.add_argument("--dir", default="demo", help=_("dossier de la démo (par défaut ./demo, remplacée)"))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help=_("comptes de l'équipe")).add_subparsers(
+        dest="user_command", metavar="ACTION", required=True
+    )
+    p = user.add_parser("add", parents=[common], help=_("crée un compte"))
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--role", required=True, choices=auth.ROLES)
+    p.add_argument("--password-stdin", action="store_true", help=_("lit le mot de passe sur l'entrée standard"))
+    p.set_defaults(func=cmd_user_add)
+
+    token = sub.add_parser("token", help=_("jetons d'API")).add_subparsers(
+        dest="token_command", metavar="ACTION", required=True
+    )
+    p = token.add_parser("create", parents=[common], help=_("affiche un nouveau jeton pour un compte"))
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(func=cmd_token_create)
+
+    p = sub.add_parser("backup", parents=[common], help=_("copie cohérente de la base, serveur en marche"))
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+
+    for module in features.load():
+        if hasattr(module, "add_commands"):
+            module.add_commands(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    i18n.load_catalogues(features.packages())
+    i18n.current_language.set(i18n.language_from_environment())
+    args: Any = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (CommandError, SettingsError) as e:
+        print(f"quartier: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,60 @@
+"""`quartier demo`: a fresh database filled by every feature, and a staff login to try it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from quartier import auth, features
+from quartier import settings as settings_module
+from quartier.db import Database
+from quartier.settings import Settings
+
+DEMO_ORGANIZER = "demo"
+DEMO_FACILITATOR = "animation"
+
+
+@dataclass
+class DemoContext:
+    """What a feature's `demo(ctx)` gets: the open database, the settings and the demo's today."""
+
+    db: Database
+    settings: Settings
+    today: dt.date
+    now: dt.datetime  # aware, in the sites' timezone
+
+
+def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tuple[Settings, tuple[str, str]]:
+    """Write a config and a fresh demo database into folder; returns the settings and a login."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (folder / f"quartier.db{suffix}").unlink(missing_ok=True)
+    config = folder / settings_module.CONFIG_FILE
+    config.write_text(
+        settings_module.sample(host=host, port=port, base_url=f"http://{host}:{port}", database="quartier.db"),
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    settings = settings_module.load(config)
+    password = secrets.token_urlsafe(9)
+    asyncio.run(fill(settings, password))
+    return settings, (DEMO_ORGANIZER, password)
+
+
+async def fill(settings: Settings, password: str) -> None:
+    modules = features.load()
+    db = Database(settings.database_path)
+    await db.open([m.migrations for m in modules if hasattr(m, "migrations")])
+    try:
+        await auth.add_user(db, DEMO_ORGANIZER, "organizer", password)
+        await auth.add_user(db, DEMO_FACILITATOR, "facilitator", password + "-anim")
+        now = dt.datetime.now(settings.tz)
+        ctx = DemoContext(db=db, settings=settings, today=now.date(), now=now)
+        for module in modules:
+            if hasattr(module, "demo"):
+                await module.demo(ctx)
+    finally:
+        await db.close()

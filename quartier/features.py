@@ -1,0 +1,29 @@
+"""The feature packages the application is assembled from, and what each may provide.
+
+Each feature package has a `feature` module exposing any of:
+
+- `migrations`: a sqlite_utils.Migrations set, applied at start-up;
+- `setup(app)`: add its routes (quartier.routing.Routes), channel access rules, staff links;
+- `add_commands(subparsers, common)`: its `quartier` subcommands (argparse; `common`
+  is the parent parser that gives every command `--config`);
+- `async demo(ctx)`: its part of the demo data (quartier.demo.DemoContext).
+
+This is the one place that knows the features; the core never imports their internals.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Order matters for the demo: the programme first, then what refers to it.
+FEATURES: tuple[str, ...] = ()
+
+
+def load() -> list[ModuleType]:
+    return [importlib.import_module(f"{name}.feature") for name in FEATURES]
+
+
+def packages() -> list[str]:
+    """Every package with templates, static files or translations: the core, then the features."""
+    return ["quartier", *FEATURES]

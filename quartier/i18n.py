@@ -1,0 +1,106 @@
+"""Translations: French is the source language, English comes from each package's catalogue.
+
+Message ids are the French texts, so a French reader always sees the real text even
+where a translation is missing. Each package keeps `locale/en/LC_MESSAGES/messages.po`;
+they are merged at start-up (no compile step, no binary files in the repository).
+The current language lives in a context variable that the locale middleware sets
+per request and the CLI sets from the environment.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import os
+from contextvars import ContextVar
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+SOURCE_LANGUAGE = "fr"
+LANGUAGES = ("fr", "en")
+
+current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
+
+_catalogues: dict[str, NullTranslations] = {}
+
+
+def load_catalogues(packages: list[str]) -> None:
+    """Merge the .po catalogues of the given packages, once per process."""
+    for language in LANGUAGES:
+        if language == SOURCE_LANGUAGE:
+            continue
+        merged = Translations()
+        for package in packages:
+            po = importlib.resources.files(package) / "locale" / language / "LC_MESSAGES" / "messages.po"
+            if not po.is_file():
+                continue
+            with po.open("rb") as f:
+                catalog = read_po(f, locale=language)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)
+            buffer.seek(0)
+            merged.merge(Translations(buffer))
+        _catalogues[language] = merged
+
+
+def _catalogue() -> NullTranslations | None:
+    return _catalogues.get(current_language.get())
+
+
+def gettext(message: str) -> str:
+    """Translate a French message into the current language."""
+    catalogue = _catalogue()
+    return catalogue.gettext(message) if catalogue else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    catalogue = _catalogue()
+    if catalogue:
+        return catalogue.ngettext(singular, plural, n)
+    return singular if n in (0, 1) else plural  # French counts 0 as singular
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def negotiate(accept_language: str | None, available: list[str]) -> str:
+    """The best of the available languages for an Accept-Language header."""
+    if accept_language:
+        preferred = []
+        for part in accept_language.split(","):
+            tag, _, q = part.strip().partition(";q=")
+            try:
+                weight = float(q) if q else 1.0
+            except ValueError:
+                weight = 0.0
+            if tag:
+                preferred.append((weight, tag.strip()))
+        preferred.sort(key=lambda p: -p[0])
+        match = Locale.negotiate([t for w, t in preferred if w > 0], available, sep="-")
+        if match:
+            return match.language
+    return available[0]
+
+
+def language_from_environment(available: list[str] | tuple[str, ...] = LANGUAGES) -> str:
+    """The CLI's language, from LANGUAGE, LC_ALL, LC_MESSAGES or LANG (French by default)."""
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        code = value.split(":")[0].split("_")[0].split(".")[0].lower()
+        if code in available:
+            return code
+        if code and code not in ("c", "posix"):
+            return available[0]
+    return available[0]
+
+
+def locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(SOURCE_LANGUAGE)

@@ -1,0 +1,219 @@
+"""Settings: one declared table (name, type, default, help), read from quartier.yaml.
+
+Every setting is a field of `Settings` with its help text in the field's metadata,
+so the sample config, the README table and the validation all come from one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import secrets
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from quartier.i18n import gettext as _
+
+CONFIG_FILE = "quartier.yaml"
+
+
+def setting(default: typing.Any, help: str) -> typing.Any:
+    """Declare one setting: its default and the help text shown in the sample config."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = setting("127.0.0.1", "Address the server listens on.")
+    port: int = setting(8080, "TCP port the server listens on.")
+    database: str = setting(
+        "quartier.db", "SQLite database file, relative to the folder of this file."
+    )
+    base_url: str = setting(
+        "http://127.0.0.1:8080",
+        "Public address of the server, printed in QR codes and on paper. "
+        "Use https:// in production: cookies are then marked Secure.",
+    )
+    timezone: str = setting("Europe/Paris", "Timezone of the sites: every time is shown in it.")
+    languages: list[str] = setting(
+        ["fr", "en"], "Interface languages, the first one is the default."
+    )
+    secret_key: str = setting(
+        "",
+        "Secret that signs CSRF tokens. `quartier init` writes a fresh one; "
+        "when empty, a random one is made at each start (sessions do not survive a restart).",
+    )
+    changes_retention_days: int = setting(
+        14, "Days the change history is kept for clients that reconnect."
+    )
+    notes_retention_days: int = setting(
+        0, "Days after publication of the minutes before raw forum notes are anonymised (0: never)."
+    )
+    max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
+    log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    # Where the file was read from; not a setting, so not in the table.
+    config_dir: Path = field(default=Path("."), metadata={"internal": True}, compare=False)
+
+    @property
+    def database_path(self) -> Path:
+        return (self.config_dir / self.database).resolve()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def replace(self, **changes: typing.Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+class SettingsError(Exception):
+    """A config file that cannot be used; the message is one readable line."""
+
+
+def table() -> list[dataclasses.Field]:
+    """The declared settings, in order, without internal fields."""
+    return [f for f in dataclasses.fields(Settings) if not f.metadata.get("internal")]
+
+
+def _types() -> dict[str, typing.Any]:
+    return typing.get_type_hints(Settings)
+
+
+def _default(f: dataclasses.Field) -> typing.Any:
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return f.default_factory()  # type: ignore[misc]
+    return f.default
+
+
+def _check_type(name: str, value: typing.Any) -> str | None:
+    """Return a hint if value does not fit the declared type of setting name."""
+    expected = _types()[name]
+    if expected is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        kind = _("un nombre entier")
+    elif expected is str:
+        ok = isinstance(value, str)
+        kind = _("du texte")
+    elif typing.get_origin(expected) is list:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        kind = _("une liste de textes")
+    else:  # pragma: no cover - the table only uses the types above
+        raise TypeError(expected)
+    return None if ok else kind
+
+
+def _validate(name: str, value: typing.Any) -> str | None:
+    """Semantic checks beyond the type, returning a hint or None."""
+    if name == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return _("fuseau horaire inconnu, par exemple Europe/Paris")
+    if name == "port" and not 0 <= value <= 65535:
+        return _("un port entre 0 et 65535")
+    if name == "base_url" and not value.startswith(("http://", "https://")):
+        return _("une adresse qui commence par http:// ou https://")
+    if name == "languages" and (not value or any(v not in ("fr", "en") for v in value)):
+        return _("une liste parmi fr et en")
+    if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        return _("DEBUG, INFO, WARNING ou ERROR")
+    if name.endswith("_days") or name == "max_body_kb":
+        if value < 0:
+            return _("un nombre positif")
+    return None
+
+
+def load(path: Path | None) -> Settings:
+    """Read settings from a YAML file; built-in defaults when path is None.
+
+    Raises SettingsError naming the file, the line and a hint.
+    """
+    if path is None:
+        return Settings(secret_key=secrets.token_urlsafe(32))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(_("{file} : fichier introuvable").format(file=path)) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(_("{file} : illisible ({error})").format(file=path, error=e)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(e, "problem", None) or str(e)
+        raise SettingsError(
+            _("{file}:{line} : YAML invalide ({problem}) ; vérifiez l'indentation et les deux-points").format(
+                file=path, line=line, problem=problem
+            )
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SettingsError(
+            _("{file}:1 : le fichier doit contenir des lignes « nom: valeur »").format(file=path)
+        )
+    lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _value in node.value:
+            lines[key_node.value] = key_node.start_mark.line + 1
+    known = {f.name: f for f in table()}
+    values: dict[str, typing.Any] = {}
+    for name, value in data.items():
+        line = lines.get(name, 1)
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = (
+                _("vouliez-vous dire « {name} » ?").format(name=close[0])
+                if close
+                else _("les réglages possibles sont listés dans le README")
+            )
+            raise SettingsError(
+                _("{file}:{line} : réglage inconnu « {name} » ; {hint}").format(
+                    file=path, line=line, name=name, hint=hint
+                )
+            )
+        hint = _check_type(name, value) or _validate(name, value)
+        if hint:
+            raise SettingsError(
+                _("{file}:{line} : valeur invalide pour « {name} » ; attendu : {hint}").format(
+                    file=path, line=line, name=name, hint=hint
+                )
+            )
+        values[name] = value
+    if not values.get("secret_key"):
+        values["secret_key"] = secrets.token_urlsafe(32)
+    return Settings(config_dir=path.parent.resolve(), **values)
+
+
+def find_config(path: str | None) -> Path | None:
+    """The config to use: the one named, else ./quartier.yaml when present, else none."""
+    if path:
+        return Path(path)
+    default = Path(CONFIG_FILE)
+    return default if default.exists() else None
+
+
+def sample(**overrides: typing.Any) -> str:
+    """A commented quartier.yaml with every setting, a fresh secret and the given overrides."""
+    values = {f.name: _default(f) for f in table()}
+    values["secret_key"] = secrets.token_urlsafe(32)
+    values.update(overrides)
+    out = ["# Quartier settings. Every setting is optional; the defaults are shown.", ""]
+    for f in table():
+        out.append(f"# {f.metadata['help']}")
+        dumped = yaml.safe_dump({f.name: values[f.name]}, allow_unicode=True, default_flow_style=True)
+        out.append(dumped.strip().removeprefix("{").removesuffix("}"))
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,38 @@
+"""Every French text in code and templates has its English translation."""
+
+from importlib.resources import files
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from quartier import features, i18n
+
+METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**/templates/**.svg", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**": {"extensions": "jinja2.ext.i18n"}}
+
+
+@pytest.mark.parametrize("package", features.packages())
+def test_every_text_has_an_english_translation(package):
+    root = files(package)
+    po = root / "locale" / "en" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f, locale="en")
+    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.string and (
+        m.string if isinstance(m.string, str) else all(m.string))}
+    missing = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(root), method_map=METHOD_MAP, options_map=OPTIONS
+    ):
+        msgid = message if isinstance(message, str) else message[0]
+        if msgid and msgid not in translated:
+            missing.add(msgid)
+    assert not missing, f"run `make messages` and translate in {po}: {sorted(missing)}"
+
+
+def test_negotiation():
+    assert i18n.negotiate("en-US,en;q=0.9", ["fr", "en"]) == "en"
+    assert i18n.negotiate("de-DE, fr;q=0.5", ["fr", "en"]) == "fr"
+    assert i18n.negotiate("de", ["fr", "en"]) == "fr"
+    assert i18n.negotiate("en;q=0, fr;q=0.1", ["fr", "en"]) == "fr"
+    assert i18n.negotiate(None, ["en", "fr"]) == "en"
