@@ -1,0 +1,131 @@
+"""The change bus: committed changes fanned out to subscribers, in seq order, with replay.
+
+A subscriber registers *before* it reads the history it missed, so a change
+committed meanwhile is either in the history or in its queue (or both, and
+then dropped by seq): no gap, no duplicate. Each subscriber has a bounded
+queue; one that falls behind is marked overflowed and disconnected by its
+handler, never slowing the others, and resumes from its last seq later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from quartier.db import Change, Database
+
+log = logging.getLogger(__name__)
+
+QUEUE_SIZE = 500
+REPLAY_PAGE = 500
+
+
+class Subscriber:
+    """One client's view of the bus: the channels it follows and its bounded queue."""
+
+    def __init__(self, channels: frozenset[str], size: int = QUEUE_SIZE):
+        self.channels = channels
+        self.queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=size)
+        self.overflowed = asyncio.Event()
+
+    def offer(self, change: Change) -> None:
+        if self.overflowed.is_set():
+            return
+        try:
+            self.queue.put_nowait(change)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+
+class Bus:
+    def __init__(self, db: Database, *, queue_size: int = QUEUE_SIZE):
+        self.db = db
+        self.queue_size = queue_size
+        self.last_seq = 0
+        self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
+        db.on_commit(self.publish)
+
+    async def start(self) -> None:
+        self.last_seq = await self.db.read(_last_seq)
+
+    def publish(self, changes: list[Change]) -> None:
+        """Hand committed changes to every subscriber of their channel (on the event loop)."""
+        for change in changes:
+            if change.seq <= self.last_seq:
+                continue
+            self.last_seq = change.seq
+            for subscriber in tuple(self._by_channel.get(change.channel, ())):
+                subscriber.offer(change)
+
+    def subscribe(self, channels: Iterable[str]) -> Subscriber:
+        subscriber = Subscriber(frozenset(channels), self.queue_size)
+        for channel in subscriber.channels:
+            self._by_channel[channel].add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        for channel in subscriber.channels:
+            subs = self._by_channel.get(channel)
+            if subs is not None:
+                subs.discard(subscriber)
+                if not subs:
+                    del self._by_channel[channel]
+
+    def subscriber_count(self, channel: str | None = None) -> int:
+        if channel is not None:
+            return len(self._by_channel.get(channel, ()))
+        return len({s for subs in self._by_channel.values() for s in subs})
+
+    async def history(self, channels: Iterable[str], since: int, until: int) -> list[Change] | None:
+        """Changes on channels with since < seq <= until; None when some were pruned (reset)."""
+        channel_list = sorted(set(channels))
+
+        def read(db: sqlite_utils.Database) -> list[Change] | None:
+            first = db.conn.execute("SELECT min(seq) FROM changes").fetchone()[0]
+            known = _last_seq(db)
+            if since > known or (first is not None and since < first - 1) or (first is None and since < known):
+                return None
+            marks = ",".join("?" * len(channel_list))
+            rows = db.conn.execute(
+                f"SELECT seq, channel, type, data FROM changes WHERE seq > ? AND seq <= ? "
+                f"AND channel IN ({marks}) ORDER BY seq",
+                [since, until, *channel_list],
+            ).fetchall()
+            return [Change.build(*row) for row in rows]
+
+        return await self.db.read(read)
+
+    async def prune(self, older_than_days: float) -> int:
+        """Forget changes older than the retention period; returns how many."""
+        cutoff = time.time() - older_than_days * 86400
+
+        def delete(tx) -> int:
+            # Keep the newest change so the counter's position stays visible to readers.
+            return tx.execute(
+                "DELETE FROM changes WHERE created < ? AND seq < (SELECT max(seq) FROM changes)",
+                (cutoff,),
+            ).rowcount
+
+        return await self.db.write(delete)
+
+
+def _last_seq(db: sqlite_utils.Database) -> int:
+    row = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    return row[0] if row else 0
+
+
+async def prune_forever(bus: Bus, days: int, every: float = 3600) -> None:
+    """Background task: prune the change history once an hour."""
+    while True:
+        try:
+            removed = await bus.prune(days)
+            if removed:
+                log.info("pruned %d old changes", removed)
+        except Exception:  # keep pruning later; a failed prune loses nothing
+            log.exception("pruning the change history failed")
+        await asyncio.sleep(every)

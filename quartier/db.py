@@ -1,0 +1,393 @@
+"""SQLite under asyncio: one writer thread, a small pool of readers.
+
+Every write is a function `fn(tx)` run on the writer thread inside an explicit
+`BEGIN IMMEDIATE` transaction. Writes that queue up while one commits are
+grouped into the next transaction, each inside its own savepoint: one failing
+write rolls back alone, and a burst of writes costs one fsync instead of many
+(synchronous=FULL, so an acknowledged write survives a power cut, not just kill -9).
+
+A write records the changes live pages care about with `tx.change(...)`; they go
+into the `changes` table in the same transaction and are handed to the bus after
+the commit, in `seq` order, before the caller's await returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Largest number of writes grouped into one transaction.
+MAX_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded change; `message` is its WebSocket JSON, encoded once for every subscriber."""
+
+    seq: int
+    channel: str
+    type: str
+    data: str  # JSON text
+    message: str
+
+    @classmethod
+    def build(cls, seq: int, channel: str, type: str, data: str) -> Change:
+        message = (
+            f'{{"seq":{seq},"channel":{json.dumps(channel)},'
+            f'"type":{json.dumps(type)},"data":{data}}}'
+        )
+        return cls(seq, channel, type, data, message)
+
+
+def encode(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class Tx:
+    """What a write function gets: the connection, and a way to record changes."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+        self.changes: list[Change] = []
+
+    def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.db.conn.execute(sql, params)
+
+    def change(self, channel: str, type: str, data: Any = None) -> int:
+        """Record a change on a channel, in this transaction; returns its seq."""
+        payload = encode(data if data is not None else {})
+        seq = self.db.conn.execute(
+            "INSERT INTO changes (channel, type, data, created) VALUES (?, ?, ?, ?) RETURNING seq",
+            (channel, type, payload, time.time()),
+        ).fetchone()[0]
+        self.changes.append(Change.build(seq, channel, type, payload))
+        return seq
+
+
+@dataclass
+class _Task:
+    fn: Callable[[Any], Any]
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
+    raw: bool = False  # run alone, outside any transaction (migrations)
+
+
+_STOP = object()
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
+    """A connection in autocommit mode: transactions are begun explicitly, never implicitly."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")
+    db = sqlite_utils.Database(conn, execute_plugins=False)
+    conn.row_factory = sqlite3.Row
+    return db
+
+
+class Database:
+    """The application's database: `await db.write(fn)` and `await db.read(fn)`."""
+
+    def __init__(self, path: Path, *, readers: int = 3):
+        self.path = path
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._open_error: BaseException | None = None
+        self._readers = ThreadPoolExecutor(
+            max_workers=readers, thread_name_prefix="quartier-read", initializer=self._open_reader
+        )
+        self._local = threading.local()
+        self._reader_conns: list[sqlite_utils.Database] = []
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[list[Change]], None]] = []
+        self.closed = False
+
+    # -- life cycle
+
+    async def open(self, migrations: Iterable[Migrations] = ()) -> None:
+        """Start the writer, set WAL mode and apply pending migrations."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = threading.Thread(target=self._write_loop, name="quartier-write", daemon=True)
+        self._writer.start()
+        await asyncio.get_running_loop().run_in_executor(None, self._ready.wait)
+        if self._open_error:
+            raise self._open_error
+        sets = [core_migrations, *migrations]
+        await self._run_raw(lambda db: [m.apply(db) for m in sets])
+
+    async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self._writer:
+            self._queue.put(_STOP)
+            await asyncio.get_running_loop().run_in_executor(None, self._writer.join)
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for db in self._reader_conns:
+                db.conn.close()
+            self._reader_conns.clear()
+
+    def on_commit(self, listener: Callable[[list[Change]], None]) -> None:
+        """Call listener(changes) on the event loop after each commit that recorded changes."""
+        self._listeners.append(listener)
+
+    # -- writing
+
+    async def write(self, fn: Callable[[Tx], T]) -> T:
+        """Run fn(tx) in a write transaction on the writer thread and return its result."""
+        if self.closed:
+            raise RuntimeError("database is closed")
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put(_Task(fn, future, loop))
+        return await future
+
+    async def _run_raw(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """Run fn on the writer's connection outside any transaction (migrations, VACUUM)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put(_Task(fn, future, loop, raw=True))
+        return await future
+
+    def _write_loop(self) -> None:
+        try:
+            db = connect(self.path)
+            db.conn.execute("PRAGMA journal_mode = WAL")
+            db.conn.execute("PRAGMA synchronous = FULL")
+        except BaseException as e:  # a writer that cannot open must not hang the server
+            self._open_error = e
+            self._ready.set()
+            self._fail_queue(e)
+            return
+        self._ready.set()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    break
+                batch = [item]
+                while len(batch) < MAX_BATCH:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP:
+                        self._queue.put(_STOP)
+                        break
+                    batch.append(nxt)
+                self._run_batch(db, batch)
+        finally:
+            db.conn.close()
+            self._fail_queue(RuntimeError("database is closed"))
+
+    def _run_batch(self, db: sqlite_utils.Database, batch: list[_Task]) -> None:
+        tasks: list[_Task] = []
+        for task in batch:
+            if task.raw:
+                self._flush(db, tasks)
+                tasks = []
+                self._run_untransacted(db, task)
+            else:
+                tasks.append(task)
+        self._flush(db, tasks)
+
+    def _run_untransacted(self, db: sqlite_utils.Database, task: _Task) -> None:
+        try:
+            result = task.fn(db)
+        except BaseException as e:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            _resolve(task, error=e)
+        else:
+            _resolve(task, result=result)
+
+    def _flush(self, db: sqlite_utils.Database, tasks: list[_Task]) -> None:
+        """Run tasks in one transaction, each in a savepoint; resolve them after the commit."""
+        while tasks:
+            outcomes: list[tuple[_Task, Any, BaseException | None, list[Change]]] = []
+            retry: list[_Task] = []
+            db.conn.execute("BEGIN IMMEDIATE")
+            for n, task in enumerate(tasks):
+                tx = Tx(db)
+                db.conn.execute("SAVEPOINT task")
+                try:
+                    result = task.fn(tx)
+                except BaseException as e:
+                    if db.conn.in_transaction:
+                        db.conn.execute("ROLLBACK TO task")
+                        db.conn.execute("RELEASE task")
+                        outcomes.append((task, None, e, []))
+                        continue
+                    # The error ended the whole transaction: what ran before it is gone
+                    # too, so run those again in a fresh one.
+                    outcomes.append((task, None, e, []))
+                    retry = [t for t, _r, err, _c in outcomes if err is None]
+                    outcomes = [o for o in outcomes if o[2] is not None]
+                    retry += tasks[n + 1 :]
+                    break
+                else:
+                    db.conn.execute("RELEASE task")
+                    outcomes.append((task, result, None, tx.changes))
+            if db.conn.in_transaction:
+                try:
+                    db.conn.execute("COMMIT")
+                except BaseException as e:
+                    if db.conn.in_transaction:
+                        db.conn.execute("ROLLBACK")
+                    outcomes = [(t, None, e, []) for t, *_rest in outcomes]
+            changes = [c for *_rest, cs in outcomes for c in cs]
+            if changes and outcomes:
+                loop = outcomes[0][0].loop
+                for listener in self._listeners:
+                    loop.call_soon_threadsafe(listener, changes)
+            for task, result, error, _c in outcomes:
+                _resolve(task, result=result, error=error)
+            tasks = retry
+
+    def _fail_queue(self, error: BaseException) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, _Task):
+                _resolve(item, error=error)
+
+    # -- reading
+
+    def _open_reader(self) -> None:
+        db = connect(self.path, readonly=True)
+        self._local.db = db
+        with self._lock:
+            self._reader_conns.append(db)
+
+    async def read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """Run fn(db) on a reader thread, inside one read transaction (a consistent snapshot)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, fn)
+
+    def _read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        db: sqlite_utils.Database = self._local.db
+        db.conn.execute("BEGIN")
+        try:
+            return fn(db)
+        finally:
+            db.conn.execute("ROLLBACK")
+
+    async def fetchall(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict]:
+        """Rows of a query as dicts."""
+        return await self.read(lambda db: [dict(r) for r in db.conn.execute(sql, params)])
+
+    async def fetchone(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> dict | None:
+        def one(db: sqlite_utils.Database) -> dict | None:
+            row = db.conn.execute(sql, params).fetchone()
+            return dict(row) if row else None
+
+        return await self.read(one)
+
+
+def _resolve(task: _Task, *, result: Any = None, error: BaseException | None = None) -> None:
+    def settle() -> None:
+        if task.future.done():
+            return
+        if error is not None:
+            task.future.set_exception(error)
+        else:
+            task.future.set_result(result)
+
+    try:
+        task.loop.call_soon_threadsafe(settle)
+    except RuntimeError:  # the loop is closed: nobody is waiting any more
+        pass
+
+
+def backup(source: Path, target: Path) -> int:
+    """Copy a live database consistently (SQLite online backup) and check the copy.
+
+    Returns the number of pages copied. The copy is written next to the target
+    and renamed into place only once its integrity check passes.
+    """
+    tmp = target.with_name(target.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+            pages = dst.execute("PRAGMA page_count").fetchone()[0]
+            check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if check != "ok":
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"backup failed its integrity check: {check}")
+    tmp.replace(target)
+    return pages
+
+
+# -- the core's own schema
+
+core_migrations = Migrations("quartier")
+
+
+@core_migrations(name="0001_core")
+def _core_schema(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            channel TEXT NOT NULL,
+            type TEXT NOT NULL,
+            data TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX changes_channel_seq ON changes (channel, seq)")
+    db.execute("CREATE INDEX changes_created ON changes (created)")
+    db.execute(
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('organizer', 'facilitator')),
+            password_hash TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE staff_sessions (
+            id TEXT PRIMARY KEY,            -- sha256 of the cookie value
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created REAL NOT NULL,
+            expires REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,  -- sha256 of the token
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created REAL NOT NULL
+        )"""
+    )

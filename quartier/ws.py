@@ -1,0 +1,134 @@
+"""GET /ws?channels=a,b&since=SEQ: replay what a client missed, then stream live changes.
+
+One sender task per client drains its bounded queue; only the handler reads the
+socket. A client whose queue overflows (a stalled tablet, a dead Wi-Fi link) is
+disconnected with code 1013 and resumes from its last seq when it reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from quartier.bus import Bus, Subscriber
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.routing import PUBLIC, Routes
+from quartier.typedefs import BUS, CHANNEL_ACCESS, USER, WEBSOCKETS
+
+log = logging.getLogger(__name__)
+
+CHANNEL_RE = re.compile(r"^[a-z]+(:[A-Za-z0-9_.-]{1,64})?$")
+MAX_CHANNELS = 20
+HEARTBEAT = 20.0
+TRY_AGAIN_LATER = 1013
+
+routes = Routes()
+
+
+def parse_channels(raw: str) -> list[str]:
+    channels = [c for c in raw.split(",") if c]
+    if not channels or len(channels) > MAX_CHANNELS or not all(CHANNEL_RE.match(c) for c in channels):
+        raise Problem(400, "invalid_channels", N_("Indiquez de 1 à 20 canaux valides, séparés par des virgules."))
+    return channels
+
+
+async def may_subscribe(request: web.Request, channel: str) -> bool:
+    """Channels are public unless a feature declared an Access for their prefix."""
+    prefix = channel.split(":", 1)[0]
+    access = request.app[CHANNEL_ACCESS].get(prefix)
+    if access is None or access.public:
+        return True
+    user = request.get(USER)
+    if user and access.roles and user.role in access.roles:
+        return True
+    return bool(access.check and await access.check(request))
+
+
+@routes.get("/ws", name="ws", access=PUBLIC)
+async def websocket(request: web.Request) -> web.StreamResponse:
+    channels = parse_channels(request.query.get("channels", ""))
+    since_raw = request.query.get("since")
+    try:
+        since = int(since_raw) if since_raw not in (None, "") else None
+    except ValueError:
+        raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier.")) from None
+    if since is not None and since < 0:
+        raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier."))
+    for channel in channels:
+        if not await may_subscribe(request, channel):
+            raise Problem(403, "forbidden", N_("Accès refusé."))
+
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096)
+    await ws.prepare(request)
+    bus = request.app[BUS]
+    sockets = request.app[WEBSOCKETS]
+    sockets.add(ws)
+    subscriber = bus.subscribe(channels)  # before reading history: nothing falls in between
+    sender = asyncio.create_task(_send(request, ws, bus, subscriber, since))
+    watchdog = asyncio.create_task(_drop_when_overflowed(request, ws, subscriber))
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT and msg.data == "ping":
+                await ws.send_str('{"type":"pong"}')
+    finally:
+        bus.unsubscribe(subscriber)
+        sockets.discard(ws)
+        for task in (sender, watchdog):
+            task.cancel()
+        for task in (sender, watchdog):
+            with contextlib.suppress(asyncio.CancelledError, ConnectionResetError):
+                await task
+    return ws
+
+
+async def _send(request: web.Request, ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int | None) -> None:
+    last = bus.last_seq if since is None else since
+    try:
+        if since is not None:
+            until = bus.last_seq
+            history = await bus.history(subscriber.channels, since, until)
+            if history is None:
+                await ws.send_str(f'{{"seq":{until},"channel":"*","type":"reset","data":{{}}}}')
+                last = until
+            else:
+                for change in history:
+                    await ws.send_str(change.message)
+                last = max(last, until)
+        while True:
+            change = await subscriber.queue.get()
+            if change.seq <= last:
+                continue
+            await ws.send_str(change.message)
+            last = change.seq
+    except (ConnectionResetError, RuntimeError):
+        # The peer went away while we wrote; the handler's finally cleans up.
+        await _abort(request, ws)
+
+
+async def _drop_when_overflowed(request: web.Request, ws: web.WebSocketResponse, subscriber: Subscriber) -> None:
+    await subscriber.overflowed.wait()
+    log.info("disconnecting a subscriber that fell behind")
+    await _abort(request, ws, TRY_AGAIN_LATER, b"slow consumer: reconnect with since")
+
+
+async def _abort(
+    request: web.Request, ws: web.WebSocketResponse, code: int = WSCloseCode.GOING_AWAY, message: bytes = b""
+) -> None:
+    """Close politely if the peer still reads within a second, else cut the connection."""
+    try:
+        await asyncio.wait_for(ws.close(code=code, message=message), timeout=1.0)
+    except (asyncio.TimeoutError, ConnectionResetError, RuntimeError):
+        if request.transport is not None:
+            request.transport.abort()
+
+
+async def close_all(app: web.Application) -> None:
+    """On shutdown: every socket gets GOING_AWAY, so clients reconnect to the next server."""
+    for ws in list(app[WEBSOCKETS]):
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"), 1.0)
