@@ -1,0 +1,105 @@
+"""The application factory: settings in, a ready aiohttp application out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from importlib.resources import files
+
+from aiohttp import web
+
+from quartier import features, i18n, views, ws
+from quartier.bus import Bus, prune_forever
+from quartier.db import Database
+from quartier.ratelimit import RateLimiter
+from quartier.routing import PUBLIC, Routes
+from quartier.settings import Settings
+from quartier.templates import Templates, render
+from quartier.typedefs import (
+    ACCESS,
+    BUS,
+    CHANNEL_ACCESS,
+    DB,
+    LIMITER,
+    SETTINGS,
+    STAFF_LINKS,
+    TEMPLATES,
+    WEBSOCKETS,
+)
+from quartier.web import access_middleware, csrf_middleware, error_middleware, identity_middleware, on_prepare
+
+log = logging.getLogger(__name__)
+
+home_routes = Routes()
+
+
+@home_routes.get("/", name="home", access=PUBLIC)
+async def home(request: web.Request) -> web.Response:
+    return render(request, "home.html")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the whole application; the database opens when the app starts."""
+    modules = features.load()
+    i18n.load_catalogues(features.packages())
+    app = web.Application(
+        middlewares=[error_middleware, identity_middleware, access_middleware, csrf_middleware],
+        client_max_size=settings.max_body_kb * 1024,
+    )
+    app[SETTINGS] = settings
+    app[TEMPLATES] = Templates(features.packages())
+    app[LIMITER] = RateLimiter()
+    app[ACCESS] = {}
+    app[CHANNEL_ACCESS] = {}
+    app[WEBSOCKETS] = set()
+    app[STAFF_LINKS] = []
+    app.on_response_prepare.append(on_prepare)
+
+    migrations = [m.migrations for m in modules if hasattr(m, "migrations")]
+    app.cleanup_ctx.append(_database(settings, migrations))
+    app.on_shutdown.append(ws.close_all)
+
+    for package in features.packages():
+        static = files(package) / "static"
+        if static.is_dir():
+            app.router.add_static(f"/static/{package}/", str(static), name=f"static_{package}")
+    for routes in (views.routes, ws.routes):
+        routes.add_to(app)
+    for module in modules:
+        if hasattr(module, "setup"):
+            module.setup(app)
+    if "home" not in app[ACCESS]:
+        home_routes.add_to(app)
+    _check_every_route_declares_access(app)
+    return app
+
+
+def _database(settings: Settings, migrations: list) -> object:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        db = Database(settings.database_path)
+        await db.open(migrations)
+        bus = Bus(db)
+        await bus.start()
+        app[DB] = db
+        app[BUS] = bus
+        pruner = asyncio.create_task(prune_forever(bus, settings.changes_retention_days))
+        try:
+            yield
+        finally:
+            pruner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pruner
+            await db.close()
+
+    return ctx
+
+
+def _check_every_route_declares_access(app: web.Application) -> None:
+    for route in app.router.routes():
+        name = route.name or (route.resource.name if route.resource else None)
+        if name and name.startswith("static_"):
+            continue
+        if name not in app[ACCESS]:
+            raise RuntimeError(f"route {route.method} {route.resource} has no declared access")

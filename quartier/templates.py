@@ -1,0 +1,95 @@
+"""Jinja2 pages: autoescaped, translated, with url_for and versioned static links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup
+
+from quartier import i18n
+from quartier.auth import csrf_token
+from quartier.qr import qr_svg
+from quartier.typedefs import DEVICE, LANGUAGE, SESSION_ID, SETTINGS, TEMPLATES, USER
+
+
+class Templates:
+    """One Jinja2 environment over the templates of quartier and every feature package."""
+
+    def __init__(self, packages: Iterable[str]):
+        paths = [str(files(p) / "templates") for p in packages]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(paths),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+        self.env.globals.update(url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup)
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(name).render(context)
+
+
+@jinja2.pass_context
+def url_for(context: Any, name: str, query: dict[str, Any] | None = None, **parts: Any) -> str:
+    """The path of a named route, e.g. url_for('board', id=3), with an optional query."""
+    request: web.Request = context["request"]
+    url = request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
+    if query:
+        url = url.with_query({k: v for k, v in query.items() if v is not None})
+    return str(url)
+
+
+@jinja2.pass_context
+def static_url(context: Any, package: str, filename: str) -> str:
+    """A static file's URL with its content hash, so browsers may cache it for a year."""
+    request: web.Request = context["request"]
+    return str(request.app.router[f"static_{package}"].url_for(filename=filename, append_version=True))
+
+
+@jinja2.pass_context
+def csrf_field(context: Any) -> Markup:
+    request: web.Request = context["request"]
+    token = csrf_token(request.app[SETTINGS].secret_key, csrf_holder(request))
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % token
+
+
+@jinja2.pass_context
+def _qr_markup(context: Any, path_or_url: str, label: str = "") -> Markup:
+    """An inline SVG QR code for a path on the public base URL (or a full URL)."""
+    request: web.Request = context["request"]
+    return Markup(qr_svg(public_url(request, path_or_url), label=label))
+
+
+def public_url(request: web.Request, path_or_url: str) -> str:
+    """An absolute URL on the configured public base URL, for paper and QR codes."""
+    if path_or_url.startswith(("http://", "https://")):
+        return path_or_url
+    return request.app[SETTINGS].base_url.rstrip("/") + "/" + path_or_url.lstrip("/")
+
+
+def csrf_holder(request: web.Request) -> str:
+    """Whose form this is: the staff session when logged in, else the resident's device."""
+    session = request.get(SESSION_ID)
+    return f"s:{session}" if session else f"d:{request.get(DEVICE, '')}"
+
+
+def render(
+    request: web.Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
+    """Render a page with the request, the user and the language in its context."""
+    ctx = {
+        "request": request,
+        "user": request.get(USER),
+        "lang": request.get(LANGUAGE, i18n.SOURCE_LANGUAGE),
+        "languages": request.app[SETTINGS].languages,
+    }
+    if context:
+        ctx.update(context)
+    html = request.app[TEMPLATES].render(name, ctx)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

@@ -1,0 +1,233 @@
+"""The request pipeline every page and API call goes through.
+
+error_middleware  -> picks the language, turns every failure into a page or JSON
+                     in that language; never a stack trace to a client
+identity_middleware -> the resident's device cookie, the staff user (session or token)
+access_middleware -> the route's declared Access (quartier.routing)
+csrf_middleware   -> unsafe requests carry a CSRF token, a bearer token or JSON
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from quartier import auth, i18n
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import access_of
+from quartier.templates import csrf_holder, render
+from quartier.typedefs import DB, DEVICE, LANGUAGE, NEW_DEVICE, SESSION_ID, SETTINGS, USER
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+DEVICE_COOKIE = "quartier_device"
+STAFF_COOKIE = "quartier_staff"
+LANGUAGE_COOKIE = "quartier_lang"
+_DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+STATUS_MESSAGES = {
+    400: N_("La demande est invalide."),
+    401: N_("Connectez-vous pour continuer."),
+    403: N_("Accès refusé."),
+    404: N_("Cette page n'existe pas."),
+    405: N_("Cette action n'est pas possible ici."),
+    409: N_("Cette action entre en conflit avec l'état actuel."),
+    413: N_("L'envoi est trop volumineux."),
+    415: N_("Ce format n'est pas accepté."),
+    422: N_("Certaines informations sont invalides."),
+    429: N_("Trop de demandes : réessayez dans un instant."),
+    500: N_("Une erreur interne est survenue ; l'équipe peut la retrouver dans le journal."),
+}
+STATUS_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+}
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/") or request.path == "/ws"
+
+
+def error_response(
+    request: web.Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """The one place errors are shown: JSON under /api, an HTML page elsewhere."""
+    if wants_json(request):
+        body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+        response = web.Response(text=body, status=status, content_type="application/json")
+    else:
+        response = render(request, "error.html", {"status": status, "message": message}, status=status)
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    language = choose_language(request)
+    request[LANGUAGE] = language
+    token = i18n.current_language.set(language)
+    try:
+        return await handler(request)
+    except Problem as p:
+        message = _(p.message).format(**p.params) if p.params else _(p.message)
+        return error_response(request, p.status, p.code, message, p.headers)
+    except web.HTTPException as e:
+        if e.status < 400:
+            raise
+        message = _(STATUS_MESSAGES.get(e.status, STATUS_MESSAGES[400]))
+        headers = {k: v for k, v in e.headers.items() if k in ("Retry-After", "Allow", "WWW-Authenticate")}
+        return error_response(request, e.status, STATUS_CODES.get(e.status, "error"), message, headers)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(request, 500, "internal", _(STATUS_MESSAGES[500]))
+    finally:
+        i18n.current_language.reset(token)
+
+
+def choose_language(request: web.Request) -> str:
+    available = request.app[SETTINGS].languages
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in available:
+        return chosen
+    return i18n.negotiate(request.headers.get("Accept-Language"), available)
+
+
+@web.middleware
+async def identity_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    request[NEW_DEVICE] = not _DEVICE_RE.match(device)
+    request[DEVICE] = secrets.token_urlsafe(24) if request[NEW_DEVICE] else device
+    db = request.app[DB]
+    user = None
+    session = None
+    bearer = bearer_token(request)
+    if bearer and bearer.startswith("qt_"):
+        user = await auth.user_for_token(db, bearer)
+    elif cookie := request.cookies.get(STAFF_COOKIE):
+        user = await auth.user_for_session(db, cookie)
+        session = cookie if user else None
+    request[USER] = user
+    request[SESSION_ID] = session
+    response = await handler(request)
+    if request[NEW_DEVICE] and not response.prepared:
+        set_cookie(request, response, DEVICE_COOKIE, request[DEVICE], max_age=400 * 86400)
+    return response
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@web.middleware
+async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    access = access_of(request)
+    if access is None or access.public:
+        return await handler(request)
+    user = request[USER]
+    if user and access.roles and user.role in access.roles:
+        return await handler(request)
+    if access.check and await access.check(request):
+        return await handler(request)
+    if user is None:
+        if request.method == "GET" and not wants_json(request):
+            login = request.app.router["login"].url_for().with_query(next=request.path_qs)
+            raise web.HTTPSeeOther(login)
+        raise Problem(401, "unauthorized", STATUS_MESSAGES[401], headers={"WWW-Authenticate": "Bearer"})
+    raise Problem(403, "forbidden", STATUS_MESSAGES[403])
+
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Forms carry a token; JSON and bearer calls cannot be forged by another site's form."""
+    if request.method not in UNSAFE:
+        return await handler(request)
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != f"{request.scheme}://{request.host}":
+        base = request.app[SETTINGS].base_url.rstrip("/")
+        if origin != base:
+            raise Problem(403, "csrf", N_("Cette demande vient d'un autre site ; elle est refusée."))
+    if bearer_token(request) or request.content_type == "application/json":
+        return await handler(request)
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        token = form.get("csrf_token")
+        if isinstance(token, str) and auth.csrf_ok(request.app[SETTINGS].secret_key, csrf_holder(request), token):
+            return await handler(request)
+        raise Problem(
+            403, "csrf", N_("Le formulaire a expiré : rechargez la page et recommencez.")
+        )
+    raise Problem(415, "unsupported_media_type", N_("Envoyez un formulaire ou du JSON (application/json)."))
+
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    """Security headers on every response, static files included."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/static/") and "v" in request.query:
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store" if request.get(USER) else "no-cache"
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, **kw: Any) -> None:
+    response.set_cookie(
+        name, value, httponly=True, samesite="Lax", secure=request.app[SETTINGS].secure_cookies, path="/", **kw
+    )
+
+
+def redirect(location: str) -> web.Response:
+    """303 See Other: the answer to a form POST, so a reload never posts twice."""
+    return web.Response(status=303, headers={"Location": str(location)})
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target on this site only (no //host or scheme: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

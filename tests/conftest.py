@@ -1,0 +1,125 @@
+"""Fixtures over the real app factory and a temporary database.
+
+- `settings`: Settings for a fresh database in tmp_path.
+- `client`: an aiohttp TestClient over create_app(settings) (a resident's browser: it keeps cookies).
+- `make_client()`: another independent client (another device) on the same server.
+- `organizer` / `facilitator`: clients logged in as staff; `bearer`: Authorization headers for an API token.
+- `form(client, url, data)`: POST a form the way a browser does, with the CSRF token of its page.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from quartier import auth
+from quartier.app import create_app
+from quartier.settings import Settings
+from quartier.typedefs import DB, SETTINGS
+from quartier.web import DEVICE_COOKIE, STAFF_COOKIE
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database="quartier.db",
+        config_dir=tmp_path,
+        secret_key="test-secret-key",
+        base_url="http://quartier.test",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> web.Application:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def server(app: web.Application) -> AsyncIterator[TestServer]:
+    server = TestServer(app)
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def make_client(server: TestServer) -> AsyncIterator[Callable[[], Awaitable[TestClient]]]:
+    clients: list[TestClient] = []
+
+    async def make() -> TestClient:
+        client = TestClient(server)
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def client(make_client: Callable[[], Awaitable[TestClient]]) -> TestClient:
+    return await make_client()
+
+
+async def create_user(app: web.Application, name: str, role: str) -> None:
+    await auth.add_user(app[DB], name, role, PASSWORD)
+
+
+async def login(client: TestClient, name: str) -> TestClient:
+    response = await form(client, "/login", {"name": name, "password": PASSWORD}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    return client
+
+
+@pytest.fixture
+async def organizer(make_client: Callable[[], Awaitable[TestClient]], server: TestServer) -> TestClient:
+    await create_user(server.app, "orga", "organizer")
+    return await login(await make_client(), "orga")
+
+
+@pytest.fixture
+async def facilitator(make_client: Callable[[], Awaitable[TestClient]], server: TestServer) -> TestClient:
+    await create_user(server.app, "anim", "facilitator")
+    return await login(await make_client(), "anim")
+
+
+@pytest.fixture
+async def bearer(server: TestServer) -> dict[str, str]:
+    await create_user(server.app, "script", "organizer")
+    token = await auth.create_api_token(server.app[DB], "script")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf_for(client: TestClient) -> str:
+    """The CSRF token a page would have given this client (its staff session, else its device)."""
+    cookies = {c.key: c.value for c in client.session.cookie_jar}
+    app = client.server.app
+    assert app is not None
+    if STAFF_COOKIE in cookies:
+        # The holder is the session cookie itself, as the identity middleware sees it.
+        holder = f"s:{cookies[STAFF_COOKIE]}"
+    else:
+        holder = f"d:{cookies.get(DEVICE_COOKIE, '')}"
+    return auth.csrf_token(app[SETTINGS].secret_key, holder)
+
+
+async def form(client: TestClient, url: str, data: dict[str, Any], **kw: Any) -> Any:
+    """POST a form as a browser would: first visit a page (device cookie), then send the token."""
+    if not any(c.key == DEVICE_COOKIE for c in client.session.cookie_jar):
+        await client.get("/healthz")
+    return await client.post(url, data={**data, "csrf_token": csrf_for(client)}, **kw)
+
+
+def text_of(html: str) -> str:
+    """Visible text of a page, roughly: tags removed, whitespace folded."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
