@@ -87,7 +87,7 @@ class Bus:
 
         def read(db: sqlite_utils.Database) -> list[Change] | None:
             first = db.conn.execute("SELECT min(seq) FROM changes").fetchone()[0]
-            known = _last_seq(db)
+            known = last_seq_in(db)
             if since > known or (first is not None and since < first - 1) or (first is None and since < known):
                 return None
             marks = ",".join("?" * len(channel_list))
@@ -114,7 +114,12 @@ class Bus:
         return await self.db.write(delete)
 
 
-def _last_seq(db: sqlite_utils.Database) -> int:
+def last_seq_in(db: sqlite_utils.Database) -> int:
+    """The newest seq, read inside a page's own read snapshot.
+
+    A page renders its data and this seq from one `db.read(fn)`, then gives the seq
+    to live.js (data-live-since): whatever committed after the snapshot is replayed.
+    """
     row = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
     return row[0] if row else 0
 
