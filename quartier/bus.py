@@ -51,7 +51,7 @@ class Bus:
         db.on_commit(self.publish)
 
     async def start(self) -> None:
-        self.last_seq = await self.db.read(_last_seq)
+        self.last_seq = await self.db.read(last_seq_in)
 
     def publish(self, changes: list[Change]) -> None:
         """Hand committed changes to every subscriber of their channel (on the event loop)."""
