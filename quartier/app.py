@@ -10,7 +10,7 @@ from importlib.resources import files
 
 from aiohttp import web
 
-from quartier import features, i18n, views, ws
+from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
 from quartier.db import Database
 from quartier.ratelimit import RateLimiter
@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> web.Application:
         static = files(package) / "static"
         if static.is_dir():
             app.router.add_static(f"/static/{package}/", str(static), name=f"static_{package}")
-    for routes in (views.routes, ws.routes):
+    for routes in (views.routes, ws.routes, openapi.routes):
         routes.add_to(app)
     for module in modules:
         if hasattr(module, "setup"):
