@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test clean messages
+.PHONY: run test soak clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The long versions of the resilience tests (60 s of network faults, 20 server kills).
+soak: $(VENV)/.installed-test
+	QUARTIER_SOAK_SECONDS=60 QUARTIER_SOAK_KILLS=20 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache
