@@ -73,7 +73,11 @@ async def page(context):
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "WebSocket" not in m.text else None)
+    # Console errors, except resource failures (checked below, where the document itself may be a 404).
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "WebSocket" not in m.text and "Failed to load resource" not in m.text else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document" else None)
     yield page
     assert not errors, f"errors in the page: {errors}"
 
@@ -88,3 +92,23 @@ async def wait_until(page, expression: str, timeout: float = 5.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"still false after {timeout}s: {expression}")
         await asyncio.sleep(0.05)
+
+
+async def assert_accessible(page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
+    """axe-core (WCAG 2.1 A/AA rules, as RGAA asks) finds no serious or critical violation."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                       "resultTypes": ["violations"]}
+    )
+    bad = [v for v in results.response["violations"] if v["impact"] in impacts]
+    details = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in bad]
+    assert not bad, "accessibility violations:\n" + "\n".join(details)
+
+
+async def assert_no_horizontal_scroll(page, *, zoom_width: int = 640) -> None:
+    """At 200 % zoom (a 1280 px window seen as 640 CSS px) nothing scrolls sideways."""
+    await page.set_viewport_size({"width": zoom_width, "height": 800})
+    overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls {overflow}px sideways at 200 % zoom"

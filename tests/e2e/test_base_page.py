@@ -8,7 +8,7 @@ from quartier.routing import PUBLIC, Routes
 from quartier.typedefs import DB
 from quartier.ws import close_all
 
-from .conftest import wait_until
+from .conftest import assert_accessible, assert_no_horizontal_scroll, wait_until
 
 LIVE_PAGE = """<!doctype html><html lang="fr"><head><title>live</title><link rel="icon" href="data:,"></head>
 <body data-live-channels="board:1" data-live-since="0"><main id="contenu">live</main>
@@ -64,3 +64,10 @@ async def test_live_js_follows_the_bus_and_resumes_after_a_disconnect(page, serv
     await close_all(app)
     missed = await app[DB].write(lambda tx: tx.change("board:1", "note.posted", {"text": "pendant"}))
     await wait_until(page, f"document.body.dataset.liveSeq === '{missed}'", timeout=8)
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/page-qui-n-existe-pas"])
+async def test_core_pages_are_accessible_and_fit_at_200_percent(page, path):
+    await page.goto(path)
+    await assert_accessible(page)
+    await assert_no_horizontal_scroll(page)
