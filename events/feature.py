@@ -8,9 +8,11 @@ from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
 from events import api, pages, staff
+from events.commands import add_commands
+from events.demo import demo
 from events.schema import migrations
 
-__all__ = ["migrations", "setup"]
+__all__ = ["add_commands", "demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
