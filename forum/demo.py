@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from events import queries as programme
 from forum import store
 
 DEMO_SITE = "maurepas"
@@ -29,6 +30,13 @@ async def demo(ctx: Any) -> None:
     db = ctx.db
     start = ctx.now.timestamp() - 75 * 60
 
+    def forum_session_today(d: Any) -> int | None:
+        for o in programme.occurrences(d, ctx.today, ctx.today, site=DEMO_SITE, kind="forum"):
+            return o["session"]
+        return None
+
+    session_id = await db.read(forum_session_today)
+
     def fill(tx: Any) -> None:
         board = store.create_board_tx(
             tx,
@@ -36,6 +44,7 @@ async def demo(ctx: Any) -> None:
             prompt="De quoi avez-vous besoin pour vos démarches en ligne ?",
             moderation="pre",
             site=DEMO_SITE,
+            session_id=session_id,
             now=start,
         )
         ids = []

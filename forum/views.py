@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries as programme
 from forum import queries, store
 from quartier.api import clean_text, path_int, read_json
 from quartier.bus import last_seq_in
@@ -201,9 +202,29 @@ async def api_board_notes(request: web.Request) -> web.Response:
 @routes.post("/api/v1/boards", name="api_create_board", access=STAFF)
 async def api_create_board(request: web.Request) -> web.Response:
     data = await read_json(request)
-    fields = board_input(data)
+    fields = await with_programme(request, board_input(data))
     created = await request.app[DB].write(lambda tx: store.create_board_tx(tx, **fields))
     return web.json_response(created, status=201)
+
+
+async def with_programme(request: web.Request, fields: dict[str, Any]) -> dict[str, Any]:
+    """Check the board's site and session against the programme; a session gives its site."""
+
+    def read(d: Any) -> tuple:
+        site = programme.site(d, fields["site"]) if fields["site"] else None
+        session = programme.session(d, fields["session_id"]) if fields["session_id"] else None
+        return site, session
+
+    site, session = await request.app[DB].read(read)
+    if fields["site"] and site is None:
+        raise Problem(422, "unknown_site", N_("Ce lieu n'existe pas dans le programme."))
+    if fields["session_id"] and session is None:
+        raise Problem(422, "unknown_session", N_("Cette séance n'existe pas dans le programme."))
+    if session and fields["site"] and session["site"] != fields["site"]:
+        raise Problem(422, "invalid_field", N_("Cette séance a lieu dans un autre lieu."))
+    if session and not fields["site"]:
+        fields = {**fields, "site": session["site"]}
+    return fields
 
 
 def board_input(data: Any) -> dict[str, Any]:
@@ -480,7 +501,7 @@ async def boards_page(request: web.Request) -> web.Response:
 @routes.post("/forum", name="forum_create", access=STAFF)
 async def create_board(request: web.Request) -> web.Response:
     form = await request.post()
-    fields = board_input(form)
+    fields = await with_programme(request, board_input(form))
     created = await request.app[DB].write(lambda tx: store.create_board_tx(tx, **fields))
     return redirect(str(request.app.router["forum_board"].url_for(id=str(created["id"]))))
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.events.helpers import add_session, add_site
+
 from forum import store, views
 from quartier.typedefs import LIMITER
 from tests.conftest import form, text_of
@@ -133,18 +135,37 @@ async def test_the_board_has_its_own_limit_whatever_the_devices(server, make_cli
     assert (await fresh.post(f"/api/v1/boards/{post_board['id']}/notes", json={"text": "x"})).status == 429
 
 
-async def test_staff_create_boards_through_the_api(client, bearer):
-    payload = {"title": "Forum Cleunay", "prompt": "Vos idées ?", "moderation": "post", "site": "cleunay", "session": 4}
+async def test_staff_create_boards_through_the_api(client, bearer, server):
+    await add_site(server.app, slug="cleunay", name="ESC Cleunay")
+    session = await add_session(server.app, site="cleunay", kind="forum")
+    payload = {"title": "Forum Cleunay", "prompt": "Vos idées ?", "moderation": "post", "site": "cleunay",
+               "session": session}
     assert (await client.post("/api/v1/boards", json=payload)).status == 401
     response = await client.post("/api/v1/boards", json=payload, headers=bearer)
     assert response.status == 201
     created = await response.json()
     assert set(created) == {"id", "code"} and len(created["code"]) == store.CODE_LENGTH
     board = await (await client.get(f"/api/v1/boards/{created['id']}")).json()
-    assert (board["site"], board["session"], board["moderation"], board["state"]) == ("cleunay", 4, "post", "open")
+    assert (board["site"], board["session"], board["moderation"], board["state"]) == ("cleunay", session, "post", "open")
     assert [t["slug"] for t in board["themes"]] == ["acces-libre", "accompagnement", "droits", "autre"]
     assert board["join_url"] == f"http://quartier.test/j/{created['code']}"
     bad = await client.post("/api/v1/boards", json={"title": "x", "moderation": "sometimes"}, headers=bearer)
     assert bad.status == 422
     listed = await (await client.get("/api/v1/boards", params={"site": "cleunay"})).json()
     assert [b["id"] for b in listed["boards"]] == [created["id"]]
+
+
+async def test_a_board_refers_to_a_real_place_and_session_of_the_programme(client, bearer, server):
+    await add_site(server.app, slug="cleunay", name="ESC Cleunay")
+    await add_site(server.app)  # maurepas
+    session = await add_session(server.app, site="maurepas", kind="forum")
+    for payload, code in [
+        ({"title": "x", "site": "atlantis"}, "unknown_site"),
+        ({"title": "x", "session": 9999}, "unknown_session"),
+        ({"title": "x", "site": "cleunay", "session": session}, "invalid_field"),
+    ]:
+        response = await client.post("/api/v1/boards", json=payload, headers=bearer)
+        assert response.status == 422 and (await response.json())["error"]["code"] == code
+    response = await client.post("/api/v1/boards", json={"title": "Forum", "session": session}, headers=bearer)
+    board = await (await client.get(f"/api/v1/boards/{(await response.json())['id']}")).json()
+    assert board["site"] == "maurepas"  # the session's place
