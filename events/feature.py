@@ -7,7 +7,7 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-from events import api
+from events import api, pages, staff
 from events.schema import migrations
 
 __all__ = ["migrations", "setup"]
@@ -15,3 +15,8 @@ __all__ = ["migrations", "setup"]
 
 def setup(app: web.Application) -> None:
     api.routes.add_to(app)
+    pages.routes.add_to(app)
+    staff.routes.add_to(app)
+    app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
+    app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
+    app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))

@@ -71,11 +71,27 @@ def session(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
     return s
 
 
-def sessions(db: sqlite_utils.Database, site: str | None = None) -> list[dict[str, Any]]:
-    """Every session (optionally of one site), by site then title; same fields as `session`
-    without `exceptions`."""
-    sql = _SESSION_SQL + (" WHERE sites.slug = ?" if site else "") + " ORDER BY sites.name, s.title, s.id"
-    return [_session(r) for r in db.conn.execute(sql, (site,) if site else ())]
+def sessions(db: sqlite_utils.Database, site: str | None = None, axis: str | None = None,
+             with_exceptions: bool = False) -> list[dict[str, Any]]:
+    """Every session (optionally of one site and/or axis), by site then title; same fields as
+    `session`, with `exceptions` only when asked."""
+    where, params = [], []
+    if site:
+        where.append("sites.slug = ?")
+        params.append(site)
+    if axis:
+        where.append("s.axis = ?")
+        params.append(axis)
+    sql = _SESSION_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY sites.name, s.title, s.id"
+    rows = [_session(r) for r in db.conn.execute(sql, params)]
+    if with_exceptions:
+        by_id = {r["id"]: r for r in rows}
+        for r in rows:
+            r["exceptions"] = {}
+        for e in db.conn.execute("SELECT * FROM occurrence_exceptions ORDER BY date"):
+            if e["session_id"] in by_id:
+                by_id[e["session_id"]]["exceptions"][e["date"]] = dict(e)
+    return rows
 
 
 def occurrences(
@@ -197,3 +213,9 @@ def changes(db: sqlite_utils.Database, since: dt.date, limit: int = 200) -> list
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def is_demo(db: sqlite_utils.Database) -> bool:
+    """Whether this programme is the demo's illustrative one."""
+    row = db.conn.execute("SELECT value FROM programme_meta WHERE name = 'demo'").fetchone()
+    return bool(row and row[0] == "1")

@@ -76,3 +76,9 @@ def _programme(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX occurrence_exceptions_updated ON occurrence_exceptions (updated)")
+
+
+@migrations(name="0002_meta")
+def _meta(db: sqlite_utils.Database) -> None:
+    # Small flags of the programme, such as "demo": the home page then says the sessions are illustrative.
+    db.execute("CREATE TABLE programme_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
