@@ -7,10 +7,13 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-from events import api, pages, staff
-from events.schema import migrations
+from events import api, feedback, feedback_store, pages, staff
+from events.schema import migrations as programme_migrations
 
 __all__ = ["migrations", "setup"]
+
+# The programme's tables, then the feedback forms' (a separate set: feedback_store.migrations).
+migrations = (programme_migrations, feedback_store.migrations)
 
 
 def setup(app: web.Application) -> None:
@@ -20,3 +23,4 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
+    feedback.setup(app)
