@@ -19,6 +19,7 @@ import io
 import time
 from typing import Any
 
+import jinja2
 from aiohttp import web
 from babel.dates import format_date, format_time
 
@@ -27,8 +28,18 @@ from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.routing import PUBLIC, STAFF, Routes
-from quartier.templates import render
-from quartier.typedefs import DB, DEVICE, LANGUAGE, LIMITER, NEW_DEVICE, SETTINGS, STAFF_LINKS, CHANNEL_ACCESS
+from quartier.templates import public_url, render
+from quartier.typedefs import (
+    CHANNEL_ACCESS,
+    DB,
+    DEVICE,
+    LANGUAGE,
+    LIMITER,
+    NEW_DEVICE,
+    SETTINGS,
+    STAFF_LINKS,
+    TEMPLATES,
+)
 from quartier.web import redirect, safe_next
 
 from events import feedback_store as store
@@ -61,10 +72,31 @@ def setup(app: web.Application) -> None:
     app[FORMS] = forms
     app[CHANNEL_ACCESS][store.CHANNEL] = STAFF
     app[STAFF_LINKS].append(("feedback_results", N_("Avis des habitants")))
+    app[TEMPLATES].env.globals["feedback_link"] = feedback_link
     routes.add_to(app)
 
 
 # -- helpers
+
+
+@jinja2.pass_context
+def feedback_link(context: Any, session_id: int, chosen: dict[str, Any] | None,
+                  coming: list[dict[str, Any]] | None = None) -> dict[str, str] | None:
+    """For the session page: the form of the chosen occurrence, else of today's, while it can be answered."""
+    request: web.Request = context["request"]
+    now = _now(request)
+    if chosen:
+        candidates = [chosen]
+    else:
+        candidates = [o for o in coming or [] if o["start"].date() == now.date()]
+    for occ in candidates:
+        closes = store._closing(occ["start"].date(), request.app[SETTINGS].feedback_open_days, now.tzinfo)
+        if occ["status"] != "cancelled" and occ["start"].date() <= now.date() and now < closes:
+            path = str(request.app.router["feedback_form"].url_for(session=str(session_id),
+                                                                   date=occ["date"].isoformat()))
+            return {"path": path, "url": public_url(request, path)}
+    return None
+
 
 
 def _now(request: web.Request) -> dt.datetime:
