@@ -280,3 +280,18 @@ def test_bars_are_proportional_and_described():
     assert 'role="img"' in svg and "Reviendrez-vous ? — Oui : 3; Non : 1; Peut-être : 0" in svg
     assert "75 %" in svg and "style=" not in svg
     assert "&lt;b&gt;" in str(bars_svg([("<b>", 1)], title="t"))
+
+
+async def test_the_session_page_shows_the_feedback_qr_of_the_chosen_or_todays_occurrence(client, app):
+    id, day = await past_session(app)
+    page = await (await client.get(f"/sessions/{id}?date={day.isoformat()}")).text()
+    assert f'href="/f/{id}/{day.isoformat()}"' in page
+    assert f"http://quartier.test/f/{id}/{day.isoformat()}" in text_of(page)
+    assert page.count('class="qr"') == 2  # the page's own QR and the form's
+    # A session still to come, or long past, has no form to point to.
+    later = await add_session(app, date=(day + dt.timedelta(days=5)).isoformat(), repeat=None, title="Plus tard")
+    page = await (await client.get(f"/sessions/{later}")).text()
+    assert "/f/" not in page
+    old, old_day = await past_session(app, days_ago=20, no_site=True, title="Ancienne")
+    page = await (await client.get(f"/sessions/{old}?date={old_day.isoformat()}")).text()
+    assert "/f/" not in page
