@@ -8,9 +8,11 @@ from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
 from events import api, feedback, feedback_store, pages, staff
+from events.commands import add_commands
+from events.demo import demo as programme_demo
 from events.schema import migrations as programme_migrations
 
-__all__ = ["migrations", "setup"]
+__all__ = ["add_commands", "demo", "migrations", "setup"]
 
 # The programme's tables, then the feedback forms' (a separate set: feedback_store.migrations).
 migrations = (programme_migrations, feedback_store.migrations)
@@ -24,3 +26,9 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
     feedback.setup(app)
+
+
+async def demo(ctx: object) -> None:
+    """The programme's demo, then feedback answers on last week's sessions."""
+    await programme_demo(ctx)
+    await feedback_store.demo(ctx)

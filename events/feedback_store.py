@@ -447,3 +447,49 @@ def csv_rows(rows: Iterable[dict[str, Any]], forms: FormSet) -> tuple[list[str],
         out.append([r["id"], r["kind"], r["session_id"] or "", r["board_id"] or "", r["date"], r["site"] or "",
                     r["axis"] or "", r["template"], answered, *values])
     return header, out
+
+
+# -- demo data
+
+
+DEMO_COMMENTS = [
+    "Merci pour la patience, j'ai enfin pu déclarer mes ressources.",
+    "Très clair, j'aimerais une séance de plus sur le téléphone.",
+    "Un peu trop de monde, mais bien accueillie.",
+    "J'ai appris à scanner mes papiers, merci !",
+    "Il faudrait plus de créneaux le samedi.",
+]
+
+
+async def demo(ctx: Any) -> None:
+    """Answers on last week's sessions (a handful per occurrence, most of them happy)."""
+    import random
+
+    from events import queries
+
+    rng = random.Random(35238)
+    start = ctx.today - dt.timedelta(days=7)
+    end = ctx.today - dt.timedelta(days=1)
+    forms = forms_module.shipped()
+    past = await ctx.db.read(lambda d: [o for o in queries.occurrences(d, start, end) if o["status"] != "cancelled"])
+
+    def write(tx: Tx) -> int:
+        n = 0
+        for occ in past:
+            form = forms.get(forms_module.DEFAULT)
+            target = Target(kind="occurrence", key=f"o:{occ['session']}:{occ['date'].isoformat()}",
+                            title=occ["title"], date=occ["date"], opens=occ["start"], closes=occ["end"],
+                            session_id=occ["session"], site=occ["site"], axis=occ["axis"])
+            for k in range(rng.randint(2, 7)):
+                answers: dict[str, Any] = {"satisfaction": rng.choices([2, 3, 4, 5], [1, 2, 5, 6])[0]}
+                learned = [c.id for c in form.question("learned").choices_for(occ["axis"])]
+                answers["learned"] = sorted(rng.sample(learned, rng.randint(1, 2)), key=learned.index)
+                answers["return"] = rng.choices(["oui", "peut-etre", "non"], [7, 2, 1])[0]
+                if rng.random() < 0.3:
+                    answers["comment"] = rng.choice(DEMO_COMMENTS)
+                when = occ["end"].timestamp() + rng.randint(0, 3600)
+                submit(tx, target, f"demo-device-{occ['session']}-{occ['date']}-{k}", answers, now=when)
+                n += 1
+        return n
+
+    await ctx.db.write(write)

@@ -295,3 +295,26 @@ async def test_the_session_page_shows_the_feedback_qr_of_the_chosen_or_todays_oc
     old, old_day = await past_session(app, days_ago=20, no_site=True, title="Ancienne")
     page = await (await client.get(f"/sessions/{old}?date={old_day.isoformat()}")).text()
     assert "/f/" not in page
+
+
+async def test_the_demo_has_answers_on_last_weeks_sessions(settings):
+    from quartier.db import Database
+    from quartier.demo import fill
+
+    from events.feature import migrations
+
+    await fill(settings, "password-for-demo")
+    db = Database(settings.database_path)
+    await db.open(list(migrations))
+    try:
+        today = dt.datetime.now(settings.tz).date()
+        summary = await db.read(lambda d: feedback_store.feedback_summary(
+            d, start=today - dt.timedelta(days=7), end=today - dt.timedelta(days=1)))
+        later = await db.read(lambda d: feedback_store.feedback_summary(d, start=today))
+    finally:
+        await db.close()
+    assert summary["responses"] >= 20 and summary["targets"] >= 5 and later["responses"] == 0
+    satisfaction = summary["questions"][0]
+    assert satisfaction["id"] == "satisfaction" and 3 <= satisfaction["mean"] <= 5
+    learned = {c["id"] for c in summary["questions"][1]["choices"] if c["count"]}
+    assert {"caf", "ordinateur"} & learned  # several axes answered

@@ -156,3 +156,19 @@ async def test_staff_create_edit_and_delete_sites_and_sessions_with_forms(organi
 async def test_staff_pages_need_a_login(client):
     r = await client.get("/staff/programme", allow_redirects=False)
     assert r.status == 303 and "/login" in r.headers["Location"]
+
+
+async def test_a_page_snapshot_resumes_from_its_seq_so_no_change_is_missed(client, app, bearer):
+    await add_site(app)
+    d = today(app)
+    id = await add_session(app, date=d.isoformat())
+    html = await (await client.get("/sites/maurepas")).text()
+    since = int(re.search(r'data-live-since="(\d+)"', html)[1])
+    assert 'data-live-channels="site:maurepas"' in html
+    # A cancellation lands after the page was rendered, before its socket connects.
+    await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": d.isoformat(), "reason": "Malade"},
+                      headers=bearer)
+    ws = await client.ws_connect(f"/ws?channels=site:maurepas&since={since}")
+    msg = await ws.receive_json(timeout=2)
+    assert (msg["type"], msg["data"]["date"], msg["data"]["reason"]) == ("occurrence.cancelled", d.isoformat(), "Malade")
+    await ws.close()
