@@ -318,3 +318,32 @@ async def test_the_demo_has_answers_on_last_weeks_sessions(settings):
     assert satisfaction["id"] == "satisfaction" and 3 <= satisfaction["mean"] <= 5
     learned = {c["id"] for c in summary["questions"][1]["choices"] if c["count"]}
     assert {"caf", "ordinateur"} & learned  # several axes answered
+
+
+@pytest.fixture
+def boards(monkeypatch):
+    """Forum boards as the forum's public query gives them (the forum is another package)."""
+    import time
+
+    known = {7: {"id": 7, "title": "Forum Maurepas", "site": "maurepas", "session_id": None, "state": "open",
+                 "created": time.time() - 3600}}
+    monkeypatch.setattr(feedback_store, "board_source", lambda db, board_id: known.get(board_id))
+    return known
+
+
+async def test_a_board_has_its_own_form_and_results(client, app, organizer, boards):
+    from events import queries
+
+    assert queries.board_feedback_path(7) == "/f/b/7"
+    page = await (await client.get("/f/b/7")).text()
+    assert "Forum Maurepas" in page and 'action="/f/b/7"' in page
+    assert 'value="idee"' in page  # boards get the "other" choices
+    r = await form(client, "/f/b/7", {"q_satisfaction": "5", "q_learned": "idee"}, allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/f/b/7?merci=1#merci"
+    r = await client.post("/api/v1/boards/7/feedback", json={"answers": {"satisfaction": 4}})
+    assert r.status == 200 and (await r.json())["status"] == "updated"
+    assert (await client.get("/f/b/8")).status == 404
+    data = await (await organizer.get("/api/v1/feedback/results", params={"board": "7"})).json()
+    assert data["responses"] == 1 and data["questions"][0]["mean"] == 4
+    page = await (await organizer.get("/staff/feedback?board=7")).text()
+    assert "Tableau « Forum Maurepas »" in text_of(page)
