@@ -43,11 +43,11 @@ def bars_svg(items: list[tuple[str, int]], *, title: str, total: int | None = No
 
 # Mouth of each face: a quadratic curve from (14, y) through control (24, cy) to (34, y).
 _MOUTHS = {
-    "very-bad": (36, 26),
+    "very-bad": (37, 24),
     "bad": (34, 29),
     "neutral": (32, 32),
     "good": (31, 36),
-    "very-good": (30, 40),
+    "very-good": (29, 45),
 }
 
 
