@@ -7,12 +7,15 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-from events import api, pages, staff
+from events import api, feedback, feedback_store, pages, staff
 from events.commands import add_commands
-from events.demo import demo
-from events.schema import migrations
+from events.demo import demo as programme_demo
+from events.schema import migrations as programme_migrations
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
+
+# The programme's tables, then the feedback forms' (a separate set: feedback_store.migrations).
+migrations = (programme_migrations, feedback_store.migrations)
 
 
 def setup(app: web.Application) -> None:
@@ -22,3 +25,10 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
+    feedback.setup(app)
+
+
+async def demo(ctx: object) -> None:
+    """The programme's demo, then feedback answers on last week's sessions."""
+    await programme_demo(ctx)
+    await feedback_store.demo(ctx)

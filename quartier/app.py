@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> web.Application:
     app[STAFF_LINKS] = []
     app.on_response_prepare.append(on_prepare)
 
-    migrations = [m.migrations for m in modules if hasattr(m, "migrations")]
+    migrations = features.migration_sets(modules)
     app.cleanup_ctx.append(_database(settings, migrations))
     app.on_shutdown.append(ws.close_all)
 

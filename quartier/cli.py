@@ -44,7 +44,7 @@ def with_database(settings: Settings, fn: Callable[[Database], Awaitable[T]]) ->
 
     async def run() -> T:
         db = Database(settings.database_path)
-        await db.open([m.migrations for m in features.load() if hasattr(m, "migrations")])
+        await db.open(features.migration_sets(features.load()))
         try:
             return await fn(db)
         finally:

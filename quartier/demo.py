@@ -47,7 +47,7 @@ def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tu
 async def fill(settings: Settings, password: str) -> None:
     modules = features.load()
     db = Database(settings.database_path)
-    await db.open([m.migrations for m in modules if hasattr(m, "migrations")])
+    await db.open(features.migration_sets(modules))
     try:
         await auth.add_user(db, DEMO_ORGANIZER, "organizer", password)
         await auth.add_user(db, DEMO_FACILITATOR, "facilitator", password + "-anim")

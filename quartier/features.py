@@ -2,7 +2,7 @@
 
 Each feature package has a `feature` module exposing any of:
 
-- `migrations`: a sqlite_utils.Migrations set, applied at start-up;
+- `migrations`: a sqlite_utils.Migrations set (or a tuple of sets), applied at start-up;
 - `setup(app)`: add its routes (quartier.routing.Routes), channel access rules, staff links;
 - `add_commands(subparsers, common)`: its `quartier` subcommands (argparse; `common`
   is the parent parser that gives every command `--config`);
@@ -16,12 +16,26 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from sqlite_utils import Migrations
+
 # Order matters for the demo: the programme first, then what refers to it.
 FEATURES: tuple[str, ...] = ("events", "forum")
 
 
 def load() -> list[ModuleType]:
     return [importlib.import_module(f"{name}.feature") for name in FEATURES]
+
+
+def migration_sets(modules: list[ModuleType]) -> list[Migrations]:
+    """Every feature's migration sets, in feature order (a feature may give a tuple of sets)."""
+    sets: list[Migrations] = []
+    for module in modules:
+        found = getattr(module, "migrations", None)
+        if isinstance(found, (list, tuple)):
+            sets.extend(found)
+        elif found is not None:
+            sets.append(found)
+    return sets
 
 
 def packages() -> list[str]:

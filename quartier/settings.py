@@ -60,6 +60,12 @@ class Settings:
         "Words or phrases (case and accents ignored) that send a forum note to the moderation "
         "queue instead of the wall, even on a post-moderated board.",
     )
+    feedback_open_days: int = setting(
+        7, "Days after a session during which its feedback form takes answers (it closes at midnight)."
+    )
+    feedback_forms_dir: str = setting(
+        "", "Folder of extra feedback form templates (*.yaml), relative to this file; empty: the shipped ones."
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     # Where the file was read from; not a setting, so not in the table.
