@@ -2,12 +2,17 @@
 
 - one VEVENT per session, UID `session-{id}@{host}` (stable across edits), DTSTART/DTEND with the
   site's TZID and a VTIMEZONE for it;
-- a recurring session carries its RRULE (UNTIL in UTC as RFC 5545 requires with a TZID start);
-- every exception is an overriding VEVENT with the same UID and RECURRENCE-ID (the original local
-  start) and a raised SEQUENCE: moved occurrences carry their new time and room, cancelled ones
-  STATUS:CANCELLED with the reason in the description, so subscribers see *why*. EXDATE is not
-  emitted: an EXDATE would make a cancelled occurrence vanish without its reason, and an excluded
-  instance cannot also be overridden.
+- a recurring session carries its RRULE (UNTIL in UTC as RFC 5545 requires with a TZID start) and
+  an EXDATE (same TZID form as DTSTART) for each cancelled date;
+- each cancelled date is ALSO a standalone VEVENT with its own stable UID
+  `session-{id}-{YYYYMMDD}-cancelled@{host}`, the original start and end, STATUS:CANCELLED, the
+  summary prefixed with "Annulé :" and the public reason in DESCRIPTION. RFC 5545 does not allow
+  overriding an excluded instance, so this is how subscribers learn *why*: calendar apps that show
+  cancelled events show it struck through with its reason, those that hide them show nothing; in
+  neither is the date a normal occurrence;
+- a moved (or full) occurrence is an overriding VEVENT with the master's UID, RECURRENCE-ID (the
+  original local start) and a raised SEQUENCE, carrying its new time and room;
+- a one-off session has no instances: its own VEVENT carries the change (STATUS:CANCELLED, …).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
+
+from quartier.i18n import gettext as _
 
 from events.model import AXES, KINDS, Rule, local
 
@@ -74,12 +81,20 @@ def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icale
             recur["UNTIL"] = local(rule.until, dt.time(23, 59, 59), tz).astimezone(dt.timezone.utc)
         master.add("rrule", recur)
     events = [master]
+    exdates = []
     for day_iso, ex in sorted(s.get("exceptions", {}).items()):
         day = dt.date.fromisoformat(day_iso)
         original = local(day, rule.start, tz)
         if recur is None:
             # A one-off session has no instances to override: change the event itself.
             target = master
+        elif ex["status"] == "cancelled":
+            # Excluded from the series, and published on its own so the reason reaches subscribers.
+            exdates.append(original)
+            target = _event(s, f"session-{s['id']}-{day:%Y%m%d}-cancelled@{host}", base_url)
+            target.pop("url", None)
+            target.add("url", f"{base_url.rstrip('/')}/sessions/{s['id']}?date={day_iso}")
+            events.append(target)
         else:
             target = _event(s, uid, base_url)
             target.add("recurrence-id", original)
@@ -98,10 +113,10 @@ def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icale
         elif ex["status"] == "cancelled":
             status = "CANCELLED"
             target.pop("summary", None)
-            target.add("summary", f"Annulé : {s['title']}")
+            target.add("summary", _("Annulé : {title}").format(title=s["title"]))
         elif ex["status"] == "full":
             target.pop("summary", None)
-            target.add("summary", f"Complet : {s['title']}")
+            target.add("summary", _("Complet : {title}").format(title=s["title"]))
         target.add("dtstart", start)
         target.add("dtend", end)
         target.add("sequence", s["sequence"] + ex["sequence"])
@@ -109,4 +124,6 @@ def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icale
         if ex["reason"]:
             target.pop("description", None)
             target.add("description", ex["reason"] + ("\n\n" + s["description"] if s["description"] else ""))
+    if exdates:
+        master.add("exdate", exdates)
     return events

@@ -77,11 +77,23 @@ async def test_feeds_expand_to_the_same_occurrences_cancellations_included(clien
     body = await (await client.get("/calendar.ics")).read()
     cal = icalendar.Calendar.from_ical(body)
     assert cal.walk("VTIMEZONE")[0]["TZID"] == "Europe/Paris"
-    masters = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" not in e]
-    assert len(masters) == 2 and all("RRULE" in e for e in masters)
+    masters = [e for e in cal.walk("VEVENT") if "RRULE" in e]
+    assert len(masters) == 2 and all("RECURRENCE-ID" not in e for e in masters)
+    caf = next(e for e in masters if str(e["UID"]).startswith(f"session-{id}@"))
+    # The cancelled date is excluded from the series, in the same TZID form as DTSTART...
+    exdate = caf["EXDATE"]
+    assert exdate.params["TZID"] == caf["DTSTART"].params["TZID"] == "Europe/Paris"
+    assert [d.dt for d in exdate.dts] == [dt.datetime(2025, 3, 10, 9, 0, tzinfo=PARIS)]
+    # ... and published on its own, cancelled, with the reason, under its own stable UID.
+    (cancelled,) = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith(f"session-{id}-20250310-cancelled@")]
+    assert str(cancelled["STATUS"]) == "CANCELLED" and "RRULE" not in cancelled and "RECURRENCE-ID" not in cancelled
+    assert cancelled.decoded("DTSTART") == dt.datetime(2025, 3, 10, 9, 0, tzinfo=PARIS)
+    assert str(cancelled["SUMMARY"]) == "Annulé : Permanence CAF" and "Grève" in str(cancelled["DESCRIPTION"])
+    # A moved date stays an override of the series, with SEQUENCE raised.
     overrides = {e.decoded("RECURRENCE-ID").date(): e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e}
-    assert str(overrides[dt.date(2025, 3, 10)]["STATUS"]) == "CANCELLED"
-    assert overrides[dt.date(2025, 3, 31)]["SEQUENCE"] > masters[0]["SEQUENCE"]
+    assert set(overrides) == {dt.date(2025, 3, 31)}
+    assert str(overrides[dt.date(2025, 3, 31)]["UID"]) == str(caf["UID"])
+    assert overrides[dt.date(2025, 3, 31)]["SEQUENCE"] > caf["SEQUENCE"]
     # The feed, expanded by a calendar library, gives what the API gives.
     start, end = dt.date(2025, 3, 1), dt.date(2025, 7, 1)
     events = recurring_ical_events.of(cal).between(start, end)
@@ -89,9 +101,15 @@ async def test_feeds_expand_to_the_same_occurrences_cancellations_included(clien
     ours = await app[DB].read(lambda db: queries.occurrences(db, start, end))
     expected = sorted((o["start"], "CANCELLED" if o["status"] == "cancelled" else "CONFIRMED") for o in ours)
     assert from_feed == expected
+    # The cancelled date appears once, and only as cancelled.
+    on_the_10th = [e for e in events if e.decoded("DTSTART").date() == dt.date(2025, 3, 10)]
+    assert [str(e["STATUS"]) for e in on_the_10th] == ["CANCELLED"]
+    # In English, the cancelled event says so in English.
+    en = icalendar.Calendar.from_ical(await (await client.get("/calendar.ics", headers={"Accept-Language": "en"})).read())
+    assert "Cancelled: Permanence CAF" in {str(e["SUMMARY"]) for e in en.walk("VEVENT")}
     assert dt.datetime(2025, 4, 1, 10, 0, tzinfo=PARIS) in [s for s, _ in from_feed]
     # UIDs are stable across edits.
-    uid = str(masters[0]["UID"])
+    uid = str(caf["UID"])
     await client.put(f"/api/v1/sessions/{id}", headers=bearer, json={
         "site": "maurepas", "title": "Permanence CAF", "axis": "droits", "date": "2025-03-03", "start": "09:30",
         "end": "12:00", "repeat": {"every": "weekly", "until": "2025-04-28"}})
