@@ -10,7 +10,8 @@ from quartier.db import Tx
 from events import store
 from events.model import clean_exception, clean_session, clean_site
 
-RENNES = {"commune": "Rennes", "insee": "35238"}
+# SIRET of the City of Rennes and data·inclusion typologies (CS: centre social, MUNI, CCAS...): illustrative.
+RENNES = {"commune": "Rennes", "insee": "35238", "siret": "21350238800019", "typologie": "CS|MUNI"}
 HOURS = "Mo-Fr 09:00-12:30,13:30-18:00; PH off"
 
 SITES: list[dict[str, Any]] = [
@@ -31,9 +32,9 @@ SITES: list[dict[str, Any]] = [
      "postal_code": "35200", "latitude": 48.0900, "longitude": -1.6900, "accessibility": ["step-free"]},
     {"slug": "carrefour-18", "name": "Carrefour 18", "neighbourhood": "Sud-Gare",
      "address": "7 rue d'Espagne", "postal_code": "35200", "latitude": 48.0973, "longitude": -1.6690,
-     "opening_hours": "Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00"},
+     "opening_hours": "Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00", "typologie": "CS|ASSO"},
     {"slug": "maison-des-aines", "name": "Maison des aînés et des aidants", "neighbourhood": "Centre",
-     "address": "Centre-ville", "postal_code": "35000", "latitude": 48.1100, "longitude": -1.6780,
+     "address": "Centre-ville", "postal_code": "35000", "latitude": 48.1100, "longitude": -1.6780, "typologie": "CCAS",
      "accessibility": ["step-free", "hearing-loop", "accessible-toilets"]},
     {"slug": "leperdit", "name": "Leperdit", "neighbourhood": "Centre", "address": "Centre-ville",
      "postal_code": "35000", "latitude": 48.1090, "longitude": -1.6760},

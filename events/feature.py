@@ -7,7 +7,7 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-from events import api, feedback, feedback_store, pages, staff
+from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.schema import migrations as programme_migrations
@@ -22,6 +22,10 @@ def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     pages.routes.add_to(app)
     staff.routes.add_to(app)
+    for module in (posters, dashboard, opendata):  # printed programme, service-time dashboard, open data
+        module.routes.add_to(app)
+    app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
+    app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))

@@ -221,11 +221,17 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         "email": c.text("email", max_length=120),
         "website": c.text("website", max_length=300),
         "timezone": c.text("timezone", max_length=60) or default_timezone,
+        "siret": c.text("siret", max_length=14),
+        "typologie": c.text("typologie", max_length=200).upper().replace(" ", ""),
     }
     if site["slug"] and not SLUG_RE.match(site["slug"]):
         c.fail("slug", N_("Identifiant en minuscules, chiffres et tirets (ex. « le-blosne »)."))
     if site["insee"] and not re.match(r"^(\d{5}|2[AB]\d{3})$", site["insee"]):
         c.fail("insee", N_("Code INSEE à 5 caractères attendu."))
+    if site["siret"] and not re.match(r"^[a-zA-Z0-9]{9,14}$", site["siret"]):
+        c.fail("siret", N_("SIRET (14 chiffres) ou numéro RNA attendu."))
+    if site["typologie"] and not re.match(r"^[A-Z0-9_]+(\|[A-Z0-9_]+)*$", site["typologie"]):
+        c.fail("typologie", N_("Codes de typologie data·inclusion séparés par « | » attendus (ex. « CS|CCAS »)."))
     if site["email"] and not EMAIL_RE.match(site["email"]):
         c.fail("email", N_("Adresse e-mail invalide."))
     if site["website"] and not site["website"].startswith(("https://", "http://")):

@@ -82,3 +82,11 @@ def _programme(db: sqlite_utils.Database) -> None:
 def _meta(db: sqlite_utils.Database) -> None:
     # Small flags of the programme, such as "demo": the home page then says the sessions are illustrative.
     db.execute("CREATE TABLE programme_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations(name="0003_site_open_data")
+def _site_open_data(db: sqlite_utils.Database) -> None:
+    # For the open-data exports: the site's SIRET (or RNA), the standard's required `pivot`, and its
+    # structure typology in data·inclusion's codes, "|" between several (e.g. "CS|CCAS").
+    db.execute("ALTER TABLE sites ADD COLUMN siret TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE sites ADD COLUMN typologie TEXT NOT NULL DEFAULT ''")

@@ -97,7 +97,7 @@ async def staff_sites(request: web.Request) -> web.Response:
 
 
 SITE_FIELDS = ("slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude",
-               "longitude", "opening_hours", "phone", "email", "website")
+               "longitude", "opening_hours", "phone", "email", "website", "siret", "typologie")
 
 
 def _site_form(site: dict[str, Any] | None, errors: dict[str, str], action: str, *, new: bool) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from quartier.i18n import N_
 from events.model import Rule, slugify
 
 SITE_COLUMNS = ("slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude",
-                "longitude", "opening_hours", "accessibility", "phone", "email", "website", "timezone")
+                "longitude", "opening_hours", "accessibility", "phone", "email", "website", "timezone", "siret", "typologie")
 
 
 def announce(tx: Tx, sites: list[str] | set[str], type: str, data: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from events.model import Invalid, Rule, clean_exception, clean_session, clean_si
 
 MAX_ALIASES = 20
 SITE_KEYS = {"slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude", "longitude",
-             "opening_hours", "accessibility", "phone", "email", "website", "timezone"}
+             "opening_hours", "accessibility", "phone", "email", "website", "timezone", "siret", "typologie"}
 SESSION_KEYS = {"key", "site", "title", "description", "kind", "axis", "room", "date", "start", "end", "repeat",
                 "audience", "languages", "registration", "capacity", "partner", "free", "exceptions"}
 EXCEPTION_KEYS = {"date", "status", "reason", "new_date", "start", "end", "room"}

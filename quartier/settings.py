@@ -68,6 +68,15 @@ class Settings:
     )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    dashboard_public: bool = setting(
+        False, "Whether the service-time dashboard is public (true) or for staff only (false)."
+    )
+    service_baseline_week: str = setting(
+        "", "ISO week (YYYY-Www) whose hours of service are the baseline of the goal; empty: no goal shown."
+    )
+    service_goal_factor: int = setting(
+        2, "The goal in hours of service per week, as a multiple of the baseline week's hours."
+    )
     # Where the file was read from; not a setting, so not in the table.
     config_dir: Path = field(default=Path("."), metadata={"internal": True}, compare=False)
 
@@ -109,7 +118,10 @@ def _default(f: dataclasses.Field) -> typing.Any:
 def _check_type(name: str, value: typing.Any) -> str | None:
     """Return a hint if value does not fit the declared type of setting name."""
     expected = _types()[name]
-    if expected is int:
+    if expected is bool:
+        ok = isinstance(value, bool)
+        kind = _("true ou false")
+    elif expected is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
         kind = _("un nombre entier")
     elif expected is str:
@@ -136,12 +148,27 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("une adresse qui commence par http:// ou https://")
     if name == "languages" and (not value or any(v not in ("fr", "en") for v in value)):
         return _("une liste parmi fr et en")
+    if name == "service_baseline_week" and value and not _iso_week(value):
+        return _("une semaine ISO, par exemple 2025-W10")
+    if name == "service_goal_factor" and value < 1:
+        return _("un nombre entier d'au moins 1")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         return _("DEBUG, INFO, WARNING ou ERROR")
     if name.endswith("_days") or name == "max_body_kb":
         if value < 0:
             return _("un nombre positif")
     return None
+
+
+def _iso_week(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        year, week = value.split("-W")
+        dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return False
+    return True
 
 
 def load(path: Path | None) -> Settings:

@@ -50,6 +50,10 @@ def test_unknown_key_names_the_line_and_suggests(tmp_path):
         ("timezone: Mars/Olympus\n", 1),
         ("base_url: quartier.example\n", 1),
         ("changes_retention_days: -1\n", 1),
+        ("host: x\ndashboard_public: 1\n", 2),
+        ("dashboard_public: peut-être\n", 1),
+        ("service_baseline_week: 2025-W99\n", 1),
+        ("service_goal_factor: 0\n", 1),
     ],
 )
 def test_wrong_types_and_values_name_the_line(tmp_path, text, line):
@@ -57,6 +61,13 @@ def test_wrong_types_and_values_name_the_line(tmp_path, text, line):
     with pytest.raises(SettingsError) as e:
         load(path)
     assert str(e.value).startswith(f"{path}:{line} :")
+
+
+def test_boolean_settings_read_true_and_false(tmp_path):
+    assert load(write(tmp_path, "dashboard_public: true\n")).dashboard_public is True
+    assert load(write(tmp_path, "dashboard_public: false\n")).dashboard_public is False
+    assert load(write(tmp_path, "port: 8081\n")).dashboard_public is False
+    assert "\ndashboard_public: false" in settings_module.sample()
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
