@@ -17,7 +17,7 @@ import importlib
 from types import ModuleType
 
 # Order matters for the demo: the programme first, then what refers to it.
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = ("signage",)
 
 
 def load() -> list[ModuleType]:
