@@ -17,7 +17,7 @@ import importlib
 from types import ModuleType
 
 # Order matters for the demo: the programme first, then what refers to it.
-FEATURES: tuple[str, ...] = ("signage",)
+FEATURES: tuple[str, ...] = ("events", "forum", "signage")
 
 
 def load() -> list[ModuleType]:

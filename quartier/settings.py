@@ -55,6 +55,11 @@ class Settings:
     notes_retention_days: int = setting(
         0, "Days after publication of the minutes before raw forum notes are anonymised (0: never)."
     )
+    forum_blocklist: list[str] = setting(
+        [],
+        "Words or phrases (case and accents ignored) that send a forum note to the moderation "
+        "queue instead of the wall, even on a post-moderated board.",
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     # Where the file was read from; not a setting, so not in the table.

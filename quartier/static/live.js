@@ -8,12 +8,15 @@
 // A "reset" (history no longer available) reloads the page unless a listener calls
 // preventDefault() on the "quartier:reset" event. The connection state is reflected in
 // document.body.dataset.live ("connecting", "open", "offline") for styles and tests.
+// A private channel reached through a secret link (a facilitator console) passes its
+// link's key with data-live-key="..."; it is sent as the `key` query parameter.
 (function () {
   "use strict";
   var body = document.body;
   var channels = body.dataset.liveChannels;
   if (!channels) { return; }
   var lastSeq = parseInt(body.dataset.liveSince || "0", 10) || 0;
+  var key = body.dataset.liveKey || "";
   var delay = 1000;
   var socket = null;
 
@@ -22,7 +25,8 @@
   function connect() {
     setState("connecting");
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    var url = scheme + "//" + location.host + "/ws?channels=" + encodeURIComponent(channels) + "&since=" + lastSeq;
+    var url = scheme + "//" + location.host + "/ws?channels=" + encodeURIComponent(channels) + "&since=" + lastSeq +
+      (key ? "&key=" + encodeURIComponent(key) : "");
     socket = new WebSocket(url);
     socket.onopen = function () { setState("open"); delay = 1000; };
     socket.onmessage = function (event) {

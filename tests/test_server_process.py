@@ -1,4 +1,4 @@
-"""Acknowledged writes survive kill -9 of a real server process; backups are consistent."""
+"""A real `quartier serve` process: writes survive kill -9, backups are consistent, logs hold no secrets."""
 
 import os
 import signal
@@ -41,10 +41,10 @@ class Server:
         self.port = free_port()
         self.proc = None
 
-    def start(self):
+    def start(self, log=None):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "quartier", "serve", "--port", str(self.port)],
-            cwd=self.folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=self.folder, env=ENV, stdout=log or subprocess.DEVNULL, stderr=log or subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -149,3 +149,26 @@ def test_demo_builds_and_prints_a_login(tmp_path):
     assert db.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone() == ("organizer",)
     assert auth.verify_password(password, db.execute("SELECT password_hash FROM users WHERE name = ?",
                                                      (name,)).fetchone()[0])
+
+
+def test_secrets_and_tokens_never_reach_the_log(site):
+    token = quartier("token", "create", "anim", cwd=site).stdout.strip()
+    log_path = site / "server.log"
+    with open(log_path, "w") as log:
+        server = Server(site).start(log=log)
+        try:
+            opener, jar = browser()
+            cookie = login(server, opener, jar)
+            request = urllib.request.Request(server.url("/staff?key=s3cr3t-facilitator-key&token=qd_display"),
+                                             headers={"Authorization": f"Bearer {token}"})
+            assert opener.open(request).status == 200
+            try:
+                opener.open(server.url(f"/api/v1/x?key=s3cr3t-facilitator-key"))
+            except urllib.error.HTTPError:
+                pass
+        finally:
+            server.kill()
+    text = log_path.read_text()
+    assert '"GET /staff" 200' in text  # requests are logged, without their query string
+    for secret in (token, cookie, PASSWORD, "s3cr3t-facilitator-key", "qd_display"):
+        assert secret not in text

@@ -1,0 +1,1 @@
+"""The live programme: sites, recurring sessions and their occurrences, pages, iCal and YAML."""

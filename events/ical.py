@@ -1,0 +1,112 @@
+"""iCalendar feeds (RFC 5545) of the programme.
+
+- one VEVENT per session, UID `session-{id}@{host}` (stable across edits), DTSTART/DTEND with the
+  site's TZID and a VTIMEZONE for it;
+- a recurring session carries its RRULE (UNTIL in UTC as RFC 5545 requires with a TZID start);
+- every exception is an overriding VEVENT with the same UID and RECURRENCE-ID (the original local
+  start) and a raised SEQUENCE: moved occurrences carry their new time and room, cancelled ones
+  STATUS:CANCELLED with the reason in the description, so subscribers see *why*. EXDATE is not
+  emitted: an EXDATE would make a cancelled occurrence vanish without its reason, and an excluded
+  instance cannot also be overridden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from events.model import AXES, KINDS, Rule, local
+
+PRODID = "-//Quartier//Programme//FR"
+
+
+def calendar(sessions: list[dict[str, Any]], *, name: str, base_url: str, tzname: str) -> bytes:
+    """A VCALENDAR of sessions (each as returned by queries.session, with exceptions)."""
+    host = urlsplit(base_url).hostname or "quartier"
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", tzname)
+    zones = {s["timezone"] for s in sessions} or {tzname}
+    for zone in sorted(zones):
+        cal.add_component(icalendar.Timezone.from_tzid(zone))
+    for s in sessions:
+        for event in session_events(s, host=host, base_url=base_url):
+            cal.add_component(event)
+    return cal.to_ical()
+
+
+def _event(s: dict[str, Any], uid: str, base_url: str) -> icalendar.Event:
+    e = icalendar.Event()
+    e.add("uid", uid)
+    e.add("dtstamp", dt.datetime.fromtimestamp(s["updated"], dt.timezone.utc))
+    e.add("summary", s["title"])
+    location = s["site_name"] + (f", {s['room']}" if s["room"] else "")
+    if s.get("site_address"):
+        location += f", {s['site_address']}"
+    e.add("location", location)
+    e.add("categories", [KINDS.get(s["kind"], s["kind"]), AXES.get(s["axis"], s["axis"])])
+    e.add("url", f"{base_url.rstrip('/')}/sessions/{s['id']}")
+    if s["description"]:
+        e.add("description", s["description"])
+    return e
+
+
+def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icalendar.Event]:
+    tz = ZoneInfo(s["timezone"])
+    rule = Rule.of(s)
+    uid = f"session-{s['id']}@{host}"
+    master = _event(s, uid, base_url)
+    master.add("dtstart", local(rule.first, rule.start, tz))
+    master.add("dtend", local(rule.first, rule.end, tz))
+    master.add("sequence", s["sequence"])
+    master.add("status", "CONFIRMED")
+    recur = rule.ical()
+    if recur is not None:
+        if rule.until:
+            recur["UNTIL"] = local(rule.until, dt.time(23, 59, 59), tz).astimezone(dt.timezone.utc)
+        master.add("rrule", recur)
+    events = [master]
+    for day_iso, ex in sorted(s.get("exceptions", {}).items()):
+        day = dt.date.fromisoformat(day_iso)
+        original = local(day, rule.start, tz)
+        if recur is None:
+            # A one-off session has no instances to override: change the event itself.
+            target = master
+        else:
+            target = _event(s, uid, base_url)
+            target.add("recurrence-id", original)
+            events.append(target)
+        for prop in ("dtstart", "dtend", "sequence", "status"):
+            target.pop(prop, None)
+        start, end = original, local(day, rule.end, tz)
+        status = "CONFIRMED"
+        if ex["status"] == "moved":
+            new_day = dt.date.fromisoformat(ex["new_date"]) if ex["new_date"] else day
+            start = local(new_day, ex["new_start"] or s["start_time"], tz)
+            end = local(new_day, ex["new_end"] or s["end_time"], tz)
+            if ex["new_room"]:
+                target.pop("location", None)
+                target.add("location", s["site_name"] + f", {ex['new_room']}")
+        elif ex["status"] == "cancelled":
+            status = "CANCELLED"
+            target.pop("summary", None)
+            target.add("summary", f"Annulé : {s['title']}")
+        elif ex["status"] == "full":
+            target.pop("summary", None)
+            target.add("summary", f"Complet : {s['title']}")
+        target.add("dtstart", start)
+        target.add("dtend", end)
+        target.add("sequence", s["sequence"] + ex["sequence"])
+        target.add("status", status)
+        if ex["reason"]:
+            target.pop("description", None)
+            target.add("description", ex["reason"] + ("\n\n" + s["description"] if s["description"] else ""))
+    return events

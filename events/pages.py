@@ -1,0 +1,358 @@
+"""Public programme pages: today (home), the week, a site, a session, what changed (and its Atom feed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import babel.dates
+from aiohttp import web
+
+from quartier.api import path_int
+from quartier.bus import last_seq_in
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import PUBLIC, Routes
+from quartier.templates import public_url, render
+from quartier.typedefs import DB, LANGUAGE, SETTINGS
+
+from events import queries
+from events.api import filters
+from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
+
+routes = Routes()
+
+SOON = dt.timedelta(hours=2)
+
+
+def now(request: web.Request) -> dt.datetime:
+    return dt.datetime.now(request.app[SETTINGS].tz)
+
+
+def formatters(request: web.Request) -> dict[str, Any]:
+    """Date and label helpers for templates, in the reader's language."""
+    lang = request.get(LANGUAGE, "fr")
+
+    def day(d: dt.date | dt.datetime) -> str:
+        return babel.dates.format_date(d, "EEEE d MMMM", locale=lang)
+
+    def day_year(d: dt.date | dt.datetime) -> str:
+        return babel.dates.format_date(d, "EEEE d MMMM y", locale=lang)
+
+    def hour(t: dt.datetime) -> str:
+        return t.strftime("%H:%M")
+
+    return {
+        "fmt_day": day,
+        "fmt_day_year": day_year,
+        "fmt_hour": hour,
+        "kind_label": lambda k: _(KINDS.get(k, k)),
+        "axis_label": lambda a: _(AXES.get(a, a)),
+        "status_label": lambda s: _(STATUSES.get(s, s)),
+        "access_label": lambda a: _(ACCESSIBILITY[a]) if a in ACCESSIBILITY else a,
+        "KINDS": KINDS,
+        "AXES": AXES,
+        "AUDIENCES": AUDIENCES,
+    }
+
+
+def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
+    return render(request, template, {**formatters(request), **context}, status=status)
+
+
+def split_today(occurrences: list[dict[str, Any]], moment: dt.datetime) -> dict[str, list[dict[str, Any]]]:
+    """Today's occurrences as now (running), next (the next start, or within two hours) and later."""
+    running = [o for o in occurrences if o["start"] <= moment < o["end"]]
+    upcoming = [o for o in occurrences if o["start"] > moment]
+    live = [o for o in upcoming if o["status"] != "cancelled"]
+    first = live[0]["start"] if live else None
+    nxt = [o for o in upcoming if first and o["start"] <= max(first, moment + SOON)]
+    later = [o for o in upcoming if o not in nxt]
+    done = [o for o in occurrences if o["end"] <= moment]
+    return {"now": running, "next": nxt, "later": later, "done": done}
+
+
+@routes.get("/", name="home", access=PUBLIC)
+async def home(request: web.Request) -> web.Response:
+    """Today across every site (or one): what is on now, next and later; the next drop-in help."""
+    moment = now(request)
+    today = moment.date()
+    site = request.query.get("site") or None
+
+    def read(db):
+        return {
+            "today": queries.occurrences(db, today, today, site=site),
+            "coming": queries.occurrences(db, today, today + dt.timedelta(days=14), site=site, kind="permanence"),
+            "sites": queries.sites(db),
+            "demo": queries.is_demo(db),
+            "seq": last_seq_in(db),
+        }
+
+    data = await request.app[DB].read(read)
+    next_help = next((o for o in data["coming"] if o["start"] > moment and o["status"] != "cancelled"), None)
+    return page(request, "events/home.html", {
+        **data, **split_today(data["today"], moment), "moment": moment, "site": site,
+        "next_help": next_help, "channels": f"site:{site}" if site else "programme",
+    })
+
+
+def parse_week(raw: str | None, today: dt.date) -> dt.date:
+    """The Monday of an ISO week "YYYY-Www" (this week when absent or wrong)."""
+    if raw:
+        try:
+            year, week = raw.split("-W")
+            return dt.date.fromisocalendar(int(year), int(week), 1)
+        except ValueError:
+            raise Problem(400, "invalid_week", N_("Semaine attendue au format AAAA-Sss, par exemple 2025-W10.")) from None
+    return today - dt.timedelta(days=today.weekday())
+
+
+def iso_week(monday: dt.date) -> str:
+    year, week, _d = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tuple[dt.date, list[dict[str, Any]]]]:
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    return [(d, [o for o in occurrences if o["start"].date() == d]) for d in days]
+
+
+@routes.get("/programme", name="events_week", access=PUBLIC)
+async def week(request: web.Request) -> web.Response:
+    """The week's programme for every site or one, filtered by site, axis, kind and audience."""
+    today = now(request).date()
+    monday = parse_week(request.query.get("week"), today)
+    f = filters(request)
+
+    def read(db):
+        return {
+            "occurrences": queries.occurrences(db, monday, monday + dt.timedelta(days=6), **f),
+            "sites": queries.sites(db),
+            "seq": last_seq_in(db),
+        }
+
+    data = await request.app[DB].read(read)
+    return page(request, "events/week.html", {
+        **data, "days": group_by_day(data["occurrences"], monday), "filters": f, "today": today,
+        "monday": monday, "week": iso_week(monday),
+        "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
+        "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
+        "channels": f"site:{f['site']}" if f["site"] else "programme",
+    })
+
+
+DAYS = {"Mo": N_("lundi"), "Tu": N_("mardi"), "We": N_("mercredi"), "Th": N_("jeudi"), "Fr": N_("vendredi"),
+        "Sa": N_("samedi"), "Su": N_("dimanche"), "PH": N_("jours fériés")}
+
+
+def readable_hours(expression: str) -> list[str]:
+    """OSM opening_hours made readable line by line ("Mo-Fr 09:00-12:00" -> "lundi-vendredi 09:00-12:00")."""
+    lines = []
+    for rule in (r.strip() for r in expression.split(";")):
+        if not rule:
+            continue
+        for code, word in DAYS.items():
+            rule = rule.replace(code, _(word))
+        rule = rule.replace(" off", " " + _("fermé")).replace(" closed", " " + _("fermé"))
+        lines.append(rule.replace(",", ", "))
+    return lines
+
+
+@routes.get("/sites/{slug}", name="events_site", access=PUBLIC)
+async def site_page(request: web.Request) -> web.Response:
+    """A site: address, hours, accessibility, contact and its week."""
+    slug = request.match_info["slug"]
+    today = now(request).date()
+    monday = parse_week(request.query.get("week"), today)
+
+    def read(db):
+        return {
+            "site": queries.site(db, slug),
+            "occurrences": queries.occurrences(db, monday, monday + dt.timedelta(days=6), site=slug),
+            "seq": last_seq_in(db),
+        }
+
+    data = await request.app[DB].read(read)
+    if data["site"] is None:
+        raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
+    return page(request, "events/site.html", {
+        **data, "days": group_by_day(data["occurrences"], monday), "today": today, "monday": monday,
+        "hours": readable_hours(data["site"]["opening_hours"]), "week": iso_week(monday),
+        "prev_week": iso_week(monday - dt.timedelta(days=7)), "next_week": iso_week(monday + dt.timedelta(days=7)),
+        "channels": f"site:{slug}",
+    })
+
+
+EVENT_STATUS = {"scheduled": "EventScheduled", "full": "EventScheduled", "cancelled": "EventCancelled",
+                "moved": "EventRescheduled"}
+
+
+def event_jsonld(request: web.Request, s: dict[str, Any], site: dict[str, Any], occ: dict[str, Any] | None,
+                 url: str) -> dict[str, Any]:
+    """schema.org Event of a session's occurrence (the chosen one, else the next)."""
+    ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": s["title"],
+        "description": s["description"] or _(KINDS[s["kind"]]),
+        "url": url,
+        "isAccessibleForFree": s["free"],
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {
+            "@type": "Place",
+            "name": site["name"],
+            "address": {"@type": "PostalAddress", "streetAddress": site["address"],
+                        "postalCode": site["postal_code"], "addressLocality": site["commune"],
+                        "addressCountry": "FR"},
+        },
+        "inLanguage": s["languages"] or ["fr"],
+        "audience": [{"@type": "Audience", "audienceType": a} for a in s["audience"]],
+    }
+    if site["latitude"] is not None:
+        ld["location"]["geo"] = {"@type": "GeoCoordinates", "latitude": site["latitude"],
+                                 "longitude": site["longitude"]}
+    if s["partner"]:
+        ld["organizer"] = {"@type": "Organization", "name": s["partner"]}
+    if s["capacity"]:
+        ld["maximumAttendeeCapacity"] = s["capacity"]
+    if occ:
+        ld.update(startDate=occ["start"].isoformat(), endDate=occ["end"].isoformat(),
+                  eventStatus=f"https://schema.org/{EVENT_STATUS[occ['status']]}")
+        if occ["original_start"]:
+            ld["previousStartDate"] = occ["original_start"].isoformat()
+    return ld
+
+
+@routes.get("/sessions/{id}", name="events_session", access=PUBLIC)
+async def session_page(request: web.Request) -> web.Response:
+    """A session: details, its coming occurrences, a QR code to this page, schema.org JSON-LD.
+
+    `?date=YYYY-MM-DD` picks one occurrence (by the local date of the original occurrence).
+    """
+    id = path_int(request)
+    today = now(request).date()
+    chosen_date = None
+    if request.query.get("date"):
+        try:
+            chosen_date = dt.date.fromisoformat(request.query["date"])
+        except ValueError:
+            raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+
+    def read(db):
+        s = queries.session(db, id)
+        if s is None:
+            return None
+        return {
+            "session": s,
+            "site": queries.site(db, s["site"]),
+            "chosen": queries.occurrence(db, id, chosen_date) if chosen_date else None,
+            "coming": queries.occurrences(db, today, today + dt.timedelta(days=62), session_id=id),
+            "seq": last_seq_in(db),
+        }
+
+    data = await request.app[DB].read(read)
+    if data is None:
+        raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
+    if chosen_date and data["chosen"] is None:
+        raise Problem(404, "not_found", N_("Cette séance n'a pas lieu le {date}."), date=chosen_date.isoformat())
+    s = data["session"]
+    path = request.path + (f"?date={chosen_date.isoformat()}" if chosen_date else "")
+    occ = data["chosen"] or next((o for o in data["coming"] if o["status"] != "cancelled"), None) or (
+        data["coming"][0] if data["coming"] else None)
+    ld = event_jsonld(request, s, data["site"], occ, public_url(request, path))
+    return page(request, "events/session.html", {
+        **data, "qr_path": path, "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
+        "rule": Rule.of(s), "channels": f"site:{s['site']}", "shown": occ,
+    })
+
+
+@routes.get("/changes", name="events_changes", access=PUBLIC)
+async def changes_page(request: web.Request) -> web.Response:
+    """What changed: cancellations, moves and full sessions from today on, newest change first."""
+    today = now(request).date()
+
+    def read(db):
+        return {"changes": queries.changes(db, today), "seq": last_seq_in(db)}
+
+    data = await request.app[DB].read(read)
+    return page(request, "events/changes.html", {**data, "channels": "programme"})
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@routes.get("/changes.atom", name="events_changes_atom", access=PUBLIC)
+async def changes_atom(request: web.Request) -> web.Response:
+    """The Atom feed of cancellations and moves, for feed readers and partners' sites."""
+    moment = now(request)
+    rows = await request.app[DB].read(lambda db: queries.changes(db, moment.date()))
+    fmt = formatters(request)
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    base = public_url(request, "/")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = public_url(request, "/changes.atom")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Programme : ce qui change")
+    updated = max((o["updated"] for o in rows), default=moment)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=public_url(request, "/changes.atom"))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=public_url(request, "/changes"))
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "Quartier"
+    for o in rows:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        url = public_url(request, f"/sessions/{o['session']}?date={o['date'].isoformat()}")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}changes/{o['session']}/{o['date'].isoformat()}/{o['sequence']}"
+        title = _("{status} : {title}, {day} à {hour} ({site})").format(
+            status=fmt["status_label"](o["status"]), title=o["title"], day=fmt["fmt_day"](o["original_start"] or o["start"]),
+            hour=fmt["fmt_hour"](o["original_start"] or o["start"]), site=o["site_name"])
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = title
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = o["updated"].isoformat(timespec="seconds")
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url)
+        summary = o["reason"] or ""
+        if o["status"] == "moved":
+            summary = _("Nouvel horaire : {day} {start}–{end}, {room}.").format(
+                day=fmt["fmt_day"](o["start"]), start=fmt["fmt_hour"](o["start"]), end=fmt["fmt_hour"](o["end"]),
+                room=o["room"] or o["site_name"]) + (" " + summary if summary else "")
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary or title
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return web.Response(text='<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                        content_type="application/atom+xml", charset="utf-8")
+
+
+# -- iCalendar feeds
+
+
+async def _feed(request: web.Request, name: str, *, site: str | None = None, axis: str | None = None) -> web.Response:
+    from events.ical import calendar
+
+    settings = request.app[SETTINGS]
+    rows = await request.app[DB].read(lambda db: queries.sessions(db, site=site, axis=axis, with_exceptions=True))
+    body = calendar(rows, name=name, base_url=settings.base_url, tzname=settings.timezone)
+    return web.Response(body=body, content_type="text/calendar", charset="utf-8",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+
+@routes.get("/calendar.ics", name="events_calendar", access=PUBLIC)
+async def calendar_all(request: web.Request) -> web.Response:
+    """The whole programme as an iCalendar feed to subscribe to."""
+    return await _feed(request, _("Programme Quartier"))
+
+
+@routes.get("/sites/{slug}/calendar.ics", name="events_site_calendar", access=PUBLIC)
+async def calendar_site(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    site = await request.app[DB].read(lambda db: queries.site(db, slug))
+    if site is None:
+        raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
+    return await _feed(request, site["name"], site=slug)
+
+
+@routes.get("/axes/{axis}/calendar.ics", name="events_axis_calendar", access=PUBLIC)
+async def calendar_axis(request: web.Request) -> web.Response:
+    axis = request.match_info["axis"]
+    if axis not in AXES:
+        raise Problem(404, "not_found", N_("Cette page n'existe pas."))
+    return await _feed(request, _(AXES[axis]), axis=axis)

@@ -1,0 +1,257 @@
+"""Staff pages: the day's list (cancel in two clicks), one occurrence, sites and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiohttp import web
+
+from quartier.api import path_int
+from quartier.bus import last_seq_in
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import STAFF, Routes
+from quartier.typedefs import DB, SETTINGS
+from quartier.web import redirect
+
+from events import queries, store
+from events.model import ACCESSIBILITY, REPEATS, Invalid, clean_exception, clean_session, clean_site
+from events.pages import now, page
+
+routes = Routes()
+
+
+def _date(raw: str | None, default: dt.date) -> dt.date:
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+
+
+def _errors(e: Invalid) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for field, message, params in e.errors:
+        out.setdefault(field.replace("repeat.", "repeat_"), _(message).format(**params))
+    return out
+
+
+@routes.get("/staff/programme", name="events_staff_day", access=STAFF)
+async def staff_day(request: web.Request) -> web.Response:
+    """The day's occurrences across every site, each with a "Cancel" button (click one of two)."""
+    today = now(request).date()
+    day = _date(request.query.get("date"), today)
+
+    def read(db):
+        return {"occurrences": queries.occurrences(db, day, day), "seq": last_seq_in(db)}
+
+    data = await request.app[DB].read(read)
+    return page(request, "events/staff_day.html", {
+        **data, "day": day, "today": today, "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
+        "channels": "programme",
+    })
+
+
+async def _occurrence(request: web.Request) -> tuple[int, dt.date, dict[str, Any]]:
+    id = path_int(request)
+    day = _date(request.match_info["date"], now(request).date())
+    occ = await request.app[DB].read(lambda db: queries.occurrence(db, id, day))
+    if occ is None:
+        raise Problem(404, "not_found", N_("Cette séance n'a pas lieu le {date}."), date=day.isoformat())
+    return id, day, occ
+
+
+@routes.get("/staff/sessions/{id}/occurrences/{date}", name="events_staff_occurrence", access=STAFF)
+async def staff_occurrence(request: web.Request) -> web.Response:
+    """One occurrence: confirm a cancellation (click two of two), move it, mark it full or restore it."""
+    id, day, occ = await _occurrence(request)
+    return page(request, "events/staff_occurrence.html", {"o": occ, "errors": {}, "form": {}})
+
+
+@routes.post("/staff/sessions/{id}/occurrences/{date}", name="events_staff_occurrence_save", access=STAFF)
+async def staff_occurrence_save(request: web.Request) -> web.Response:
+    id, day, occ = await _occurrence(request)
+    form = await request.post()
+    data = {k: form.get(k) for k in ("status", "reason", "new_date", "start", "end", "room")}
+    data["date"] = day.isoformat()
+    try:
+        e = clean_exception(data)
+    except Invalid as err:
+        return page(request, "events/staff_occurrence.html", {"o": occ, "errors": _errors(err), "form": data},
+                    status=422)
+    await request.app[DB].write(lambda tx: store.set_exception(tx, id, e))
+    return redirect(request.app.router["events_staff_day"].url_for().with_query(date=(
+        e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat()))
+
+
+# -- sites
+
+
+@routes.get("/staff/sites", name="events_staff_sites", access=STAFF)
+async def staff_sites(request: web.Request) -> web.Response:
+    rows = await request.app[DB].read(queries.sites)
+    return page(request, "events/staff_sites.html", {"sites": rows})
+
+
+SITE_FIELDS = ("slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude",
+               "longitude", "opening_hours", "phone", "email", "website")
+
+
+def _site_form(site: dict[str, Any] | None, errors: dict[str, str], action: str, *, new: bool) -> dict[str, Any]:
+    return {"site": site or {}, "errors": errors, "action": action, "new": new, "ACCESSIBILITY": ACCESSIBILITY,
+            "fields": SITE_FIELDS}
+
+
+@routes.get("/staff/sites/new", name="events_staff_site_new", access=STAFF)
+async def staff_site_new(request: web.Request) -> web.Response:
+    action = str(request.app.router["events_staff_site_create"].url_for())
+    return page(request, "events/staff_site_form.html", _site_form({"commune": "Rennes", "insee": "35238"}, {},
+                                                                   action, new=True))
+
+
+async def _site_from_form(request: web.Request) -> dict[str, Any]:
+    form = await request.post()
+    data: dict[str, Any] = {k: form.get(k, "") for k in SITE_FIELDS}
+    data["accessibility"] = [a for a in form.getall("accessibility", []) if isinstance(a, str)]
+    return data
+
+
+@routes.post("/staff/sites/new", name="events_staff_site_create", access=STAFF)
+async def staff_site_create(request: web.Request) -> web.Response:
+    data = await _site_from_form(request)
+    action = str(request.app.router["events_staff_site_create"].url_for())
+    try:
+        site = clean_site(data, default_timezone=request.app[SETTINGS].timezone)
+    except Invalid as e:
+        return page(request, "events/staff_site_form.html", _site_form(data, _errors(e), action, new=True), status=422)
+    if await request.app[DB].read(lambda db: queries.site(db, site["slug"])):
+        errors = {"slug": _("L'identifiant « {slug} » est déjà pris.").format(slug=site["slug"])}
+        return page(request, "events/staff_site_form.html", _site_form(data, errors, action, new=True), status=422)
+    await request.app[DB].write(lambda tx: store.save_site(tx, site))
+    return redirect(request.app.router["events_staff_sites"].url_for())
+
+
+@routes.get("/staff/sites/{slug}", name="events_staff_site", access=STAFF)
+async def staff_site_edit(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    site = await request.app[DB].read(lambda db: queries.site(db, slug))
+    if site is None:
+        raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
+    action = str(request.app.router["events_staff_site_save"].url_for(slug=slug))
+    return page(request, "events/staff_site_form.html", _site_form(site, {}, action, new=False))
+
+
+@routes.post("/staff/sites/{slug}", name="events_staff_site_save", access=STAFF)
+async def staff_site_save(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    data = await _site_from_form(request)
+    action = str(request.app.router["events_staff_site_save"].url_for(slug=slug))
+    try:
+        site = clean_site(data, default_timezone=request.app[SETTINGS].timezone)
+    except Invalid as e:
+        return page(request, "events/staff_site_form.html", _site_form(data, _errors(e), action, new=False),
+                    status=422)
+    await request.app[DB].write(lambda tx: store.save_site(tx, site, old_slug=slug))
+    return redirect(request.app.router["events_staff_sites"].url_for())
+
+
+@routes.post("/staff/sites/{slug}/delete", name="events_staff_site_delete", access=STAFF)
+async def staff_site_delete(request: web.Request) -> web.Response:
+    await request.app[DB].write(lambda tx: store.delete_site(tx, request.match_info["slug"]))
+    return redirect(request.app.router["events_staff_sites"].url_for())
+
+
+# -- sessions
+
+
+@routes.get("/staff/sessions", name="events_staff_sessions", access=STAFF)
+async def staff_sessions(request: web.Request) -> web.Response:
+    site = request.query.get("site") or None
+    rows, sites = await request.app[DB].read(lambda db: (queries.sessions(db, site), queries.sites(db)))
+    return page(request, "events/staff_sessions.html", {"sessions": rows, "sites": sites, "site": site, "REPEATS": REPEATS})
+
+
+def _session_form(request: web.Request, s: dict[str, Any], errors: dict[str, str], action: str, sites: list,
+                  *, new: bool) -> dict[str, Any]:
+    return {"s": s, "errors": errors, "action": action, "sites": sites, "new": new, "REPEATS": REPEATS}
+
+
+def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
+    """A stored session as the flat fields of the form."""
+    return {
+        "site": s["site"], "title": s["title"], "description": s["description"], "kind": s["kind"],
+        "axis": s["axis"], "room": s["room"], "date": s["first_date"], "start": s["start_time"],
+        "end": s["end_time"], "repeat_every": s["repeat_every"] or "", "repeat_interval": s["repeat_interval"],
+        "repeat_until": s["repeat_until"] or "", "repeat_count": s["repeat_count"] or "",
+        "audience": ", ".join(s["audience"]), "languages": ", ".join(s["languages"]),
+        "registration": s["registration"], "capacity": s["capacity"] or "", "partner": s["partner"],
+        "free": s["free"],
+    }
+
+
+async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    form = await request.post()
+    flat = {k: form.get(k, "") for k in ("site", "title", "description", "kind", "axis", "room", "date", "start",
+                                          "end", "repeat_every", "repeat_interval", "repeat_until", "repeat_count",
+                                          "audience", "languages", "capacity", "partner")}
+    flat["registration"] = "registration" in form
+    flat["free"] = "free" in form
+    data = {k: v for k, v in flat.items() if not k.startswith("repeat_")}
+    if flat["repeat_every"]:
+        data["repeat"] = {"every": flat["repeat_every"], "interval": flat["repeat_interval"] or 1,
+                          "until": flat["repeat_until"], "count": flat["repeat_count"]}
+    return flat, data
+
+
+@routes.get("/staff/sessions/new", name="events_staff_session_new", access=STAFF)
+async def staff_session_new(request: web.Request) -> web.Response:
+    sites = await request.app[DB].read(queries.sites)
+    action = str(request.app.router["events_staff_session_create"].url_for())
+    s = {"site": request.query.get("site", ""), "date": now(request).date().isoformat(), "free": True,
+         "repeat_every": "weekly", "repeat_interval": 1}
+    return page(request, "events/staff_session_form.html", _session_form(request, s, {}, action, sites, new=True))
+
+
+@routes.post("/staff/sessions/new", name="events_staff_session_create", access=STAFF)
+async def staff_session_create(request: web.Request) -> web.Response:
+    return await _save_session(request, None, "events_staff_session_create", {})
+
+
+@routes.get("/staff/sessions/{id}", name="events_staff_session", access=STAFF)
+async def staff_session_edit(request: web.Request) -> web.Response:
+    id = path_int(request)
+    s, sites = await request.app[DB].read(lambda db: (queries.session(db, id), queries.sites(db)))
+    if s is None:
+        raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
+    action = str(request.app.router["events_staff_session_save"].url_for(id=str(id)))
+    return page(request, "events/staff_session_form.html",
+                {**_session_form(request, _form_of_session(s), {}, action, sites, new=False), "id": id})
+
+
+@routes.post("/staff/sessions/{id}", name="events_staff_session_save", access=STAFF)
+async def staff_session_save(request: web.Request) -> web.Response:
+    id = path_int(request)
+    return await _save_session(request, id, "events_staff_session_save", {"id": str(id)})
+
+
+async def _save_session(request: web.Request, id: int | None, route: str, parts: dict[str, str]) -> web.Response:
+    flat, data = await _session_from_form(request)
+    sites = await request.app[DB].read(queries.sites)
+    try:
+        s = clean_session(data, site_slugs={x["slug"] for x in sites})
+    except Invalid as e:
+        action = str(request.app.router[route].url_for(**parts))
+        return page(request, "events/staff_session_form.html",
+                    {**_session_form(request, flat, _errors(e), action, sites, new=id is None), "id": id}, status=422)
+    new_id, _outcome = await request.app[DB].write(lambda tx: store.save_session(tx, s, id=id))
+    return redirect(request.app.router["events_session"].url_for(id=str(new_id)))
+
+
+@routes.post("/staff/sessions/{id}/delete", name="events_staff_session_delete", access=STAFF)
+async def staff_session_delete(request: web.Request) -> web.Response:
+    id = path_int(request)
+    await request.app[DB].write(lambda tx: store.delete_session(tx, id))
+    return redirect(request.app.router["events_staff_sessions"].url_for())

@@ -1,0 +1,1 @@
+"""Neighbourhood forums: boards, notes, moderation, tablet and phone pages, the projection wall."""

@@ -1,0 +1,154 @@
+// wall.js: the projection wall follows board:{id} and always fits the screen.
+// Notes are built with createElement/textContent: a resident's text is never parsed as HTML.
+// Fitting: the text shrinks step by step down to a size still readable from 5 m; beyond
+// that, each column shows its notes page by page, turning every 12 seconds.
+(function () {
+  "use strict";
+  var body = document.body;
+  var columns = Array.prototype.slice.call(document.querySelectorAll(".wall-column"));
+  var SCALES = [1, 0.92, 0.85, 0.78, 0.72];
+  var TURN = 12000;
+  var NEW_FOR = 20000;
+  var pageOf = {};
+
+  function list(theme) {
+    for (var i = 0; i < columns.length; i++) {
+      if (columns[i].dataset.theme === theme) { return columns[i].querySelector(".wall-notes"); }
+    }
+    return null;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  function card(note) {
+    var li = el("li", "wall-note");
+    li.dataset.noteId = String(note.id);
+    if (note.pinned) { li.classList.add("pinned"); }
+    if (note.kind !== "note") {
+      li.classList.add("kind-" + note.kind);
+      li.appendChild(el("strong", "badge", note.kind === "decision" ? body.dataset.msgDecision : body.dataset.msgAction));
+    }
+    li.appendChild(el("p", "note-text", note.text));
+    if (note.kind === "action" && (note.who || note.due)) {
+      li.appendChild(el("p", "note-action", (note.who || "") + (note.due ? " · " + note.due : "")));
+    }
+    var meta = el("p", "note-meta");
+    if (note.author) { meta.appendChild(el("span", "note-author", note.author)); }
+    if (note.count > 1) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "note-count", "×" + note.count)); }
+    li.appendChild(meta);
+    return li;
+  }
+
+  function place(note, li) {
+    var target = list(note.theme) || list("autre");
+    if (!target) { return; }
+    if (note.pinned || note.kind !== "note") {
+      // Pinned notes, decisions and actions lead their column.
+      var first = target.querySelector(".wall-note:not(.pinned):not(.kind-decision):not(.kind-action)");
+      target.insertBefore(li, first);
+    } else {
+      target.appendChild(li);
+    }
+  }
+
+  function upsert(note) {
+    var old = document.querySelector('.wall-note[data-note-id="' + note.id + '"]');
+    var li = card(note);
+    if (old) {
+      if (old.classList.contains("is-new")) { li.classList.add("is-new"); }
+      var sameSpot = old.parentNode === list(note.theme) &&
+        old.classList.contains("pinned") === !!note.pinned && old.classList.contains("kind-" + note.kind) === (note.kind !== "note");
+      if (sameSpot) { old.parentNode.replaceChild(li, old); return; }
+      old.parentNode.removeChild(old);
+    } else {
+      li.classList.add("is-new");
+      setTimeout(function () { li.classList.remove("is-new"); }, NEW_FOR);
+    }
+    place(note, li);
+  }
+
+  function remove(id) {
+    var old = document.querySelector('.wall-note[data-note-id="' + id + '"]');
+    if (old) { old.parentNode.removeChild(old); }
+  }
+
+  function overflowing() {
+    return columns.some(function (c) {
+      var l = c.querySelector(".wall-notes");
+      return l.scrollHeight > l.clientHeight + 1;
+    });
+  }
+
+  function paginate(l, indicator) {
+    var items = Array.prototype.slice.call(l.children);
+    items.forEach(function (li) { li.classList.remove("off-page"); });
+    var height = l.clientHeight, pages = [[]], start = 0;
+    items.forEach(function (li) {
+      var top = li.offsetTop, bottom = top + li.offsetHeight;
+      if (bottom - start > height && pages[pages.length - 1].length) { pages.push([]); start = top; }
+      pages[pages.length - 1].push(li);
+    });
+    var key = l.parentNode.dataset.theme;
+    var current = (pageOf[key] || 0) % pages.length;
+    pageOf[key] = current;
+    pages.forEach(function (page, i) {
+      page.forEach(function (li) { li.classList.toggle("off-page", i !== current); });
+    });
+    indicator.textContent = pages.length > 1 ? (current + 1) + "/" + pages.length : "";
+    return pages.length;
+  }
+
+  function fit() {
+    var root = document.documentElement;
+    for (var i = 0; i < SCALES.length; i++) {
+      root.style.setProperty("--note-scale", String(SCALES[i]));
+      columns.forEach(function (c) {
+        Array.prototype.forEach.call(c.querySelectorAll(".off-page"), function (li) { li.classList.remove("off-page"); });
+        c.querySelector(".page-indicator").textContent = "";
+      });
+      if (!overflowing()) { body.dataset.fit = String(SCALES[i]); return; }
+    }
+    body.dataset.fit = "pages";
+    columns.forEach(function (c) { paginate(c.querySelector(".wall-notes"), c.querySelector(".page-indicator")); });
+  }
+
+  function turn() {
+    if (body.dataset.fit !== "pages") { return; }
+    columns.forEach(function (c) {
+      var key = c.dataset.theme;
+      pageOf[key] = (pageOf[key] || 0) + 1;
+      paginate(c.querySelector(".wall-notes"), c.querySelector(".page-indicator"));
+    });
+  }
+
+  var pending = null;
+  function refit() {
+    if (pending) { return; }
+    pending = requestAnimationFrame(function () { pending = null; fit(); });
+  }
+
+  document.addEventListener("quartier:change", function (e) {
+    var msg = e.detail;
+    if (msg.type === "note.published") { upsert(msg.data); }
+    else if (msg.type === "note.removed") { remove(msg.data.id); }
+    else if (msg.type === "board.updated") {
+      var themes = msg.data.themes.map(function (t) { return t.slug + ":" + t.label; }).join(",");
+      var shown = columns.map(function (c) { return c.dataset.theme + ":" + c.dataset.label; }).join(",");
+      body.classList.toggle("closed", msg.data.state !== "open");
+      document.getElementById("wall-prompt").textContent = msg.data.prompt || msg.data.title;
+      if (themes !== shown) { location.reload(); return; }
+    }
+    refit();
+  });
+  window.addEventListener("resize", refit);
+  Array.prototype.forEach.call(document.querySelectorAll(".wall-note.is-new"), function (li) {
+    setTimeout(function () { li.classList.remove("is-new"); }, NEW_FOR);
+  });
+  fit();
+  setInterval(turn, TURN);
+})();

@@ -1,0 +1,350 @@
+"""Forum writes: boards, notes and moderation, each one transaction with its bus changes.
+
+Every function named `*_tx` runs on the writer thread (`await db.write(lambda tx: ...)`)
+and records what live pages need:
+
+- `board:{id}`, public: `note.published` (a note to show or update), `note.removed`
+  (hidden, merged away or deleted), `board.updated`. Pending notes never go there.
+- `moderation:{id}`, staff and the board's facilitator link: `note` (a note's full
+  state, whatever its status), `note.deleted`, `board.updated`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Migrations
+
+from forum import queries
+from quartier.db import Tx
+from quartier.errors import Problem
+from quartier.i18n import N_
+
+MAX_TEXT = 280
+MAX_AUTHOR = 40
+MAX_TITLE = 120
+MAX_PROMPT = 280
+MAX_THEME_LABEL = 40
+MAX_WHO = 80
+SOURCES = ("tablet", "phone", "paper", "spoken")
+RESIDENT_SOURCES = ("tablet", "phone")
+MODERATION = ("pre", "post")
+ACTIONS = ("publish", "hide", "edit", "move", "merge", "pin", "unpin", "decision", "action", "note", "delete")
+
+# Join codes are read aloud and typed on phones: no 0/O, no 1/l/I.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 5
+
+# The three service axes of the programme, then "other". Labels are French msgids.
+DEFAULT_THEMES = [
+    ("acces-libre", N_("Accès libre"), "acces-libre"),
+    ("accompagnement", N_("Être accompagné"), "accompagnement"),
+    ("droits", N_("Mes droits"), "droits"),
+    ("autre", N_("Autre chose"), "autre"),
+]
+ICONS = ("acces-libre", "accompagnement", "droits", "autre", "idee")
+
+migrations = Migrations("forum")
+
+
+@migrations(name="0001_boards_and_notes")
+def _schema(db: Any) -> None:
+    db.execute(
+        """CREATE TABLE forum_boards (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            moderation TEXT NOT NULL CHECK (moderation IN ('pre', 'post')),
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+            site TEXT,              -- a site slug of the programme; no foreign key across packages
+            session_id INTEGER,     -- a session id of the programme
+            link_salt TEXT NOT NULL, -- the facilitator link is HMAC(secret_key, id + salt); new salt, new link
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_boards_site ON forum_boards (site, state)")
+    db.execute(
+        """CREATE TABLE forum_themes (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            slug TEXT NOT NULL,
+            label TEXT NOT NULL,
+            icon TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            UNIQUE (board_id, slug)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE forum_notes (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            theme TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL CHECK (source IN ('tablet', 'phone', 'paper', 'spoken')),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden', 'merged')),
+            held TEXT,              -- why a note waits although the board is post-moderated
+            pinned INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'decision', 'action')),
+            action_who TEXT,
+            action_due TEXT,        -- ISO date
+            merged_into INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,
+            created REAL NOT NULL,
+            published REAL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_notes_board ON forum_notes (board_id, status)")
+    db.execute("CREATE INDEX forum_notes_merged ON forum_notes (merged_into)")
+
+
+# -- join codes and facilitator links
+
+
+def normalize_code(raw: str) -> str:
+    """What a resident typed, as a code: upper case, without spaces or dashes."""
+    return re.sub(r"[\s\-.]", "", raw or "").upper()[:16]
+
+
+def new_code(taken: Iterable[str] = ()) -> str:
+    taken = set(taken)
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            return code
+
+
+def facilitator_key(secret_key: str, board_id: int, salt: str) -> str:
+    """The secret of a board's facilitator link; never stored, recomputed from the server secret."""
+    mac = hmac.new(secret_key.encode(), f"forum-facilitator:{board_id}:{salt}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def key_ok(secret_key: str, board: dict[str, Any] | None, key: str | None) -> bool:
+    if not board or not key or len(key) > 64:
+        return False
+    return hmac.compare_digest(facilitator_key(secret_key, board["id"], board["link_salt"]), key)
+
+
+# -- blocklist
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def blocked_word(text: str, blocklist: Iterable[str]) -> str | None:
+    """The first blocklisted word or phrase found in text (case and accents ignored), or None."""
+    folded = _fold(text)
+    for word in blocklist:
+        w = _fold(word.strip())
+        if w and re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded):
+            return word
+    return None
+
+
+# -- boards
+
+
+def _slug(label: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", _fold(label)).strip("-")
+    return s[:40] or "theme"
+
+
+def create_board_tx(
+    tx: Tx,
+    *,
+    title: str,
+    prompt: str = "",
+    moderation: str = "pre",
+    site: str | None = None,
+    session_id: int | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """A new open board with the default themes; returns {"id", "code"}."""
+    now = time.time() if now is None else now
+    taken = [r[0] for r in tx.execute("SELECT code FROM forum_boards")]
+    code = new_code(taken)
+    board_id = tx.execute(
+        "INSERT INTO forum_boards (code, title, prompt, moderation, site, session_id, link_salt, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (code, title, prompt, moderation, site, session_id, secrets.token_hex(8), now),
+    ).fetchone()[0]
+    for position, (slug, label, icon) in enumerate(DEFAULT_THEMES):
+        tx.execute(
+            "INSERT INTO forum_themes (board_id, slug, label, icon, position) VALUES (?, ?, ?, ?, ?)",
+            (board_id, slug, label, icon, position),
+        )
+    return {"id": board_id, "code": code}
+
+
+def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
+    board = queries.board(tx.db, board_id)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    if board["state"] != "open":
+        raise Problem(409, "board_closed", N_("Ce tableau est fermé : on ne peut plus le modifier."))
+    return board
+
+
+def _board_changed(tx: Tx, board_id: int) -> None:
+    data = queries.public_board(queries.board(tx.db, board_id))
+    tx.change(f"board:{board_id}", "board.updated", data)
+    tx.change(f"moderation:{board_id}", "board.updated", data)
+
+
+def set_state_tx(tx: Tx, board_id: int, state: str) -> None:
+    if queries.board(tx.db, board_id) is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    tx.execute("UPDATE forum_boards SET state = ? WHERE id = ?", (state, board_id))
+    _board_changed(tx, board_id)
+
+
+def set_themes_tx(tx: Tx, board_id: int, labels: dict[str, str], new_label: str = "") -> None:
+    """Rename themes (slug -> label; an empty label keeps the old one) and maybe add one."""
+    board = _open_board(tx, board_id)
+    slugs = {t["slug"] for t in board["themes"]}
+    for slug, label in labels.items():
+        if slug in slugs and label:
+            tx.execute("UPDATE forum_themes SET label = ? WHERE board_id = ? AND slug = ?", (label, board_id, slug))
+    if new_label:
+        slug, n = _slug(new_label), 2
+        base = slug
+        while slug in slugs:
+            slug, n = f"{base}-{n}", n + 1
+        tx.execute(
+            "INSERT INTO forum_themes (board_id, slug, label, icon, position) VALUES (?, ?, ?, 'idee', ?)",
+            (board_id, slug, new_label, len(slugs)),
+        )
+    _board_changed(tx, board_id)
+
+
+def new_link_tx(tx: Tx, board_id: int) -> None:
+    """A new facilitator link: the old one stops working at once."""
+    tx.execute("UPDATE forum_boards SET link_salt = ? WHERE id = ?", (secrets.token_hex(8), board_id))
+
+
+# -- notes
+
+
+def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
+    note = queries.note(tx.db, note_id)
+    board = note["board_id"]
+    tx.change(f"moderation:{board}", "note", queries.moderation_view(note))
+    if note["status"] == "published":
+        tx.change(f"board:{board}", "note.published", queries.public_note(note))
+    elif was_public:
+        tx.change(f"board:{board}", "note.removed", {"id": note_id})
+
+
+def _theme_of(board: dict[str, Any], theme: str | None) -> str:
+    slugs = [t["slug"] for t in board["themes"]]
+    if not theme:
+        return "autre" if "autre" in slugs else slugs[0]
+    if theme not in slugs:
+        raise Problem(422, "invalid_theme", N_("Ce thème n'existe pas sur ce tableau."))
+    return theme
+
+
+def post_note_tx(
+    tx: Tx,
+    board_id: int,
+    *,
+    text: str,
+    theme: str | None = None,
+    author: str = "",
+    source: str,
+    blocklist: Iterable[str] = (),
+    trusted: bool = False,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """A new note. Residents' notes wait in pre-moderation or when a blocklisted word is in them;
+    notes typed in by a facilitator (`trusted`) are published at once."""
+    now = time.time() if now is None else now
+    board = _open_board(tx, board_id)
+    theme = _theme_of(board, theme)
+    held = None
+    if trusted:
+        status = "published"
+    else:
+        word = blocked_word(f"{text} {author}", blocklist)
+        if word:
+            held = "blocklist"
+        status = "pending" if (board["moderation"] == "pre" or held) else "published"
+    note_id = tx.execute(
+        "INSERT INTO forum_notes (board_id, theme, text, author, source, status, held, created, published, updated) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (board_id, theme, text, author, source, status, held, now, now if status == "published" else None, now),
+    ).fetchone()[0]
+    _emit(tx, note_id, was_public=False)
+    return {"id": note_id, "status": status}
+
+
+def moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+    """Apply one moderation action; returns the note's moderation view (or {"id", "deleted"})."""
+    now = time.time() if now is None else now
+    note = queries.note(tx.db, note_id)
+    if note is None:
+        raise Problem(404, "not_found", N_("Cette note n'existe pas."))
+    board = _open_board(tx, note["board_id"])
+    was_public = note["status"] == "published"
+
+    def update(sql: str, params: tuple = ()) -> None:
+        tx.execute(f"UPDATE forum_notes SET {sql}, updated = ? WHERE id = ?", (*params, now, note_id))
+
+    if action == "publish":
+        if note["status"] == "merged":
+            raise Problem(409, "merged", N_("Cette note a été regroupée avec une autre."))
+        update("status = 'published', held = NULL, published = coalesce(published, ?)", (now,))
+    elif action == "hide":
+        if note["status"] == "merged":
+            raise Problem(409, "merged", N_("Cette note a été regroupée avec une autre."))
+        update("status = 'hidden'")
+    elif action == "edit":
+        update("text = ?", (args["text"],))
+    elif action == "move":
+        update("theme = ?", (_theme_of(board, args["theme"]),))
+    elif action in ("pin", "unpin"):
+        update("pinned = ?", (1 if action == "pin" else 0,))
+    elif action in ("decision", "note"):
+        update("kind = ?, action_who = NULL, action_due = NULL", (action,))
+    elif action == "action":
+        update("kind = 'action', action_who = ?, action_due = ?", (args.get("who") or None, args.get("due") or None))
+    elif action == "merge":
+        into = queries.note(tx.db, args["into"])
+        if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
+            raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
+        if into["status"] == "merged":
+            into = queries.note(tx.db, into["merged_into"]) or into
+        # Merge keeps the counts: what this note stood for now counts for the other one.
+        children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
+        tx.execute("UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id))
+        update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
+        for child in children:
+            tx.change(f"moderation:{note['board_id']}", "note", queries.moderation_view(queries.note(tx.db, child)))
+        _emit(tx, note_id, was_public)
+        _emit(tx, into["id"], into["status"] == "published")
+        return queries.moderation_view(queries.note(tx.db, note_id))
+    elif action == "delete":
+        tx.execute(
+            "UPDATE forum_notes SET status = 'hidden', merged_into = NULL, updated = ? WHERE merged_into = ?",
+            (now, note_id),
+        )
+        tx.execute("DELETE FROM forum_notes WHERE id = ?", (note_id,))
+        tx.change(f"moderation:{note['board_id']}", "note.deleted", {"id": note_id})
+        if was_public:
+            tx.change(f"board:{note['board_id']}", "note.removed", {"id": note_id})
+        return {"id": note_id, "deleted": True}
+    else:  # pragma: no cover - callers check the action first
+        raise ValueError(action)
+    _emit(tx, note_id, was_public)
+    return queries.moderation_view(queries.note(tx.db, note_id))
