@@ -50,7 +50,7 @@ class Links:
     base_url: str
     site: str = "/sites/{slug}"
     feedback: str = "/sessions/{session}/feedback?date={date}"
-    board: str = "/boards/{id}"
+    board: str = "/j/{code}"  # the forum's phone page for a board
 
     def absolute(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
