@@ -77,7 +77,8 @@ async def screen_page(request: web.Request) -> web.Response:
     display_id = path_int(request)
     if "token" in request.query:
         # A link with ?token=: keep the token in the screen cookie, not in the address bar.
-        response = redirect(_url(request, "screen", id=display_id))
+        rest = {k: v for k, v in request.query.items() if k != "token"}
+        response = redirect(request.app.router["screen"].url_for(id=str(display_id)).with_query(rest))
         set_cookie(request, response, access.DISPLAY_COOKIE, request.query["token"], max_age=10 * 365 * 86400)
         return response
     snap = await service.build_snapshot(request, display_id)

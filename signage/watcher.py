@@ -49,6 +49,7 @@ class Watcher:
         self.boards: set[int] = set()
         self.wake = asyncio.Event()
         self.running = True
+        self.flushing = False
 
     def on_commit(self, changes: list[Change]) -> None:
         """Runs on the event loop after each commit: note what went stale, wake the task."""
@@ -81,10 +82,18 @@ class Watcher:
             self.wake.clear()
             everything, boards = self.everything, self.boards
             self.everything, self.boards = False, set()
+            self.flushing = True
             try:
                 await self.flush(everything, boards)
             except Exception:  # a failed round must not stop the next ones
                 log.exception("marking screens stale failed")
+            finally:
+                self.flushing = False
+
+    async def settled(self) -> None:
+        """Wait until every change seen so far has been passed on to the screens (for tests)."""
+        while self.wake.is_set() or self.flushing:
+            await asyncio.sleep(0.02)
 
     async def flush(self, everything: bool, boards: set[int]) -> None:
         db = self.app[DB]

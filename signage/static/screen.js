@@ -26,7 +26,8 @@
   var started = Date.now();
   var state = { snapshot: null, etag: "", lastOk: 0, wsOpen: false, modelKey: "", lastFetch: 0 };
 
-  var query = new URLSearchParams(location.search).get("now");
+  // "+01:00" in a hand-typed URL arrives as " 01:00": put the plus back.
+  var query = (new URLSearchParams(location.search).get("now") || "").replace(" ", "+");
   if (query && !isNaN(Date.parse(query))) { offset = Date.parse(query) - Date.now(); }
   function now() { return Date.now() + offset; }
 
@@ -145,11 +146,11 @@
   function fill(list, items, tag, withDay) {
     clear(list);
     items.forEach(function (o) { list.appendChild(sessionItem(o, tag || "li", withDay)); });
-    fit(list);
   }
-  // Drop the items that do not fit, rather than let anything overflow the screen.
-  function fit(list) {
-    while (list.lastElementChild && list.scrollHeight > list.clientHeight + 1) {
+  // Drop the items that do not fit, rather than let anything overflow the screen
+  // (`keep`: leading children that stay, such as a heading).
+  function fit(list, keep) {
+    while (list.children.length > (keep || 0) && list.scrollHeight > list.clientHeight + 1) {
       list.removeChild(list.lastElementChild);
     }
   }
@@ -190,6 +191,7 @@
     }
     fill(byId("today"), m.later);
     fill(byId("days"), m.days, "li", true);
+    byId("days").parentNode.hidden = !m.days.length;
 
     var urgent = byId("urgent");
     clear(urgent);
@@ -218,7 +220,6 @@
     if (m.board) {
       byId("wall-title").textContent = m.board.title;
       m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
-      fit(wall);
     }
     var highlightList = byId("highlights");
     highlightList.parentNode.hidden = !!m.board || !m.highlights.length;
@@ -232,6 +233,9 @@
     var status = byId("status");
     status.hidden = !m.offline;
     status.textContent = m.offline && state.lastOk ? label("updated_at", { time: timeOf(state.lastOk) }) : "";
+    // Only now that every zone has its content (the urgent band takes room from all): fit.
+    fit(byId("now"), 2);  // the heading and the first session stay whatever happens
+    ["today", "days", "highlights", "wall"].forEach(function (id) { fit(byId(id)); });
     body.dataset.state = "ready";
     body.dataset.version = String(s.version);
   }
