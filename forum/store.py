@@ -184,6 +184,7 @@ def create_board_tx(
             "INSERT INTO forum_themes (board_id, slug, label, icon, position) VALUES (?, ?, ?, ?, ?)",
             (board_id, slug, label, icon, position),
         )
+    _board_changed(tx, board_id)  # a board opening is news too (lobby screens at its site show its wall)
     return {"id": board_id, "code": code}
 
 

@@ -19,7 +19,7 @@ from types import ModuleType
 from sqlite_utils import Migrations
 
 # Order matters for the demo: the programme first, then what refers to it.
-FEATURES: tuple[str, ...] = ("events", "forum")
+FEATURES: tuple[str, ...] = ("events", "forum", "signage")
 
 
 def load() -> list[ModuleType]:

@@ -1,0 +1,376 @@
+// screen.js: a lobby screen, rendered from one snapshot (see signage/snapshot.py).
+//
+// Configuration comes from <body> data attributes (signage/screen.py lists them), so the
+// same page runs on the server (/screens/{id}) and from the Pi agent on localhost.
+// The page never goes blank: it starts from the snapshot embedded in the page or the
+// copy kept in localStorage, and on any failure it keeps what it shows. "Now / next /
+// later" are computed here every few seconds from the screen's clock, so they stay
+// right offline. The clock can be set for tests: ?now=ISO, or quartierScreen.setNow(iso).
+(function () {
+  "use strict";
+  var body = document.body;
+  var cfg = {
+    snapshotUrl: body.dataset.snapshotUrl,
+    wsUrl: body.dataset.wsUrl || "",
+    heartbeatUrl: body.dataset.heartbeatUrl || "",
+    heartbeatMs: (parseInt(body.dataset.heartbeatSeconds, 10) || 30) * 1000,
+    tickMs: 5000,
+    offlineMs: 3 * 60 * 1000,
+    pollMs: 5 * 60 * 1000,
+    retryMs: 30 * 1000
+  };
+  var storageKey = "quartier-screen:" + (body.dataset.display || "") + ":" + cfg.snapshotUrl;
+  var lang = document.documentElement.lang || "fr";
+  var L = readJSON("screen-labels") || {};
+  var offset = 0;
+  var started = Date.now();
+  var state = { snapshot: null, etag: "", lastOk: 0, wsOpen: false, modelKey: "", lastFetch: 0 };
+
+  // "+01:00" in a hand-typed URL arrives as " 01:00": put the plus back.
+  var query = (new URLSearchParams(location.search).get("now") || "").replace(" ", "+");
+  if (query && !isNaN(Date.parse(query))) { offset = Date.parse(query) - Date.now(); }
+  function now() { return Date.now() + offset; }
+
+  function readJSON(id) {
+    var node = document.getElementById(id);
+    if (!node) { return null; }
+    try { return JSON.parse(node.textContent); } catch (e) { return null; }
+  }
+  function valid(s) {
+    return !!(s && typeof s.version === "number" && Array.isArray(s.sessions) && s.site && s.timezone);
+  }
+  function label(key, params) {
+    var text = L[key] || key;
+    Object.keys(params || {}).forEach(function (k) { text = text.replace("{" + k + "}", params[k]); });
+    return text;
+  }
+
+  // -- time in the site's timezone
+
+  var formats = {};
+  function fmt(kind) {
+    var tz = state.snapshot.timezone;
+    var key = kind + tz;
+    if (!formats[key]) {
+      var options = {
+        day: { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" },
+        time: { timeZone: tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+        date: { timeZone: tz, weekday: "long", day: "numeric", month: "long" },
+        weekday: { timeZone: tz, weekday: "short", day: "numeric" }
+      }[kind];
+      formats[key] = new Intl.DateTimeFormat(kind === "day" ? "en-CA" : lang, options);
+    }
+    return formats[key];
+  }
+  function dayOf(ms) { return fmt("day").format(new Date(ms)); }
+  function timeOf(ms) { return fmt("time").format(new Date(ms)); }
+  function ms(iso) { return Date.parse(iso); }
+
+  // -- the model: what the screen shows at time t
+
+  function model(t) {
+    var s = state.snapshot;
+    var today = dayOf(t);
+    var todays = s.sessions.filter(function (o) { return o.day === today; });
+    var current = todays.filter(function (o) { return ms(o.start) <= t && t < ms(o.end); });
+    var upcoming = todays.filter(function (o) { return ms(o.start) > t; });
+    var days = s.sessions.filter(function (o) { return o.day > today; });
+    var highlights = (s.highlights || []).filter(function (o) { return o.day === today && ms(o.end) > t; });
+    var valid = (s.announcements || []).filter(function (a) {
+      return (!a.starts || ms(a.starts) <= t) && (!a.ends || t < ms(a.ends));
+    });
+    var urgent = valid.filter(function (a) { return a.urgent; });
+    var rotating = valid.filter(function (a) { return !a.urgent; });
+    var rotation = ((s.layout && s.layout.rotation_seconds) || 12) * 1000;
+    var shown = rotating.length ? rotating[Math.floor(t / rotation) % rotating.length] : null;
+    var feedbackMs = ((s.layout && s.layout.feedback_minutes) || 45) * 60000;
+    var ended = todays.filter(function (o) {
+      return o.feedback && o.status !== "cancelled" && ms(o.end) <= t && t - ms(o.end) < feedbackMs;
+    });
+    var hours = (s.site.hours || []).filter(function (h) { return h.date === today; })[0];
+    return {
+      today: today,
+      clock: timeOf(t),
+      now: current,
+      next: upcoming.slice(0, 1),
+      later: upcoming.slice(1),
+      days: days,
+      highlights: highlights,
+      urgent: urgent,
+      announcement: shown,
+      board: (s.boards || [])[0] || null,
+      feedback: ended.length ? ended[ended.length - 1] : null,
+      hours: hours ? hours.open : null,
+      power: powerOn(s.power, t) ? "on" : "off",
+      offline: t - state.lastOk > cfg.offlineMs
+    };
+  }
+
+  function powerOn(power, t) {
+    if (!power || power.always_on) { return true; }
+    return power.on.some(function (p) { return ms(p[0]) <= t && t < ms(p[1]); });
+  }
+
+  // -- rendering (textContent only: nothing from the snapshot is parsed as HTML)
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } return node; }
+  function byId(id) { return document.getElementById(id); }
+
+  function statusText(o) {
+    if (o.status === "cancelled") { return label("cancelled") + (o.reason ? " — " + o.reason : ""); }
+    if (o.status === "moved") { return label("moved"); }
+    if (o.status === "full") { return label("full"); }
+    return "";
+  }
+  function sessionItem(o, tag, withDay) {
+    var item = el(tag, "session status-" + o.status);
+    item.dataset.session = o.session;
+    var when = timeOf(ms(o.start)) + "–" + timeOf(ms(o.end));
+    if (withDay) { when = fmt("weekday").format(new Date(ms(o.start))) + " " + timeOf(ms(o.start)); }
+    item.appendChild(el("span", "when", when));
+    var what = el("span", "what");
+    what.appendChild(el("span", "title", o.title));
+    if (o.room) { what.appendChild(el("span", "room", o.room)); }
+    if (o.site_name && o.site !== state.snapshot.site.slug) { what.appendChild(el("span", "room", o.site_name)); }
+    item.appendChild(what);
+    var status = statusText(o);
+    if (status) { item.appendChild(el("span", "badge", status)); }
+    return item;
+  }
+  function fill(list, items, tag, withDay) {
+    clear(list);
+    items.forEach(function (o) { list.appendChild(sessionItem(o, tag || "li", withDay)); });
+  }
+  // Drop the items that do not fit, rather than let anything overflow the screen
+  // (`keep`: leading children that stay, such as a heading).
+  function fit(list, keep) {
+    while (list.children.length > (keep || 0) && list.scrollHeight > list.clientHeight + 1) {
+      list.removeChild(list.lastElementChild);
+    }
+  }
+  function qrFigure(qr, caption, cls) {
+    var figure = el("figure", "qr-code " + (cls || ""));
+    var img = el("img");
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(qr.svg);
+    img.alt = qr.label ? caption : caption;
+    figure.appendChild(img);
+    figure.appendChild(el("figcaption", null, caption));
+    return figure;
+  }
+
+  function render(m) {
+    var s = state.snapshot;
+    body.dataset.power = m.power;
+    body.dataset.orientation = s.layout && s.layout.orientation || "landscape";
+    byId("site-name").textContent = s.site.name;
+    byId("clock").textContent = m.clock;
+    byId("date").textContent = fmt("date").format(new Date(now()));
+    byId("hours").textContent = m.hours && m.hours.length
+      ? label("open_today") + " " + m.hours.map(function (h) { return h[0] + "–" + h[1]; }).join(", ")
+      : label("closed_today");
+
+    var nowBox = clear(byId("now"));
+    nowBox.appendChild(el("h3", "zone-title", label("now")));
+    if (m.now.length) {
+      m.now.forEach(function (o) { nowBox.appendChild(sessionItem(o, "div", false)); });
+    } else {
+      nowBox.appendChild(el("p", "empty", label("nothing_now")));
+    }
+    var nextBox = clear(byId("next"));
+    if (m.next.length) {
+      nextBox.appendChild(el("h3", "zone-title", label("next")));
+      nextBox.appendChild(sessionItem(m.next[0], "div", false));
+    } else if (!m.now.length) {
+      nextBox.appendChild(el("p", "empty", label("nothing_today")));
+    }
+    fill(byId("today"), m.later);
+    fill(byId("days"), m.days, "li", true);
+    byId("days").parentNode.hidden = !m.days.length;
+
+    var urgent = byId("urgent");
+    clear(urgent);
+    urgent.hidden = !m.urgent.length;
+    m.urgent.forEach(function (a) {
+      var box = el("div", "urgent-item");
+      box.appendChild(el("strong", "urgent-label", label("urgent")));
+      box.appendChild(el("span", "urgent-title", a.title));
+      if (a.body) { box.appendChild(el("span", "urgent-body", a.body)); }
+      urgent.appendChild(box);
+    });
+    var ann = clear(byId("announcement"));
+    if (m.announcement) {
+      var a = m.announcement;
+      var card = el("article", "announcement-card" + (a.image ? " with-image" : ""));
+      card.dataset.announcement = a.id;
+      if (a.image) { var img = el("img", "announcement-image"); img.src = a.image; img.alt = ""; card.appendChild(img); }
+      card.appendChild(el("h3", "announcement-title", a.title));
+      if (a.body) { card.appendChild(el("p", "announcement-body", a.body)); }
+      ann.appendChild(card);
+    }
+    byId("announcements-zone").hidden = !m.announcement;
+
+    var wall = clear(byId("wall"));
+    byId("wall-zone").hidden = !m.board;
+    if (m.board) {
+      byId("wall-title").textContent = m.board.title;
+      m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
+    }
+    var highlightList = byId("highlights");
+    highlightList.parentNode.hidden = !!m.board || !m.highlights.length;
+    fill(highlightList, m.highlights);
+
+    var qr = clear(byId("qr"));
+    if (m.feedback) { qr.appendChild(qrFigure(m.feedback.feedback, label("qr_feedback", { title: m.feedback.title }), "feedback")); }
+    if (m.board && m.board.qr) { qr.appendChild(qrFigure(m.board.qr, label("qr_board"), "board")); }
+    if (s.qr && s.qr.site) { qr.appendChild(qrFigure(s.qr.site, label("qr_site"), "site")); }
+
+    var status = byId("status");
+    status.hidden = !m.offline;
+    status.textContent = m.offline && state.lastOk ? label("updated_at", { time: timeOf(state.lastOk) }) : "";
+    // Only now that every zone has its content (the urgent band takes room from all): fit.
+    fit(byId("now"), 2);  // the heading and the first session stay whatever happens
+    ["today", "days", "highlights", "wall"].forEach(function (id) { fit(byId(id)); });
+    body.dataset.state = "ready";
+    body.dataset.version = String(s.version);
+  }
+
+  function tick() {
+    if (!state.snapshot) { return; }
+    if (state.wsOpen) { state.lastOk = now(); }
+    var t = now();
+    var m;
+    try { m = model(t); } catch (e) { return; }  // a strange snapshot must not blank the screen
+    var key = JSON.stringify(m) + "|" + (state.snapshot.version) + "|" + state.etag;
+    if (key === state.modelKey) { return; }
+    state.modelKey = key;
+    try { render(m); } catch (e) { /* keep whatever is on screen */ }
+  }
+
+  // -- the snapshot: embedded, stored, fetched
+
+  function save() {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag, lastOk: state.lastOk }));
+    } catch (e) { /* full or disabled storage: the page still works */ }
+  }
+  function accept(snapshot, etag) {
+    state.snapshot = snapshot;
+    state.etag = etag || "";
+    state.modelKey = "";
+    save();
+    tick();
+  }
+  function synced(response) {
+    var header = response && response.headers.get("X-Quartier-Synced");
+    state.lastOk = header && !isNaN(Date.parse(header)) ? Date.parse(header) : now();
+    body.dataset.sync = "ok";
+  }
+
+  var fetching = null;
+  var again = false;
+  function refresh() {
+    if (fetching) { again = true; return fetching; }
+    state.lastFetch = Date.now();
+    var headers = { "Accept": "application/json" };
+    if (state.etag && state.snapshot) { headers["If-None-Match"] = state.etag; }
+    fetching = fetch(cfg.snapshotUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 304) { synced(response); save(); return; }
+        if (response.status === 401 || response.status === 403) { body.dataset.auth = "refused"; return; }
+        if (!response.ok) { throw new Error("snapshot " + response.status); }
+        return response.json().then(function (snapshot) {
+          if (!valid(snapshot)) { throw new Error("invalid snapshot"); }
+          synced(response);
+          accept(snapshot, response.headers.get("ETag"));
+        });
+      })
+      .catch(function () { body.dataset.sync = "failed"; })
+      .then(function () {
+        fetching = null;
+        tick();
+        if (again) { again = false; refresh(); }
+      });
+    return fetching;
+  }
+
+  var delay = 1000;
+  var pending = null;
+  function connect() {
+    if (!cfg.wsUrl) { return; }
+    var url = cfg.wsUrl;
+    if (url.charAt(0) === "/") { url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + url; }
+    var socket;
+    body.dataset.live = "connecting";
+    try { socket = new WebSocket(url); } catch (e) { retry(); return; }
+    socket.onopen = function () { state.wsOpen = true; delay = 1000; body.dataset.live = "open"; refresh(); };
+    socket.onmessage = function (event) {
+      var msg;
+      try { msg = JSON.parse(event.data); } catch (e) { return; }
+      if (!msg || msg.type === "pong") { return; }
+      clearTimeout(pending);
+      pending = setTimeout(refresh, 30);  // a burst of changes costs one fetch
+    };
+    socket.onclose = function () {
+      state.wsOpen = false;
+      body.dataset.live = "offline";
+      retry();
+    };
+  }
+  function retry() {
+    var wait = delay / 2 + Math.random() * delay / 2;
+    delay = Math.min(delay * 2, 30000);
+    setTimeout(connect, wait);
+  }
+
+  function heartbeat() {
+    if (!cfg.heartbeatUrl) { return; }
+    var report = {
+      agent: "browser",
+      snapshot_version: state.snapshot ? state.snapshot.version : null,
+      browser_alive: true,
+      uptime: Math.round((Date.now() - started) / 1000)
+    };
+    fetch(cfg.heartbeatUrl, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(report),
+      credentials: "same-origin", cache: "no-store"
+    }).catch(function () { /* the agent or server is away; try again later */ });
+  }
+
+  // -- start
+
+  var embedded = readJSON("screen-snapshot");
+  var stored = null;
+  try { stored = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
+  if (valid(embedded)) {
+    state.lastOk = now();
+    accept(embedded, body.dataset.etag);
+  } else if (stored && valid(stored.snapshot)) {
+    state.lastOk = stored.lastOk || 0;
+    accept(stored.snapshot, stored.etag);
+  }
+
+  window.quartierScreen = {
+    now: now,
+    setNow: function (iso) { offset = Date.parse(iso) - Date.now(); tick(); },
+    tick: tick,
+    refresh: refresh,
+    get snapshot() { return state.snapshot; },
+    get version() { return state.snapshot ? state.snapshot.version : null; },
+    model: function () { return state.snapshot ? model(now()) : null; }
+  };
+
+  setInterval(tick, cfg.tickMs);
+  setInterval(function () {
+    var wait = state.wsOpen || !cfg.wsUrl ? cfg.pollMs : cfg.retryMs;
+    if (Date.now() - state.lastFetch >= wait) { refresh(); }
+  }, 5000);
+  if (cfg.heartbeatUrl) { setInterval(heartbeat, cfg.heartbeatMs); heartbeat(); }
+  window.addEventListener("resize", function () { state.modelKey = ""; tick(); });
+  if (cfg.wsUrl) { connect(); } else { refresh(); }
+})();

@@ -1,0 +1,246 @@
+"""Pages: the screen itself, the browser pairing page, and the staff pages."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from quartier.api import path_int
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
+from quartier.templates import render
+from quartier.typedefs import DB, LANGUAGE, SETTINGS
+from quartier.web import redirect, set_cookie
+
+from signage import access, images, screen, service, store
+from signage.api import throttle
+from signage.snapshot import etag
+
+routes = Routes()
+
+CLAIM_COOKIE = "quartier_pairing"
+
+
+def _url(request: web.Request, name: str, **parts: object) -> str:
+    return str(request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()}))
+
+
+# -- the screen
+
+
+@routes.get("/screens/pair", name="screen_pair", access=PUBLIC)
+async def pair_page(request: web.Request) -> web.Response:
+    """A browser screen (a TV) shows a code in large type and reloads until staff claim it.
+
+    The claim secret stays in an HttpOnly cookie; once claimed, the display token is
+    put in the screen cookie and the browser goes on to its screen page. Works without
+    JavaScript (a meta refresh), as a TV browser may have little of it.
+    """
+    app = request.app
+    claim_secret = request.cookies.get(CLAIM_COOKIE, "")
+    if claim_secret:
+        try:
+            delivered = await service.deliver(app, claim_secret)
+        except Problem:
+            delivered, claim_secret = None, ""
+        if delivered:
+            response = redirect(_url(request, "screen", id=delivered["id"]))
+            set_cookie(request, response, access.DISPLAY_COOKIE, delivered["token"], max_age=10 * 365 * 86400)
+            response.del_cookie(CLAIM_COOKIE, path="/")
+            return response
+    code = None
+    if claim_secret:
+        row = await app[DB].fetchone(
+            "SELECT code FROM signage_pairings WHERE claim_hash = ? AND state = 'waiting' AND expires > ?",
+            (store.sha256(claim_secret), time.time()),
+        )
+        code = row["code"] if row else None
+    fresh = None
+    if code is None:
+        throttle(request, "signage-pair", per_minute=10, burst=20)
+        fresh = await service.start_pairing(app)
+        code, claim_secret = fresh["code"], fresh["claim"]
+    response = render(request, "signage/pair.html", {
+        "code": code,
+        "code_display": f"{code[:3]} {code[3:]}",
+        "staff_url": app[SETTINGS].base_url.rstrip("/") + _url(request, "signage_displays"),
+    })
+    if fresh:
+        set_cookie(request, response, CLAIM_COOKIE, claim_secret, max_age=int(store.PAIRING_TTL))
+    return response
+
+
+@routes.get("/screens/{id}", name="screen", access=access.STAFF_OR_OWN_DISPLAY)
+async def screen_page(request: web.Request) -> web.Response:
+    display_id = path_int(request)
+    if "token" in request.query:
+        # A link with ?token=: keep the token in the screen cookie, not in the address bar.
+        rest = {k: v for k, v in request.query.items() if k != "token"}
+        response = redirect(request.app.router["screen"].url_for(id=str(display_id)).with_query(rest))
+        set_cookie(request, response, access.DISPLAY_COOKIE, request.query["token"], max_age=10 * 365 * 86400)
+        return response
+    snap = await service.build_snapshot(request, display_id)
+    is_screen = await access.display_id(request) == display_id
+    html = screen.page_html(
+        snapshot_url=_url(request, "api_display_snapshot", id=display_id),
+        ws_url=str(request.app.router["ws"].url_for().with_query(channels=f"display:{display_id}")),
+        heartbeat_url=_url(request, "api_display_heartbeat", id=display_id) if is_screen else "",
+        display_id=display_id,
+        css_url=str(request.app.router["static_signage"].url_for(filename="screen.css", append_version=True)),
+        js_url=str(request.app.router["static_signage"].url_for(filename="screen.js", append_version=True)),
+        initial=snap,
+        initial_etag=etag(snap),
+        lang=request[LANGUAGE],
+    )
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+@routes.get("/screens/assets/{name}", name="screen_asset", access=PUBLIC)
+async def asset(request: web.Request) -> web.Response:
+    """An announcement image, by content hash: immutable, so cached for a year."""
+    name = request.match_info["name"]
+    row = await request.app[DB].fetchone("SELECT content_type, data FROM signage_assets WHERE name = ?", (name,))
+    if row is None:
+        raise Problem(404, "not_found", N_("Cette page n'existe pas."))
+    return web.Response(body=row["data"], content_type=row["content_type"],
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+# -- staff: the registry
+
+
+@routes.get("/staff/screens", name="signage_displays", access=STAFF)
+async def displays_page(request: web.Request) -> web.Response:
+    return render(request, "signage/displays.html", {
+        "displays": await service.registry(request),
+        "sites": await service.sites(request.app),
+        "orientations": service.ORIENTATIONS,
+    })
+
+
+@routes.post("/staff/screens/claim", name="signage_claim", access=ORGANIZER)
+async def claim_form(request: web.Request) -> web.Response:
+    display_id = await service.claim(request.app, await request.post())
+    return redirect(_url(request, "signage_display", id=display_id))
+
+
+@routes.get("/staff/screens/{id}", name="signage_display", access=STAFF)
+async def display_page(request: web.Request) -> web.Response:
+    display_id = path_int(request)
+    found = [d for d in await service.registry(request) if d["id"] == display_id]
+    if not found:
+        raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
+    return render(request, "signage/display.html", {
+        "display": found[0],
+        "sites": await service.sites(request.app),
+        "orientations": service.ORIENTATIONS,
+    })
+
+
+@routes.post("/staff/screens/{id}", name="signage_display_update", access=ORGANIZER)
+async def display_update(request: web.Request) -> web.Response:
+    display_id = path_int(request)
+    form = dict(await request.post())
+    form["always_on"] = form.get("always_on", "0")  # an unticked box sends nothing
+    form.setdefault("hours_override", "")
+    fields = await service.display_fields(request.app, form)
+    now = time.time()
+    await request.app[DB].write(lambda tx: store.update_display(tx, display_id, fields, now))
+    return redirect(_url(request, "signage_display", id=display_id))
+
+
+@routes.post("/staff/screens/{id}/revoke", name="signage_display_revoke", access=ORGANIZER)
+async def display_revoke(request: web.Request) -> web.Response:
+    display_id = path_int(request)
+    now = time.time()
+    await request.app[DB].write(lambda tx: store.revoke(tx, display_id, now))
+    return redirect(_url(request, "signage_display", id=display_id))
+
+
+@routes.post("/staff/screens/{id}/repair", name="signage_display_repair", access=ORGANIZER)
+async def display_repair(request: web.Request) -> web.Response:
+    """Give an existing screen (same name, site, history) to a new device showing a code."""
+    display_id = path_int(request)
+    form = await request.post()
+    row = await request.app[DB].fetchone("SELECT name, site, orientation FROM signage_displays WHERE id = ?", (display_id,))
+    if row is None:
+        raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
+    await service.claim(request.app, {**row, "code": form.get("code", ""), "display": display_id})
+    return redirect(_url(request, "signage_display", id=display_id))
+
+
+@routes.post("/staff/screens/{id}/delete", name="signage_display_delete", access=ORGANIZER)
+async def display_delete(request: web.Request) -> web.Response:
+    display_id = path_int(request)
+    await request.app[DB].write(lambda tx: store.delete_display(tx, display_id))
+    return redirect(_url(request, "signage_displays"))
+
+
+# -- staff: announcements
+
+
+async def _with_image(request: web.Request, form, fields: dict) -> dict:
+    upload = form.get("image")
+    if isinstance(upload, web.FileField):
+        data = upload.file.read(images.MAX_IMAGE_BYTES + 1)
+        if data:
+            extension, content_type = images.sniff(data)
+            now = time.time()
+            fields["image"] = await request.app[DB].write(
+                lambda tx: store.save_asset(tx, data, extension, content_type, now))
+    if form.get("remove_image"):
+        fields["image"] = None
+    return fields
+
+
+@routes.get("/staff/announcements", name="signage_announcements", access=STAFF)
+async def announcements_page(request: web.Request) -> web.Response:
+    return render(request, "signage/announcements.html", {
+        "announcements": await service.announcements(request.app),
+        "sites": await service.sites(request.app),
+        "displays": await service.registry(request),
+        "announcement": None,
+        "max_kb": images.MAX_IMAGE_BYTES // 1024,
+    })
+
+
+@routes.post("/staff/announcements", name="signage_announcement_create", access=ORGANIZER)
+async def announcement_create(request: web.Request) -> web.Response:
+    form = await request.post()
+    fields = await _with_image(request, form, await service.announcement_fields(request.app, form))
+    now = time.time()
+    await request.app[DB].write(lambda tx: store.save_announcement(tx, fields, now))
+    return redirect(_url(request, "signage_announcements"))
+
+
+@routes.get("/staff/announcements/{id}", name="signage_announcement", access=STAFF)
+async def announcement_page(request: web.Request) -> web.Response:
+    announcement_id = path_int(request)
+    found = [a for a in await service.announcements(request.app) if a["id"] == announcement_id]
+    if not found:
+        raise Problem(404, "not_found", N_("Cette annonce n'existe pas."))
+    return render(request, "signage/announcement.html", {
+        "announcement": found[0],
+        "sites": await service.sites(request.app),
+        "displays": await service.registry(request),
+        "max_kb": images.MAX_IMAGE_BYTES // 1024,
+    })
+
+
+@routes.post("/staff/announcements/{id}", name="signage_announcement_update", access=ORGANIZER)
+async def announcement_update(request: web.Request) -> web.Response:
+    announcement_id = path_int(request)
+    form = await request.post()
+    fields = await _with_image(request, form, await service.announcement_fields(request.app, form))
+    now = time.time()
+    await request.app[DB].write(lambda tx: store.save_announcement(tx, fields, now, announcement_id))
+    return redirect(_url(request, "signage_announcements"))
+
+
+@routes.post("/staff/announcements/{id}/delete", name="signage_announcement_delete", access=ORGANIZER)
+async def announcement_delete(request: web.Request) -> web.Response:
+    announcement_id = path_int(request)
+    await request.app[DB].write(lambda tx: store.delete_announcement(tx, announcement_id))
+    return redirect(_url(request, "signage_announcements"))
