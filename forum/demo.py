@@ -1,4 +1,6 @@
-"""Demo data: a neighbourhood forum in progress at the ESC Maurepas."""
+"""Demo data: a neighbourhood forum in progress at the ESC Maurepas, and a hackathon at Carrefour 18
+(three challenges, one of them born from a Maurepas note, teams with progress notes, pitches and a
+closed final vote)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from events import queries as programme
-from forum import store
+from forum import hackathon, store, votes
 
 DEMO_SITE = "maurepas"
 
@@ -67,5 +69,69 @@ async def demo(ctx: Any) -> None:
         )
         store.post_note_tx(tx, board["id"], text="Voir les aides pour acheter un ordinateur pas cher.", theme="droits",
                            source="tablet", now=start + 4300)
+        demo_hackathon(tx, ctx, caf_note=ids[0])
 
     await db.write(fill)
+
+
+HACK_SITE = "carrefour-18"
+CHALLENGES = [
+    # (title, description, from the Maurepas note about the CAF declaration?)
+    ("Un pas-à-pas pour la déclaration CAF", "Une fiche imprimable et une page simple, écran par écran.", True),
+    ("Trouver la bonne permanence près de chez soi", "Qui aide pour quoi, où et quand, sans internet aussi.", False),
+    ("Les mots de l'administration en FALC", "Un lexique facile à lire des mots des courriers.", False),
+]
+TEAMS = [
+    # (name, challenge index, members' first names, progress notes, what they built, dots in the final vote)
+    ("Les Déclic", 0, ["Fatou", "Marc", "Inès"],
+     ["On a listé les 12 écrans de la déclaration.", "Test avec Jean-Yves : il bloque sur le mot de passe.",
+      "La fiche tient sur un recto-verso A4."],
+     "Une fiche A4 recto-verso et une page web d'une seule colonne, testées avec trois habitants.", 9),
+    ("Pas à pas", 1, ["Karim", "Sophie"],
+     ["Carte papier des permanences du quartier Sud-Gare.", "Idée : un affichage dans le hall de chaque ESC."],
+     "Une carte imprimable des permanences, générée depuis le programme.", 6),
+    ("Mots simples", 2, ["Lina", "Paul", "Aïcha", "Yann"],
+     ["30 mots relevés dans des courriers CAF et CPAM.", "Relecture FALC avec l'atelier du jeudi."],
+     "Un lexique de 30 mots en FALC, en français, arabe et anglais.", 4),
+]
+
+
+def demo_hackathon(tx: Any, ctx: Any, caf_note: int) -> None:
+    """The hackathon, tied to the programme's hackathon session at Carrefour 18 when there is one."""
+    session = next((s for s in programme.sessions(tx.db, site=HACK_SITE) if s["kind"] == "hackathon"), None)
+    title = session["title"] if session else "Hackathon social : des outils simples pour les démarches"
+    hid = hackathon.create_hackathon_tx(tx, title=title, site=HACK_SITE, session_id=session["id"] if session else None)
+    challenge_ids = [
+        hackathon.add_challenge_tx(tx, hid, title=t, description=d, note_id=caf_note if from_note else None)
+        for t, d, from_note in CHALLENGES
+    ]
+    team_ids = []
+    for n, (name, challenge, members, notes, built, _dots) in enumerate(TEAMS):
+        team_id = hackathon.add_team_tx(tx, hid, name=name, challenge_id=challenge_ids[challenge])
+        team_ids.append(team_id)
+        for m, first_name in enumerate(members):
+            hackathon.join_team_tx(tx, team_id, first_name=first_name, device=f"demo-member-{n}-{m}")
+        board_id = hackathon.team(tx.db, team_id)["board_id"]
+        for text in notes:
+            store.post_note_tx(tx, board_id, text=text, theme="autre", source="tablet", trusted=True)
+        hackathon.set_built_tx(tx, team_id, built)
+    # Pitches: the last one ends with the session's day.
+    start = None
+    if session:
+        day = ctx.today
+        occurrences = programme.occurrences(tx.db, day, day + dt.timedelta(days=30), session_id=session["id"])
+        if occurrences:
+            start = hackathon.session_pitch_start(occurrences[0], len(TEAMS), 10)
+    if start is None:
+        start = ctx.now.replace(hour=16, minute=0, second=0, microsecond=0).timestamp()
+    hackathon.set_pitches_tx(tx, hid, start=start, minutes=10)
+    # The final vote, closed: 19 dots from the room's phones.
+    h = hackathon.hackathon(tx.db, hid)
+    final = votes.open_round_tx(tx, h["board_id"], title="Vote final", budget=3)
+    voter = 0
+    for team in h["teams"]:
+        dots = next(d for name, *_rest, d in TEAMS if name == team["name"])
+        for _ in range(dots):
+            votes.cast_tx(tx, team["pitch_note"], device=f"demo-voter-{voter}")
+            voter += 1
+    votes.close_round_tx(tx, final["id"])

@@ -154,3 +154,28 @@ def moderation_view(n: dict[str, Any]) -> dict[str, Any]:
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+# -- for the minutes and the lobby screens (the functions live with their feature)
+
+
+def vote_rounds(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
+    """Every dot-voting round of a board with its ranking (frozen once closed): forum.votes.rounds."""
+    from forum import votes
+
+    return votes.rounds(db, board_id)
+
+
+def word_frequencies(db: sqlite_utils.Database, board_id: int, limit: int = 40) -> list[tuple[str, int]]:
+    """A board's most frequent meaningful words [(word, count)]: forum.wordcloud.board_frequencies."""
+    from forum import wordcloud
+
+    return wordcloud.board_frequencies(db, board_id, limit)
+
+
+def current_pitches(db: sqlite_utils.Database, site: str, now: Any) -> list[dict[str, Any]]:
+    """Hackathon pitches of a site on now or later today, with the current and next slot:
+    forum.hackathon.current_pitches (now: an aware datetime or epoch seconds)."""
+    from forum import hackathon
+
+    return hackathon.current_pitches(db, site, now)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlite_utils import Migrations
 
-from forum import queries
+from forum import queries, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -126,6 +126,18 @@ def facilitator_key(secret_key: str, board_id: int, salt: str) -> str:
     """The secret of a board's facilitator link; never stored, recomputed from the server secret."""
     mac = hmac.new(secret_key.encode(), f"forum-facilitator:{board_id}:{salt}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
+
+
+def kiosk_key(secret_key: str, board_id: int, salt: str) -> str:
+    """The secret of a board's voting tablet link: it hands out voter turns, and nothing else."""
+    mac = hmac.new(secret_key.encode(), f"forum-kiosk:{board_id}:{salt}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:24]
+
+
+def kiosk_ok(secret_key: str, board: dict[str, Any] | None, key: str | None) -> bool:
+    if not board or not key or len(key) > 64:
+        return False
+    return hmac.compare_digest(kiosk_key(secret_key, board["id"], board["link_salt"]), key)
 
 
 def key_ok(secret_key: str, board: dict[str, Any] | None, key: str | None) -> bool:
@@ -292,6 +304,15 @@ def post_note_tx(
 
 def moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     """Apply one moderation action; returns the note's moderation view (or {"id", "deleted"})."""
+    note = queries.note(tx.db, note_id)
+    result = _moderate_tx(tx, note_id, action, args, now)
+    if note and action in ("merge", "delete", "hide", "publish"):
+        # During a vote the wall's counts follow merges (sums kept) and removals.
+        votes.after_moderation_tx(tx, note["board_id"])
+    return result
+
+
+def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     now = time.time() if now is None else now
     note = queries.note(tx.db, note_id)
     if note is None:
@@ -349,3 +370,91 @@ def moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: fl
         raise ValueError(action)
     _emit(tx, note_id, was_public)
     return queries.moderation_view(queries.note(tx.db, note_id))
+
+
+@migrations(name="0002_votes_and_hackathons")
+def _votes_and_hackathons(db: Any) -> None:
+    # Dot-voting rounds on a board; `results` is the frozen ranking (JSON) once closed.
+    db.execute(
+        """CREATE TABLE forum_rounds (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            budget INTEGER NOT NULL CHECK (budget BETWEEN 1 AND 20),
+            stack INTEGER NOT NULL DEFAULT 0,   -- several dots may go on one note
+            ends REAL,                          -- optional end time (epoch seconds)
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            opened REAL NOT NULL,
+            closed REAL,
+            results TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX forum_rounds_board ON forum_rounds (board_id, state)")
+    # One row per dot. `voter` is a hash of the device token, or "turn:<id>" for a tablet turn:
+    # never the device token itself.
+    db.execute(
+        """CREATE TABLE forum_votes (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
+            note_id INTEGER NOT NULL REFERENCES forum_notes(id) ON DELETE CASCADE,
+            voter TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_votes_voter ON forum_votes (round_id, voter)")
+    db.execute("CREATE INDEX forum_votes_note ON forum_votes (note_id)")
+    # A voter turn on a shared tablet: a fresh budget for the next person, bound to that tablet.
+    db.execute(
+        """CREATE TABLE forum_turns (
+            id TEXT PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
+            device TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_turns_device ON forum_turns (round_id, device, created)")
+    db.execute(
+        """CREATE TABLE forum_hackathons (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            site TEXT,
+            session_id INTEGER,                 -- a session of the programme
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id),  -- the pitch board: one note per team
+            pitch_start REAL,                   -- when the first pitch starts (epoch seconds)
+            pitch_minutes INTEGER NOT NULL DEFAULT 5,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE forum_challenges (
+            id INTEGER PRIMARY KEY,
+            hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            note_id INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- promoted from this note
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE forum_teams (
+            id INTEGER PRIMARY KEY,
+            hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
+            challenge_id INTEGER REFERENCES forum_challenges(id) ON DELETE SET NULL,
+            name TEXT NOT NULL,
+            built TEXT NOT NULL DEFAULT '',     -- what the team built, for the results
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id),       -- its progress board
+            pitch_note INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- its note on the pitch board
+            position INTEGER NOT NULL,          -- its place in the pitch schedule
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE forum_members (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES forum_teams(id) ON DELETE CASCADE,
+            first_name TEXT NOT NULL,
+            device TEXT NOT NULL,               -- hash of the device that joined: one team per device
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_members_device ON forum_members (device)")

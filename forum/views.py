@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from events import queries as programme
-from forum import queries, store
+from forum import queries, store, votes
 from quartier.api import clean_text, path_int, read_json
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -381,7 +381,9 @@ async def _board_by_code(request: web.Request) -> dict:
 
 @routes.get("/j/{code}", name="forum_phone", access=PUBLIC)
 async def phone(request: web.Request) -> web.Response:
-    return await _posting_page(request, await _board_by_code(request), "forum/phone.html")
+    board = await _board_by_code(request)
+    voting = await request.app[DB].read(lambda d: votes.current_round(d, board["id"]) is not None)
+    return await _posting_page(request, board, "forum/phone.html", {"voting": voting})
 
 
 @routes.post("/j/{code}", name="forum_phone_post", access=PUBLIC)
@@ -399,9 +401,11 @@ async def wall(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
     def read(d: Any) -> tuple:
-        return queries.board(d, board_id), queries.public_notes(d, board_id), last_seq_in(d)
+        shown = votes.shown_round(d, board_id)
+        return (queries.board(d, board_id), queries.public_notes(d, board_id),
+                votes.public_round(d, shown) if shown else None, last_seq_in(d))
 
-    board, notes, seq = await request.app[DB].read(read)
+    board, notes, vote_round, seq = await request.app[DB].read(read)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     recent = time.time() - 60
@@ -411,6 +415,7 @@ async def wall(request: web.Request) -> web.Response:
         by_theme.setdefault(n["theme"], []).append(n)
     return render(request, "forum/wall.html", {
         "board": board, "by_theme": by_theme, "seq": seq, "links": _links(request, board),
+        "vote_round": vote_round, "results_shown": votes.RESULTS_SHOWN,
     })
 
 

@@ -1,0 +1,346 @@
+"""Dot-voting pages and API (the vote console, the phone and tablet ballots, the vote endpoint),
+and the word cloud's wall view and SVG image."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from forum import queries, store, votes, wordcloud
+from forum.views import BOARD_FACILITATOR, _board_by_code, _board_or_404, _key, _message
+from quartier.api import clean_text, int_field, path_int, read_json
+from quartier.bus import last_seq_in
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import PUBLIC, STAFF, Routes, check
+from quartier.templates import public_url, render
+from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
+from quartier.web import redirect
+
+routes = Routes()
+
+# Dots are quick: a person may put 3 in 5 seconds and take one back. A shared tablet is
+# many people, but one after the other. A centre shares one Wi-Fi address.
+VOTE_DEVICE_LIMIT = (60, 30)
+VOTE_ADDRESS_LIMIT = (900, 300)
+# A new voter turn on a tablet: a person needs more than 10 s to vote.
+TURN_LIMIT = (6, 3)
+
+
+async def _kiosk_link(request: web.Request) -> bool:
+    key = request.query.get("kiosk")
+    raw = request.match_info.get("id", "")
+    if not key or not raw.isdigit() or len(raw) > 18:
+        return False
+    board = await request.app[DB].read(lambda d: queries.board(d, int(raw)))
+    return store.kiosk_ok(request.app[SETTINGS].secret_key, board, key)
+
+
+KIOSK = STAFF | check("kiosk_link", _kiosk_link)
+
+
+def _limit(request: web.Request, key: str, rate: tuple[int, int], message: str) -> None:
+    wait = request.app[LIMITER].hit(key, per_minute=rate[0], burst=rate[1])
+    if wait:
+        raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
+
+
+def _vote_limits(request: web.Request) -> None:
+    if request[NEW_DEVICE]:
+        # A client that does not keep the device cookie would get a fresh budget every time.
+        raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
+    message = N_("Beaucoup de votes en peu de temps : attendez {seconds} secondes.")
+    _limit(request, f"vote-device:{request[DEVICE]}", VOTE_DEVICE_LIMIT, message)
+    _limit(request, f"vote-address:{request.remote}", VOTE_ADDRESS_LIMIT, message)
+
+
+async def _cast(request: web.Request, note_id: int, *, turn: str | None, round_id: int | None, remove: bool) -> dict:
+    _vote_limits(request)
+    device = request[DEVICE]
+    return await request.app[DB].write(
+        lambda tx: votes.cast_tx(tx, note_id, device=device, turn_id=turn, round_id=round_id, remove=remove)
+    )
+
+
+# -- JSON API
+
+
+@routes.post("/api/v1/notes/{id}/votes", name="api_vote", access=PUBLIC)
+async def api_vote(request: web.Request) -> web.Response:
+    note_id = path_int(request)
+    data = await read_json(request)
+    round_id = int_field(data, "round", required=False, minimum=1)
+    turn = data.get("turn") or None
+    if turn is not None and not isinstance(turn, str):
+        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit être du texte."), field="turn")
+    remove = data.get("remove", False)
+    if not isinstance(remove, bool):
+        raise Problem(422, "invalid_field", N_("« remove » vaut true ou false."))
+    result = await _cast(request, note_id, turn=turn, round_id=round_id, remove=remove)
+    return web.json_response(result, status=200 if remove else 201)
+
+
+@routes.get("/api/v1/boards/{id}/rounds", name="api_rounds", access=PUBLIC)
+async def api_rounds(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> list | None:
+        return votes.rounds(d, board_id) if queries.board(d, board_id) else None
+
+    rounds = await request.app[DB].read(read)
+    if rounds is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    return web.json_response({"rounds": rounds})
+
+
+def round_input(data: Any, now: float) -> dict[str, Any]:
+    title = clean_text(str(data.get("title") or ""))[: votes.MAX_ROUND_TITLE + 1]
+    if not title:
+        raise Problem(422, "missing_field", N_("Donnez un titre au vote, par exemple « Nos besoins prioritaires »."))
+    if len(title) > votes.MAX_ROUND_TITLE:
+        raise Problem(422, "too_long", N_("Le titre du vote a {max} caractères au plus."), max=votes.MAX_ROUND_TITLE)
+    budget = int_field(data, "budget", required=False, minimum=1, maximum=votes.MAX_BUDGET) or 3
+    stack = data.get("stack") in (True, "1", "on", "true")
+    minutes = int_field(data, "minutes", required=False, minimum=1, maximum=24 * 60)
+    return {"title": title, "budget": budget, "stack": stack, "ends": now + minutes * 60 if minutes else None}
+
+
+@routes.post("/api/v1/boards/{id}/rounds", name="api_open_round", access=BOARD_FACILITATOR)
+async def api_open_round(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    now = time.time()
+    fields = round_input(await read_json(request), now)
+    created = await request.app[DB].write(lambda tx: votes.open_round_tx(tx, board_id, now=now, **fields))
+    return web.json_response(created, status=201)
+
+
+async def _round_of_board(request: web.Request, board_id: int, round_id: int) -> dict:
+    r = await request.app[DB].read(lambda d: votes.round_(d, round_id))
+    if r is None or r["board_id"] != board_id:
+        raise Problem(404, "not_found", N_("Ce vote n'existe pas."))
+    return r
+
+
+@routes.post("/api/v1/boards/{id}/rounds/{round}/close", name="api_close_round", access=BOARD_FACILITATOR)
+async def api_close_round(request: web.Request) -> web.Response:
+    board_id, round_id = path_int(request), path_int(request, "round")
+    await _round_of_board(request, board_id, round_id)
+    closed = await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))
+    return web.json_response(closed)
+
+
+# -- the vote console (staff or the facilitator link)
+
+
+def _vote_links(request: web.Request, board: dict[str, Any]) -> dict[str, str]:
+    router = request.app.router
+    kiosk = store.kiosk_key(request.app[SETTINGS].secret_key, board["id"], board["link_salt"])
+    phone = str(router["forum_vote_phone"].url_for(code=board["code"]))
+    return {
+        "phone": phone,
+        "phone_public": public_url(request, phone),
+        "tablet": str(router["forum_vote_tablet"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
+    }
+
+
+def _votes_url(request: web.Request, board_id: int) -> str:
+    url = request.app.router["forum_votes"].url_for(id=str(board_id))
+    key = _key(request)
+    return str(url.with_query(key=key) if key else url)
+
+
+@routes.get("/forum/boards/{id}/votes", name="forum_votes", access=BOARD_FACILITATOR)
+async def votes_console(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> tuple:
+        board = queries.board(d, board_id)
+        return board, (votes.rounds(d, board_id) if board else []), last_seq_in(d)
+
+    board, rounds, seq = await request.app[DB].read(read)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    current = next((r for r in reversed(rounds) if r["state"] == "open"), None)
+    response = render(request, "forum/votes.html", {
+        "board": board, "rounds": list(reversed(rounds)), "current": current, "seq": seq, "key": _key(request),
+        "links": _vote_links(request, board), "max_budget": votes.MAX_BUDGET,
+    })
+    response.headers["Cache-Control"] = "no-store"  # the page holds the links' keys
+    return response
+
+
+@routes.post("/forum/boards/{id}/votes", name="forum_vote_open", access=BOARD_FACILITATOR)
+async def votes_open(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    now = time.time()
+    fields = round_input(await request.post(), now)
+    await request.app[DB].write(lambda tx: votes.open_round_tx(tx, board_id, now=now, **fields))
+    return redirect(_votes_url(request, board_id))
+
+
+@routes.post("/forum/boards/{id}/votes/close", name="forum_vote_close", access=BOARD_FACILITATOR)
+async def votes_close(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    form = await request.post()
+    round_id = int_field(form, "round", minimum=1)
+    await _round_of_board(request, board_id, round_id)  # type: ignore[arg-type]
+    await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))  # type: ignore[arg-type]
+    return redirect(_votes_url(request, board_id))
+
+
+# -- ballots: the phone, the shared tablet
+
+
+async def _ballot(request: web.Request, board: dict[str, Any], voter_of: Any) -> dict[str, Any]:
+    """What a ballot page shows: the open round, the notes with their counts, the voter's dots."""
+
+    def read(d: Any) -> dict[str, Any]:
+        r = votes.current_round(d, board["id"])
+        if r is None:
+            return {"round": None, "notes": [], "mine": {}, "used": 0}
+        voter = voter_of(r)
+        ranking = votes.ranking(d, r)
+        mine = votes.mine(d, r["id"], voter) if voter else {}
+        # The ballot keeps the wall's order (by theme), not the ranking: no bandwagon.
+        order = {n["id"]: i for i, n in enumerate(queries.public_notes(d, board["id"]))}
+        ranking.sort(key=lambda row: order.get(row["note"], 0))
+        return {"round": r, "notes": ranking, "mine": mine, "used": sum(mine.values())}
+
+    return await request.app[DB].read(read)
+
+
+def _ballot_page(request: web.Request, board: dict, ballot: dict, template: str, extra: dict, status: int = 200) -> web.Response:
+    ctx = {"board": board, **ballot, "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
+           "done": request.query.get("done"), **extra}
+    response = render(request, template, ctx, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@routes.get("/j/{code}/vote", name="forum_vote_phone", access=PUBLIC)
+async def vote_phone(request: web.Request) -> web.Response:
+    board = await _board_by_code(request)
+    voter = votes.device_voter(request[DEVICE])
+    ballot = await _ballot(request, board, lambda r: voter)
+    return _ballot_page(request, board, ballot, "forum/vote_phone.html", {
+        "action": str(request.app.router["forum_vote_phone_post"].url_for(code=board["code"]))})
+
+
+async def _form_vote(request: web.Request, form: Any, turn: str | None) -> str | None:
+    """Cast a dot from a form; returns the error message to show, or None."""
+    note_id = int_field(form, "note", minimum=1)
+    round_id = int_field(form, "round", required=False, minimum=1)
+    try:
+        await _cast(request, note_id, turn=turn, round_id=round_id, remove=form.get("remove") == "1")  # type: ignore[arg-type]
+    except Problem as p:
+        if p.status == 404:
+            raise
+        return _message(p)
+    return None
+
+
+@routes.post("/j/{code}/vote", name="forum_vote_phone_post", access=PUBLIC)
+async def vote_phone_post(request: web.Request) -> web.Response:
+    board = await _board_by_code(request)
+    form = await request.post()
+    error = await _form_vote(request, form, None)
+    back = str(request.app.router["forum_vote_phone"].url_for(code=board["code"]))
+    if error is None:
+        return redirect(f"{back}#note-{form.get('note')}")
+    voter = votes.device_voter(request[DEVICE])
+    ballot = await _ballot(request, board, lambda r: voter)
+    return _ballot_page(request, board, ballot, "forum/vote_phone.html", {"action": back, "error": error}, status=409)
+
+
+def _tablet_url(request: web.Request, board_id: int, **query: str) -> str:
+    url = request.app.router["forum_vote_tablet"].url_for(id=str(board_id))
+    return str(url.with_query({"kiosk": request.query.get("kiosk", ""), **query}))
+
+
+async def _tablet_page(request: web.Request, board: dict, turn: str | None, error: str | None = None,
+                       status: int = 200) -> web.Response:
+    device = votes.device_voter(request[DEVICE])
+
+    def voter_of(r: dict) -> str | None:
+        return votes.turn_voter(turn) if turn else None
+
+    ballot = await _ballot(request, board, voter_of)
+    if turn and ballot["round"]:
+        t = await request.app[DB].read(lambda d: votes.turn(d, turn))
+        if t is None or t["device"] != device or t["round_id"] != ballot["round"]["id"]:
+            turn, ballot["mine"], ballot["used"] = None, {}, 0
+    kiosk = request.query.get("kiosk", "")
+    router = request.app.router
+    return _ballot_page(request, board, ballot, "forum/vote_tablet.html", {
+        "turn": turn, "error": error, "kiosk": kiosk,
+        "action": str(router["forum_vote_tablet_post"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
+        "turn_action": str(router["forum_vote_turn"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
+        "finish": _tablet_url(request, board["id"], done="1"),
+    }, status=status)
+
+
+@routes.get("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet", access=KIOSK)
+async def vote_tablet(request: web.Request) -> web.Response:
+    board = await _board_or_404(request, path_int(request))
+    return await _tablet_page(request, board, request.query.get("turn") or None)
+
+
+@routes.post("/forum/boards/{id}/vote/tablet/turn", name="forum_vote_turn", access=KIOSK)
+async def vote_turn(request: web.Request) -> web.Response:
+    board = await _board_or_404(request, path_int(request))
+    if request[NEW_DEVICE]:
+        raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
+    _limit(request, f"vote-turn:{request[DEVICE]}", TURN_LIMIT,
+           N_("Un nouveau votant toutes les quelques secondes seulement : attendez {seconds} secondes."))
+    device = votes.device_voter(request[DEVICE])
+    turn = await request.app[DB].write(lambda tx: votes.new_turn_tx(tx, board["id"], device))
+    return redirect(_tablet_url(request, board["id"], turn=turn["turn"]))
+
+
+@routes.post("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet_post", access=KIOSK)
+async def vote_tablet_post(request: web.Request) -> web.Response:
+    board = await _board_or_404(request, path_int(request))
+    form = await request.post()
+    turn = str(form.get("turn") or "") or None
+    error = await _form_vote(request, form, turn)
+    if error is None:
+        return redirect(_tablet_url(request, board["id"], turn=turn or ""))
+    return await _tablet_page(request, board, turn, error, status=409)
+
+
+# -- the word cloud
+
+
+@routes.get("/forum/boards/{id}/wordcloud.svg", name="forum_wordcloud_svg", access=PUBLIC)
+async def wordcloud_image(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> tuple:
+        board = queries.board(d, board_id)
+        return board, (wordcloud.board_frequencies(d, board_id) if board else [])
+
+    board, freq = await request.app[DB].read(read)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    svg = wordcloud.wordcloud_svg(freq, title=_("Nuage de mots : {title}").format(title=board["title"]),
+                                  empty=_("Pas encore de mots."))
+    return web.Response(text=svg, content_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/forum/boards/{id}/wordcloud", name="forum_wordcloud", access=PUBLIC)
+async def wordcloud_wall(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> tuple:
+        board = queries.board(d, board_id)
+        return board, (wordcloud.board_frequencies(d, board_id, 10) if board else []), last_seq_in(d)
+
+    board, top, seq = await request.app[DB].read(read)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    join = str(request.app.router["forum_phone"].url_for(code=board["code"]))
+    return render(request, "forum/wordcloud.html", {
+        "board": board, "top": top, "seq": seq, "join": join, "join_public": public_url(request, join)})
