@@ -86,6 +86,9 @@ def power_commands(value: Any) -> tuple[list[str], list[str]]:
             raise ConfigError(f"power: unknown preset {value!r} (choose {', '.join(POWER_PRESETS)})")
         preset = POWER_PRESETS[value]
         return list(preset.get("on", [])), list(preset.get("off", []))
+    if isinstance(value, dict):
+        # YAML 1.1 reads a bare `on:` / `off:` key as true / false.
+        value = {{True: "on", False: "off"}.get(k, k) if isinstance(k, bool) else k: v for k, v in value.items()}
     if isinstance(value, dict) and set(value) <= {"on", "off"}:
         return _argv(value.get("on", []), "power.on"), _argv(value.get("off", []), "power.off")
     raise ConfigError("power: a preset name or {on: [...], off: [...]}")

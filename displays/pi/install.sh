@@ -21,6 +21,8 @@ if [ ! -f /etc/quartier/display.yaml ]; then
 fi
 install -d -o quartier -g quartier -m 0700 /var/lib/quartier-display
 install -m 0644 "$(dirname "$0")/quartier-display.service" "$(dirname "$0")/quartier-kiosk.service" /etc/systemd/system/
+echo 'quartier ALL=(root) NOPASSWD: /usr/bin/systemctl restart quartier-kiosk.service' > /etc/sudoers.d/quartier-kiosk
+chmod 0440 /etc/sudoers.d/quartier-kiosk
 systemctl daemon-reload
 systemctl set-default graphical.target
 systemctl enable --now quartier-display.service
