@@ -18,7 +18,7 @@ from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import render
-from quartier.typedefs import DB, SETTINGS, TEMPLATES, USER
+from quartier.typedefs import DB, SETTINGS, USER
 from quartier.web import redirect
 
 routes = Routes()
@@ -313,7 +313,3 @@ async def decision_done(request: web.Request) -> web.Response:
     target = str(back) if isinstance(back, str) and back.startswith("/forum/decisions") and "//" not in back else \
         str(request.app.router["forum_decisions"].url_for())
     return redirect(target + f"#action-{note_id}")
-
-
-def templates_of(app: web.Application) -> Any:
-    return app[TEMPLATES]

@@ -58,7 +58,6 @@ async def compile_(organizer, board):
     r = await form(organizer, f"/forum/boards/{board['id']}/minutes/compile", {"facilitators": "Awa, médiatrice"},
                    allow_redirects=False)
     assert r.status == 303, await r.text()
-    return await organizer.app_draft(board) if hasattr(organizer, "app_draft") else None
 
 
 async def draft_of(app, board):
@@ -303,3 +302,22 @@ async def test_published_minutes_are_linked_from_the_session_and_site_pages(orga
     await form(organizer, f"/forum/boards/{board['id']}/minutes/publish", {})
     assert link in await (await client.get(f"/sessions/{session_id}")).text()
     assert link in await (await client.get(f"/sites/{site}")).text()
+
+
+async def test_the_server_applies_retention_at_start_up(organizer, server, settings, aiohttp_client):
+    from quartier.app import create_app
+
+    board, _ids = await published_board(organizer, server)
+    # Published two days ago.
+    await server.app[DB].write(lambda tx: tx.execute("UPDATE forum_minutes SET published = published - 2 * 86400"))
+    kept = create_app(settings.replace(notes_retention_days=1))
+    await aiohttp_client(kept)
+    for _ in range(50):
+        left = await kept[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE board_id = ? AND kind = 'note'",
+                                       (board["id"],))
+        if left["n"] == 0:
+            break
+        await __import__("asyncio").sleep(0.05)
+    assert left["n"] == 0
+    meta = await kept[DB].read(lambda d: minutes.meta(d, board["id"]))
+    assert meta["purged"]
