@@ -58,3 +58,24 @@ async def test_an_organizer_produces_the_minutes_from_the_console_and_prints_the
     pdf = await page.pdf(format="A4")
     assert pdf[:4] == b"%PDF"
     await assert_accessible(page)
+
+
+async def test_the_report_and_decision_records_pages_are_accessible(page, server):
+    def fill(tx):
+        board = store.create_board_tx(tx, title="Forum", moderation="post")
+        note = store.post_note_tx(tx, board["id"], text="Réparer l'imprimante", source="paper", trusted=True)
+        store.moderate_tx(tx, note["id"], "action", {"who": "ESC", "due": "2026-12-01"})
+
+    await server.app[DB].write(fill)
+    await auth.add_user(server.app[DB], "orga", "organizer", "correct horse battery staple")
+    await page.goto("/login?next=/forum/decisions")
+    await page.fill("#name", "orga")
+    await page.fill("#password", "correct horse battery staple")
+    await page.click("main button[type=submit]")
+    await wait_until(page, "document.querySelector('table.records') !== null")
+    await page.click("text=Marquer faite")
+    await wait_until(page, "document.body.textContent.includes('Rouvrir')")
+    await assert_accessible(page)
+    await page.goto("/staff/report")
+    assert await page.locator("svg.chart").count() == 5
+    await assert_accessible(page)
