@@ -82,7 +82,7 @@ WEEKLY = [
 
 def sessions(today: dt.date) -> list[dict[str, Any]]:
     monday = today - dt.timedelta(days=today.weekday())
-    first_monday = monday - dt.timedelta(weeks=3)
+    first_monday = monday - dt.timedelta(weeks=53)  # a year of history for the annual report
     out = []
     for key, site, title, kind, axis, weekday, start, end, room, audience, partner, extra in WEEKLY:
         out.append({

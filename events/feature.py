@@ -7,9 +7,10 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, staff
+from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, report, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
+from events.demo_history import demo as history_demo
 from events.schema import migrations as programme_migrations
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
@@ -22,10 +23,11 @@ def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     pages.routes.add_to(app)
     staff.routes.add_to(app)
-    for module in (posters, dashboard, opendata):  # printed programme, service-time dashboard, open data
+    for module in (posters, dashboard, opendata, report):  # printed programme, service-time dashboard, open data, annual report
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
+    app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
@@ -33,6 +35,7 @@ def setup(app: web.Application) -> None:
 
 
 async def demo(ctx: object) -> None:
-    """The programme's demo, then feedback answers on last week's sessions."""
+    """The programme's demo, feedback answers on last week's sessions, then a year of history."""
     await programme_demo(ctx)
     await feedback_store.demo(ctx)
+    await history_demo(ctx)

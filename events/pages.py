@@ -19,6 +19,7 @@ from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
 
+from forum import queries as forum_queries  # the forum's read interface: links to published minutes
 from events import queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
@@ -173,6 +174,7 @@ async def site_page(request: web.Request) -> web.Response:
             "site": queries.site(db, slug),
             "occurrences": queries.occurrences(db, monday, monday + dt.timedelta(days=6), site=slug),
             "seq": last_seq_in(db),
+            "minutes": forum_queries.published_minutes(db, site=slug),
         }
 
     data = await request.app[DB].read(read)
@@ -246,6 +248,7 @@ async def session_page(request: web.Request) -> web.Response:
             "chosen": queries.occurrence(db, id, chosen_date) if chosen_date else None,
             "coming": queries.occurrences(db, today, today + dt.timedelta(days=62), session_id=id),
             "seq": last_seq_in(db),
+            "minutes": forum_queries.published_minutes(db, session_id=id),
         }
 
     data = await request.app[DB].read(read)

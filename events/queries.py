@@ -234,3 +234,11 @@ def board_feedback_path(board_id: int) -> str:
     from events.feedback_store import board_feedback_path as path
 
     return path(board_id)
+
+
+def feedback_summary(db: sqlite_utils.Database, **filters: Any) -> dict[str, Any]:
+    """Counts and distributions of feedback answers (filters: session_id, date, site, axis, board_id,
+    start, end): events.feedback_store.feedback_summary, for the minutes and the report."""
+    from events.feedback_store import feedback_summary as summary
+
+    return summary(db, **filters)

@@ -179,3 +179,58 @@ def current_pitches(db: sqlite_utils.Database, site: str, now: Any) -> list[dict
     from forum import hackathon
 
     return hackathon.current_pitches(db, site, now)
+
+
+# -- for the programme's pages and its annual report (forum.minutes, forum.decisions)
+
+
+def published_minutes(db: sqlite_utils.Database, **filters: Any) -> list[dict[str, Any]]:
+    """Boards with published minutes, newest first: {board, title, site, session, version, published,
+    created}; filters: site, session_id, start, end (board creation, epoch seconds): forum.minutes.published_list."""
+    from forum import minutes
+
+    return minutes.published_list(db, **filters)
+
+
+def attendance(db: sqlite_utils.Database, board_id: int) -> int:
+    """How many people the facilitator counted in on the console."""
+    from forum import minutes
+
+    return minutes.meta(db, board_id)["attendance"]
+
+
+def notes_received(db: sqlite_utils.Database, board_id: int) -> dict[str, int]:
+    """Notes a board received per source, kept from the minutes once purged: forum.minutes.notes_received."""
+    from forum import minutes
+
+    return minutes.notes_received(db, board_id)
+
+
+def decision_records(db: sqlite_utils.Database, **filters: Any) -> list[dict[str, Any]]:
+    """Published decisions and actions across forums: forum.decisions.records."""
+    from forum import decisions
+
+    return decisions.records(db, **filters)
+
+
+def activity(db: sqlite_utils.Database, start: float, end: float) -> dict[str, Any]:
+    """Boards and hackathons created in [start, end) (epoch seconds), for the annual report.
+
+    {"forums": [{id, title, site, created, attendance, notes: {source: n}}] (boards that are not a
+    hackathon's pitch or team board), "hackathons": [{id, title, site, created, teams}]}.
+    """
+    hack_boards = {r[0] for r in db.conn.execute(
+        "SELECT board_id FROM forum_hackathons UNION SELECT board_id FROM forum_teams")}
+    forums = []
+    for r in db.conn.execute(
+        "SELECT id, title, site, created FROM forum_boards WHERE created >= ? AND created < ? ORDER BY created, id",
+        (start, end),
+    ).fetchall():
+        if r["id"] in hack_boards:
+            continue
+        forums.append({**dict(r), "attendance": attendance(db, r["id"]), "notes": notes_received(db, r["id"])})
+    hackathons = [dict(r) for r in db.conn.execute(
+        "SELECT h.id, h.title, h.site, h.created, (SELECT count(*) FROM forum_teams t WHERE t.hackathon_id = h.id) "
+        "AS teams FROM forum_hackathons h WHERE h.created >= ? AND h.created < ? ORDER BY h.created, h.id",
+        (start, end))]
+    return {"forums": forums, "hackathons": hackathons}

@@ -418,9 +418,9 @@ async def console(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
     def read(d: Any) -> tuple:
-        return queries.board(d, board_id), queries.all_notes(d, board_id), last_seq_in(d)
+        return queries.board(d, board_id), queries.all_notes(d, board_id), last_seq_in(d), queries.attendance(d, board_id)
 
-    board, notes, seq = await request.app[DB].read(read)
+    board, notes, seq, attendance = await request.app[DB].read(read)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     groups: dict[str, list] = {"pending": [], "published": [], "hidden": [], "merged": []}
@@ -433,6 +433,7 @@ async def console(request: web.Request) -> web.Response:
         "board": board, "groups": groups, "merged_of": merged_of, "seq": seq, "key": _key(request),
         "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
         "hhmm": lambda ts: hhmm(ts, request), "max_text": store.MAX_TEXT, "sent": request.query.get("sent"),
+        "attendance": attendance,
     })
     response.headers["Cache-Control"] = "no-store"  # the page holds the link's key
     return response
