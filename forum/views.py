@@ -16,19 +16,31 @@ from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.routing import PUBLIC, STAFF, Routes, check
+from quartier.settings import Settings
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS, USER
 from quartier.web import redirect
 
 routes = Routes()
 
-# Posting limits. A shared tablet is many people, one after the other: a person needs
-# more than 20 s to write a note, so 10 a minute per device stops floods, not people.
-# A whole centre shares one Wi-Fi address: the per-address cap is generous.
-DEVICE_LIMIT = (10, 10)  # per minute, burst
-COOKIELESS_LIMIT = (10, 10)  # clients that never keep the device cookie share their address's bucket
-BOARD_LIMIT = (240, 120)
-ADDRESS_LIMIT = (600, 200)
+# Posting limits, (per minute, burst), from the settings forum_notes_per_minute*.
+# A shared tablet is many people, one after the other: a person needs more than 20 s to
+# write a note, so 10 a minute per device stops floods, not people. A whole centre shares
+# one Wi-Fi address: the per-address cap is generous. Clients that never keep the device
+# cookie share their address's device-sized bucket.
+
+
+def limits(settings: Settings) -> dict[str, tuple[int, int]]:
+    device = settings.forum_notes_per_minute
+    board = settings.forum_notes_per_minute_board
+    address = settings.forum_notes_per_minute_address
+    return {
+        "device": (device, device),
+        "cookieless": (device, device),
+        "board": (board, max(1, board // 2)),
+        "address": (address, max(1, address // 3)),
+    }
+
 SITE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 # -- access: staff, or the board's facilitator link (?key=...)
@@ -90,12 +102,13 @@ async def _board_or_404(request: web.Request, board_id: int) -> dict[str, Any]:
 
 def _limit(request: web.Request, board_id: int) -> None:
     limiter = request.app[LIMITER]
+    limit = limits(request.app[SETTINGS])
     device = f"forum-nocookie:{request.remote}" if request[NEW_DEVICE] else f"forum-device:{request[DEVICE]}"
-    per_device = COOKIELESS_LIMIT if request[NEW_DEVICE] else DEVICE_LIMIT
+    per_device = limit["cookieless"] if request[NEW_DEVICE] else limit["device"]
     for key, (rate, burst) in (
         (device, per_device),
-        (f"forum-board:{board_id}", BOARD_LIMIT),
-        (f"forum-address:{request.remote}", ADDRESS_LIMIT),
+        (f"forum-board:{board_id}", limit["board"]),
+        (f"forum-address:{request.remote}", limit["address"]),
     ):
         wait = limiter.hit(key, per_minute=rate, burst=burst)
         if wait:

@@ -1,0 +1,285 @@
+"""Load generators. Each runs in its own process (bench.common.Load), pinned to the load core.
+
+Clocks: time.monotonic() is CLOCK_MONOTONIC, one clock for every process of the machine,
+so a time taken here compares with one taken by the runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import secrets
+import time
+from typing import Any
+
+import aiohttp
+
+from bench.common import latency_summary
+
+TEXT_MARK = '"text":"b'
+
+
+def _connector() -> aiohttp.TCPConnector:
+    return aiohttp.TCPConnector(limit=0, force_close=False)
+
+
+async def _connect_all(session: aiohttp.ClientSession, urls: list[str], batch: int = 100) -> list:
+    sockets = []
+    for i in range(0, len(urls), batch):
+        sockets += await asyncio.gather(
+            *(session.ws_connect(u, autoping=True, max_msg_size=0) for u in urls[i : i + batch])
+        )
+    return sockets
+
+
+def _note_number(text: str) -> int | None:
+    at = text.find(TEXT_MARK)
+    if at < 0:
+        return None
+    start = at + len(TEXT_MARK)
+    end = text.find('"', start)
+    return int(text[start:end])
+
+
+# -- 1. fan-out
+
+
+def fanout(*, ws_url: str, subscribers: int, rate: float, duration: float, post_url: str | None = None,
+           publish_url: str | None = None, device: str | None = None, settle: float = 3.0) -> dict[str, Any]:
+    """N subscribers; notes sent at `rate` per second (HTTP POST to quartier, or the baseline's
+    publisher socket); latency from the send to each subscriber's receipt."""
+    return asyncio.run(_fanout(ws_url, subscribers, rate, duration, post_url, publish_url, device, settle))
+
+
+async def _fanout(ws_url: str, n: int, rate: float, duration: float, post_url: str | None,
+                  publish_url: str | None, device: str | None, settle: float) -> dict[str, Any]:
+    sent: dict[int, float] = {}
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    async with aiohttp.ClientSession(connector=_connector(), cookie_jar=aiohttp.DummyCookieJar()) as session:
+        sockets = await _connect_all(session, [ws_url] * n)
+
+        async def receive(ws: aiohttp.ClientWebSocketResponse) -> None:
+            async for msg in ws:
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    continue
+                k = _note_number(msg.data)
+                if k is not None and k in sent:
+                    latencies.append(time.monotonic() - sent[k])
+
+        readers = [asyncio.create_task(receive(ws)) for ws in sockets]
+        publisher = await session.ws_connect(publish_url) if publish_url else None
+        headers = {"Cookie": f"quartier_device={device}"} if device else {}
+
+        async def post(k: int) -> None:
+            assert post_url is not None
+            try:
+                async with session.post(post_url, json={"text": f"b{k}", "source": "tablet"}, headers=headers) as r:
+                    await r.read()
+                    if r.status != 201:
+                        errors[str(r.status)] = errors.get(str(r.status), 0) + 1
+            except aiohttp.ClientError as e:
+                errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+
+        total = int(rate * duration)
+        start = time.monotonic() + 0.2
+        posts = []
+        for k in range(1, total + 1):
+            delay = start + (k - 1) / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent[k] = time.monotonic()
+            if publisher is not None:
+                await publisher.send_str(json.dumps({
+                    "seq": k, "channel": "board:1", "type": "note.published",
+                    "data": {"id": k, "board_id": 1, "theme": "autre", "text": f"b{k}", "author": "", "pinned": False},
+                }, separators=(",", ":")))
+            else:
+                posts.append(asyncio.create_task(post(k)))
+        await asyncio.gather(*posts)
+        expected = total * n
+        deadline = time.monotonic() + settle
+        while len(latencies) < expected and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        for task in readers:
+            task.cancel()
+        if publisher is not None:
+            await publisher.close()
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    summary = latency_summary([x * 1000 for x in latencies])
+    summary.update(subscribers=n, notes=total, expected=expected, missing=expected - len(latencies), errors=errors)
+    return summary
+
+
+# -- 2. posting
+
+
+def posting(*, post_url: str, devices: int, duration: float) -> dict[str, Any]:
+    """`devices` residents (distinct device tokens), each posting a note as soon as the last was acknowledged."""
+    return asyncio.run(_posting(post_url, devices, duration))
+
+
+async def _posting(post_url: str, devices: int, duration: float) -> dict[str, Any]:
+    acked = 0
+    statuses: dict[str, int] = {}
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(connector=_connector(), cookie_jar=aiohttp.DummyCookieJar()) as session:
+        stop_at = 0.0
+
+        async def device(d: int) -> None:
+            nonlocal acked
+            headers = {"Cookie": f"quartier_device={secrets.token_urlsafe(24)}"}
+            k = 0
+            while time.monotonic() < stop_at:
+                k += 1
+                t0 = time.monotonic()
+                async with session.post(post_url, json={"text": f"Note {k} de l'appareil {d}", "source": "phone"},
+                                        headers=headers) as r:
+                    await r.read()
+                if time.monotonic() > stop_at:
+                    break
+                statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
+                if r.status == 201:
+                    acked += 1
+                    latencies.append(time.monotonic() - t0)
+
+        start = time.monotonic()
+        stop_at = start + duration
+        await asyncio.gather(*(device(d) for d in range(devices)))
+        elapsed = time.monotonic() - start
+    out = latency_summary([x * 1000 for x in latencies])
+    out.update(acked=acked, seconds=round(elapsed, 2), per_second=round(acked / duration, 1), statuses=statuses)
+    return out
+
+
+# -- 3. pages: a small raw HTTP/1.1 client, so the client is not the bottleneck
+
+
+async def _http_worker(port: int, request: bytes, stop_at: float, counts: dict[str, int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < stop_at:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head[9:12].decode()
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            body = await reader.readexactly(length)
+            counts[status] = counts.get(status, 0) + 1
+            counts["bytes"] = counts.get("bytes", 0) + len(body)
+    finally:
+        writer.close()
+
+
+def pages(*, port: int, path: str, concurrency: int, duration: float, cookie: str = "") -> dict[str, Any]:
+    """GET one path over `concurrency` keep-alive connections for `duration` seconds."""
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n"
+               f"Accept-Language: fr\r\n{extra}\r\n").encode()
+
+    async def run() -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        start = time.monotonic()
+        await asyncio.gather(*(_http_worker(port, request, start + duration, counts) for _ in range(concurrency)))
+        elapsed = time.monotonic() - start
+        ok = counts.get("200", 0)
+        return {"requests": ok, "per_second": round(ok / elapsed, 1), "seconds": round(elapsed, 2),
+                "statuses": {k: v for k, v in counts.items() if k != "bytes"},
+                "mean_bytes": round(counts.get("bytes", 0) / max(1, sum(v for k, v in counts.items() if k != "bytes")))}
+
+    return asyncio.run(run())
+
+
+# -- 4. idle subscribers
+
+
+def idle(*, urls: list[str], ready: Any, stop: Any) -> dict[str, Any]:
+    """Hold one WebSocket per URL open, doing nothing, until told to stop."""
+
+    async def run() -> dict[str, Any]:
+        async with aiohttp.ClientSession(connector=_connector()) as session:
+            sockets = await _connect_all(session, urls)
+            drains = [asyncio.create_task(_drain(ws)) for ws in sockets]
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+            for t in drains:
+                t.cancel()
+            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+            return {"connected": len(sockets)}
+
+    return asyncio.run(run())
+
+
+async def _drain(ws: aiohttp.ClientWebSocketResponse) -> None:
+    async for _msg in ws:
+        pass
+
+
+# -- 5. reconnect storm
+
+
+def storm(*, base_url: str, subscribers: int, since: int, expect: int, ready: Any, timeout: float,
+          initial_delay: float = 1.0, max_delay: float = 30.0) -> dict[str, Any]:
+    """Subscribers that reconnect as live.js does (jittered backoff from 1 s, doubling, up to 30 s),
+    resuming from their last seq; returns when each has `expect` changes after `since` (its done time)."""
+    return asyncio.run(_storm(base_url, subscribers, since, expect, ready, timeout, initial_delay, max_delay))
+
+
+async def _storm(base_url: str, n: int, since: int, expect: int, ready: Any, timeout: float,
+                 initial_delay: float, max_delay: float) -> dict[str, Any]:
+    done_at: list[float | None] = [None] * n
+    attempts = [0] * n
+    connected = 0
+    all_connected = asyncio.Event()
+
+    async def subscriber(i: int, session: aiohttp.ClientSession) -> None:
+        nonlocal connected
+        last = since
+        got: set[int] = set()
+        delay = initial_delay
+        first = True
+        while done_at[i] is None:
+            try:
+                attempts[i] += 1
+                async with session.ws_connect(f"{base_url}&since={last}" if "?" in base_url
+                                              else f"{base_url}?since={last}") as ws:
+                    delay = initial_delay
+                    if first:
+                        first = False
+                        connected += 1
+                        if connected == n:
+                            all_connected.set()
+                    async for msg in ws:
+                        if msg.type != aiohttp.WSMsgType.TEXT:
+                            continue
+                        data = json.loads(msg.data)
+                        seq = data.get("seq")
+                        if isinstance(seq, int) and seq > last:
+                            last = seq
+                            if data.get("type") != "reset":
+                                got.add(seq)
+                        if len(got) >= expect:
+                            done_at[i] = time.monotonic()
+                            return
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
+                pass
+            if first:  # still in the first wave of connections: retry at once
+                await asyncio.sleep(0.05)
+                continue
+            await asyncio.sleep(delay / 2 + random.random() * delay / 2)
+            delay = min(delay * 2, max_delay)
+
+    async with aiohttp.ClientSession(connector=_connector(), timeout=aiohttp.ClientTimeout(total=None, connect=5)) as s:
+        tasks = [asyncio.create_task(subscriber(i, s)) for i in range(n)]
+        await asyncio.wait_for(all_connected.wait(), timeout)
+        ready.set()
+        _done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for t in pending:
+            t.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    finished = [t for t in done_at if t is not None]
+    return {"subscribers": n, "finished": len(finished), "done_at": finished, "attempts": sum(attempts)}
