@@ -15,6 +15,7 @@ from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, STAFF, Routes, check
 from quartier.settings import Settings
 from quartier.templates import public_url, render
@@ -387,6 +388,7 @@ async def phone_post(request: web.Request) -> web.Response:
 
 
 @routes.get("/forum/boards/{id}/wall", name="forum_wall", access=PUBLIC)
+@cached_page(lambda r: {f"board:{r.match_info['id']}"})
 async def wall(request: web.Request) -> web.Response:
     board_id = path_int(request)
 

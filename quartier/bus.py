@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
@@ -48,13 +48,20 @@ class Bus:
         self.queue_size = queue_size
         self.last_seq = 0
         self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
+        self._watchers: list[Callable[[list[Change]], None]] = []
         db.on_commit(self.publish)
 
     async def start(self) -> None:
         self.last_seq = await self.db.read(last_seq_in)
 
+    def on_publish(self, watcher: Callable[[list[Change]], None]) -> None:
+        """Call watcher(changes) with every batch of committed changes (e.g. to forget cached pages)."""
+        self._watchers.append(watcher)
+
     def publish(self, changes: list[Change]) -> None:
         """Hand committed changes to every subscriber of their channel (on the event loop)."""
+        for watcher in self._watchers:
+            watcher(changes)
         for change in changes:
             if change.seq <= self.last_seq:
                 continue
