@@ -24,15 +24,17 @@ async def _open(path: Path) -> Database:
 
 
 def post_notes(*, database: str, board_id: int, count: int) -> int:
-    """`count` resident notes on a post-moderated board, each its own write (as the server makes them)."""
+    """`count` resident notes on a post-moderated board, each its own write."""
     from forum import store
 
     async def run() -> int:
         db = await _open(Path(database))
         try:
-            for k in range(count):
-                await db.write(lambda tx, k=k: store.post_note_tx(tx, board_id, text=f"pendant la coupure {k}",
-                                                                  source="phone"))
+            # Concurrent writes, as a busy server makes them: group commit batches them.
+            await asyncio.gather(*(
+                db.write(lambda tx, k=k: store.post_note_tx(tx, board_id, text=f"pendant la coupure {k}",
+                                                            source="phone"))
+                for k in range(count)))
             return await db.read(lambda d: d.conn.execute("SELECT max(seq) FROM changes").fetchone()[0])
         finally:
             await db.close()

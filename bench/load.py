@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from bench import wsclient
 from bench.common import latency_summary
 
 TEXT_MARK = '"text":"b'
@@ -24,51 +25,38 @@ def _connector() -> aiohttp.TCPConnector:
     return aiohttp.TCPConnector(limit=0, force_close=False)
 
 
-async def _connect_all(session: aiohttp.ClientSession, urls: list[str], batch: int = 100) -> list:
-    sockets = []
-    for i in range(0, len(urls), batch):
-        sockets += await asyncio.gather(
-            *(session.ws_connect(u, autoping=True, max_msg_size=0) for u in urls[i : i + batch])
-        )
-    return sockets
-
-
-def _note_number(text: str) -> int | None:
-    at = text.find(TEXT_MARK)
-    if at < 0:
-        return None
-    start = at + len(TEXT_MARK)
-    end = text.find('"', start)
-    return int(text[start:end])
-
-
 # -- 1. fan-out
 
 
-def fanout(*, ws_url: str, subscribers: int, rate: float, duration: float, post_url: str | None = None,
+def fanout(*, ws_port: int, ws_path: str, subscribers: int, rate: float, duration: float, post_url: str | None = None,
            publish_url: str | None = None, device: str | None = None, settle: float = 3.0) -> dict[str, Any]:
     """N subscribers; notes sent at `rate` per second (HTTP POST to quartier, or the baseline's
     publisher socket); latency from the send to each subscriber's receipt."""
-    return asyncio.run(_fanout(ws_url, subscribers, rate, duration, post_url, publish_url, device, settle))
+    return asyncio.run(_fanout(ws_port, ws_path, subscribers, rate, duration, post_url, publish_url, device, settle))
 
 
-async def _fanout(ws_url: str, n: int, rate: float, duration: float, post_url: str | None,
+async def _connect_raw(port: int, paths: list[str], on_text: Any, batch: int = 100) -> list[wsclient.WSClient]:
+    clients: list[wsclient.WSClient] = []
+    for i in range(0, len(paths), batch):
+        clients += await asyncio.gather(*(wsclient.connect(port, p, on_text) for p in paths[i : i + batch]))
+    return clients
+
+
+async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: float, post_url: str | None,
                   publish_url: str | None, device: str | None, settle: float) -> dict[str, Any]:
     sent: dict[int, float] = {}
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    mark = TEXT_MARK.encode()
+    clock = time.monotonic
+
+    def receive(payload: bytes) -> None:
+        k = wsclient.number_after(payload, mark)
+        if k is not None and k in sent:
+            latencies.append(clock() - sent[k])
+
+    sockets = await _connect_raw(ws_port, [ws_path] * n, receive)
     async with aiohttp.ClientSession(connector=_connector(), cookie_jar=aiohttp.DummyCookieJar()) as session:
-        sockets = await _connect_all(session, [ws_url] * n)
-
-        async def receive(ws: aiohttp.ClientWebSocketResponse) -> None:
-            async for msg in ws:
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    continue
-                k = _note_number(msg.data)
-                if k is not None and k in sent:
-                    latencies.append(time.monotonic() - sent[k])
-
-        readers = [asyncio.create_task(receive(ws)) for ws in sockets]
         publisher = await session.ws_connect(publish_url) if publish_url else None
         headers = {"Cookie": f"quartier_device={device}"} if device else {}
 
@@ -102,11 +90,10 @@ async def _fanout(ws_url: str, n: int, rate: float, duration: float, post_url: s
         deadline = time.monotonic() + settle
         while len(latencies) < expected and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        for task in readers:
-            task.cancel()
         if publisher is not None:
             await publisher.close()
-        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+        for ws in sockets:
+            ws.close()
     summary = latency_summary([x * 1000 for x in latencies])
     summary.update(subscribers=n, notes=total, expected=expected, missing=expected - len(latencies), errors=errors)
     return summary
@@ -196,90 +183,88 @@ def pages(*, port: int, path: str, concurrency: int, duration: float, cookie: st
 # -- 4. idle subscribers
 
 
-def idle(*, urls: list[str], ready: Any, stop: Any) -> dict[str, Any]:
-    """Hold one WebSocket per URL open, doing nothing, until told to stop."""
+def idle(*, port: int, paths: list[str], ready: Any, stop: Any) -> dict[str, Any]:
+    """Hold one WebSocket per path open, doing nothing, until told to stop."""
 
     async def run() -> dict[str, Any]:
-        async with aiohttp.ClientSession(connector=_connector()) as session:
-            sockets = await _connect_all(session, urls)
-            drains = [asyncio.create_task(_drain(ws)) for ws in sockets]
-            ready.set()
-            while not stop.is_set():
-                await asyncio.sleep(0.1)
-            for t in drains:
-                t.cancel()
-            await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-            return {"connected": len(sockets)}
+        sockets = await _connect_raw(port, paths, lambda payload: None)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        for ws in sockets:
+            ws.close()
+        return {"connected": len(sockets)}
 
     return asyncio.run(run())
-
-
-async def _drain(ws: aiohttp.ClientWebSocketResponse) -> None:
-    async for _msg in ws:
-        pass
 
 
 # -- 5. reconnect storm
 
 
-def storm(*, base_url: str, subscribers: int, since: int, expect: int, ready: Any, timeout: float,
+def storm(*, port: int, path: str, subscribers: int, since: int, expect: int, ready: Any, timeout: float,
           initial_delay: float = 1.0, max_delay: float = 30.0) -> dict[str, Any]:
     """Subscribers that reconnect as live.js does (jittered backoff from 1 s, doubling, up to 30 s),
     resuming from their last seq; returns when each has `expect` changes after `since` (its done time)."""
-    return asyncio.run(_storm(base_url, subscribers, since, expect, ready, timeout, initial_delay, max_delay))
+    return asyncio.run(_storm(port, path, subscribers, since, expect, ready, timeout, initial_delay, max_delay))
 
 
-async def _storm(base_url: str, n: int, since: int, expect: int, ready: Any, timeout: float,
+async def _storm(port: int, path: str, n: int, since: int, expect: int, ready: Any, timeout: float,
                  initial_delay: float, max_delay: float) -> dict[str, Any]:
     done_at: list[float | None] = [None] * n
     attempts = [0] * n
     connected = 0
     all_connected = asyncio.Event()
+    sep = "&" if "?" in path else "?"
 
-    async def subscriber(i: int, session: aiohttp.ClientSession) -> None:
+    async def subscriber(i: int) -> None:
         nonlocal connected
         last = since
-        got: set[int] = set()
+        got = 0
         delay = initial_delay
         first = True
+        finished = asyncio.get_running_loop().create_future()
+
+        def on_text(payload: bytes) -> None:
+            nonlocal last, got
+            seq = wsclient.number_after(payload, b'"seq":')
+            if seq is not None and seq > last:
+                last = seq
+                if b'"type":"reset"' not in payload:
+                    got += 1
+                if got >= expect and done_at[i] is None:
+                    done_at[i] = time.monotonic()
+                    if not finished.done():
+                        finished.set_result(None)
+
         while done_at[i] is None:
+            attempts[i] += 1
             try:
-                attempts[i] += 1
-                async with session.ws_connect(f"{base_url}&since={last}" if "?" in base_url
-                                              else f"{base_url}?since={last}") as ws:
-                    delay = initial_delay
-                    if first:
-                        first = False
-                        connected += 1
-                        if connected == n:
-                            all_connected.set()
-                    async for msg in ws:
-                        if msg.type != aiohttp.WSMsgType.TEXT:
-                            continue
-                        data = json.loads(msg.data)
-                        seq = data.get("seq")
-                        if isinstance(seq, int) and seq > last:
-                            last = seq
-                            if data.get("type") != "reset":
-                                got.add(seq)
-                        if len(got) >= expect:
-                            done_at[i] = time.monotonic()
-                            return
-            except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
-                pass
+                client = await wsclient.connect(port, f"{path}{sep}since={last}", on_text)
+            except (OSError, ConnectionError, asyncio.TimeoutError):
+                client = None
+            if client is not None:
+                delay = initial_delay
+                if first:
+                    first = False
+                    connected += 1
+                    if connected == n:
+                        all_connected.set()
+                await asyncio.wait([client.closed, finished], return_when=asyncio.FIRST_COMPLETED)
+                if done_at[i] is not None:
+                    client.close()
+                    return
             if first:  # still in the first wave of connections: retry at once
                 await asyncio.sleep(0.05)
                 continue
             await asyncio.sleep(delay / 2 + random.random() * delay / 2)
             delay = min(delay * 2, max_delay)
 
-    async with aiohttp.ClientSession(connector=_connector(), timeout=aiohttp.ClientTimeout(total=None, connect=5)) as s:
-        tasks = [asyncio.create_task(subscriber(i, s)) for i in range(n)]
-        await asyncio.wait_for(all_connected.wait(), timeout)
-        ready.set()
-        _done, pending = await asyncio.wait(tasks, timeout=timeout)
-        for t in pending:
-            t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+    tasks = [asyncio.create_task(subscriber(i)) for i in range(n)]
+    await asyncio.wait_for(all_connected.wait(), timeout)
+    ready.set()
+    _done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for t in pending:
+        t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
     finished = [t for t in done_at if t is not None]
     return {"subscribers": n, "finished": len(finished), "done_at": finished, "attempts": sum(attempts)}

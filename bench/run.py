@@ -146,16 +146,16 @@ def fanout(work: Path, sizes: Sizes) -> Report:
     results: dict[str, dict[int, dict]] = {"quartier": {}, "baseline": {}}
     with inst.server("fanout"):
         board = inst.new_board()
-        ws_url = f"ws://127.0.0.1:{inst.port}/ws?channels=board:{board}"
+        ws_path = f"/ws?channels=board:{board}"
         post_url = inst.url(f"/api/v1/boards/{board}/notes")
         for n in _curve_points(sizes):
             seconds = sizes.fanout_seconds if n == sizes.subscribers else sizes.curve_seconds
-            results["quartier"][n] = run_load(load.fanout, ws_url=ws_url, subscribers=n, rate=sizes.rate,
+            results["quartier"][n] = run_load(load.fanout, ws_port=inst.port, ws_path=ws_path, subscribers=n, rate=sizes.rate,
                                               duration=seconds, post_url=post_url, device=DEVICE)
     with baseline_server("ws", base_port, work / "baseline-ws.log"):
         for n in _curve_points(sizes):
             seconds = sizes.fanout_seconds if n == sizes.subscribers else sizes.curve_seconds
-            results["baseline"][n] = run_load(load.fanout, ws_url=f"ws://127.0.0.1:{base_port}/sub", subscribers=n,
+            results["baseline"][n] = run_load(load.fanout, ws_port=base_port, ws_path="/sub", subscribers=n,
                                               rate=sizes.rate, duration=seconds,
                                               publish_url=f"ws://127.0.0.1:{base_port}/publish")
     q, b = results["quartier"][sizes.subscribers], results["baseline"][sizes.subscribers]
@@ -255,12 +255,12 @@ def memory(work: Path, sizes: Sizes) -> Report:
     with inst.server("memory") as server:
         board = inst.new_board()
         channels = [f"board:{board}", "programme", "site:maurepas", f"board:{board},programme"]
-        urls = [f"ws://127.0.0.1:{inst.port}/ws?channels={channels[i % len(channels)]}" for i in range(sizes.idle)]
+        paths = [f"/ws?channels={channels[i % len(channels)]}" for i in range(sizes.idle)]
         before = rss_mb(server.pid)
-        q = _idle_rss(ctx, server.pid, urls)
+        q = _idle_rss(ctx, server.pid, inst.port, paths)
     bport = free_port()
     with baseline_server("ws", bport, work / "baseline-ws.log") as base:
-        b = _idle_rss(ctx, base.pid, [f"ws://127.0.0.1:{bport}/sub"] * sizes.idle)
+        b = _idle_rss(ctx, base.pid, bport, ["/sub"] * sizes.idle)
     report.figures = {"idle_subscribers": sizes.idle, "server_rss_mb_before": round(before, 1),
                       "server_rss_mb": q, "baseline_rss_mb": b}
     report.row(f"server RSS, {sizes.idle} idle subscribers", q, "MB", b, ratio(q, b), "<= 150 MB", q <= 150)
@@ -268,9 +268,9 @@ def memory(work: Path, sizes: Sizes) -> Report:
     return report
 
 
-def _idle_rss(ctx: Any, pid: int, urls: list[str]) -> float:
+def _idle_rss(ctx: Any, pid: int, port: int, paths: list[str]) -> float:
     ready, stop = ctx.Event(), ctx.Event()
-    holder = Load(load.idle, urls=urls, ready=ready, stop=stop)
+    holder = Load(load.idle, port=port, paths=paths, ready=ready, stop=stop)
     if not ready.wait(120):
         raise TimeoutError("idle subscribers did not connect")
     time.sleep(1.0)
@@ -314,7 +314,7 @@ def storm(work: Path, sizes: Sizes) -> Report:
     try:
         board = inst.new_board()
         since = inst.last_seq()
-        q = _storm_round(ctx, server, f"ws://127.0.0.1:{inst.port}/ws?channels=board:{board}", sizes, since,
+        q = _storm_round(ctx, server, inst.port, f"/ws?channels=board:{board}", sizes, since,
                          lambda: run_load(data.post_notes, database=str(inst.database), board_id=board,
                                           count=sizes.storm_changes))
     finally:
@@ -323,7 +323,7 @@ def storm(work: Path, sizes: Sizes) -> Report:
     base = baseline_server("ws", bport, work / "baseline-ws.log")
     base.start()
     try:
-        b = _storm_round(ctx, base, f"ws://127.0.0.1:{bport}/sub", sizes, 0,
+        b = _storm_round(ctx, base, bport, "/sub", sizes, 0,
                          lambda: base.argv.extend(["--preload", str(sizes.storm_changes)]))
     finally:
         base.stop()
@@ -336,9 +336,10 @@ def storm(work: Path, sizes: Sizes) -> Report:
     return report
 
 
-def _storm_round(ctx: Any, server: Server, url: str, sizes: Sizes, since: int, during_outage: Any) -> dict:
+def _storm_round(ctx: Any, server: Server, port: int, path: str, sizes: Sizes, since: int,
+                 during_outage: Any) -> dict:
     ready = ctx.Event()
-    clients = Load(load.storm, base_url=url, subscribers=sizes.storm, since=since, expect=sizes.storm_changes,
+    clients = Load(load.storm, port=port, path=path, subscribers=sizes.storm, since=since, expect=sizes.storm_changes,
                    ready=ready, timeout=120.0)
     if not ready.wait(120):
         raise TimeoutError("storm subscribers did not connect")
