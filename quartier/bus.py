@@ -26,15 +26,24 @@ REPLAY_PAGE = 500
 
 
 class Subscriber:
-    """One client's view of the bus: the channels it follows and its bounded queue."""
+    """One client's view of the bus: the channels it follows and its bounded queue.
+
+    Once it is live (its history sent), its handler may set `write`: a change then goes
+    straight to the socket while nothing waits in the queue, with no task switch per
+    subscriber (`write` returns False when the socket is backed up: the change queues).
+    """
 
     def __init__(self, channels: frozenset[str], size: int = QUEUE_SIZE):
         self.channels = channels
         self.queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=size)
         self.overflowed = asyncio.Event()
+        self.write: Callable[[Change], bool] | None = None
+        self.last = 0  # the newest seq handed to the client
 
     def offer(self, change: Change) -> None:
         if self.overflowed.is_set():
+            return
+        if self.write is not None and self.queue.empty() and self.write(change):
             return
         try:
             self.queue.put_nowait(change)
