@@ -80,6 +80,7 @@ class Server:
     port: int
     log: Path
     cwd: Path | None = None
+    env: dict[str, str] | None = None
     proc: subprocess.Popen | None = None
     started_at: float = 0.0
     listening_at: float = 0.0
@@ -89,7 +90,7 @@ class Server:
         logf = self.log.open("ab")
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            self.argv, cwd=self.cwd, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
+            self.argv, cwd=self.cwd, env=self.env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
         )
         logf.close()
         pin(self.proc.pid, SERVER_CORES)
