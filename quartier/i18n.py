@@ -2,7 +2,7 @@
 
 Message ids are the French texts, so a French reader always sees the real text even
 where a translation is missing. Each package keeps `locale/en/LC_MESSAGES/messages.po`;
-they are merged at start-up (no compile step, no binary files in the repository).
+they are merged when a language is first used (no compile step, no binary files in the repository).
 The current language lives in a context variable that the locale middleware sets
 per request and the CLI sets from the environment.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.resources
 import io
 import os
+import threading
 from contextvars import ContextVar
 
 from babel import Locale, UnknownLocaleError
@@ -25,29 +26,50 @@ LANGUAGES = ("fr", "en")
 current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
 
 _catalogues: dict[str, NullTranslations] = {}
+_packages: tuple[str, ...] = ()
+_lock = threading.Lock()
 
 
 def load_catalogues(packages: list[str]) -> None:
-    """Merge the .po catalogues of the given packages, once per process."""
-    for language in LANGUAGES:
-        if language == SOURCE_LANGUAGE:
+    """Use the .po catalogues of these packages; a language's are merged when it is first needed.
+
+    Parsing them cost tens of milliseconds at every start-up (twice for `quartier serve`),
+    for a language most runs of a command never show.
+    """
+    global _packages
+    packages_ = tuple(packages)
+    with _lock:
+        if packages_ != _packages:
+            _packages = packages_
+            _catalogues.clear()
+
+
+def _merge(language: str, packages: tuple[str, ...]) -> NullTranslations:
+    merged = Translations()
+    for package in packages:
+        po = importlib.resources.files(package) / "locale" / language / "LC_MESSAGES" / "messages.po"
+        if not po.is_file():
             continue
-        merged = Translations()
-        for package in packages:
-            po = importlib.resources.files(package) / "locale" / language / "LC_MESSAGES" / "messages.po"
-            if not po.is_file():
-                continue
-            with po.open("rb") as f:
-                catalog = read_po(f, locale=language)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            merged.merge(Translations(buffer))
-        _catalogues[language] = merged
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=language)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        merged.merge(Translations(buffer))
+    return merged
 
 
 def _catalogue() -> NullTranslations | None:
-    return _catalogues.get(current_language.get())
+    language = current_language.get()
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return None
+    catalogue = _catalogues.get(language)
+    if catalogue is None:
+        with _lock:
+            catalogue = _catalogues.get(language)
+            if catalogue is None:
+                catalogue = _catalogues[language] = _merge(language, _packages)
+    return catalogue
 
 
 def gettext(message: str) -> str:
