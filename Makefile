@@ -29,7 +29,11 @@ soak: $(VENV)/.installed-test
 
 # Every scenario of bench/ against its baseline, measured in the same run (under 10 minutes);
 # QUICK=1 runs a tiny version of each in well under a minute.
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
