@@ -39,10 +39,11 @@ def _connector() -> aiohttp.TCPConnector:
 
 
 def fanout(*, ws_port: int, ws_path: str, subscribers: int, rate: float, duration: float, post_url: str | None = None,
-           publish_url: str | None = None, device: str | None = None, settle: float = 3.0) -> dict[str, Any]:
+           publish_url: str | None = None, device: str | None = None, settle: float = 3.0,
+           raw: bool = False) -> dict[str, Any]:
     """N subscribers; notes sent at `rate` per second (HTTP POST to quartier, or the baseline's
     publisher socket); latency from the send to each subscriber's receipt."""
-    return run(_fanout(ws_port, ws_path, subscribers, rate, duration, post_url, publish_url, device, settle))
+    return run(_fanout(ws_port, ws_path, subscribers, rate, duration, post_url, publish_url, device, settle, raw))
 
 
 async def _connect_raw(port: int, paths: list[str], on_text: Any, batch: int = 100) -> list[wsclient.WSClient]:
@@ -53,9 +54,10 @@ async def _connect_raw(port: int, paths: list[str], on_text: Any, batch: int = 1
 
 
 async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: float, post_url: str | None,
-                  publish_url: str | None, device: str | None, settle: float) -> dict[str, Any]:
+                  publish_url: str | None, device: str | None, settle: float, raw: bool) -> dict[str, Any]:
     sent: dict[int, float] = {}
     latencies: list[float] = []
+    acks: list[float] = []  # POST sent -> 201 received: the commit, before any fan-out
     errors: dict[str, int] = {}
     mark = TEXT_MARK.encode()
     clock = time.monotonic
@@ -75,6 +77,7 @@ async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: flo
             try:
                 async with session.post(post_url, json={"text": f"b{k}", "source": "tablet"}, headers=headers) as r:
                     await r.read()
+                    acks.append(time.monotonic() - sent[k])
                     if r.status != 201:
                         errors[str(r.status)] = errors.get(str(r.status), 0) + 1
             except aiohttp.ClientError as e:
@@ -106,6 +109,11 @@ async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: flo
             ws.close()
     summary = latency_summary([x * 1000 for x in latencies])
     summary.update(subscribers=n, notes=total, expected=expected, missing=expected - len(latencies), errors=errors)
+    if raw:  # for the runner to pool several rounds
+        summary.update(latencies_ms=[x * 1000 for x in latencies], acks_ms=[x * 1000 for x in acks])
+    if acks:
+        ack = latency_summary([x * 1000 for x in acks])
+        summary.update(ack_p50_ms=ack["p50_ms"], ack_p99_ms=ack["p99_ms"], ack_max_ms=ack["max_ms"])
     return summary
 
 
