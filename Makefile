@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak clean messages
+.PHONY: run test soak bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: $(VENV)/.installed-test
 # The long versions of the resilience tests (60 s of network faults, 20 server kills).
 soak: $(VENV)/.installed-test
 	QUARTIER_SOAK_SECONDS=60 QUARTIER_SOAK_KILLS=20 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+
+# Every scenario of bench/ against its baseline, measured in the same run (under 10 minutes);
+# QUICK=1 runs a tiny version of each in well under a minute.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache

@@ -15,6 +15,7 @@ from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
@@ -77,6 +78,7 @@ def split_today(occurrences: list[dict[str, Any]], moment: dt.datetime) -> dict[
 
 
 @routes.get("/", name="home", access=PUBLIC)
+@cached_page(lambda r: {"programme"})
 async def home(request: web.Request) -> web.Response:
     """Today across every site (or one): what is on now, next and later; the next drop-in help."""
     moment = now(request)
@@ -122,6 +124,7 @@ def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tup
 
 
 @routes.get("/programme", name="events_week", access=PUBLIC)
+@cached_page(lambda r: {"programme"})
 async def week(request: web.Request) -> web.Response:
     """The week's programme for every site or one, filtered by site, axis, kind and audience."""
     today = now(request).date()
@@ -163,6 +166,7 @@ def readable_hours(expression: str) -> list[str]:
 
 
 @routes.get("/sites/{slug}", name="events_site", access=PUBLIC)
+@cached_page(lambda r: {"programme", f"site:{r.match_info['slug']}"})
 async def site_page(request: web.Request) -> web.Response:
     """A site: address, hours, accessibility, contact and its week."""
     slug = request.match_info["slug"]

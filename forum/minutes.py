@@ -489,7 +489,11 @@ def publish_tx(tx: Tx, board_id: int, by: str = "", now: float | None = None) ->
         raise Problem(409, "no_draft", N_("Il n'y a pas de brouillon : préparez d'abord le compte rendu."))
     tx.execute("UPDATE forum_minutes SET state = 'published', published = ?, published_by = ?, updated = ? "
                "WHERE id = ?", (now, by, now, row["id"]))
-    tx.change(f"board:{board_id}", "minutes.published", {"board": board_id, "version": row["version"]})
+    data = {"board": board_id, "version": row["version"]}
+    tx.change(f"board:{board_id}", "minutes.published", data)
+    board = tx.execute("SELECT site FROM forum_boards WHERE id = ?", (board_id,)).fetchone()
+    if board and board["site"]:  # the site's page links its published minutes
+        tx.change(f"site:{board['site']}", "minutes.published", data)
     return row["version"]
 
 

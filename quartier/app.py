@@ -13,6 +13,7 @@ from aiohttp import web
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
 from quartier.db import Database
+from quartier.pagecache import PageCache
 from quartier.ratelimit import RateLimiter
 from quartier.routing import PUBLIC, Routes
 from quartier.settings import Settings
@@ -23,6 +24,7 @@ from quartier.typedefs import (
     CHANNEL_ACCESS,
     DB,
     LIMITER,
+    PAGE_CACHE,
     SETTINGS,
     STAFF_LINKS,
     TEMPLATES,
@@ -54,6 +56,7 @@ def create_app(settings: Settings) -> web.Application:
     app[ACCESS] = {}
     app[CHANNEL_ACCESS] = {}
     app[WEBSOCKETS] = set()
+    app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
     app.on_response_prepare.append(on_prepare)
 
@@ -81,6 +84,7 @@ def _database(settings: Settings, migrations: list) -> object:
         db = Database(settings.database_path)
         await db.open(migrations)
         bus = Bus(db)
+        bus.on_publish(app[PAGE_CACHE].invalidate)
         await bus.start()
         app[DB] = db
         app[BUS] = bus

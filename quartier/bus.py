@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
@@ -26,15 +26,24 @@ REPLAY_PAGE = 500
 
 
 class Subscriber:
-    """One client's view of the bus: the channels it follows and its bounded queue."""
+    """One client's view of the bus: the channels it follows and its bounded queue.
+
+    Once it is live (its history sent), its handler may set `write`: a change then goes
+    straight to the socket while nothing waits in the queue, with no task switch per
+    subscriber (`write` returns False when the socket is backed up: the change queues).
+    """
 
     def __init__(self, channels: frozenset[str], size: int = QUEUE_SIZE):
         self.channels = channels
         self.queue: asyncio.Queue[Change] = asyncio.Queue(maxsize=size)
         self.overflowed = asyncio.Event()
+        self.write: Callable[[Change], bool] | None = None
+        self.last = 0  # the newest seq handed to the client
 
     def offer(self, change: Change) -> None:
         if self.overflowed.is_set():
+            return
+        if self.write is not None and self.queue.empty() and self.write(change):
             return
         try:
             self.queue.put_nowait(change)
@@ -48,13 +57,20 @@ class Bus:
         self.queue_size = queue_size
         self.last_seq = 0
         self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
+        self._watchers: list[Callable[[list[Change]], None]] = []
         db.on_commit(self.publish)
 
     async def start(self) -> None:
         self.last_seq = await self.db.read(last_seq_in)
 
+    def on_publish(self, watcher: Callable[[list[Change]], None]) -> None:
+        """Call watcher(changes) with every batch of committed changes (e.g. to forget cached pages)."""
+        self._watchers.append(watcher)
+
     def publish(self, changes: list[Change]) -> None:
         """Hand committed changes to every subscriber of their channel (on the event loop)."""
+        for watcher in self._watchers:
+            watcher(changes)
         for change in changes:
             if change.seq <= self.last_seq:
                 continue

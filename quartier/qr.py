@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from xml.sax.saxutils import quoteattr
 
@@ -17,8 +18,13 @@ def _code(data: str) -> qrcode.QRCode:
     return code
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(data: str, *, label: str = "") -> str:
-    """A QR code as a standalone SVG element: one path, no styles, so a strict CSP allows it."""
+    """A QR code as a standalone SVG element: one path, no styles, so a strict CSP allows it.
+
+    Kept for the next page that shows the same link: drawing one took two thirds of
+    the forum wall's rendering (issue 11).
+    """
     matrix = _code(data).get_matrix()
     size = len(matrix)
     path = []

@@ -66,6 +66,19 @@ class Settings:
     feedback_forms_dir: str = setting(
         "", "Folder of extra feedback form templates (*.yaml), relative to this file; empty: the shipped ones."
     )
+    forum_notes_per_minute: int = setting(
+        10,
+        "Forum notes one device may post per minute (a burst of as many, then one at a time). "
+        "A person needs more than 20 s to write a note: this stops floods, not people.",
+    )
+    forum_notes_per_minute_board: int = setting(
+        240, "Forum notes one board accepts per minute, whatever the devices (bursts of half as many)."
+    )
+    forum_notes_per_minute_address: int = setting(
+        600,
+        "Forum notes accepted per minute from one network address (a whole centre shares its Wi-Fi; "
+        "bursts of a third as many).",
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     dashboard_public: bool = setting(
@@ -154,6 +167,8 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("un nombre entier d'au moins 1")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         return _("DEBUG, INFO, WARNING ou ERROR")
+    if name.startswith("forum_notes_per_minute") and value < 1:
+        return _("un nombre entier positif (une limite ne se désactive pas)")
     if name.endswith("_days") or name == "max_body_kb":
         if value < 0:
             return _("un nombre positif")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -49,7 +52,19 @@ def url_for(context: Any, name: str, query: dict[str, Any] | None = None, **part
 def static_url(context: Any, package: str, filename: str) -> str:
     """A static file's URL with its content hash, so browsers may cache it for a year."""
     request: web.Request = context["request"]
-    return str(request.app.router[f"static_{package}"].url_for(filename=filename, append_version=True))
+    resource = request.app.router[f"static_{package}"]
+    try:
+        mtime = os.stat(Path(resource.get_info()["directory"]) / filename).st_mtime_ns
+    except OSError:
+        mtime = 0
+    return _versioned_url(resource, filename, mtime)
+
+
+@functools.lru_cache(maxsize=512)
+def _versioned_url(resource: Any, filename: str, mtime: int) -> str:
+    # aiohttp reads and hashes the whole file on every url_for(append_version=True): a page
+    # linking five files did it five times per request. The file's mtime is in the key.
+    return str(resource.url_for(filename=filename, append_version=True))
 
 
 @jinja2.pass_context

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from quartier.auth import User
     from quartier.bus import Bus
     from quartier.db import Database
+    from quartier.pagecache import PageCache
     from quartier.ratelimit import RateLimiter
     from quartier.routing import Access
     from quartier.settings import Settings
@@ -24,6 +25,8 @@ LIMITER = web.AppKey("limiter", "RateLimiter")
 ACCESS = web.AppKey("access", "dict[str, Access]")
 # Channel prefix ("board", "display", ...) -> who may subscribe; public when absent.
 CHANNEL_ACCESS = web.AppKey("channel_access", "dict[str, Access]")
+# Rendered public pages, forgotten when the bus publishes on their channels.
+PAGE_CACHE = web.AppKey("page_cache", "PageCache")
 WEBSOCKETS = web.AppKey("websockets", "set[web.WebSocketResponse]")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS = web.AppKey("staff_links", "list[tuple[str, str]]")

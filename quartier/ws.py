@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
+import struct
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from quartier.bus import Bus, Subscriber
+from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, Routes
@@ -63,7 +66,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         if not await may_subscribe(request, channel):
             raise Problem(403, "forbidden", N_("Accès refusé."))
 
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096)
+    # No permessage-deflate: messages are small JSON, and compressing each one once per
+    # subscriber (with a zlib context per connection) costs more than it saves.
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096, compress=False)
     await ws.prepare(request)
     bus = request.app[BUS]
     sockets = request.app[WEBSOCKETS]
@@ -87,27 +92,65 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 async def _send(request: web.Request, ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int | None) -> None:
-    last = bus.last_seq if since is None else since
+    subscriber.last = bus.last_seq if since is None else since
     try:
         if since is not None:
             until = bus.last_seq
             history = await bus.history(subscriber.channels, since, until)
             if history is None:
                 await ws.send_str(f'{{"seq":{until},"channel":"*","type":"reset","data":{{}}}}')
-                last = until
+                subscriber.last = until
             else:
                 for change in history:
                     await ws.send_str(change.message)
-                last = max(last, until)
+                subscriber.last = max(subscriber.last, until)
+        if request.transport is not None:
+            subscriber.write = _direct_writer(ws, request.transport, subscriber)
         while True:
             change = await subscriber.queue.get()
-            if change.seq <= last:
+            if change.seq <= subscriber.last:
                 continue
             await ws.send_str(change.message)
-            last = change.seq
+            subscriber.last = change.seq
     except (ConnectionResetError, RuntimeError):
         # The peer went away while we wrote; the handler's finally cleans up.
+        subscriber.write = None
         await _abort(request, ws)
+
+
+# Above this many bytes waiting in a socket's buffer, changes queue and the sender task
+# drains them (the queue's bound then disconnects a client that does not read).
+DIRECT_LIMIT = 64 * 1024
+
+
+def _direct_writer(ws: web.WebSocketResponse, transport: asyncio.BaseTransport, subscriber: Subscriber):  # noqa: ANN202
+    """Write a live change's frame, built once for every subscriber, straight to the socket."""
+
+    def write(change: Change) -> bool:
+        if ws.closed or transport.is_closing():
+            return True  # going away: the handler's finally cleans up
+        if transport.get_write_buffer_size() > DIRECT_LIMIT:  # type: ignore[attr-defined]
+            return False
+        if change.seq > subscriber.last:
+            transport.write(text_frame(change.message))  # type: ignore[attr-defined]
+            subscriber.last = change.seq
+        return True
+
+    return write
+
+
+@functools.lru_cache(maxsize=64)
+def text_frame(message: str) -> bytes:
+    """An unmasked, uncompressed, final text frame (RFC 6455 5.2): the same bytes for every subscriber."""
+    payload = message.encode()
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 65536:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + payload
 
 
 async def _drop_when_overflowed(request: web.Request, ws: web.WebSocketResponse, subscriber: Subscriber) -> None:
@@ -128,7 +171,13 @@ async def _abort(
 
 
 async def close_all(app: web.Application) -> None:
-    """On shutdown: every socket gets GOING_AWAY, so clients reconnect to the next server."""
-    for ws in list(app[WEBSOCKETS]):
+    """On shutdown: every socket gets GOING_AWAY, so clients reconnect to the next server.
+
+    All at once: one by one, a thousand screens took as many round trips to say goodbye.
+    """
+
+    async def close(ws: web.WebSocketResponse) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"), 1.0)
+
+    await asyncio.gather(*(close(ws) for ws in list(app[WEBSOCKETS])))

@@ -150,3 +150,26 @@ async def test_shutdown_closes_sockets_with_going_away(client, server):
     msg = await asyncio.wait_for(ws.receive(), 5)  # a live client reads while the server stops
     await shutdown
     assert msg.type == WSMsgType.CLOSE and ws.close_code == 1001
+
+
+@pytest.mark.parametrize("size", [10, 200, 70_000])  # the three frame length encodings of RFC 6455
+async def test_live_messages_written_once_for_all_arrive_whole_and_in_order(client, server, make_client, size):
+    """Issue 11: a live change's frame is built once and written straight to every socket."""
+    sockets = [await client.ws_connect("/ws?channels=board:3")]
+    for _ in range(2):
+        sockets.append(await (await make_client()).ws_connect("/ws?channels=board:3", max_msg_size=0))
+    await asyncio.sleep(0.05)
+    text = "é" * size
+    seqs = [await server.app[DB].write(lambda tx, i=i: tx.change("board:3", "note.posted", {"i": i, "t": text}))
+            for i in range(5)]
+    for ws in sockets:
+        got = await receive(ws, 5)
+        assert [m["seq"] for m in got] == seqs and [m["data"]["i"] for m in got] == list(range(5))
+        assert all(m["data"]["t"] == text for m in got)
+        await ws.close()
+
+
+async def test_the_server_does_not_compress_messages(client):
+    ws = await client.ws_connect("/ws?channels=board:1", compress=15)
+    assert ws.compress == 0  # permessage-deflate declined: small messages, one zlib context per socket saved
+    await ws.close()

@@ -105,3 +105,24 @@ async def test_qr_codes_decode_to_the_public_url(client, tmp_path, fmt):
 async def test_qr_codes_only_for_paths_of_this_site(client):
     for bad in ["https://evil.example/", "//evil.example/", ""]:
         assert (await client.get("/qr.svg", params={"path": bad})).status == 400
+
+
+def test_a_changed_static_file_gets_a_new_version(tmp_path):
+    """Versions are kept per file (issue 11), yet an edited file is never served under its old version."""
+    import os
+
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from quartier.templates import static_url
+
+    (tmp_path / "app.js").write_text("one", encoding="utf-8")
+    app = web.Application()
+    app.router.add_static("/static/pkg/", str(tmp_path), name="static_pkg")
+    context = {"request": make_mocked_request("GET", "/", app=app)}
+    first = static_url(context, "pkg", "app.js")
+    assert static_url(context, "pkg", "app.js") == first
+    (tmp_path / "app.js").write_text("two", encoding="utf-8")
+    stat = (tmp_path / "app.js").stat()
+    os.utime(tmp_path / "app.js", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert static_url(context, "pkg", "app.js") != first

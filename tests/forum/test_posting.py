@@ -5,7 +5,8 @@ import pytest
 from tests.events.helpers import add_session, add_site
 
 from forum import store, views
-from quartier.typedefs import LIMITER
+from quartier.settings import SettingsError, load
+from quartier.typedefs import LIMITER, SETTINGS
 from tests.conftest import form, text_of
 
 from .conftest import make_board, public_texts
@@ -125,9 +126,30 @@ async def test_rate_limits_are_per_device_so_a_shared_address_still_works(make_c
     assert (await neighbour.post(url, json={"text": "Bonjour, je suis une autre personne"})).status == 201
 
 
+class TestLimitsFromSettings:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.replace(forum_notes_per_minute=3)
+
+    async def test_the_device_limit_comes_from_the_settings(self, make_client, post_board):
+        """Issue 11: a place (or the posting benchmark) sets its limits; they still apply."""
+        url = f"/api/v1/boards/{post_board['id']}/notes"
+        device = await make_client()
+        await device.get("/healthz")
+        statuses = [(await device.post(url, json={"text": f"idée {i}"})).status for i in range(4)]
+        assert statuses == [201, 201, 201, 429]
+
+
+def test_a_limit_cannot_be_switched_off(tmp_path):
+    config = tmp_path / "quartier.yaml"
+    config.write_text("forum_notes_per_minute_board: 0\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="forum_notes_per_minute_board"):
+        load(config)
+
+
 async def test_the_board_has_its_own_limit_whatever_the_devices(server, make_client, post_board):
     limiter = server.app[LIMITER]
-    rate, burst = views.BOARD_LIMIT
+    rate, burst = views.limits(server.app[SETTINGS])["board"]
     for _ in range(burst):  # a busy room has spent the board's burst
         limiter.hit(f"forum-board:{post_board['id']}", per_minute=rate, burst=burst)
     fresh = await make_client()
