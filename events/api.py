@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from quartier.api import path_int, read_json
+from quartier.api import date_query, path_int, read_json
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -65,11 +65,8 @@ def exception_json(e: dict[str, Any]) -> dict[str, Any]:
 
 def parse_range(request: web.Request) -> tuple[dt.date, dt.date]:
     today = dt.datetime.now(request.app[SETTINGS].tz).date()
-    try:
-        start = dt.date.fromisoformat(request.query["from"]) if request.query.get("from") else today
-        end = dt.date.fromisoformat(request.query["to"]) if request.query.get("to") else start + dt.timedelta(days=6)
-    except ValueError:
-        raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+    start = date_query(request, "from", today)
+    end = date_query(request, "to", start + dt.timedelta(days=6))
     if end < start or (end - start).days > MAX_RANGE_DAYS:
         raise Problem(400, "invalid_range", N_("La période doit aller de « from » à « to », {n} jours au plus."),
                       n=MAX_RANGE_DAYS)

@@ -133,12 +133,10 @@ def _limit(request: web.Request) -> None:
         device, per_device = f"feedback-nocookie:{request.remote}", COOKIELESS_LIMIT
     else:
         device, per_device = f"feedback-device:{request[DEVICE]}", DEVICE_LIMIT
-    for key, (rate, burst) in ((device, per_device), (f"feedback-address:{request.remote}", ADDRESS_LIMIT)):
-        wait = limiter.hit(key, per_minute=rate, burst=burst)
-        if wait:
-            raise Problem(429, "rate_limited",
-                          N_("Beaucoup d'envois en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
-                          headers={"Retry-After": str(wait)}, seconds=wait)
+    limiter.enforce(
+        [(device, *per_device), (f"feedback-address:{request.remote}", *ADDRESS_LIMIT)],
+        N_("Beaucoup d'envois en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
+    )
 
 
 def _check_open(request: web.Request, target: store.Target) -> None:

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import babel.dates
 from aiohttp import web
 
-from quartier.api import path_int
+from quartier.api import date_query, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -234,12 +234,7 @@ async def session_page(request: web.Request) -> web.Response:
     """
     id = path_int(request)
     today = now(request).date()
-    chosen_date = None
-    if request.query.get("date"):
-        try:
-            chosen_date = dt.date.fromisoformat(request.query["date"])
-        except ValueError:
-            raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+    chosen_date = date_query(request, "date")
 
     def read(db):
         s = queries.session(db, id)

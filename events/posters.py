@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from quartier.api import path_int
+from quartier.api import date_query, path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, STAFF, Routes
@@ -105,12 +105,7 @@ async def flyers(request: web.Request) -> web.Response:
     """Four A6 flyers of one occurrence on an A4 page (`?date=` its local date, else the next one)."""
     id = path_int(request)
     today = now(request).date()
-    day = None
-    if request.query.get("date"):
-        try:
-            day = dt.date.fromisoformat(request.query["date"])
-        except ValueError:
-            raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+    day = date_query(request, "date")
 
     def read(db):
         s = queries.session(db, id)

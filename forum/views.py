@@ -93,20 +93,11 @@ def _limit(request: web.Request, board_id: int) -> None:
     limiter = request.app[LIMITER]
     device = f"forum-nocookie:{request.remote}" if request[NEW_DEVICE] else f"forum-device:{request[DEVICE]}"
     per_device = COOKIELESS_LIMIT if request[NEW_DEVICE] else DEVICE_LIMIT
-    for key, (rate, burst) in (
-        (device, per_device),
-        (f"forum-board:{board_id}", BOARD_LIMIT),
-        (f"forum-address:{request.remote}", ADDRESS_LIMIT),
-    ):
-        wait = limiter.hit(key, per_minute=rate, burst=burst)
-        if wait:
-            raise Problem(
-                429,
-                "rate_limited",
-                N_("Beaucoup de notes en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
-                headers={"Retry-After": str(wait)},
-                seconds=wait,
-            )
+    limiter.enforce(
+        [(device, *per_device), (f"forum-board:{board_id}", *BOARD_LIMIT),
+         (f"forum-address:{request.remote}", *ADDRESS_LIMIT)],
+        N_("Beaucoup de notes en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
+    )
 
 
 def note_input(data: Any) -> dict[str, Any]:

@@ -228,10 +228,7 @@ async def hack_join(request: web.Request) -> web.Response:
     first_name = _text(form, "first_name", hackathon.MAX_FIRST_NAME, required=True, label="prénom")
     if request[NEW_DEVICE]:
         raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
-    wait = request.app[LIMITER].hit(f"team-join:{request[DEVICE]}", per_minute=JOIN_LIMIT[0], burst=JOIN_LIMIT[1])
-    if wait:
-        raise Problem(429, "rate_limited", N_("Trop de demandes : réessayez dans un instant."),
-                      headers={"Retry-After": str(wait)})
+    request.app[LIMITER].enforce([(f"team-join:{request[DEVICE]}", *JOIN_LIMIT)])
     device = hackathon.member_device(request[DEVICE])
     t = await request.app[DB].write(lambda tx: hackathon.join_team_tx(tx, team_id, first_name=first_name, device=device))
     return redirect(_url(request, "hack_page", f"#team-{team_id}", id=t["hackathon_id"]))

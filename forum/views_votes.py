@@ -42,19 +42,14 @@ async def _kiosk_link(request: web.Request) -> bool:
 KIOSK = STAFF | check("kiosk_link", _kiosk_link)
 
 
-def _limit(request: web.Request, key: str, rate: tuple[int, int], message: str) -> None:
-    wait = request.app[LIMITER].hit(key, per_minute=rate[0], burst=rate[1])
-    if wait:
-        raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
-
-
 def _vote_limits(request: web.Request) -> None:
     if request[NEW_DEVICE]:
         # A client that does not keep the device cookie would get a fresh budget every time.
         raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
-    message = N_("Beaucoup de votes en peu de temps : attendez {seconds} secondes.")
-    _limit(request, f"vote-device:{request[DEVICE]}", VOTE_DEVICE_LIMIT, message)
-    _limit(request, f"vote-address:{request.remote}", VOTE_ADDRESS_LIMIT, message)
+    request.app[LIMITER].enforce(
+        [(f"vote-device:{request[DEVICE]}", *VOTE_DEVICE_LIMIT), (f"vote-address:{request.remote}", *VOTE_ADDRESS_LIMIT)],
+        N_("Beaucoup de votes en peu de temps : attendez {seconds} secondes."),
+    )
 
 
 async def _cast(request: web.Request, note_id: int, *, turn: str | None, round_id: int | None, remove: bool) -> dict:
@@ -293,8 +288,10 @@ async def vote_turn(request: web.Request) -> web.Response:
     board = await _board_or_404(request, path_int(request))
     if request[NEW_DEVICE]:
         raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
-    _limit(request, f"vote-turn:{request[DEVICE]}", TURN_LIMIT,
-           N_("Un nouveau votant toutes les quelques secondes seulement : attendez {seconds} secondes."))
+    request.app[LIMITER].enforce(
+        [(f"vote-turn:{request[DEVICE]}", *TURN_LIMIT)],
+        N_("Un nouveau votant toutes les quelques secondes seulement : attendez {seconds} secondes."),
+    )
     device = votes.device_voter(request[DEVICE])
     turn = await request.app[DB].write(lambda tx: votes.new_turn_tx(tx, board["id"], device))
     return redirect(_tablet_url(request, board["id"], turn=turn["turn"]))

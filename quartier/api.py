@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -79,6 +80,17 @@ def int_field(data: dict[str, Any] | Any, name: str, *, required: bool = True, m
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise Problem(422, "invalid_field", N_("Le champ « {field} » est hors des limites permises."), field=name)
     return value
+
+
+def date_query(request: web.Request, name: str, default: dt.date | None = None) -> dt.date | None:
+    """A `YYYY-MM-DD` query parameter as a date (default when absent), or a 400 the user can read."""
+    raw = request.query.get(name)
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
 
 
 def path_int(request: web.Request, name: str = "id") -> int:

@@ -199,14 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_backup)
 
-    for module in features.load():
+    for module in features.command_modules():
         if hasattr(module, "add_commands"):
             module.add_commands(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.load_catalogues(features.packages())
+    i18n.load_catalogues(features.translated_packages())
     i18n.current_language.set(i18n.language_from_environment())
     args: Any = build_parser().parse_args(argv)
     try:

@@ -20,10 +20,18 @@ from sqlite_utils import Migrations
 
 # Order matters for the demo: the programme first, then what refers to it.
 FEATURES: tuple[str, ...] = ("events", "forum", "signage")
+# Packages that only add `quartier` subcommands (and their translations), never anything to the
+# server: the Raspberry Pi display agent runs on the Pi, not in the server's process.
+COMMANDS: tuple[str, ...] = ("displays",)
 
 
 def load() -> list[ModuleType]:
     return [importlib.import_module(f"{name}.feature") for name in FEATURES]
+
+
+def command_modules() -> list[ModuleType]:
+    """Every module that may add `quartier` subcommands: the features, then the command-only packages."""
+    return [*load(), *(importlib.import_module(f"{name}.feature") for name in COMMANDS)]
 
 
 def migration_sets(modules: list[ModuleType]) -> list[Migrations]:
@@ -39,5 +47,10 @@ def migration_sets(modules: list[ModuleType]) -> list[Migrations]:
 
 
 def packages() -> list[str]:
-    """Every package with templates, static files or translations: the core, then the features."""
+    """Every package the server serves templates, static files and translations from: the core, then the features."""
     return ["quartier", *FEATURES]
+
+
+def translated_packages() -> list[str]:
+    """Every package with translations: the server's, then the command-only packages (for the CLI)."""
+    return [*packages(), *COMMANDS]

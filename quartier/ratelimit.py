@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from quartier.errors import Problem
+from quartier.i18n import N_
+
+# A limit: (bucket key, per minute, burst).
+Limit = tuple[str, float, int]
 
 
 @dataclass
@@ -35,6 +42,16 @@ class RateLimiter:
             bucket.tokens -= 1
             return None
         return max(1, math.ceil((1 - bucket.tokens) / rate))
+
+    def enforce(self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")) -> None:
+        """Spend a token in each bucket; the first empty one ends the request with a 429.
+
+        The answer carries Retry-After and `message` (a msgid that may use {seconds}).
+        """
+        for key, per_minute, burst in limits:
+            wait = self.hit(key, per_minute=per_minute, burst=burst)
+            if wait:
+                raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
 
     def reset(self, key: str) -> None:
         self._buckets.pop(key, None)

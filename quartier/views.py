@@ -32,17 +32,11 @@ async def login_submit(request: web.Request) -> web.Response:
     name = str(form.get("name", "")).strip()[:80]
     password = str(form.get("password", ""))[:200]
     next_url = safe_next(str(form.get("next", "")), "/staff")
-    limiter = request.app[LIMITER]
-    for key in (f"login-ip:{request.remote}", f"login-name:{name.lower()}"):
-        wait = limiter.hit(key, per_minute=LOGIN_PER_MINUTE, burst=LOGIN_BURST)
-        if wait:
-            raise Problem(
-                429,
-                "rate_limited",
-                N_("Trop d'essais de connexion : réessayez dans {seconds} secondes."),
-                headers={"Retry-After": str(wait)},
-                seconds=wait,
-            )
+    request.app[LIMITER].enforce(
+        [(f"login-ip:{request.remote}", LOGIN_PER_MINUTE, LOGIN_BURST),
+         (f"login-name:{name.lower()}", LOGIN_PER_MINUTE, LOGIN_BURST)],
+        N_("Trop d'essais de connexion : réessayez dans {seconds} secondes."),
+    )
     user = await auth.check_login(request.app[DB], name, password)
     if user is None:
         return render(

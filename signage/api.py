@@ -7,8 +7,6 @@ import time
 from aiohttp import web
 
 from quartier.api import path_int, read_json
-from quartier.errors import Problem
-from quartier.i18n import N_
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, LIMITER
 
@@ -24,10 +22,7 @@ def json_response(data: object, status: int = 200) -> web.Response:
 
 
 def throttle(request: web.Request, what: str, per_minute: int, burst: int) -> None:
-    wait = request.app[LIMITER].hit(f"{what}:{request.remote}", per_minute=per_minute, burst=burst)
-    if wait:
-        raise Problem(429, "rate_limited", N_("Trop de demandes : réessayez dans un instant."),
-                      headers={"Retry-After": str(wait)})
+    request.app[LIMITER].enforce([(f"{what}:{request.remote}", per_minute, burst)])
 
 
 @routes.post("/api/v1/displays/pair", name="api_display_pair", access=PUBLIC)

@@ -12,7 +12,7 @@ METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**/templates/**.svg", "jinja
 OPTIONS = {"**/templates/**": {"extensions": "jinja2.ext.i18n"}}
 
 
-@pytest.mark.parametrize("package", features.packages())
+@pytest.mark.parametrize("package", features.translated_packages())
 def test_every_text_has_an_english_translation(package):
     root = files(package)
     po = root / "locale" / "en" / "LC_MESSAGES" / "messages.po"

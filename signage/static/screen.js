@@ -242,7 +242,9 @@
 
   function tick() {
     if (!state.snapshot) { return; }
-    if (state.wsOpen) { state.lastOk = now(); }
+    // An open socket to the server means "in sync"; a socket to the Pi agent does not (the agent
+    // says when it last reached the server in X-Quartier-Synced, and nudges the page to refetch).
+    if (state.wsOpen && !state.viaAgent) { state.lastOk = now(); }
     var t = now();
     var m;
     try { m = model(t); } catch (e) { return; }  // a strange snapshot must not blank the screen
@@ -268,7 +270,9 @@
   }
   function synced(response) {
     var header = response && response.headers.get("X-Quartier-Synced");
-    state.lastOk = header && !isNaN(Date.parse(header)) ? Date.parse(header) : now();
+    state.viaAgent = !!header;
+    // (the header is in real time; the page's clock may be set for tests: shift it alike)
+    state.lastOk = header && !isNaN(Date.parse(header)) ? Date.parse(header) + offset : now();
     body.dataset.sync = "ok";
   }
 

@@ -159,7 +159,7 @@ async def test_paper_and_spoken_notes_are_typed_in_by_the_team(client, facilitat
 INJECTIONS = [
     "<script>alert('x')</script>",
     '<img src=x onerror="alert(1)">',
-    "{{ 7*7 }} {% raw %}",
+    "{{ 7*7777 }} {% raw %}",  # would read 54439 if a template ever evaluated it
     "\"'><svg onload=alert(1)>",
 ]
 
@@ -174,7 +174,7 @@ async def test_injection_attempts_are_shown_as_text_everywhere(client, facilitat
         assert "<script>alert" not in page and "<img src=x" not in page and "<svg onload" not in page
         assert "<b>Bob</b>" not in page
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
-        assert "{{ 7*7 }}" in page and "49" not in text_of(page)
+        assert "{{ 7*7777 }}" in page and "54439" not in text_of(page)
     api = (await (await client.get(f"/api/v1/boards/{bid}/notes")).json())["notes"]
     assert [n["text"] for n in api] == INJECTIONS  # the API gives the text as typed, as JSON data
 
