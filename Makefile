@@ -23,9 +23,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The long versions of the resilience tests (60 s of network faults, 20 server kills).
+# The long versions of the resilience tests (60 s of network faults, 20 server kills,
+# 200 schemathesis examples per API operation, more hypothesis examples).
 soak: $(VENV)/.installed-test
 	QUARTIER_SOAK_SECONDS=60 QUARTIER_SOAK_KILLS=20 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+	QUARTIER_SOAK_SECONDS=60 QUARTIER_SOAK_EXAMPLES=200 $(BIN)/python -m pytest tests/test_schemathesis.py tests/test_properties.py $(PYTEST_ARGS)
 
 # Every scenario of bench/ against its baseline, measured in the same run (under 10 minutes);
 # QUICK=1 runs a tiny version of each in well under a minute.

@@ -96,7 +96,8 @@ class _Checker:
 
     def choice(self, name: str, choices: Mapping[str, str], default: str | None = None) -> str:
         value = self.data.get(name) or default
-        if value not in choices:
+        # A list or object is no choice (and cannot be looked up in a mapping).
+        if not isinstance(value, str) or value not in choices:
             self.fail(name, N_("Valeur inconnue ; valeurs possibles : {values}."), values=", ".join(choices))
             return default or ""
         return str(value)

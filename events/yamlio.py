@@ -110,9 +110,11 @@ def _build(loader: _Loader, node: yaml.Node, problems: list[Problem]) -> Any:
 
 def parse(text: str) -> tuple[Map, list[Problem]]:
     """The document as Map/Seq with lines, and the problems of reading it."""
-    loader = _Loader(text)
     problems: list[Problem] = []
+    loader = None
     try:
+        # The reader checks the characters as soon as it is built: control characters raise here.
+        loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
@@ -120,7 +122,8 @@ def parse(text: str) -> tuple[Map, list[Problem]]:
         message = getattr(e, "problem", None) or str(e)
         return Map(), [Problem(line, _("YAML illisible : {error}").format(error=message))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return Map(), [Problem(1, _("le fichier est vide"))]
     doc = _build(loader, node, problems)

@@ -48,6 +48,7 @@ async def pair_poll(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/displays/claim", name="api_display_claim", access=ORGANIZER)
 async def claim(request: web.Request) -> web.Response:
+    service.throttle_claims(request)
     display_id = await service.claim(request.app, await read_json(request))
     return json_response({"id": display_id}, status=201)
 

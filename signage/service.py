@@ -15,7 +15,7 @@ from quartier.api import int_field, text_field
 from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.typedefs import DB, SETTINGS
+from quartier.typedefs import DB, LIMITER, SETTINGS, USER
 
 from signage import snapshot, store
 
@@ -90,6 +90,21 @@ async def start_pairing(app: web.Application) -> dict[str, Any]:
     now = time.time()
     code = await app[DB].write(lambda tx: store.start_pairing(tx, claim, now))
     return {"code": code, "claim": claim, "expires": now + store.PAIRING_TTL}
+
+
+# Pairing codes are short enough to type: guessing them is throttled per staff account
+# and per address (a person claims a few screens a day, with a typo now and then).
+CLAIM_LIMIT = (10, 8)  # per minute, burst
+
+
+def throttle_claims(request: web.Request) -> None:
+    """A 429 once an account or an address has tried too many pairing codes."""
+    user = request.get(USER)
+    for key in (f"signage-claim:user:{user.name if user else ''}", f"signage-claim:addr:{request.remote}"):
+        wait = request.app[LIMITER].hit(key, per_minute=CLAIM_LIMIT[0], burst=CLAIM_LIMIT[1])
+        if wait:
+            raise Problem(429, "rate_limited", N_("Trop de codes essayés : réessayez dans {seconds} secondes."),
+                          headers={"Retry-After": str(wait)}, seconds=wait)
 
 
 async def claim(app: web.Application, data: Any) -> int:

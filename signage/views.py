@@ -122,6 +122,7 @@ async def displays_page(request: web.Request) -> web.Response:
 
 @routes.post("/staff/screens/claim", name="signage_claim", access=ORGANIZER)
 async def claim_form(request: web.Request) -> web.Response:
+    service.throttle_claims(request)
     display_id = await service.claim(request.app, await request.post())
     return redirect(_url(request, "signage_display", id=display_id))
 
@@ -167,6 +168,7 @@ async def display_repair(request: web.Request) -> web.Response:
     row = await request.app[DB].fetchone("SELECT name, site, orientation FROM signage_displays WHERE id = ?", (display_id,))
     if row is None:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
+    service.throttle_claims(request)
     await service.claim(request.app, {**row, "code": form.get("code", ""), "display": display_id})
     return redirect(_url(request, "signage_display", id=display_id))
 
