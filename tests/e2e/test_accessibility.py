@@ -15,7 +15,8 @@ from tests.hostile import make_world, server  # noqa: F401  (the demo-filled ser
 
 from .conftest import assert_accessible, assert_no_horizontal_scroll
 
-PAGE_TYPES = ["home", "week", "site", "session", "tablet", "phone", "wall", "feedback", "screen", "login"]
+PAGE_TYPES = ["home", "week", "site", "session", "tablet", "phone", "wall", "feedback", "screen", "minutes",
+              "minutes-print", "login"]
 
 
 @pytest.fixture
@@ -34,9 +35,22 @@ def url_of(kind: str, world) -> str:
     }[kind]
 
 
+async def published_minutes(server) -> tuple[int, int]:  # noqa: F811
+    """A board of the demo with published minutes, and that version."""
+    row = await server.app[DB].fetchone(
+        "SELECT board_id, max(version) AS version FROM forum_minutes WHERE state = 'published' GROUP BY board_id")
+    assert row, "the demo has published minutes"
+    return row["board_id"], row["version"]
+
+
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-async def test_every_page_type_is_accessible_and_fits_at_200_percent(page, world, kind):
-    response = await page.goto(url_of(kind, world))
+async def test_every_page_type_is_accessible_and_fits_at_200_percent(page, world, server, kind):  # noqa: F811
+    if kind.startswith("minutes"):
+        board, version = await published_minutes(server)
+        url = f"/minutes/{board}" if kind == "minutes" else f"/minutes/{board}/v/{version}/print"
+    else:
+        url = url_of(kind, world)
+    response = await page.goto(url)
     assert response.status == 200, kind
     await assert_accessible(page)
     if kind not in ("screen", "wall"):  # a lobby screen and a projected wall are fixed 16:9 layouts, not zoomed
