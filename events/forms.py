@@ -23,7 +23,7 @@ import yaml
 from quartier.api import clean_text
 from quartier.i18n import LANGUAGES, N_
 from quartier.i18n import gettext as _
-from quartier.settings import SettingsError
+from quartier.settings import SettingsError, yaml_error_where
 
 DEFAULT = "default"
 TYPES = ("scale", "single", "multiple", "text")
@@ -217,9 +217,7 @@ def parse(text: str, *, name: str = DEFAULT, source: str = "<form>") -> Form:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(e, "problem", None) or str(e)
+        line, problem = yaml_error_where(e)
         raise FormError(
             _("{file}:{line} : YAML invalide ({problem}) ; vérifiez l'indentation et les deux-points").format(
                 file=source, line=line, problem=problem

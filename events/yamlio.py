@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from quartier.db import Tx
-from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.settings import yaml_error_where
 
 from events import queries, store
 from events.model import Invalid, Rule, clean_exception, clean_session, clean_site
@@ -117,9 +117,7 @@ def parse(text: str) -> tuple[Map, list[Problem]]:
         loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        message = getattr(e, "problem", None) or str(e)
+        line, message = yaml_error_where(e)
         return Map(), [Problem(line, _("YAML illisible : {error}").format(error=message))]
     finally:
         if loader is not None:

@@ -203,9 +203,7 @@ def load(path: Path | None) -> Settings:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(e, "problem", None) or str(e)
+        line, problem = yaml_error_where(e)
         raise SettingsError(
             _("{file}:{line} : YAML invalide ({problem}) ; vérifiez l'indentation et les deux-points").format(
                 file=path, line=line, problem=problem
@@ -248,6 +246,12 @@ def load(path: Path | None) -> Settings:
     if not values.get("secret_key"):
         values["secret_key"] = secrets.token_urlsafe(32)
     return Settings(config_dir=path.parent.resolve(), **values)
+
+
+def yaml_error_where(e: yaml.YAMLError) -> tuple[int, str]:
+    """The 1-based line and the problem of a YAML error, for a message a person can act on."""
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    return (mark.line + 1 if mark else 1), (getattr(e, "problem", None) or str(e))
 
 
 def find_config(path: str | None) -> Path | None:
