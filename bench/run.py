@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import data, load
+from quartier.demo import build_demo
 from bench.common import (
     CORES,
     PINNING,
-    QUARTIER,
     Load,
     Report,
     Server,
@@ -236,11 +236,8 @@ def pages(work: Path, sizes: Sizes) -> Report:
     report = Report("pages")
     folder = work / "pages"
     port = free_port()
-    # `quartier demo` builds the demo and serves it; stop it once built, then serve its folder
-    # with the benchmark settings.
-    demo = Server([QUARTIER, "demo", "--dir", str(folder), "--port", str(port)], port, work / "demo.log")
-    with demo:
-        pass
+    # The demo's folder (what `quartier demo` builds), served with the benchmark settings.
+    build_demo(folder, port=port)
     with (folder / "quartier.yaml").open("a", encoding="utf-8") as f:
         f.write(BENCH_SETTINGS)
     paths = {"today (every site)": "/", "site week": "/sites/maurepas", "forum wall": "/forum/boards/1/wall"}

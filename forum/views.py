@@ -96,10 +96,19 @@ def _key(request: web.Request) -> str | None:
 
 
 async def _board_or_404(request: web.Request, board_id: int) -> dict[str, Any]:
-    board = await request.app[DB].read(lambda d: queries.board(d, board_id))
-    if board is None:
+    return await _read_of_board(request, board_id, lambda d: queries.board(d, board_id))
+
+
+async def _read_of_board(request: web.Request, board_id: int, fn: Any) -> Any:
+    """fn(db) read in the same snapshot as the board's existence; 404 when there is no such board."""
+
+    def read(d: Any) -> Any:
+        return fn(d) if queries.board(d, board_id) else None
+
+    found = await request.app[DB].read(read)
+    if found is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
-    return board
+    return found
 
 
 def _limit(request: web.Request, board_id: int) -> None:
@@ -194,13 +203,7 @@ async def api_board(request: web.Request) -> web.Response:
 @routes.get("/api/v1/boards/{id}/notes", name="api_board_notes", access=PUBLIC)
 async def api_board_notes(request: web.Request) -> web.Response:
     board_id = path_int(request)
-
-    def read(d: Any) -> list | None:
-        return queries.public_notes(d, board_id) if queries.board(d, board_id) else None
-
-    notes = await request.app[DB].read(read)
-    if notes is None:
-        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    notes = await _read_of_board(request, board_id, lambda d: queries.public_notes(d, board_id))
     return web.json_response({"notes": notes})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from forum import queries, store, votes, wordcloud
-from forum.views import BOARD_FACILITATOR, _board_by_code, _board_or_404, _key, _message
+from forum.views import BOARD_FACILITATOR, _board_by_code, _board_or_404, _key, _message, _read_of_board
 from quartier.api import clean_text, int_field, path_int, read_json
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -81,13 +81,7 @@ async def api_vote(request: web.Request) -> web.Response:
 @routes.get("/api/v1/boards/{id}/rounds", name="api_rounds", access=PUBLIC)
 async def api_rounds(request: web.Request) -> web.Response:
     board_id = path_int(request)
-
-    def read(d: Any) -> list | None:
-        return votes.rounds(d, board_id) if queries.board(d, board_id) else None
-
-    rounds = await request.app[DB].read(read)
-    if rounds is None:
-        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    rounds = await _read_of_board(request, board_id, lambda d: votes.rounds(d, board_id))
     return web.json_response({"rounds": rounds})
 
 
