@@ -56,8 +56,11 @@ def ws_server(port: int, preload: int) -> None:
 
 def _message(seq: int, text: str) -> str:
     data = {"id": seq, "board_id": 1, "theme": "autre", "text": text, "author": "", "pinned": False}
-    return json.dumps({"seq": seq, "channel": "board:1", "type": "note.published", "data": data},
-                      ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {"seq": seq, "channel": "board:1", "type": "note.published", "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def sqlite_server(port: int, database: Path) -> None:
@@ -79,8 +82,16 @@ def sqlite_server(port: int, database: Path) -> None:
         cur = conn.execute(
             "INSERT INTO notes (board_id, theme, text, author, source, status, created, published, updated) "
             "VALUES (?, ?, ?, ?, ?, 'published', ?, ?, ?)",
-            (int(request.match_info["id"]), data.get("theme") or "autre", data["text"], data.get("author") or "",
-             data.get("source") or "phone", now, now, now),
+            (
+                int(request.match_info["id"]),
+                data.get("theme") or "autre",
+                data["text"],
+                data.get("author") or "",
+                data.get("source") or "phone",
+                now,
+                now,
+                now,
+            ),
         )
         return web.json_response({"id": cur.lastrowid, "status": "published"}, status=201)
 

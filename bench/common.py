@@ -64,9 +64,7 @@ def rss_mb(pid: int) -> float:
 
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> str:
-    out = subprocess.run(
-        [QUARTIER, *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False
-    )
+    out = subprocess.run([QUARTIER, *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"quartier {' '.join(args)} failed: {out.stderr.strip()}")
     return out.stdout
@@ -201,10 +199,27 @@ class Report:
     rows: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def row(self, measure: str, value: Any, unit: str, baseline: Any = None, ratio: Any = None,
-            target: str = "", met: bool | None = None) -> None:
-        self.rows.append({"measure": measure, "value": value, "unit": unit, "baseline": baseline,
-                          "ratio": ratio, "target": target, "met": met})
+    def row(
+        self,
+        measure: str,
+        value: Any,
+        unit: str,
+        baseline: Any = None,
+        ratio: Any = None,
+        target: str = "",
+        met: bool | None = None,
+    ) -> None:
+        self.rows.append(
+            {
+                "measure": measure,
+                "value": value,
+                "unit": unit,
+                "baseline": baseline,
+                "ratio": ratio,
+                "target": target,
+                "met": met,
+            }
+        )
         shown = f"  {measure}: {value} {unit}"
         if baseline is not None:
             shown += f"  (baseline {baseline} {unit}, ratio {ratio})"

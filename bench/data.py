@@ -31,10 +31,14 @@ def post_notes(*, database: str, board_id: int, count: int) -> int:
         db = await _open(Path(database))
         try:
             # Concurrent writes, as a busy server makes them: group commit batches them.
-            await asyncio.gather(*(
-                db.write(lambda tx, k=k: store.post_note_tx(tx, board_id, text=f"pendant la coupure {k}",
-                                                            source="phone"))
-                for k in range(count)))
+            await asyncio.gather(
+                *(
+                    db.write(
+                        lambda tx, k=k: store.post_note_tx(tx, board_id, text=f"pendant la coupure {k}", source="phone")
+                    )
+                    for k in range(count)
+                )
+            )
             return await db.read(lambda d: d.conn.execute("SELECT max(seq) FROM changes").fetchone()[0])
         finally:
             await db.close()
@@ -57,6 +61,7 @@ def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         db = await _open(Path(database))
         try:
+
             def programme(tx: Any) -> int:
                 for s in SITES:
                     events_store.save_site(tx, clean_site({**RENNES, "opening_hours": HOURS, **s}))
@@ -71,18 +76,33 @@ def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
                         day = dt.date.fromisoformat(s["date"])
                         while day < today:  # about one cancellation a month
                             if rng.random() < 0.25:
-                                events_store.set_exception(tx, sid, clean_exception(
-                                    {"date": day.isoformat(), "status": "cancelled", "reason": "Fermeture"}))
+                                events_store.set_exception(
+                                    tx,
+                                    sid,
+                                    clean_exception(
+                                        {"date": day.isoformat(), "status": "cancelled", "reason": "Fermeture"}
+                                    ),
+                                )
                             day += dt.timedelta(weeks=1)
                 day = start
                 while day < today:  # two one-off workshops a week
                     for n in range(2):
                         site = rng.choice(SITES)["slug"]
-                        events_store.save_session(tx, clean_session({
-                            "key": f"atelier-{day.isoformat()}-{n}", "site": site, "kind": "atelier",
-                            "title": f"Atelier numérique {day.isoformat()}", "axis": "accompagnement",
-                            "date": (day + dt.timedelta(days=n * 2)).isoformat(), "start": "14:00", "end": "16:00",
-                        }))
+                        events_store.save_session(
+                            tx,
+                            clean_session(
+                                {
+                                    "key": f"atelier-{day.isoformat()}-{n}",
+                                    "site": site,
+                                    "kind": "atelier",
+                                    "title": f"Atelier numérique {day.isoformat()}",
+                                    "axis": "accompagnement",
+                                    "date": (day + dt.timedelta(days=n * 2)).isoformat(),
+                                    "start": "14:00",
+                                    "end": "16:00",
+                                }
+                            ),
+                        )
                         count += 1
                     day += dt.timedelta(weeks=1)
                 return count
@@ -93,17 +113,21 @@ def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
             t0 = time.time() - 86400 * 365 * years
             written = 0
             for b in range(boards):
+
                 def board(tx: Any, b: int = b) -> int:
                     nonlocal written
-                    made = forum_store.create_board_tx(tx, title=f"Forum {b}", moderation="post",
-                                                       site=rng.choice(SITES)["slug"], now=t0 + b * 3600)
+                    made = forum_store.create_board_tx(
+                        tx, title=f"Forum {b}", moderation="post", site=rng.choice(SITES)["slug"], now=t0 + b * 3600
+                    )
                     n = min(per_board, notes - written)
                     at = t0 + b * 3600
                     tx.db.conn.executemany(
                         "INSERT INTO forum_notes (board_id, theme, text, author, source, status, created, "
                         "published, updated) VALUES (?, 'autre', ?, '', 'tablet', 'published', ?, ?, ?)",
-                        [(made["id"], f"Une idée pour le quartier, numéro {i}", at + i, at + i, at + i)
-                         for i in range(n)],
+                        [
+                            (made["id"], f"Une idée pour le quartier, numéro {i}", at + i, at + i, at + i)
+                            for i in range(n)
+                        ],
                     )
                     written += n
                     return n

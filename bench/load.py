@@ -38,9 +38,19 @@ def _connector() -> aiohttp.TCPConnector:
 # -- 1. fan-out
 
 
-def fanout(*, ws_port: int, ws_path: str, subscribers: int, rate: float, duration: float, post_url: str | None = None,
-           publish_url: str | None = None, device: str | None = None, settle: float = 3.0,
-           raw: bool = False) -> dict[str, Any]:
+def fanout(
+    *,
+    ws_port: int,
+    ws_path: str,
+    subscribers: int,
+    rate: float,
+    duration: float,
+    post_url: str | None = None,
+    publish_url: str | None = None,
+    device: str | None = None,
+    settle: float = 3.0,
+    raw: bool = False,
+) -> dict[str, Any]:
     """N subscribers; notes sent at `rate` per second (HTTP POST to quartier, or the baseline's
     publisher socket); latency from the send to each subscriber's receipt."""
     return run(_fanout(ws_port, ws_path, subscribers, rate, duration, post_url, publish_url, device, settle, raw))
@@ -53,8 +63,18 @@ async def _connect_raw(port: int, paths: list[str], on_text: Any, batch: int = 1
     return clients
 
 
-async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: float, post_url: str | None,
-                  publish_url: str | None, device: str | None, settle: float, raw: bool) -> dict[str, Any]:
+async def _fanout(
+    ws_port: int,
+    ws_path: str,
+    n: int,
+    rate: float,
+    duration: float,
+    post_url: str | None,
+    publish_url: str | None,
+    device: str | None,
+    settle: float,
+    raw: bool,
+) -> dict[str, Any]:
     sent: dict[int, float] = {}
     latencies: list[float] = []
     acks: list[float] = []  # POST sent -> 201 received: the commit, before any fan-out
@@ -92,10 +112,24 @@ async def _fanout(ws_port: int, ws_path: str, n: int, rate: float, duration: flo
                 await asyncio.sleep(delay)
             sent[k] = time.monotonic()
             if publisher is not None:
-                await publisher.send_str(json.dumps({
-                    "seq": k, "channel": "board:1", "type": "note.published",
-                    "data": {"id": k, "board_id": 1, "theme": "autre", "text": f"b{k}", "author": "", "pinned": False},
-                }, separators=(",", ":")))
+                await publisher.send_str(
+                    json.dumps(
+                        {
+                            "seq": k,
+                            "channel": "board:1",
+                            "type": "note.published",
+                            "data": {
+                                "id": k,
+                                "board_id": 1,
+                                "theme": "autre",
+                                "text": f"b{k}",
+                                "author": "",
+                                "pinned": False,
+                            },
+                        },
+                        separators=(",", ":"),
+                    )
+                )
             else:
                 posts.append(asyncio.create_task(post(k)))
         await asyncio.gather(*posts)
@@ -139,8 +173,9 @@ async def _posting(post_url: str, devices: int, duration: float) -> dict[str, An
             while time.monotonic() < stop_at:
                 k += 1
                 t0 = time.monotonic()
-                async with session.post(post_url, json={"text": f"Note {k} de l'appareil {d}", "source": "phone"},
-                                        headers=headers) as r:
+                async with session.post(
+                    post_url, json={"text": f"Note {k} de l'appareil {d}", "source": "phone"}, headers=headers
+                ) as r:
                     await r.read()
                 if time.monotonic() > stop_at:
                     break
@@ -182,8 +217,9 @@ async def _http_worker(port: int, request: bytes, stop_at: float, counts: dict[s
 def pages(*, port: int, path: str, concurrency: int, duration: float, cookie: str = "") -> dict[str, Any]:
     """GET one path over `concurrency` keep-alive connections for `duration` seconds."""
     extra = f"Cookie: {cookie}\r\n" if cookie else ""
-    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n"
-               f"Accept-Language: fr\r\n{extra}\r\n").encode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\nAccept-Language: fr\r\n{extra}\r\n"
+    ).encode()
 
     async def main() -> dict[str, Any]:
         counts: dict[str, int] = {}
@@ -191,9 +227,13 @@ def pages(*, port: int, path: str, concurrency: int, duration: float, cookie: st
         await asyncio.gather(*(_http_worker(port, request, start + duration, counts) for _ in range(concurrency)))
         elapsed = time.monotonic() - start
         ok = counts.get("200", 0)
-        return {"requests": ok, "per_second": round(ok / elapsed, 1), "seconds": round(elapsed, 2),
-                "statuses": {k: v for k, v in counts.items() if k != "bytes"},
-                "mean_bytes": round(counts.get("bytes", 0) / max(1, sum(v for k, v in counts.items() if k != "bytes")))}
+        return {
+            "requests": ok,
+            "per_second": round(ok / elapsed, 1),
+            "seconds": round(elapsed, 2),
+            "statuses": {k: v for k, v in counts.items() if k != "bytes"},
+            "mean_bytes": round(counts.get("bytes", 0) / max(1, sum(v for k, v in counts.items() if k != "bytes"))),
+        }
 
     return run(main())
 
@@ -219,15 +259,34 @@ def idle(*, port: int, paths: list[str], ready: Any, stop: Any) -> dict[str, Any
 # -- 5. reconnect storm
 
 
-def storm(*, port: int, path: str, subscribers: int, since: int, expect: int, ready: Any, timeout: float,
-          initial_delay: float = 1.0, max_delay: float = 30.0) -> dict[str, Any]:
+def storm(
+    *,
+    port: int,
+    path: str,
+    subscribers: int,
+    since: int,
+    expect: int,
+    ready: Any,
+    timeout: float,
+    initial_delay: float = 1.0,
+    max_delay: float = 30.0,
+) -> dict[str, Any]:
     """Subscribers that reconnect as live.js does (jittered backoff from 1 s, doubling, up to 30 s),
     resuming from their last seq; returns when each has `expect` changes after `since` (its done time)."""
     return run(_storm(port, path, subscribers, since, expect, ready, timeout, initial_delay, max_delay))
 
 
-async def _storm(port: int, path: str, n: int, since: int, expect: int, ready: Any, timeout: float,
-                 initial_delay: float, max_delay: float) -> dict[str, Any]:
+async def _storm(
+    port: int,
+    path: str,
+    n: int,
+    since: int,
+    expect: int,
+    ready: Any,
+    timeout: float,
+    initial_delay: float,
+    max_delay: float,
+) -> dict[str, Any]:
     done_at: list[float | None] = [None] * n
     attempts = [0] * n
     connected = 0
@@ -258,7 +317,7 @@ async def _storm(port: int, path: str, n: int, since: int, expect: int, ready: A
             attempts[i] += 1
             try:
                 client = await wsclient.connect(port, f"{path}{sep}since={last}", on_text)
-            except (OSError, ConnectionError, asyncio.TimeoutError):
+            except (TimeoutError, OSError, ConnectionError):
                 client = None
             if client is not None:
                 delay = initial_delay

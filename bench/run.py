@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from bench import data, load
-from quartier.demo import build_demo
 from bench.common import (
     CORES,
     PINNING,
@@ -43,6 +42,7 @@ from bench.common import (
     run_load,
     write_json,
 )
+from quartier.demo import build_demo
 
 HERE = Path(__file__).parent
 SCENARIOS = ("fanout", "posting", "pages", "memory", "storm", "startup")
@@ -69,9 +69,24 @@ class Sizes:
     starts: int = 5
 
 
-QUICK = Sizes(subscribers=20, rate=20.0, fanout_seconds=1.0, curve=(5, 20), curve_seconds=0.5, devices=10,
-              posting_seconds=1.0, page_concurrency=4, page_seconds=0.5, idle=20, storm=20, storm_changes=10, agent_minutes=3.0,
-              notes=1_000, years=1, starts=1)
+QUICK = Sizes(
+    subscribers=20,
+    rate=20.0,
+    fanout_seconds=1.0,
+    curve=(5, 20),
+    curve_seconds=0.5,
+    devices=10,
+    posting_seconds=1.0,
+    page_concurrency=4,
+    page_seconds=0.5,
+    idle=20,
+    storm=20,
+    storm_changes=10,
+    agent_minutes=3.0,
+    notes=1_000,
+    years=1,
+    starts=1,
+)
 
 
 class Instance:
@@ -98,8 +113,17 @@ class Instance:
             f.write(BENCH_SETTINGS + extra_settings)
         self.token = ""
         if staff:
-            run_cli("user", "add", "bench", "--role", "organizer", "--password-stdin", "--config", str(self.config),
-                    stdin="bench password 1234\n")
+            run_cli(
+                "user",
+                "add",
+                "bench",
+                "--role",
+                "organizer",
+                "--password-stdin",
+                "--config",
+                str(self.config),
+                stdin="bench password 1234\n",
+            )
             self.token = run_cli("token", "create", "bench", "--config", str(self.config)).strip()
         self.database = folder / "quartier.db"
 
@@ -111,8 +135,12 @@ class Instance:
 
     def api(self, method: str, path: str, payload: Any = None) -> Any:
         body = json.dumps(payload).encode() if payload is not None else None
-        req = urllib.request.Request(self.url(path), data=body, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.url(path),
+            data=body,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
@@ -151,10 +179,27 @@ def fanout(work: Path, sizes: Sizes) -> Report:
 
         def run(kind: str, n: int, seconds: float, raw: bool = False) -> dict:
             if kind == "quartier":
-                return run_load(load.fanout, ws_port=inst.port, ws_path=ws_path, subscribers=n, rate=sizes.rate,
-                                duration=seconds, post_url=post_url, device=DEVICE, raw=raw)
-            return run_load(load.fanout, ws_port=base_port, ws_path="/sub", subscribers=n, rate=sizes.rate,
-                            duration=seconds, publish_url=f"ws://127.0.0.1:{base_port}/publish", raw=raw)
+                return run_load(
+                    load.fanout,
+                    ws_port=inst.port,
+                    ws_path=ws_path,
+                    subscribers=n,
+                    rate=sizes.rate,
+                    duration=seconds,
+                    post_url=post_url,
+                    device=DEVICE,
+                    raw=raw,
+                )
+            return run_load(
+                load.fanout,
+                ws_port=base_port,
+                ws_path="/sub",
+                subscribers=n,
+                rate=sizes.rate,
+                duration=seconds,
+                publish_url=f"ws://127.0.0.1:{base_port}/publish",
+                raw=raw,
+            )
 
         for n in _curve_points(sizes):
             if n != sizes.subscribers:
@@ -169,35 +214,51 @@ def fanout(work: Path, sizes: Sizes) -> Report:
                     pooled[kind].append(run(kind, n, sizes.fanout_seconds / rounds, raw=True))
             for kind, parts in pooled.items():
                 merged = latency_summary([x for p in parts for x in p["latencies_ms"]])
-                merged.update(subscribers=n, notes=sum(p["notes"] for p in parts),
-                              missing=sum(p["missing"] for p in parts), rounds=rounds,
-                              errors={k: v for p in parts for k, v in p["errors"].items()},
-                              rounds_p99_ms=[p["p99_ms"] for p in parts])
+                merged.update(
+                    subscribers=n,
+                    notes=sum(p["notes"] for p in parts),
+                    missing=sum(p["missing"] for p in parts),
+                    rounds=rounds,
+                    errors={k: v for p in parts for k, v in p["errors"].items()},
+                    rounds_p99_ms=[p["p99_ms"] for p in parts],
+                )
                 acks = [x for p in parts for x in p["acks_ms"]]
                 if acks:
                     a = latency_summary(acks)
                     merged.update(ack_p50_ms=a["p50_ms"], ack_p99_ms=a["p99_ms"], ack_max_ms=a["max_ms"])
                 results[kind][n] = merged
     q, b = results["quartier"][sizes.subscribers], results["baseline"][sizes.subscribers]
-    report.figures = {"subscribers": sizes.subscribers, "rate_per_s": sizes.rate, "seconds": sizes.fanout_seconds,
-                      "quartier": q, "baseline": b,
-                      "curve": {str(n): {"quartier": results["quartier"][n], "baseline": results["baseline"][n]}
-                                for n in _curve_points(sizes)}}
-    print(f"  {sizes.subscribers} subscribers, {sizes.rate:g} notes/s for {sizes.fanout_seconds:g} s in {rounds} "
-          f"alternating rounds (p99 per round: quartier {q['rounds_p99_ms']}, baseline {b['rounds_p99_ms']}; "
-          f"missing: quartier {q['missing']}, baseline {b['missing']}; POST errors {q['errors'] or 'none'})")
+    report.figures = {
+        "subscribers": sizes.subscribers,
+        "rate_per_s": sizes.rate,
+        "seconds": sizes.fanout_seconds,
+        "quartier": q,
+        "baseline": b,
+        "curve": {
+            str(n): {"quartier": results["quartier"][n], "baseline": results["baseline"][n]}
+            for n in _curve_points(sizes)
+        },
+    }
+    print(
+        f"  {sizes.subscribers} subscribers, {sizes.rate:g} notes/s for {sizes.fanout_seconds:g} s in {rounds} "
+        f"alternating rounds (p99 per round: quartier {q['rounds_p99_ms']}, baseline {b['rounds_p99_ms']}; "
+        f"missing: quartier {q['missing']}, baseline {b['missing']}; POST errors {q['errors'] or 'none'})"
+    )
     report.row("fan-out p50", q["p50_ms"], "ms", b["p50_ms"], ratio(q["p50_ms"], b["p50_ms"]))
     met = q["p99_ms"] <= 100 and q["p99_ms"] <= 2 * b["p99_ms"] and q["missing"] == 0
-    report.row("fan-out p99", q["p99_ms"], "ms", b["p99_ms"], ratio(q["p99_ms"], b["p99_ms"]),
-               "<= 100 ms and <= 2x", met)
+    report.row(
+        "fan-out p99", q["p99_ms"], "ms", b["p99_ms"], ratio(q["p99_ms"], b["p99_ms"]), "<= 100 ms and <= 2x", met
+    )
     report.row("fan-out max", q["max_ms"], "ms", b["max_ms"], ratio(q["max_ms"], b["max_ms"]))
     if "ack_p99_ms" in q:
         report.row("POST acknowledged p99 (commit)", q["ack_p99_ms"], "ms")
     print("  curve (p50 / p99 / max ms):")
     for n in _curve_points(sizes):
         rq, rb = results["quartier"][n], results["baseline"][n]
-        print(f"    {n:>5} subscribers: quartier {rq['p50_ms']} / {rq['p99_ms']} / {rq['max_ms']}"
-              f"   baseline {rb['p50_ms']} / {rb['p99_ms']} / {rb['max_ms']}   p99 ratio {ratio(rq['p99_ms'], rb['p99_ms'])}")
+        print(
+            f"    {n:>5} subscribers: quartier {rq['p50_ms']} / {rq['p99_ms']} / {rq['max_ms']}"
+            f"   baseline {rb['p50_ms']} / {rb['p99_ms']} / {rb['max_ms']}   p99 ratio {ratio(rq['p99_ms'], rb['p99_ms'])}"
+        )
     return report
 
 
@@ -213,18 +274,32 @@ def posting(work: Path, sizes: Sizes) -> Report:
     inst = Instance.get(work)
     with inst.server("posting"):
         board = inst.new_board()
-        q = run_load(load.posting, post_url=inst.url(f"/api/v1/boards/{board}/notes"), devices=sizes.devices,
-                     duration=sizes.posting_seconds)
+        q = run_load(
+            load.posting,
+            post_url=inst.url(f"/api/v1/boards/{board}/notes"),
+            devices=sizes.devices,
+            duration=sizes.posting_seconds,
+        )
     port = free_port()
-    with baseline_server("sqlite", port, work / "baseline-sqlite.log", "--database",
-                         str(work / "baseline.db")):
-        b = run_load(load.posting, post_url=f"http://127.0.0.1:{port}/api/v1/boards/1/notes", devices=sizes.devices,
-                     duration=sizes.posting_seconds)
+    with baseline_server("sqlite", port, work / "baseline-sqlite.log", "--database", str(work / "baseline.db")):
+        b = run_load(
+            load.posting,
+            post_url=f"http://127.0.0.1:{port}/api/v1/boards/1/notes",
+            devices=sizes.devices,
+            duration=sizes.posting_seconds,
+        )
     report.figures = {"devices": sizes.devices, "seconds": sizes.posting_seconds, "quartier": q, "baseline": b}
     print(f"  statuses: quartier {q['statuses']}, baseline {b['statuses']}")
     r = ratio(q["per_second"], b["per_second"])
-    report.row("posting", q["per_second"], "notes/s", b["per_second"], r, ">= 500/s and >= 50 %",
-               q["per_second"] >= 500 and r >= 0.5)
+    report.row(
+        "posting",
+        q["per_second"],
+        "notes/s",
+        b["per_second"],
+        r,
+        ">= 500/s and >= 50 %",
+        q["per_second"] >= 500 and r >= 0.5,
+    )
     report.row("posting ack p99", q["p99_ms"], "ms", b["p99_ms"], ratio(q["p99_ms"], b["p99_ms"]))
     return report
 
@@ -247,18 +322,37 @@ def pages(work: Path, sizes: Sizes) -> Report:
         for name, path in paths.items():
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
                 size = len(r.read())
-            q = run_load(load.pages, port=port, path=path, concurrency=sizes.page_concurrency,
-                         duration=sizes.page_seconds, cookie=cookie)
+            q = run_load(
+                load.pages,
+                port=port,
+                path=path,
+                concurrency=sizes.page_concurrency,
+                duration=sizes.page_seconds,
+                cookie=cookie,
+            )
             measured[name] = {"path": path, "bytes": size, "quartier": q}
     for name, m in measured.items():
         bport = free_port()
         with baseline_server("page", bport, folder / "baseline-page.log", "--size", str(m["bytes"])):
-            m["baseline"] = run_load(load.pages, port=bport, path=m["path"], concurrency=sizes.page_concurrency,
-                                     duration=sizes.page_seconds, cookie=cookie)
+            m["baseline"] = run_load(
+                load.pages,
+                port=bport,
+                path=m["path"],
+                concurrency=sizes.page_concurrency,
+                duration=sizes.page_seconds,
+                cookie=cookie,
+            )
         q, b = m["quartier"], m["baseline"]
         r = ratio(q["per_second"], b["per_second"])
-        report.row(f"page {name} ({m['bytes'] // 1000} kB)", q["per_second"], "req/s", b["per_second"], r,
-                   ">= 50 %", r >= 0.5 and not set(q["statuses"]) - {"200"})
+        report.row(
+            f"page {name} ({m['bytes'] // 1000} kB)",
+            q["per_second"],
+            "req/s",
+            b["per_second"],
+            r,
+            ">= 50 %",
+            r >= 0.5 and not set(q["statuses"]) - {"200"},
+        )
     report.figures = {"concurrency": sizes.page_concurrency, "seconds": sizes.page_seconds, "pages": measured}
     return report
 
@@ -281,8 +375,12 @@ def memory(work: Path, sizes: Sizes) -> Report:
     bport = free_port()
     with baseline_server("ws", bport, work / "baseline-ws.log") as base:
         b = _idle_rss(ctx, base.pid, bport, ["/sub"] * sizes.idle)
-    report.figures = {"idle_subscribers": sizes.idle, "server_rss_mb_before": round(before, 1),
-                      "server_rss_mb": q, "baseline_rss_mb": b}
+    report.figures = {
+        "idle_subscribers": sizes.idle,
+        "server_rss_mb_before": round(before, 1),
+        "server_rss_mb": q,
+        "baseline_rss_mb": b,
+    }
     report.row(f"server RSS, {sizes.idle} idle subscribers", q, "MB", b, ratio(q, b), "<= 150 MB", q <= 150)
     report.figures["display_agent"] = _display_agent(report, sizes)
     return report
@@ -306,14 +404,23 @@ def _display_agent(report: Report, sizes: Sizes) -> dict[str, Any]:
     seconds, heartbeats, page refetches, a network cut every 10 simulated minutes)."""
     run = subprocess.run(
         [sys.executable, "-m", "displays.measure_rss", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if run.returncode != 0:
         raise RuntimeError(f"display agent measurement failed: {run.stderr[-500:]}")
     figures = json.loads(run.stdout)
     peak = round(figures["peak_mb"], 1)
-    report.row(f"display agent RSS, peak over {sizes.agent_minutes:g} simulated minutes", peak, "MB",
-               None, None, "<= 40 MB", peak <= 40)
+    report.row(
+        f"display agent RSS, peak over {sizes.agent_minutes:g} simulated minutes",
+        peak,
+        "MB",
+        None,
+        None,
+        "<= 40 MB",
+        peak <= 40,
+    )
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()}
 
 
@@ -330,33 +437,55 @@ def storm(work: Path, sizes: Sizes) -> Report:
     try:
         board = inst.new_board()
         since = inst.last_seq()
-        q = _storm_round(ctx, server, inst.port, f"/ws?channels=board:{board}", sizes, since,
-                         lambda: run_load(data.post_notes, database=str(inst.database), board_id=board,
-                                          count=sizes.storm_changes))
+        q = _storm_round(
+            ctx,
+            server,
+            inst.port,
+            f"/ws?channels=board:{board}",
+            sizes,
+            since,
+            lambda: run_load(data.post_notes, database=str(inst.database), board_id=board, count=sizes.storm_changes),
+        )
     finally:
         server.stop()
     bport = free_port()
     base = baseline_server("ws", bport, work / "baseline-ws.log")
     base.start()
     try:
-        b = _storm_round(ctx, base, bport, "/sub", sizes, 0,
-                         lambda: base.argv.extend(["--preload", str(sizes.storm_changes)]))
+        b = _storm_round(
+            ctx, base, bport, "/sub", sizes, 0, lambda: base.argv.extend(["--preload", str(sizes.storm_changes)])
+        )
     finally:
         base.stop()
     report.figures = {"subscribers": sizes.storm, "changes": sizes.storm_changes, "quartier": q, "baseline": b}
-    report.row("storm: all have all changes", q["all_s"], "s after restart", b["all_s"], ratio(q["all_s"], b["all_s"]),
-               "<= 5 s", q["all_s"] <= 5 and q["finished"] == sizes.storm)
-    report.row("storm: median subscriber", q["median_s"], "s after restart", b["median_s"],
-               ratio(q["median_s"], b["median_s"]))
+    report.row(
+        "storm: all have all changes",
+        q["all_s"],
+        "s after restart",
+        b["all_s"],
+        ratio(q["all_s"], b["all_s"]),
+        "<= 5 s",
+        q["all_s"] <= 5 and q["finished"] == sizes.storm,
+    )
+    report.row(
+        "storm: median subscriber", q["median_s"], "s after restart", b["median_s"], ratio(q["median_s"], b["median_s"])
+    )
     print(f"  outage {q['outage_s']} s; connection attempts quartier {q['attempts']}, baseline {b['attempts']}")
     return report
 
 
-def _storm_round(ctx: Any, server: Server, port: int, path: str, sizes: Sizes, since: int,
-                 during_outage: Any) -> dict:
+def _storm_round(ctx: Any, server: Server, port: int, path: str, sizes: Sizes, since: int, during_outage: Any) -> dict:
     ready = ctx.Event()
-    clients = Load(load.storm, port=port, path=path, subscribers=sizes.storm, since=since, expect=sizes.storm_changes,
-                   ready=ready, timeout=120.0)
+    clients = Load(
+        load.storm,
+        port=port,
+        path=path,
+        subscribers=sizes.storm,
+        since=since,
+        expect=sizes.storm_changes,
+        ready=ready,
+        timeout=120.0,
+    )
     if not ready.wait(120):
         raise TimeoutError("storm subscribers did not connect")
     time.sleep(0.5)
@@ -367,9 +496,13 @@ def _storm_round(ctx: Any, server: Server, port: int, path: str, sizes: Sizes, s
     back = server.listening_at
     result = clients.result()
     times = sorted(t - back for t in result["done_at"])
-    return {"finished": result["finished"], "attempts": result["attempts"], "outage_s": round(back - down, 2),
-            "all_s": round(times[-1], 2) if times else float("inf"),
-            "median_s": round(statistics.median(times), 2) if times else float("inf")}
+    return {
+        "finished": result["finished"],
+        "attempts": result["attempts"],
+        "outage_s": round(back - down, 2),
+        "all_s": round(times[-1], 2) if times else float("inf"),
+        "median_s": round(statistics.median(times), 2) if times else float("inf"),
+    }
 
 
 # -- 6. start-up
@@ -392,7 +525,9 @@ def startup(work: Path, sizes: Sizes) -> Report:
         return server
 
     q = _start_times(lambda: with_env(inst.server("startup")), sizes.starts)
-    b = _start_times(lambda: with_env(baseline_server("bare", free_port(), work / "startup" / "bare.log")), sizes.starts)
+    b = _start_times(
+        lambda: with_env(baseline_server("bare", free_port(), work / "startup" / "bare.log")), sizes.starts
+    )
     report.figures = {"data": made, "quartier_s": q, "baseline_s": b}
     qm, bm = statistics.median(q), statistics.median(b)
     report.row("start-up to accepting", round(qm, 3), "s", round(bm, 3), ratio(qm, bm), "<= 1 s", qm <= 1)
@@ -431,12 +566,16 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "machine": machine(),
         "quick": args.quick,
-        "pinning": "server on core %s, load on cores %s" % (CORES[0], CORES[1:]) if PINNING
+        "pinning": f"server on core {CORES[0]}, load on cores {CORES[1:]}"
+        if PINNING
         else "not pinned: fewer than two cores available",
         "scenarios": {},
     }
-    print(f"Quartier benchmarks{' (quick)' if args.quick else ''}: {results['machine']['summary']}; "
-          f"{results['pinning']}; work folder {work}", flush=True)
+    print(
+        f"Quartier benchmarks{' (quick)' if args.quick else ''}: {results['machine']['summary']}; "
+        f"{results['pinning']}; work folder {work}",
+        flush=True,
+    )
     failed = False
     try:
         for name in chosen:
@@ -476,10 +615,19 @@ def machine() -> dict[str, Any]:
         mem = f"{int(Path('/proc/meminfo').read_text().split()[1]) // 1024} MB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    summary = f"{os.cpu_count()} cores ({model or platform.machine()}), {mem}, Python {platform.python_version()}, " \
-              f"load average {load1:.1f} at start"
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(), "memory": mem,
-            "load_average_at_start": load1, "summary": summary, "sqlite": sqlite3.sqlite_version}
+    summary = (
+        f"{os.cpu_count()} cores ({model or platform.machine()}), {mem}, Python {platform.python_version()}, "
+        f"load average {load1:.1f} at start"
+    )
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "memory": mem,
+        "load_average_at_start": load1,
+        "summary": summary,
+        "sqlite": sqlite3.sqlite_version,
+    }
 
 
 def table(results: dict[str, Any]) -> str:
@@ -491,14 +639,25 @@ def table(results: dict[str, Any]) -> str:
         for r in scenario["rows"]:
             unit = f" {r['unit']}" if r["unit"] else ""
             met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
-            rows.append((name, r["measure"], f"{r['value']}{unit}",
-                         "" if r["baseline"] is None else f"{r['baseline']}{unit}",
-                         "" if r["ratio"] is None else f"{r['ratio']}", r["target"], met))
+            rows.append(
+                (
+                    name,
+                    r["measure"],
+                    f"{r['value']}{unit}",
+                    "" if r["baseline"] is None else f"{r['baseline']}{unit}",
+                    "" if r["ratio"] is None else f"{r['ratio']}",
+                    r["target"],
+                    met,
+                )
+            )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
-    lines = ["", "| " + " | ".join(str(c).ljust(w) for c, w in zip(head, widths)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines = [
+        "",
+        "| " + " | ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
     for row in rows[1:]:
-        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
     return "\n".join(lines)
 
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from displays import AGENT_VERSION, config as config_module, health, http
+from displays import AGENT_VERSION, health, http
+from displays import config as config_module
 from displays.cache import ASSET_PREFIX, Cache, asset_names
 from displays.config import AgentConfig, ConfigError
 
@@ -137,7 +138,9 @@ class Agent:
             "synced": self.synced,
             "version": self.snapshot["version"] if self.snapshot else None,
             "etag": self.record["etag"] if self.record else None,
-            "browser_heartbeat_age": None if self.browser_beat is None else round(time.monotonic() - self.browser_beat, 1),
+            "browser_heartbeat_age": None
+            if self.browser_beat is None
+            else round(time.monotonic() - self.browser_beat, 1),
             "browser_restarts": self.browser_restarts,
             "power": self.power_state,
             "fetches": self.fetches,
@@ -199,8 +202,12 @@ class Agent:
         backoff = Backoff(self.config.backoff_start, self.config.backoff_max)
         while self.token is None:
             try:
-                reply = await http.request("POST", f"{self.config.server}/api/v1/displays/pair",
-                                           headers={"Content-Type": "application/json"}, body=b"{}")
+                reply = await http.request(
+                    "POST",
+                    f"{self.config.server}/api/v1/displays/pair",
+                    headers={"Content-Type": "application/json"},
+                    body=b"{}",
+                )
                 if reply.status != 201:
                     raise http.HTTPError(f"pairing answered {reply.status}")
                 self.pairing = reply.json()
@@ -227,10 +234,14 @@ class Agent:
                 continue
             if reply.status == 200:
                 given = reply.json()
-                token = {"server": self.config.server, "id": int(given["id"]), "token": given["token"],
-                         "snapshot": given.get("snapshot") or f"/api/v1/displays/{given['id']}/snapshot",
-                         "heartbeat": given.get("heartbeat") or f"/api/v1/displays/{given['id']}/heartbeat",
-                         "channel": given.get("channel") or f"display:{given['id']}"}
+                token = {
+                    "server": self.config.server,
+                    "id": int(given["id"]),
+                    "token": given["token"],
+                    "snapshot": given.get("snapshot") or f"/api/v1/displays/{given['id']}/snapshot",
+                    "heartbeat": given.get("heartbeat") or f"/api/v1/displays/{given['id']}/heartbeat",
+                    "channel": given.get("channel") or f"display:{given['id']}",
+                }
                 self.cache.save_token(token)
                 self.token = token
                 log.warning("paired as screen %s", token["id"])
@@ -270,9 +281,17 @@ class Agent:
         while True:
             refused = False
             try:
-                async with connect(self.bus_url(), additional_headers=self.auth(), open_timeout=10,
-                                   ping_interval=20, ping_timeout=20, close_timeout=2, max_size=65536,
-                                   compression=None, user_agent_header="quartier-display") as ws:
+                async with connect(
+                    self.bus_url(),
+                    additional_headers=self.auth(),
+                    open_timeout=10,
+                    ping_interval=20,
+                    ping_timeout=20,
+                    close_timeout=2,
+                    max_size=65536,
+                    compression=None,
+                    user_agent_header="quartier-display",
+                ) as ws:
                     self.bus_open = True
                     self.synced = time.time()
                     backoff.reset()
@@ -284,7 +303,7 @@ class Agent:
             except InvalidStatus as e:
                 log.info("bus refused: %s", e.response.status_code)
                 self.want_fetch.set()  # the fetch tells a revoked token (401) from a passing error
-            except (OSError, asyncio.TimeoutError, WebSocketException) as e:
+            except (TimeoutError, OSError, WebSocketException) as e:
                 refused = isinstance(e, ConnectionRefusedError)
                 log.info("bus: %s %s", e.__class__.__name__, e)
             if self.bus_open:
@@ -306,7 +325,7 @@ class Agent:
             await asyncio.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
             try:
                 _r, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 continue
             writer.transport.abort()
             await asyncio.sleep(random.random() * 0.5)  # a little jitter: not every screen at once
@@ -347,8 +366,11 @@ class Agent:
         try:
             snapshot = reply.json()
             etag = reply.headers.get("etag", "")
-            if not (isinstance(snapshot, dict) and isinstance(snapshot.get("version"), int)
-                    and isinstance(snapshot.get("sessions"), list)):
+            if not (
+                isinstance(snapshot, dict)
+                and isinstance(snapshot.get("version"), int)
+                and isinstance(snapshot.get("sessions"), list)
+            ):
                 raise ValueError("not a snapshot")
         except ValueError as e:
             raise http.HTTPError(f"snapshot unreadable: {e}") from e
@@ -388,15 +410,19 @@ class Agent:
 
     async def send_heartbeat(self) -> None:
         assert self.token is not None
-        report = health.report(cache_dir=self.config.cache, uptime=time.monotonic() - self.started,
-                               agent_version=AGENT_VERSION)
+        report = health.report(
+            cache_dir=self.config.cache, uptime=time.monotonic() - self.started, agent_version=AGENT_VERSION
+        )
         shown = self.browser_report.get("snapshot_version") if self.browser_alive() else None
         if not isinstance(shown, int) and self.snapshot:
             shown = self.snapshot["version"]
         report.update(snapshot_version=shown, browser_alive=self.browser_alive())
-        reply = await http.request("POST", self.config.server + self.token["heartbeat"],
-                                   headers={**self.auth(), "Content-Type": "application/json"},
-                                   body=json.dumps(report).encode())
+        reply = await http.request(
+            "POST",
+            self.config.server + self.token["heartbeat"],
+            headers={**self.auth(), "Content-Type": "application/json"},
+            body=json.dumps(report).encode(),
+        )
         if reply.status == 200:
             self.synced = time.time()
         elif reply.status == 401:
@@ -422,7 +448,7 @@ class Agent:
         while True:
             snapshot = self.snapshot
             if snapshot:
-                want = is_on(snapshot.get("power"), dt.datetime.now(dt.timezone.utc))
+                want = is_on(snapshot.get("power"), dt.datetime.now(dt.UTC))
                 if want != self.power_state and time.monotonic() - failed_at > 300:
                     if await self.run_power(want):
                         self.power_state = want
@@ -441,16 +467,20 @@ class Agent:
     async def run_command(self, argv: list[str], what: str) -> bool:
         """Run a configured command (argv, no shell); log and return False on any failure, never raise."""
         try:
-            process = await asyncio.create_subprocess_exec(*argv, stdin=asyncio.subprocess.DEVNULL,
-                                                           stdout=asyncio.subprocess.DEVNULL,
-                                                           stderr=asyncio.subprocess.PIPE)
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
             _out, err = await asyncio.wait_for(process.communicate(), 15)
-        except (OSError, asyncio.TimeoutError) as e:
+        except (TimeoutError, OSError) as e:
             log.warning("%s: %s failed: %s", what, argv[0], e)
             return False
         if process.returncode != 0:
-            log.warning("%s: %s exited %s: %s", what, argv[0], process.returncode,
-                        err.decode(errors="replace").strip()[:200])
+            log.warning(
+                "%s: %s exited %s: %s", what, argv[0], process.returncode, err.decode(errors="replace").strip()[:200]
+            )
             return False
         log.info("%s: done", what)
         return True
@@ -465,8 +495,13 @@ class Agent:
             started = time.monotonic()
             try:
                 self.browser_process = await asyncio.create_subprocess_exec(
-                    *self.config.browser_command, url, stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True)
+                    *self.config.browser_command,
+                    url,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             except OSError as e:
                 log.warning("cannot start the browser %s: %s", self.config.browser_command[0], e)
                 await asyncio.sleep(backoff.next())
@@ -502,8 +537,10 @@ class Agent:
             if process.returncode is not None:
                 return f"it exited ({process.returncode})"
             last = self.browser_beat if self.browser_beat is not None else started + self.config.browser_grace
-            if time.monotonic() - max(last, started) > self.config.browser_silence and \
-                    time.monotonic() - started > self.config.browser_grace:
+            if (
+                time.monotonic() - max(last, started) > self.config.browser_silence
+                and time.monotonic() - started > self.config.browser_grace
+            ):
                 return "the page stopped sending its heartbeat"
 
     async def stop_browser(self) -> None:
@@ -514,7 +551,7 @@ class Agent:
             os.killpg(process.pid, signal.SIGTERM)
         try:
             await asyncio.wait_for(process.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
@@ -543,7 +580,7 @@ class Agent:
         if path.startswith("/static/"):
             return self.static(path)
         if path.startswith(ASSET_PREFIX):
-            file = self.cache.asset_path(path[len(ASSET_PREFIX):])
+            file = self.cache.asset_path(path[len(ASSET_PREFIX) :])
             if file is not None and file.is_file():
                 return http.Response(200, file.read_bytes(), _content_type(file.name))
         return http.Response(404, b"not found")
@@ -558,11 +595,12 @@ class Agent:
 
     def local_snapshot(self, req: http.Request) -> http.Response:
         if not self.record:
-            return http.Response(404, b'{"error":{"code":"no_snapshot","message":"pas encore de programme"}}',
-                                 "application/json")
+            return http.Response(
+                404, b'{"error":{"code":"no_snapshot","message":"pas encore de programme"}}', "application/json"
+            )
         headers = {"ETag": self.record["etag"]}
         if self.synced:
-            headers["X-Quartier-Synced"] = dt.datetime.fromtimestamp(self.synced, dt.timezone.utc).isoformat()
+            headers["X-Quartier-Synced"] = dt.datetime.fromtimestamp(self.synced, dt.UTC).isoformat()
         if req.headers.get("if-none-match") == self.record["etag"]:
             return http.Response(304, b"", headers=headers)
         return http.Response(200, self.snapshot_bytes, "application/json", headers)
@@ -584,7 +622,7 @@ class Agent:
     def static(self, path: str) -> http.Response:
         from signage.screen import STATIC_DIR, STATIC_FILES
 
-        prefix, _, name = path[len("/static/"):].partition("/")
+        prefix, _, name = path[len("/static/") :].partition("/")
         if prefix == "signage" and name in STATIC_FILES:
             file = STATIC_DIR / name
         elif prefix == "displays" and name in ("pair.css",):
@@ -606,10 +644,16 @@ class Agent:
         key = (snapshot.get("display", {}).get("id"), snapshot.get("language"), self.record and self.record["etag"])
         if self._page_cache and self._page_cache[0] == key:
             return self._page_cache[1]
-        html = page_html(snapshot_url="/snapshot.json", ws_url="/events", heartbeat_url="/heartbeat",
-                         display_id=key[0] or "", static_prefix="/static/signage/", initial=self.snapshot,
-                         initial_etag=self.record["etag"] if self.record else "",
-                         lang=snapshot.get("language") or "fr")
+        html = page_html(
+            snapshot_url="/snapshot.json",
+            ws_url="/events",
+            heartbeat_url="/heartbeat",
+            display_id=key[0] or "",
+            static_prefix="/static/signage/",
+            initial=self.snapshot,
+            initial_etag=self.record["etag"] if self.record else "",
+            lang=snapshot.get("language") or "fr",
+        )
         self._page_cache = (key, html)
         return html
 
@@ -617,16 +661,28 @@ class Agent:
         from displays.pages import pairing_page
 
         code = self.pairing["code"] if self.pairing and not self.token else None
-        html = pairing_page(code=code, paired=self.token is not None, address=self.address,
-                            server=self.config.server, port=self.server.port)
+        html = pairing_page(
+            code=code,
+            paired=self.token is not None,
+            address=self.address,
+            server=self.config.server,
+            port=self.server.port,
+        )
         return http.Response(200, html.encode(), "text/html; charset=utf-8")
 
 
 def _content_type(name: str) -> str:
     ext = name.rsplit(".", 1)[-1].lower()
-    return {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "png": "image/png",
-            "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif",
-            "svg": "image/svg+xml"}.get(ext, "application/octet-stream")
+    return {
+        "css": "text/css; charset=utf-8",
+        "js": "text/javascript; charset=utf-8",
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "webp": "image/webp",
+        "gif": "image/gif",
+        "svg": "image/svg+xml",
+    }.get(ext, "application/octet-stream")
 
 
 # -- the command
@@ -648,8 +704,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"quartier display: {e}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=os.environ.get("QUARTIER_DISPLAY_LOG", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("QUARTIER_DISPLAY_LOG", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     i18n.load_catalogues(["quartier", "signage", "displays"])
     i18n.current_language.set(i18n.language_from_environment())
     try:

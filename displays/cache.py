@@ -45,8 +45,8 @@ def asset_names(snapshot: dict[str, Any]) -> list[str]:
     names = []
     for a in snapshot.get("announcements") or []:
         image = a.get("image") or ""
-        if image.startswith(ASSET_PREFIX) and ASSET_NAME.match(image[len(ASSET_PREFIX):]):
-            names.append(image[len(ASSET_PREFIX):])
+        if image.startswith(ASSET_PREFIX) and ASSET_NAME.match(image[len(ASSET_PREFIX) :]):
+            names.append(image[len(ASSET_PREFIX) :])
     return names
 
 

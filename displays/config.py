@@ -28,22 +28,40 @@ DEFAULT_CACHE = "/var/lib/quartier-display"
 # HDMI-CEC goes to standby and wakes with cec-ctl (package v4l-utils).
 POWER_PRESETS: dict[str, dict[str, list[str]]] = {
     "none": {},
-    "wlr-randr": {"on": ["wlr-randr", "--output", "HDMI-A-1", "--on"],
-                  "off": ["wlr-randr", "--output", "HDMI-A-1", "--off"]},
+    "wlr-randr": {
+        "on": ["wlr-randr", "--output", "HDMI-A-1", "--on"],
+        "off": ["wlr-randr", "--output", "HDMI-A-1", "--off"],
+    },
     "vcgencmd": {"on": ["vcgencmd", "display_power", "1"], "off": ["vcgencmd", "display_power", "0"]},
-    "cec": {"on": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--image-view-on"],
-            "off": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--standby"]},
+    "cec": {
+        "on": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--image-view-on"],
+        "off": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--standby"],
+    },
 }
 
 # Chromium in kiosk mode, frugal: one renderer, no background work, small caches, no
 # crash bubble after a power cut, no translation prompt, no first-run page.
 CHROMIUM_FLAGS = [
-    "--kiosk", "--noerrdialogs", "--disable-infobars", "--no-first-run", "--disable-session-crashed-bubble",
-    "--disable-features=Translate,MediaRouter,OptimizationHints", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps",
-    "--renderer-process-limit=1", "--process-per-site", "--disk-cache-size=16000000",
-    "--js-flags=--max-old-space-size=128", "--disable-dev-shm-usage", "--check-for-update-interval=31536000",
-    "--ozone-platform-hint=auto", "--password-store=basic", "--autoplay-policy=no-user-gesture-required",
+    "--kiosk",
+    "--noerrdialogs",
+    "--disable-infobars",
+    "--no-first-run",
+    "--disable-session-crashed-bubble",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--renderer-process-limit=1",
+    "--process-per-site",
+    "--disk-cache-size=16000000",
+    "--js-flags=--max-old-space-size=128",
+    "--disable-dev-shm-usage",
+    "--check-for-update-interval=31536000",
+    "--ozone-platform-hint=auto",
+    "--password-store=basic",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 
 
@@ -94,8 +112,15 @@ def power_commands(value: Any) -> tuple[list[str], list[str]]:
     raise ConfigError("power: a preset name or {on: [...], off: [...]}")
 
 
-TIMINGS = ("backoff_start", "backoff_max", "refetch_every", "heartbeat_every", "power_every",
-           "browser_silence", "browser_grace")
+TIMINGS = (
+    "backoff_start",
+    "backoff_max",
+    "refetch_every",
+    "heartbeat_every",
+    "power_every",
+    "browser_silence",
+    "browser_grace",
+)
 KNOWN = {"server", "cache", "port", "power", "browser", "browser_command", "browser_restart"}
 
 
@@ -118,7 +143,8 @@ def load(args: argparse.Namespace) -> AgentConfig:
         server=str(server).rstrip("/"),
         cache=Path(args.cache or data.get("cache") or DEFAULT_CACHE),
         port=int(args.port if args.port is not None else data.get("port", DEFAULT_PORT)),
-        power_on=on, power_off=off,
+        power_on=on,
+        power_off=off,
         browser=bool(args.browser or data.get("browser", False)),
     )
     if data.get("browser_restart"):
@@ -138,11 +164,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from quartier.i18n import gettext as _
 
     parser.add_argument("--server", metavar="URL", help=_("le serveur Quartier, par ex. https://quartier.example.org"))
-    parser.add_argument("--cache", metavar="DIR",
-                        help=_("dossier de l'agent (jeton, programme, images) ; par défaut {dir}").format(dir=DEFAULT_CACHE))
-    parser.add_argument("--port", type=int, metavar="P",
-                        help=_("port local pour le navigateur (127.0.0.1) ; par défaut {port}").format(port=DEFAULT_PORT))
-    parser.add_argument("--power", metavar="PRESET",
-                        help=_("commandes d'alimentation de l'écran : {presets}").format(presets=", ".join(POWER_PRESETS)))
-    parser.add_argument("--browser", action="store_true",
-                        help=_("lance Chromium en mode kiosque et le relance s'il meurt ou se fige"))
+    parser.add_argument(
+        "--cache",
+        metavar="DIR",
+        help=_("dossier de l'agent (jeton, programme, images) ; par défaut {dir}").format(dir=DEFAULT_CACHE),
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        metavar="P",
+        help=_("port local pour le navigateur (127.0.0.1) ; par défaut {port}").format(port=DEFAULT_PORT),
+    )
+    parser.add_argument(
+        "--power",
+        metavar="PRESET",
+        help=_("commandes d'alimentation de l'écran : {presets}").format(presets=", ".join(POWER_PRESETS)),
+    )
+    parser.add_argument(
+        "--browser", action="store_true", help=_("lance Chromium en mode kiosque et le relance s'il meurt ou se fige")
+    )

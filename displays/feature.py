@@ -18,8 +18,9 @@ from quartier.i18n import gettext as _
 def add_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from displays import config
 
-    p = subparsers.add_parser("display", parents=[common],
-                              help=_("l'agent d'écran du Raspberry Pi (garde le programme hors connexion)"))
+    p = subparsers.add_parser(
+        "display", parents=[common], help=_("l'agent d'écran du Raspberry Pi (garde le programme hors connexion)")
+    )
     config.add_arguments(p)
     p.set_defaults(func=run)
 

@@ -23,9 +23,20 @@ from urllib.parse import urlsplit
 
 MAX_BODY = 8 * 1024 * 1024
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 101: "Switching Protocols",
-           304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 413: "Payload Too Large", 500: "Internal Server Error"}
+REASONS = {
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    101: "Switching Protocols",
+    304: "Not Modified",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 _ssl_context: ssl_module.SSLContext | None = None
 
@@ -88,12 +99,13 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str], unti
     return await reader.read(MAX_BODY) if until_eof else b""
 
 
-async def request(method: str, url: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
-                  timeout: float = 20.0) -> Reply:
+async def request(
+    method: str, url: str, *, headers: dict[str, str] | None = None, body: bytes = b"", timeout: float = 20.0
+) -> Reply:
     """One request on a fresh connection (`Connection: close`): simple, and nothing stale to reuse on a flaky link."""
     try:
         return await asyncio.wait_for(_request(method, url, headers or {}, body), timeout)
-    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, asyncio.TimeoutError) as e:
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
         raise HTTPError(f"{method} {url}: {e.__class__.__name__} {e}") from e
 
 
@@ -102,12 +114,16 @@ async def _request(method: str, url: str, headers: dict[str, str], body: bytes) 
     secure = parts.scheme == "https"
     host = parts.hostname or "localhost"
     port = parts.port or (443 if secure else 80)
-    reader, writer = await asyncio.open_connection(host, port, ssl=ssl_context() if secure else None,
-                                                   limit=MAX_BODY)
+    reader, writer = await asyncio.open_connection(host, port, ssl=ssl_context() if secure else None, limit=MAX_BODY)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close",
-                 "Accept-Encoding: identity", "User-Agent: quartier-display"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {parts.netloc}",
+            "Connection: close",
+            "Accept-Encoding: identity",
+            "User-Agent: quartier-display",
+        ]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         if body or method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(body)}")
@@ -181,8 +197,14 @@ class LocalServer:
                     line, headers = await asyncio.wait_for(_read_headers(reader), 30)
                     method, target, _version = line.split(" ", 2)
                     body = await _read_body(reader, headers, False) if method == "POST" else b""
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError,
-                        ValueError, HTTPError, ConnectionError):
+                except (
+                    TimeoutError,
+                    asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError,
+                    ValueError,
+                    HTTPError,
+                    ConnectionError,
+                ):
                     return
                 path, _, query = target.partition("?")
                 req = Request(method, path, query, headers, body, reader, writer)
@@ -196,13 +218,18 @@ class LocalServer:
                 if response is None:
                     return  # the handler kept the connection (a WebSocket) and has finished with it
                 keep = headers.get("connection", "").lower() != "close"
-                head = [f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'OK')}",
-                        f"Content-Type: {response.content_type}", f"Content-Length: {len(response.body)}",
-                        "Cache-Control: no-store", "X-Content-Type-Options: nosniff",
-                        f"Connection: {'keep-alive' if keep else 'close'}"]
+                head = [
+                    f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'OK')}",
+                    f"Content-Type: {response.content_type}",
+                    f"Content-Length: {len(response.body)}",
+                    "Cache-Control: no-store",
+                    "X-Content-Type-Options: nosniff",
+                    f"Connection: {'keep-alive' if keep else 'close'}",
+                ]
                 head += [f"{k}: {v}" for k, v in response.headers.items()]
-                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-                             + (b"" if method == "HEAD" else response.body))
+                writer.write(
+                    ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if method == "HEAD" else response.body)
+                )
                 await writer.drain()
                 if not keep:
                     return
@@ -237,8 +264,12 @@ async def accept_websocket(req: Request) -> LocalSocket | None:
     if req.headers.get("upgrade", "").lower() != "websocket" or not key:
         return None
     accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
-    req.writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
+    req.writer.write(
+        (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+        ).encode()
+    )
     await req.writer.drain()
     return LocalSocket(req.writer)
 

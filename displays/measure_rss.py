@@ -28,12 +28,11 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
     import aiohttp
     from aiohttp.test_utils import TestClient, TestServer
 
+    from displays.health import rss_bytes
     from quartier import auth
     from quartier.app import create_app
     from quartier.settings import Settings
     from quartier.typedefs import DB
-
-    from displays.health import rss_bytes
 
     folder = Path(tempfile.mkdtemp(prefix="quartier-rss-"))
     settings = Settings(database="q.db", config_dir=folder, secret_key="x" * 32, base_url="http://quartier.test")
@@ -53,15 +52,31 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     step = 30 / speed  # 30 simulated seconds
-    env = {**__import__("os").environ, "QUARTIER_DISPLAY_TIMINGS": f"heartbeat_every={step},refetch_every={600 / speed}",
-           "QUARTIER_DISPLAY_LOG": "WARNING"}
-    agent = subprocess.Popen([sys.executable, "-m", "displays", "--server", f"http://127.0.0.1:{server.port}",
-                              "--cache", str(folder / "cache"), "--port", str(port)], env=env)
+    env = {
+        **__import__("os").environ,
+        "QUARTIER_DISPLAY_TIMINGS": f"heartbeat_every={step},refetch_every={600 / speed}",
+        "QUARTIER_DISPLAY_LOG": "WARNING",
+    }
+    agent = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "displays",
+            "--server",
+            f"http://127.0.0.1:{server.port}",
+            "--cache",
+            str(folder / "cache"),
+            "--port",
+            str(port),
+        ],
+        env=env,
+    )
     local = f"http://127.0.0.1:{port}"
     rng = random.Random(1)
     samples: list[int] = []
     try:
         async with aiohttp.ClientSession() as session:
+
             async def status() -> dict:
                 while True:
                     try:
@@ -72,8 +87,11 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
 
             while not (s := await status())["pairing_code"]:
                 await asyncio.sleep(0.1)
-            r = await client.post("/api/v1/displays/claim", headers=bearer,
-                                  json={"code": s["pairing_code"], "site": "maurepas", "name": "Hall"})
+            r = await client.post(
+                "/api/v1/displays/claim",
+                headers=bearer,
+                json={"code": s["pairing_code"], "site": "maurepas", "name": "Hall"},
+            )
             assert r.status == 201, await r.text()
             while (await status())["version"] is None:
                 await asyncio.sleep(0.1)
@@ -86,9 +104,11 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
                 if ids and rng.random() < 0.3:
                     await client.delete(f"/api/v1/announcements/{ids.pop(0)}", headers=bearer)
                 else:
-                    r = await client.post("/api/v1/announcements", headers=bearer,
-                                          json={"title": f"Annonce {n}", "body": "texte " * rng.randrange(80),
-                                                "target": "all"})
+                    r = await client.post(
+                        "/api/v1/announcements",
+                        headers=bearer,
+                        json={"title": f"Annonce {n}", "body": "texte " * rng.randrange(80), "target": "all"},
+                    )
                     ids.append((await r.json())["id"])
                 async with session.post(local + "/heartbeat", json={"snapshot_version": n}) as r:
                     pass
@@ -108,8 +128,14 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
         agent.wait()
         await client.close()
         await server.close()
-    return {"start_mb": start / MB, "peak_mb": max(samples) / MB, "end_mb": end / MB,
-            "simulated_minutes": minutes, "real_seconds": minutes * 60 / speed, "fetches": final["fetches"]}
+    return {
+        "start_mb": start / MB,
+        "peak_mb": max(samples) / MB,
+        "end_mb": end / MB,
+        "simulated_minutes": minutes,
+        "real_seconds": minutes * 60 / speed,
+        "fetches": final["fetches"],
+    }
 
 
 def main() -> None:

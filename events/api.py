@@ -7,15 +7,14 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries, store
+from events.model import AXES, KINDS, Invalid, clean_exception, clean_session, clean_site
 from quartier.api import date_query, path_int, read_json
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, SETTINGS
-
-from events import queries, store
-from events.model import AXES, KINDS, Invalid, clean_exception, clean_session, clean_site
 
 routes = Routes()
 
@@ -25,8 +24,9 @@ MAX_RANGE_DAYS = 366
 def invalid(e: Invalid) -> Problem:
     """The first problem as the message, every problem in `fields` (field: message)."""
     field, message, params = e.errors[0]
-    return Problem(422, "invalid", N_("Champ « {field} » : {problem}"), field=field,
-                   problem=_(message).format(**params))
+    return Problem(
+        422, "invalid", N_("Champ « {field} » : {problem}"), field=field, problem=_(message).format(**params)
+    )
 
 
 def site_json(site: dict[str, Any]) -> dict[str, Any]:
@@ -43,13 +43,35 @@ def occurrence_json(o: dict[str, Any]) -> dict[str, Any]:
 
 
 def session_json(s: dict[str, Any]) -> dict[str, Any]:
-    out = {k: s[k] for k in ("id", "key", "site", "title", "description", "kind", "axis", "room", "audience",
-                             "languages", "registration", "capacity", "partner", "free")}
+    out = {
+        k: s[k]
+        for k in (
+            "id",
+            "key",
+            "site",
+            "title",
+            "description",
+            "kind",
+            "axis",
+            "room",
+            "audience",
+            "languages",
+            "registration",
+            "capacity",
+            "partner",
+            "free",
+        )
+    }
     out.update(date=s["first_date"], start=s["start_time"], end=s["end_time"])
     out["repeat"] = (
-        {"every": s["repeat_every"], "interval": s["repeat_interval"], "until": s["repeat_until"],
-         "count": s["repeat_count"]}
-        if s["repeat_every"] else None
+        {
+            "every": s["repeat_every"],
+            "interval": s["repeat_interval"],
+            "until": s["repeat_until"],
+            "count": s["repeat_count"],
+        }
+        if s["repeat_every"]
+        else None
     )
     if "exceptions" in s:
         out["exceptions"] = [exception_json(e) for e in s["exceptions"].values()]
@@ -68,8 +90,9 @@ def parse_range(request: web.Request) -> tuple[dt.date, dt.date]:
     start = date_query(request, "from", today)
     end = date_query(request, "to", start + dt.timedelta(days=6))
     if end < start or (end - start).days > MAX_RANGE_DAYS:
-        raise Problem(400, "invalid_range", N_("La période doit aller de « from » à « to », {n} jours au plus."),
-                      n=MAX_RANGE_DAYS)
+        raise Problem(
+            400, "invalid_range", N_("La période doit aller de « from » à « to », {n} jours au plus."), n=MAX_RANGE_DAYS
+        )
     return start, end
 
 
@@ -136,8 +159,9 @@ async def api_sessions(request: web.Request) -> web.Response:
     start, end = parse_range(request)
     f = filters(request)
     rows = await request.app[DB].read(lambda db: queries.occurrences(db, start, end, **f))
-    return web.json_response({"from": start.isoformat(), "to": end.isoformat(),
-                              "occurrences": [occurrence_json(o) for o in rows]})
+    return web.json_response(
+        {"from": start.isoformat(), "to": end.isoformat(), "occurrences": [occurrence_json(o) for o in rows]}
+    )
 
 
 @routes.get("/api/v1/sessions/{id}", name="events_api_session", access=PUBLIC)
@@ -158,7 +182,9 @@ async def _clean_session(request: web.Request, data: dict[str, Any]) -> dict[str
 @routes.post("/api/v1/sessions", name="events_api_session_create", access=STAFF)
 async def api_session_create(request: web.Request) -> web.Response:
     s = await _clean_session(request, await read_json(request))
-    id, _outcome = await request.app[DB].write(lambda tx: store.save_session(tx, {**s, "key": ""} if not s["key"] else s))
+    id, _outcome = await request.app[DB].write(
+        lambda tx: store.save_session(tx, {**s, "key": ""} if not s["key"] else s)
+    )
     return web.json_response({"id": id}, status=201)
 
 

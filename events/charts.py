@@ -57,26 +57,35 @@ def stacked_bars(
         x += 26 + 8 * len(label)
     for i, (label, values) in enumerate(rows):
         y = top + i * (ROW + GAP)
-        out.append(f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">'
-                   f"{escape(label)}</text>")
+        out.append(
+            f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(label)}</text>'
+        )
         x = float(LABEL)
         for key, series_label, colour in series:
             value = values.get(key, 0.0)
             if value <= 0:
                 continue
             w = value * scale
-            out.append(f'<rect class="series-{escape(key)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW}" '
-                       f'fill="{colour}"><title>{escape(label)} · {escape(series_label)} : {_fmt(value)}'
-                       f"{escape(unit)}</title></rect>")
+            out.append(
+                f'<rect class="series-{escape(key)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW}" '
+                f'fill="{colour}"><title>{escape(label)} · {escape(series_label)} : {_fmt(value)}'
+                f"{escape(unit)}</title></rect>"
+            )
             x += w
-        out.append(f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">'
-                   f"{_fmt(sum(values.values()))}{escape(unit)}</text>")
+        out.append(
+            f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">'
+            f"{_fmt(sum(values.values()))}{escape(unit)}</text>"
+        )
     if goal:
         gx = LABEL + goal * scale
-        out.append(f'<line class="goal" x1="{gx:.1f}" x2="{gx:.1f}" y1="{top - 4}" y2="{height - 6}" '
-                   f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{gx:.1f}" y="{height - 0.5:.1f}" text-anchor="middle" class="goal-label">'
-                   f"{escape(goal_label)}</text>")
+        out.append(
+            f'<line class="goal" x1="{gx:.1f}" x2="{gx:.1f}" y1="{top - 4}" y2="{height - 6}" '
+            f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text x="{gx:.1f}" y="{height - 0.5:.1f}" text-anchor="middle" class="goal-label">'
+            f"{escape(goal_label)}</text>"
+        )
     out.append("</svg>")
     return Markup("".join(out))
 

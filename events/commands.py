@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from events import yamlio
 from quartier.cli import CommandError, load_settings, with_database
 from quartier.db import Database
 from quartier.i18n import gettext as _
-
-from events import yamlio
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -44,10 +43,14 @@ def cmd_import(args: argparse.Namespace) -> None:
         lines = [f"{path}:{p}" for p in e.problems]
         raise CommandError(
             _("{n} problème(s) dans {file}, rien n'a été importé :").format(n=len(lines), file=path)
-            + "\n" + "\n".join(lines)
+            + "\n"
+            + "\n".join(lines)
         ) from None
-    print(_("Import terminé : {created} créé(s), {updated} modifié(s), {unchanged} inchangé(s).").format(
-        created=outcomes["created"], updated=outcomes["updated"], unchanged=outcomes["unchanged"]))
+    print(
+        _("Import terminé : {created} créé(s), {updated} modifié(s), {unchanged} inchangé(s).").format(
+            created=outcomes["created"], updated=outcomes["updated"], unchanged=outcomes["unchanged"]
+        )
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -65,10 +68,9 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
+    from events import report
     from quartier import features
     from quartier.templates import Templates
-
-    from events import report
 
     settings = load_settings(args)
     if not 2000 <= args.year <= 2100:

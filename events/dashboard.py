@@ -14,15 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
+from events import charts, hours, queries
+from events.model import AXES
+from events.pages import iso_week, now, page, parse_week
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.routing import STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS
-
-from events import charts, hours, queries
-from events.model import AXES
-from events.pages import iso_week, now, page, parse_week
 
 routes = Routes()
 
@@ -50,8 +49,9 @@ def period(request: web.Request) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def figures(db: Any, first: dt.date, last: dt.date, *, baseline: dt.date | None, factor: int,
-            current: dt.date) -> dict[str, Any]:
+def figures(
+    db: Any, first: dt.date, last: dt.date, *, baseline: dt.date | None, factor: int, current: dt.date
+) -> dict[str, Any]:
     """Every figure of the dashboard for the weeks from `first` to `last` (Mondays), read in one snapshot."""
     sites = queries.sites(db)
     slugs = [s["slug"] for s in sites]
@@ -74,8 +74,7 @@ def figures(db: Any, first: dt.date, last: dt.date, *, baseline: dt.date | None,
         rooms.setdefault(slug, [])
     half = hours.half_days(occurrences, current, {s: rooms[s] for s in slugs})
     by_axis = {a: round(sum(w.by_axis.get(a, 0.0) for w in weeks), 2) for a in AXES}
-    by_site = {s: {a: round(sum(w.by_site_axis[s][a] for w in weeks) / len(weeks), 2) for a in AXES}
-               for s in slugs}
+    by_site = {s: {a: round(sum(w.by_site_axis[s][a] for w in weeks) / len(weeks), 2) for a in AXES} for s in slugs}
     goal = round(base.total * factor, 2) if base is not None else None
     return {
         "sites": sites,
@@ -101,8 +100,9 @@ async def read_figures(request: web.Request) -> tuple[dt.date, dt.date, dict[str
     today = now(request).date()
     current = parse_week(request.query.get("week"), today)
     baseline = parse_week(settings.service_baseline_week, today) if settings.service_baseline_week else None
-    data = await request.app[DB].read(lambda db: figures(db, first, last, baseline=baseline,
-                                                         factor=settings.service_goal_factor, current=current))
+    data = await request.app[DB].read(
+        lambda db: figures(db, first, last, baseline=baseline, factor=settings.service_goal_factor, current=current)
+    )
     return first, last, data
 
 
@@ -113,28 +113,46 @@ async def dashboard(request: web.Request) -> web.Response:
     series = [(a, _(label), AXIS_COLOURS[a]) for a, label in AXES.items()]
     h = _("h")
     weeks_chart = charts.stacked_bars(
-        [(iso_week(w.monday), w.by_axis) for w in data["weeks"]], series, name="weeks", unit=" " + h,
+        [(iso_week(w.monday), w.by_axis) for w in data["weeks"]],
+        series,
+        name="weeks",
+        unit=" " + h,
         title=_("Heures de service par semaine et par axe"),
         desc=_("Le tableau qui suit donne les mêmes chiffres."),
-        goal=data["goal"], goal_label=_("objectif {n} h").format(n=charts.number(data["goal"] or 0)),
+        goal=data["goal"],
+        goal_label=_("objectif {n} h").format(n=charts.number(data["goal"] or 0)),
     )
     sites_chart = charts.stacked_bars(
-        [(data["names"][s], v) for s, v in data["by_site_average"].items()], series, name="sites", unit=" " + h,
+        [(data["names"][s], v) for s, v in data["by_site_average"].items()],
+        series,
+        name="sites",
+        unit=" " + h,
         title=_("Heures de service par lieu et par axe, moyenne par semaine"),
         desc=_("Le tableau qui suit donne les mêmes chiffres."),
     )
     half_chart = charts.stacked_bars(
         [(data["names"][s], {"used": v["used"], "free": v["free"]}) for s, v in data["half_days"].items()],
-        [("used", _("occupées"), "#4a4a4a"), ("free", _("libres"), "#1d6b2f")], name="half-days",
+        [("used", _("occupées"), "#4a4a4a"), ("free", _("libres"), "#1d6b2f")],
+        name="half-days",
         title=_("Demi-journées des salles, du lundi au vendredi"),
         desc=_("Le tableau qui suit donne les mêmes chiffres."),
     )
-    return page(request, "events/dashboard/dashboard.html", {
-        **data, "first": iso_week(first), "last": iso_week(last), "week_of": iso_week,
-        "weeks_chart": weeks_chart, "sites_chart": sites_chart, "half_chart": half_chart,
-        "num": charts.number, "factor": request.app[SETTINGS].service_goal_factor,
-        "csv_query": {"from": iso_week(first), "to": iso_week(last)},
-    })
+    return page(
+        request,
+        "events/dashboard/dashboard.html",
+        {
+            **data,
+            "first": iso_week(first),
+            "last": iso_week(last),
+            "week_of": iso_week,
+            "weeks_chart": weeks_chart,
+            "sites_chart": sites_chart,
+            "half_chart": half_chart,
+            "num": charts.number,
+            "factor": request.app[SETTINGS].service_goal_factor,
+            "csv_query": {"from": iso_week(first), "to": iso_week(last)},
+        },
+    )
 
 
 @routes.get("/dashboard.csv", name="events_dashboard_csv", access=DASHBOARD)
@@ -147,8 +165,20 @@ async def dashboard_csv(request: web.Request) -> web.Response:
     for w in data["weeks"]:
         for slug, axes in w.by_site_axis.items():
             for axis, value in axes.items():
-                writer.writerow([iso_week(w.monday), w.monday.isoformat(), slug, data["names"].get(slug, slug), axis,
-                                 f"{value:.2f}"])
+                writer.writerow(
+                    [
+                        iso_week(w.monday),
+                        w.monday.isoformat(),
+                        slug,
+                        data["names"].get(slug, slug),
+                        axis,
+                        f"{value:.2f}",
+                    ]
+                )
     name = f"heures-de-service-{iso_week(first)}-{iso_week(last)}.csv"
-    return web.Response(text=out.getvalue(), content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -8,11 +8,10 @@ import datetime as dt
 import random
 from typing import Any
 
-from quartier.db import Tx
-
 from events import feedback_store, queries, store
 from events.forms import DEFAULT, shipped
 from events.model import clean_exception, clean_session
+from quartier.db import Tx
 
 # (key, site, title, days ago, room): the forum days of the past year; the forum demo adds their walls.
 PAST_FORUMS = [
@@ -32,11 +31,24 @@ async def demo(ctx: Any) -> None:
     rng = random.Random(2006)
     today = ctx.today
     year_ago = today - dt.timedelta(days=365)
-    forums = [clean_session({
-        "key": key, "site": site, "title": title, "kind": "forum", "axis": "accompagnement", "room": room,
-        "date": _saturday_before(today - dt.timedelta(days=days)).isoformat(), "start": "10:00", "end": "17:00",
-        "audience": ["tous publics"], "description": "Un temps fort ouvert à toutes et tous.",
-    }) for key, site, title, days, room in PAST_FORUMS]
+    forums = [
+        clean_session(
+            {
+                "key": key,
+                "site": site,
+                "title": title,
+                "kind": "forum",
+                "axis": "accompagnement",
+                "room": room,
+                "date": _saturday_before(today - dt.timedelta(days=days)).isoformat(),
+                "start": "10:00",
+                "end": "17:00",
+                "audience": ["tous publics"],
+                "description": "Un temps fort ouvert à toutes et tous.",
+            }
+        )
+        for key, site, title, days, room in PAST_FORUMS
+    ]
 
     def sessions(tx: Tx) -> None:
         for s in forums:
@@ -60,20 +72,36 @@ async def demo(ctx: Any) -> None:
 
     def write(tx: Tx) -> None:
         for sid, day, reason in cancel:
-            store.set_exception(tx, sid, clean_exception({"date": day.isoformat(), "status": "cancelled",
-                                                          "reason": reason}))
+            store.set_exception(
+                tx, sid, clean_exception({"date": day.isoformat(), "status": "cancelled", "reason": reason})
+            )
         for o in past:
             if (o["session"], o["date"]) in cancelled or o["status"] == "cancelled":
                 continue
             target = feedback_store.Target(
-                kind="occurrence", key=f"o:{o['session']}:{o['date'].isoformat()}", title=o["title"], date=o["date"],
-                opens=o["start"], closes=o["end"], session_id=o["session"], site=o["site"], axis=o["axis"])
+                kind="occurrence",
+                key=f"o:{o['session']}:{o['date'].isoformat()}",
+                title=o["title"],
+                date=o["date"],
+                opens=o["start"],
+                closes=o["end"],
+                session_id=o["session"],
+                site=o["site"],
+                axis=o["axis"],
+            )
             learned = [c.id for c in form.question("learned").choices_for(o["axis"])]
             for k in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 6) if o["kind"] != "forum" else (12,))):
-                answers: dict[str, Any] = {"satisfaction": rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 9, 8])[0],
-                                           "learned": [rng.choice(learned)],
-                                           "return": rng.choices(["oui", "peut-etre", "non"], [7, 2, 1])[0]}
-                feedback_store.submit(tx, target, f"demo-history-{o['session']}-{o['date']}-{k}", answers,
-                                      now=o["end"].timestamp() + 600 + k)
+                answers: dict[str, Any] = {
+                    "satisfaction": rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 9, 8])[0],
+                    "learned": [rng.choice(learned)],
+                    "return": rng.choices(["oui", "peut-etre", "non"], [7, 2, 1])[0],
+                }
+                feedback_store.submit(
+                    tx,
+                    target,
+                    f"demo-history-{o['session']}-{o['date']}-{k}",
+                    answers,
+                    now=o["end"].timestamp() + 600 + k,
+                )
 
     await ctx.db.write(write)

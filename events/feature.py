@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from quartier.i18n import N_
-from quartier.typedefs import STAFF_LINKS
-
 from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, report, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
 from events.schema import migrations as programme_migrations
+from quartier.i18n import N_
+from quartier.typedefs import STAFF_LINKS
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
@@ -23,7 +22,12 @@ def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     pages.routes.add_to(app)
     staff.routes.add_to(app)
-    for module in (posters, dashboard, opendata, report):  # printed programme, service-time dashboard, open data, annual report
+    for module in (
+        posters,
+        dashboard,
+        opendata,
+        report,
+    ):  # printed programme, service-time dashboard, open data, annual report
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))

@@ -23,6 +23,10 @@ import jinja2
 from aiohttp import web
 from babel.dates import format_date, format_time
 
+from events import feedback_store as store
+from events import forms as forms_module
+from events.feedback_svg import bars_svg, face_svg
+from events.forms import Form, FormSet, label
 from quartier.api import path_int, read_json
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -41,11 +45,6 @@ from quartier.typedefs import (
     TEMPLATES,
 )
 from quartier.web import redirect, safe_next
-
-from events import feedback_store as store
-from events import forms as forms_module
-from events.feedback_svg import bars_svg, face_svg
-from events.forms import Form, FormSet, label
 
 routes = Routes()
 
@@ -80,8 +79,9 @@ def setup(app: web.Application) -> None:
 
 
 @jinja2.pass_context
-def feedback_link(context: Any, session_id: int, chosen: dict[str, Any] | None,
-                  coming: list[dict[str, Any]] | None = None) -> dict[str, str] | None:
+def feedback_link(
+    context: Any, session_id: int, chosen: dict[str, Any] | None, coming: list[dict[str, Any]] | None = None
+) -> dict[str, str] | None:
     """For the session page: the form of the chosen occurrence, else of today's, while it can be answered."""
     request: web.Request = context["request"]
     now = _now(request)
@@ -92,11 +92,11 @@ def feedback_link(context: Any, session_id: int, chosen: dict[str, Any] | None,
     for occ in candidates:
         closes = store._closing(occ["start"].date(), request.app[SETTINGS].feedback_open_days, now.tzinfo)
         if occ["status"] != "cancelled" and occ["start"].date() <= now.date() and now < closes:
-            path = str(request.app.router["feedback_form"].url_for(session=str(session_id),
-                                                                   date=occ["date"].isoformat()))
+            path = str(
+                request.app.router["feedback_form"].url_for(session=str(session_id), date=occ["date"].isoformat())
+            )
             return {"path": path, "url": public_url(request, path)}
     return None
-
 
 
 def _now(request: web.Request) -> dt.datetime:
@@ -121,7 +121,8 @@ async def _occurrence(request: web.Request, session_id: int, day: dt.date) -> st
 async def _board(request: web.Request, board_id: int) -> store.Target:
     settings = request.app[SETTINGS]
     target = await request.app[DB].read(
-        lambda d: store.board_target(d, board_id, settings.feedback_open_days, settings.tz))
+        lambda d: store.board_target(d, board_id, settings.feedback_open_days, settings.tz)
+    )
     if target is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     return target
@@ -144,18 +145,28 @@ def _check_open(request: web.Request, target: store.Target) -> None:
     if state == "cancelled":
         raise Problem(409, "cancelled", N_("Cette séance a été annulée : il n'y a pas de questionnaire."))
     if state == "not_open":
-        raise Problem(409, "not_open", N_("Le questionnaire ouvrira au début de la séance, le {when}."),
-                      when=_when(request, target.opens))
+        raise Problem(
+            409,
+            "not_open",
+            N_("Le questionnaire ouvrira au début de la séance, le {when}."),
+            when=_when(request, target.opens),
+        )
     if state == "closed":
-        raise Problem(409, "closed", N_("Le questionnaire est fermé depuis le {when}. Merci de votre intérêt !"),
-                      when=_when(request, target.closes))
+        raise Problem(
+            409,
+            "closed",
+            N_("Le questionnaire est fermé depuis le {when}. Merci de votre intérêt !"),
+            when=_when(request, target.closes),
+        )
 
 
 def _when(request: web.Request, moment: dt.datetime) -> str:
     language = request.get(LANGUAGE, "fr")
     moment = moment.astimezone(request.app[SETTINGS].tz)
-    return _("{date} à {time}").format(date=format_date(moment.date(), "full", locale=language),
-                                       time=format_time(moment.time(), "short", locale=language))
+    return _("{date} à {time}").format(
+        date=format_date(moment.date(), "full", locale=language),
+        time=format_time(moment.time(), "short", locale=language),
+    )
 
 
 def _form_values(form: Form, data: Any) -> dict[str, Any]:
@@ -180,8 +191,13 @@ async def _record(request: web.Request, target: store.Target, raw: dict[str, Any
     if errors:
         qid, message = next(iter(errors.items()))
         q = form.question(qid)
-        raise Problem(422, "invalid_answer", N_("Question « {question} » : {problem}"),
-                      question=label(q.label, request[LANGUAGE]) if q else qid, problem=_(message))
+        raise Problem(
+            422,
+            "invalid_answer",
+            N_("Question « {question} » : {problem}"),
+            question=label(q.label, request[LANGUAGE]) if q else qid,
+            problem=_(message),
+        )
     device = request[DEVICE]
     return await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
 
@@ -211,37 +227,51 @@ async def board_submit(request: web.Request) -> web.Response:
     return await _form_submit(request, await _board(request, path_int(request, "board")))
 
 
-async def _form_page(request: web.Request, target: store.Target, *, values: dict[str, Any] | None = None,
-                     errors: dict[str, str] | None = None, status: int = 200) -> web.Response:
+async def _form_page(
+    request: web.Request,
+    target: store.Target,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> web.Response:
     now = _now(request)
     state = target.state(now)
     form = request.app[FORMS].get(target.template)
     device = request[DEVICE]
-    mine = None if request[NEW_DEVICE] else await request.app[DB].read(
-        lambda d: store.existing_answer(d, target.key, device))
+    mine = (
+        None
+        if request[NEW_DEVICE]
+        else await request.app[DB].read(lambda d: store.existing_answer(d, target.key, device))
+    )
     editable = bool(mine) and time.time() <= store.editable_until(mine)
     if values is None:
         values = mine["answers"] if mine and editable else {}
     until = None
     if mine:
         until = dt.datetime.fromtimestamp(store.editable_until(mine), request.app[SETTINGS].tz)
-    return render(request, "events/feedback/form.html", {
-        "target": target,
-        "form": form,
-        "state": state,
-        "mine": mine,
-        "editable": editable,
-        "until": until,
-        "values": values,
-        "errors": errors or {},
-        "thanks": request.query.get("merci") == "1" and mine is not None,
-        "opens": _when(request, target.opens),
-        "closes": _when(request, target.closes),
-        "when": _occurrence_when(request, target),
-        "label": label,
-        "face_svg": face_svg,
-        "format_time": lambda t: format_time(t, "short", locale=request[LANGUAGE]),
-    }, status=status)
+    return render(
+        request,
+        "events/feedback/form.html",
+        {
+            "target": target,
+            "form": form,
+            "state": state,
+            "mine": mine,
+            "editable": editable,
+            "until": until,
+            "values": values,
+            "errors": errors or {},
+            "thanks": request.query.get("merci") == "1" and mine is not None,
+            "opens": _when(request, target.opens),
+            "closes": _when(request, target.closes),
+            "when": _occurrence_when(request, target),
+            "label": label,
+            "face_svg": face_svg,
+            "format_time": lambda t: format_time(t, "short", locale=request[LANGUAGE]),
+        },
+        status=status,
+    )
 
 
 def _occurrence_when(request: web.Request, target: store.Target) -> str:
@@ -330,8 +360,9 @@ def _filters(request: web.Request) -> dict[str, Any]:
         out["site"] = q["site"]
     if q.get("axis"):
         if q["axis"] not in AXES:
-            raise Problem(400, "invalid_axis", N_("Axe inconnu ; valeurs possibles : {values}."),
-                          values=", ".join(AXES))
+            raise Problem(
+                400, "invalid_axis", N_("Axe inconnu ; valeurs possibles : {values}."), values=", ".join(AXES)
+            )
         out["axis"] = q["axis"]
     return out
 
@@ -370,9 +401,15 @@ async def results_page(request: web.Request) -> web.Response:
             assigned = store.template_of(d, "board", filters["board_id"])
         elif scope_session is not None:
             assigned = store.template_of(d, "session", filters["session_id"])
-        return {"summary": store.summarize(rows, forms, include_hidden=True), "targets": targets, "titles": titles,
-                "sites": queries.sites(d), "scope_session": scope_session, "scope_board": scope_board,
-                "assigned": assigned}
+        return {
+            "summary": store.summarize(rows, forms, include_hidden=True),
+            "targets": targets,
+            "titles": titles,
+            "sites": queries.sites(d),
+            "scope_session": scope_session,
+            "scope_board": scope_board,
+            "assigned": assigned,
+        }
 
     data = await request.app[DB].read(read)
     language = request[LANGUAGE]
@@ -381,17 +418,22 @@ async def results_page(request: web.Request) -> web.Response:
         if q["type"] != "text" and q["answered"]:
             items = [(label(c["label"], language), c["count"]) for c in q["choices"]]
             charts[q["id"]] = bars_svg(items, title=label(q["label"], language), total=q["answered"])
-    return render(request, "events/feedback/results.html", {
-        **data,
-        "filters": filters,
-        "query": _query_of(filters),
-        "charts": charts,
-        "axes": AXES,
-        "forms": forms,
-        "label": label,
-        "format_date": lambda d: format_date(dt.date.fromisoformat(d) if isinstance(d, str) else d, "medium",
-                                             locale=language),
-    })
+    return render(
+        request,
+        "events/feedback/results.html",
+        {
+            **data,
+            "filters": filters,
+            "query": _query_of(filters),
+            "charts": charts,
+            "axes": AXES,
+            "forms": forms,
+            "label": label,
+            "format_date": lambda d: format_date(
+                dt.date.fromisoformat(d) if isinstance(d, str) else d, "medium", locale=language
+            ),
+        },
+    )
 
 
 @routes.get("/staff/feedback/export.csv", name="feedback_export", access=STAFF)
@@ -404,7 +446,9 @@ async def export_csv(request: web.Request) -> web.Response:
     writer.writerow(header)
     writer.writerows(lines)
     return web.Response(
-        text=buffer.getvalue(), content_type="text/csv", charset="utf-8",
+        text=buffer.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
         headers={"Content-Disposition": 'attachment; filename="avis-habitants.csv"'},
     )
 

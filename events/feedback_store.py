@@ -26,12 +26,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from events import forms as forms_module
+from events.forms import FormSet
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
-
-from events import forms as forms_module
-from events.forms import FormSet
 
 migrations = Migrations("feedback")
 
@@ -117,7 +116,7 @@ class Target:
         return feedback_path(self.session_id or 0, self.date)
 
     def state(self, now: dt.datetime) -> str:
-        """"cancelled", "not_open", "open" or "closed"."""
+        """ "cancelled", "not_open", "open" or "closed"."""
         if self.cancelled:
             return "cancelled"
         if now < self.opens:
@@ -131,8 +130,9 @@ def _closing(day: dt.date, open_days: int, tz: ZoneInfo) -> dt.datetime:
 
 
 def template_of(db: sqlite_utils.Database, kind: str, ref: int) -> str:
-    row = db.conn.execute("SELECT template FROM feedback_assignments WHERE kind = ? AND ref = ?",
-                          (kind, ref)).fetchone()
+    row = db.conn.execute(
+        "SELECT template FROM feedback_assignments WHERE kind = ? AND ref = ?", (kind, ref)
+    ).fetchone()
     return row[0] if row else forms_module.DEFAULT
 
 
@@ -220,8 +220,9 @@ def device_hash(device: str) -> str:
 
 def existing_answer(db: sqlite_utils.Database, target_key: str, device: str) -> dict[str, Any] | None:
     """This device's answer to a target, with `answers` decoded, or None."""
-    row = db.conn.execute("SELECT * FROM feedback_answers WHERE target = ? AND device = ?",
-                          (target_key, device_hash(device))).fetchone()
+    row = db.conn.execute(
+        "SELECT * FROM feedback_answers WHERE target = ? AND device = ?", (target_key, device_hash(device))
+    ).fetchone()
     return _answer(row) if row else None
 
 
@@ -240,25 +241,46 @@ def submit(tx: Tx, target: Target, device: str, answers: dict[str, Any], now: fl
     """Record or update (within EDIT_MINUTES) this device's answer; returns {"id", "status", "editable_until"}."""
     now = time.time() if now is None else now
     hashed = device_hash(device)
-    row = tx.execute("SELECT id, created FROM feedback_answers WHERE target = ? AND device = ?",
-                     (target.key, hashed)).fetchone()
+    row = tx.execute(
+        "SELECT id, created FROM feedback_answers WHERE target = ? AND device = ?", (target.key, hashed)
+    ).fetchone()
     payload = json.dumps(answers, ensure_ascii=False, separators=(",", ":"))
     if row is not None:
         until = row["created"] + EDIT_MINUTES * 60
         if now > until:
-            raise Problem(409, "already_answered",
-                          N_("Vous avez déjà répondu à ce questionnaire, merci ! Une réponse peut être modifiée "
-                             "pendant {minutes} minutes seulement."), minutes=EDIT_MINUTES)
-        tx.execute("UPDATE feedback_answers SET answers = ?, template = ?, updated = ? WHERE id = ?",
-                   (payload, target.template, now, row["id"]))
+            raise Problem(
+                409,
+                "already_answered",
+                N_(
+                    "Vous avez déjà répondu à ce questionnaire, merci ! Une réponse peut être modifiée "
+                    "pendant {minutes} minutes seulement."
+                ),
+                minutes=EDIT_MINUTES,
+            )
+        tx.execute(
+            "UPDATE feedback_answers SET answers = ?, template = ?, updated = ? WHERE id = ?",
+            (payload, target.template, now, row["id"]),
+        )
         answer_id, status, created = row["id"], "updated", row["created"]
     else:
         answer_id = tx.execute(
             """INSERT INTO feedback_answers (target, kind, session_id, board_id, date, site, axis, template, device,
                                              answers, created, updated)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (target.key, target.kind, target.session_id, target.board_id, target.date.isoformat(), target.site,
-             target.axis, target.template, hashed, payload, now, now),
+            (
+                target.key,
+                target.kind,
+                target.session_id,
+                target.board_id,
+                target.date.isoformat(),
+                target.site,
+                target.axis,
+                target.template,
+                hashed,
+                payload,
+                now,
+                now,
+            ),
         ).lastrowid
         status, created = "created", now
     tx.change(CHANNEL, f"feedback.{status}", {"target": target.key, "id": answer_id})
@@ -280,16 +302,24 @@ def assign(tx: Tx, kind: str, ref: int, template: str) -> None:
     if template == forms_module.DEFAULT:
         tx.execute("DELETE FROM feedback_assignments WHERE kind = ? AND ref = ?", (kind, ref))
     else:
-        tx.execute("INSERT OR REPLACE INTO feedback_assignments (kind, ref, template) VALUES (?, ?, ?)",
-                   (kind, ref, template))
+        tx.execute(
+            "INSERT OR REPLACE INTO feedback_assignments (kind, ref, template) VALUES (?, ?, ?)", (kind, ref, template)
+        )
 
 
 # -- results
 
 
-def _where(*, session_id: int | None = None, date: dt.date | str | None = None, site: str | None = None,
-           axis: str | None = None, board_id: int | None = None, start: dt.date | str | None = None,
-           end: dt.date | str | None = None) -> tuple[str, list[Any]]:
+def _where(
+    *,
+    session_id: int | None = None,
+    date: dt.date | str | None = None,
+    site: str | None = None,
+    axis: str | None = None,
+    board_id: int | None = None,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> tuple[str, list[Any]]:
     clauses, params = [], []
 
     def iso(d: dt.date | str) -> str:
@@ -353,8 +383,7 @@ def feedback_summary(
     `await db.read(lambda d: feedback_summary(d, ...))`; `forms` defaults to the running server's.
     """
     forms = forms or forms_module.active()
-    rows = answers(db, session_id=session_id, date=date, site=site, axis=axis, board_id=board_id, start=start,
-                   end=end)
+    rows = answers(db, session_id=session_id, date=date, site=site, axis=axis, board_id=board_id, start=start, end=end)
     return summarize(rows, forms, include_hidden=include_hidden)
 
 
@@ -370,10 +399,20 @@ def summarize(rows: list[dict[str, Any]], forms: FormSet, *, include_hidden: boo
             if q.id in questions:
                 continue
             questions[q.id] = {
-                "id": q.id, "type": q.type, "label": dict(q.label), "answered": 0,
-                **({"texts": []} if q.type == "text" else {
-                    "choices": [{"id": c.id, "label": dict(c.label), "face": c.face, "value": c.value, "count": 0}
-                                for c in q.all_choices()]}),
+                "id": q.id,
+                "type": q.type,
+                "label": dict(q.label),
+                "answered": 0,
+                **(
+                    {"texts": []}
+                    if q.type == "text"
+                    else {
+                        "choices": [
+                            {"id": c.id, "label": dict(c.label), "face": c.face, "value": c.value, "count": 0}
+                            for c in q.all_choices()
+                        ]
+                    }
+                ),
                 **({"mean": None} if q.type == "scale" else {}),
             }
     counts: dict[str, Counter[str]] = {qid: Counter() for qid in questions}
@@ -385,8 +424,15 @@ def summarize(rows: list[dict[str, Any]], forms: FormSet, *, include_hidden: boo
             q["answered"] += 1
             if q["type"] == "text":
                 if include_hidden or not r["hidden"]:
-                    q["texts"].append({"answer": r["id"], "date": r["date"], "target": r["target"], "text": value,
-                                       "hidden": r["hidden"]})
+                    q["texts"].append(
+                        {
+                            "answer": r["id"],
+                            "date": r["date"],
+                            "target": r["target"],
+                            "text": value,
+                            "hidden": r["hidden"],
+                        }
+                    )
             else:
                 for v in value if isinstance(value, list) else [value]:
                     counts[qid][str(v)] += 1
@@ -396,8 +442,9 @@ def summarize(rows: list[dict[str, Any]], forms: FormSet, *, include_hidden: boo
         known = {c["id"] for c in q["choices"]}
         for value in counts[qid]:
             if value not in known:  # a choice since removed from the template
-                q["choices"].append({"id": value, "label": {"fr": value, "en": value}, "face": None,
-                                     "value": None, "count": 0})
+                q["choices"].append(
+                    {"id": value, "label": {"fr": value, "en": value}, "face": None, "value": None, "count": 0}
+                )
         for c in q["choices"]:
             c["count"] = counts[qid][c["id"]]
             c["share"] = round(c["count"] / q["answered"], 4) if q["answered"] else 0.0
@@ -444,8 +491,20 @@ def csv_rows(rows: Iterable[dict[str, Any]], forms: FormSet) -> tuple[list[str],
                 v = ""
             values.append(v)
         answered = dt.datetime.fromtimestamp(r["created"], dt.UTC).isoformat(timespec="seconds")
-        out.append([r["id"], r["kind"], r["session_id"] or "", r["board_id"] or "", r["date"], r["site"] or "",
-                    r["axis"] or "", r["template"], answered, *values])
+        out.append(
+            [
+                r["id"],
+                r["kind"],
+                r["session_id"] or "",
+                r["board_id"] or "",
+                r["date"],
+                r["site"] or "",
+                r["axis"] or "",
+                r["template"],
+                answered,
+                *values,
+            ]
+        )
     return header, out
 
 
@@ -477,9 +536,17 @@ async def demo(ctx: Any) -> None:
         n = 0
         for occ in past:
             form = forms.get(forms_module.DEFAULT)
-            target = Target(kind="occurrence", key=f"o:{occ['session']}:{occ['date'].isoformat()}",
-                            title=occ["title"], date=occ["date"], opens=occ["start"], closes=occ["end"],
-                            session_id=occ["session"], site=occ["site"], axis=occ["axis"])
+            target = Target(
+                kind="occurrence",
+                key=f"o:{occ['session']}:{occ['date'].isoformat()}",
+                title=occ["title"],
+                date=occ["date"],
+                opens=occ["start"],
+                closes=occ["end"],
+                session_id=occ["session"],
+                site=occ["site"],
+                axis=occ["axis"],
+            )
             for k in range(rng.randint(2, 7)):
                 answers: dict[str, Any] = {"satisfaction": rng.choices([2, 3, 4, 5], [1, 2, 5, 6])[0]}
                 learned = [c.id for c in form.question("learned").choices_for(occ["axis"])]

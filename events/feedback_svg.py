@@ -34,8 +34,10 @@ def bars_svg(items: list[tuple[str, int]], *, title: str, total: int | None = No
         parts.append(f'<text x="{BAR_X}" y="{y + 16}" font-size="15" fill="#1a1a1a">{escape(label)}</text>')
         parts.append(f'<rect x="{BAR_X}" y="{y + 22}" width="{BAR_MAX}" height="18" fill="{TRACK}"/>')
         if width:
-            parts.append(f'<rect class="bar" x="{BAR_X}" y="{y + 22}" width="{width}" height="18" fill="{FILL}" '
-                         f'data-count="{count}"/>')
+            parts.append(
+                f'<rect class="bar" x="{BAR_X}" y="{y + 22}" width="{width}" height="18" fill="{FILL}" '
+                f'data-count="{count}"/>'
+            )
         parts.append(f'<text x="{BAR_MAX + 8}" y="{y + 37}" font-size="15" fill="#1a1a1a">{count}{share}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -248,10 +248,12 @@ class _Parser:
                 raise self.fail(key_node, N_("{what} : « {key} » apparaît deux fois"), what=what, key=key)
             if keys and key not in keys:
                 close = difflib.get_close_matches(key, keys, n=1)
-                hint = (_("vouliez-vous dire « {name} » ?").format(name=close[0]) if close
-                        else _("possibles : {keys}").format(keys=", ".join(keys)))
-                raise self.fail(key_node, N_("{what} : clé inconnue « {key} » ; {hint}"), what=what, key=key,
-                                hint=hint)
+                hint = (
+                    _("vouliez-vous dire « {name} » ?").format(name=close[0])
+                    if close
+                    else _("possibles : {keys}").format(keys=", ".join(keys))
+                )
+                raise self.fail(key_node, N_("{what} : clé inconnue « {key} » ; {hint}"), what=what, key=key, hint=hint)
             out[key] = value_node
         return out
 
@@ -276,8 +278,7 @@ class _Parser:
         entries = self.mapping(node, LANGUAGES, what)
         for language in LANGUAGES:
             if language not in entries:
-                raise self.fail(node, N_("{what} : il manque le texte en « {language} »"), what=what,
-                                language=language)
+                raise self.fail(node, N_("{what} : il manque le texte en « {language} »"), what=what, language=language)
         return {language: self.text(entries[language], f"{what} ({language})") for language in LANGUAGES}
 
     def form(self, node: yaml.Node | None, name: str) -> Form:
@@ -318,19 +319,33 @@ class _Parser:
         what = _("question « {id} »").format(id=qid)
         qtype = self.scalar(entries["type"], what)
         if qtype not in TYPES:
-            raise self.fail(entries["type"], N_("{what} : type inconnu « {type} » ; possibles : {types}"),
-                            what=what, type=qtype, types=", ".join(TYPES))
+            raise self.fail(
+                entries["type"],
+                N_("{what} : type inconnu « {type} » ; possibles : {types}"),
+                what=what,
+                type=qtype,
+                types=", ".join(TYPES),
+            )
         required = False
         if "required" in entries:
             required = self.scalar(entries["required"], what)
             if not isinstance(required, bool):
                 raise self.fail(entries["required"], N_("{what} : « required » vaut true ou false"), what=what)
-        allowed = {"scale": {"points"}, "single": {"choices", "choices_by_axis"},
-                   "multiple": {"choices", "choices_by_axis"}, "text": {"max_length"}}[qtype]
+        allowed = {
+            "scale": {"points"},
+            "single": {"choices", "choices_by_axis"},
+            "multiple": {"choices", "choices_by_axis"},
+            "text": {"max_length"},
+        }[qtype]
         for key in ("points", "choices", "choices_by_axis", "max_length"):
             if key in entries and key not in allowed:
-                raise self.fail(entries[key], N_("{what} : « {key} » ne va pas avec le type « {type} »"),
-                                what=what, key=key, type=qtype)
+                raise self.fail(
+                    entries[key],
+                    N_("{what} : « {key} » ne va pas avec le type « {type} »"),
+                    what=what,
+                    key=key,
+                    type=qtype,
+                )
         choices: tuple[Choice, ...] = ()
         by_axis: dict[str, tuple[Choice, ...]] = {}
         max_length = 1000
@@ -349,14 +364,16 @@ class _Parser:
                     raise self.fail(entries["choices_by_axis"], N_("{what} : aucun axe"), what=what)
                 for axis, axis_node in axes.items():
                     if not ID_RE.match(axis):
-                        raise self.fail(axis_node, N_("{what} : identifiant invalide (minuscules, chiffres, - et _)"),
-                                        what=what)
+                        raise self.fail(
+                            axis_node, N_("{what} : identifiant invalide (minuscules, chiffres, - et _)"), what=what
+                        )
                     by_axis[axis] = self.choices(axis_node, f"{what}, {axis}")
         elif "max_length" in entries:
             max_length = self.scalar(entries["max_length"], what)
             if not isinstance(max_length, int) or isinstance(max_length, bool) or not 1 <= max_length <= MAX_TEXT:
-                raise self.fail(entries["max_length"], N_("{what} : « max_length » entre 1 et {max}"), what=what,
-                                max=MAX_TEXT)
+                raise self.fail(
+                    entries["max_length"], N_("{what} : « max_length » entre 1 et {max}"), what=what, max=MAX_TEXT
+                )
         return Question(
             id=qid,
             type=qtype,
@@ -399,8 +416,13 @@ class _Parser:
             if "face" in entries:
                 face = self.scalar(entries["face"], what)
                 if face not in FACES:
-                    raise self.fail(entries["face"], N_("{what} : visage inconnu « {face} » ; possibles : {faces}"),
-                                    what=what, face=face, faces=", ".join(FACES))
+                    raise self.fail(
+                        entries["face"],
+                        N_("{what} : visage inconnu « {face} » ; possibles : {faces}"),
+                        what=what,
+                        face=face,
+                        faces=", ".join(FACES),
+                    )
             label = self.labels(_without(item, "value", "face"), f"{what}, {value}")
             out.append(Choice(str(value), label, face=face, value=value))
         return tuple(out)

@@ -45,8 +45,9 @@ class Week:
 
 def week_hours(occurrences: list[dict[str, Any]], monday: dt.date, site_slugs: list[str]) -> Week:
     """Hours offered in the week starting `monday` (occurrences may cover more days: filtered here)."""
-    week = Week(monday, by_site={s: 0.0 for s in site_slugs},
-                by_site_axis={s: {a: 0.0 for a in AXES} for s in site_slugs})
+    week = Week(
+        monday, by_site={s: 0.0 for s in site_slugs}, by_site_axis={s: {a: 0.0 for a in AXES} for s in site_slugs}
+    )
     sunday = monday + dt.timedelta(days=6)
     for o in occurrences:
         if o["status"] == "cancelled" or not monday <= o["start"].date() <= sunday:
@@ -78,8 +79,9 @@ def missing_axes(weeks: list[Week], site_slugs: list[str]) -> dict[str, list[str
     return out
 
 
-def half_days(occurrences: list[dict[str, Any]], monday: dt.date,
-              rooms: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+def half_days(
+    occurrences: list[dict[str, Any]], monday: dt.date, rooms: dict[str, list[str]]
+) -> dict[str, dict[str, Any]]:
     """Used and free half-days (Monday to Friday) of each site's rooms in one week.
 
     `rooms` maps each site to its rooms (from its sessions). Returns {site: {"rooms": {room: {"used":
@@ -102,8 +104,11 @@ def half_days(occurrences: list[dict[str, Any]], monday: dt.date,
         for room in names:
             n = len(used.get((site, room), ()))
             per_room[room] = {"used": n, "free": HALF_DAYS_PER_WEEK - n}
-        out[site] = {"rooms": per_room, "used": sum(r["used"] for r in per_room.values()),
-                     "free": sum(r["free"] for r in per_room.values())}
+        out[site] = {
+            "rooms": per_room,
+            "used": sum(r["used"] for r in per_room.values()),
+            "free": sum(r["free"] for r in per_room.values()),
+        }
     return out
 
 

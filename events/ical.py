@@ -24,9 +24,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from quartier.i18n import gettext as _
-
 from events.model import AXES, KINDS, Rule, local
+from quartier.i18n import gettext as _
 
 PRODID = "-//Quartier//Programme//FR"
 
@@ -53,7 +52,7 @@ def calendar(sessions: list[dict[str, Any]], *, name: str, base_url: str, tzname
 def _event(s: dict[str, Any], uid: str, base_url: str) -> icalendar.Event:
     e = icalendar.Event()
     e.add("uid", uid)
-    e.add("dtstamp", dt.datetime.fromtimestamp(s["updated"], dt.timezone.utc))
+    e.add("dtstamp", dt.datetime.fromtimestamp(s["updated"], dt.UTC))
     e.add("summary", s["title"])
     location = s["site_name"] + (f", {s['room']}" if s["room"] else "")
     if s.get("site_address"):
@@ -78,7 +77,7 @@ def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icale
     recur = rule.ical()
     if recur is not None:
         if rule.until:
-            recur["UNTIL"] = local(rule.until, dt.time(23, 59, 59), tz).astimezone(dt.timezone.utc)
+            recur["UNTIL"] = local(rule.until, dt.time(23, 59, 59), tz).astimezone(dt.UTC)
         master.add("rrule", recur)
     events = [master]
     exdates = []

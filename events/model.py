@@ -42,8 +42,14 @@ STATUSES: dict[str, str] = {
 }
 REPEATS: dict[str, str] = {"weekly": N_("Chaque semaine"), "monthly": N_("Chaque mois (même jour de la semaine)")}
 # Suggested audiences and accessibility features (free text is accepted too).
-AUDIENCES = [N_("tous publics"), N_("seniors"), N_("jeunes"), N_("familles"), N_("personnes étrangères"),
-             N_("demandeurs d'emploi")]
+AUDIENCES = [
+    N_("tous publics"),
+    N_("seniors"),
+    N_("jeunes"),
+    N_("familles"),
+    N_("personnes étrangères"),
+    N_("demandeurs d'emploi"),
+]
 ACCESSIBILITY = {
     "step-free": N_("Accès de plain-pied ou ascenseur"),
     "hearing-loop": N_("Boucle magnétique"),
@@ -175,8 +181,9 @@ class _Checker:
             return []
         items = [_clean(v, False) for v in value if _clean(v, False)]
         if len(items) > max_items or any(len(v) > max_length for v in items):
-            self.fail(name, N_("Liste trop longue (au plus {n} éléments de {max} caractères)."), n=max_items,
-                      max=max_length)
+            self.fail(
+                name, N_("Liste trop longue (au plus {n} éléments de {max} caractères)."), n=max_items, max=max_length
+            )
         return list(dict.fromkeys(items))
 
 
@@ -238,7 +245,10 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
     if site["website"] and not site["website"].startswith(("https://", "http://")):
         c.fail("website", N_("Adresse web commençant par https:// attendue."))
     if site["opening_hours"] and not valid_opening_hours(site["opening_hours"]):
-        c.fail("opening_hours", N_("Horaires invalides : syntaxe OpenStreetMap attendue (ex. « Mo-Fr 09:00-12:00,14:00-17:30 »)."))
+        c.fail(
+            "opening_hours",
+            N_("Horaires invalides : syntaxe OpenStreetMap attendue (ex. « Mo-Fr 09:00-12:00,14:00-17:30 »)."),
+        )
     try:
         ZoneInfo(site["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -324,8 +334,9 @@ def clean_exception(data: Mapping[str, Any]) -> dict[str, Any]:
         if e["new_start"] and e["new_end"] and e["new_end"] <= e["new_start"]:
             c.fail("end", N_("La fin doit suivre le début."))
         if e["new_date"] and e["date"] and abs((e["new_date"] - e["date"]).days) > MAX_MOVE_DAYS:
-            c.fail("new_date", N_("Une séance se déplace d'au plus {n} jours ; sinon créez-en une autre."),
-                   n=MAX_MOVE_DAYS)
+            c.fail(
+                "new_date", N_("Une séance se déplace d'au plus {n} jours ; sinon créez-en une autre."), n=MAX_MOVE_DAYS
+            )
     if c.errors:
         raise Invalid(c.errors)
     return e
@@ -361,8 +372,15 @@ class Rule:
                 count=row["repeat_count"],
             )
         repeat = row.get("repeat") or {}
-        return cls(row["date"], dt.time.fromisoformat(row["start"]), dt.time.fromisoformat(row["end"]),
-                   repeat.get("every"), repeat.get("interval") or 1, repeat.get("until"), repeat.get("count"))
+        return cls(
+            row["date"],
+            dt.time.fromisoformat(row["start"]),
+            dt.time.fromisoformat(row["end"]),
+            repeat.get("every"),
+            repeat.get("interval") or 1,
+            repeat.get("until"),
+            repeat.get("count"),
+        )
 
     def weekday(self) -> rrule.weekday:
         """For monthly rules: the n-th weekday of the first date (the 5th becomes 'last')."""
@@ -376,8 +394,14 @@ class Rule:
         until = dt.datetime.combine(self.until, dt.time(23, 59, 59)) if self.until else None
         if self.every == "weekly":
             return rrule.rrule(rrule.WEEKLY, dtstart=start, interval=self.interval, until=until, count=self.count)
-        return rrule.rrule(rrule.MONTHLY, dtstart=start, interval=self.interval, until=until, count=self.count,
-                           byweekday=self.weekday())
+        return rrule.rrule(
+            rrule.MONTHLY,
+            dtstart=start,
+            interval=self.interval,
+            until=until,
+            count=self.count,
+            byweekday=self.weekday(),
+        )
 
     def dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Local dates of the occurrences between start and end, both included."""

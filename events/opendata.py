@@ -20,25 +20,52 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries
+from events.model import AXES, KINDS, Rule
+from events.pages import EVENT_STATUS, now, page
 from quartier.bus import last_seq_in
 from quartier.i18n import gettext as _
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS
 
-from events import queries
-from events.model import AXES, KINDS, Rule
-from events.pages import EVENT_STATUS, now, page
-
 routes = Routes()
 
 # The standard's columns, in its order (schema.json v1.0.2).
-COLUMNS = ["id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse", "latitude",
-           "longitude", "typologie", "telephone", "courriels", "site_web", "horaires", "presentation_resume",
-           "presentation_detail", "source", "itinerance", "structure_parente", "date_maj", "services",
-           "publics_specifiquement_adresses", "prise_en_charge_specifique", "frais_a_charge",
-           "dispositif_programmes_nationaux", "formations_labels", "autres_formations_labels", "modalites_acces",
-           "modalites_accompagnement", "fiche_acces_libre", "prise_rdv"]
+COLUMNS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+]
 
 # What each axis offers, in the standard's vocabulary of `services`.
 AXIS_SERVICES = {
@@ -60,23 +87,45 @@ KIND_MODALITIES = {
     "forum": "Dans un atelier collectif",
     "hackathon": "Dans un atelier collectif",
 }
-ACCESSIBILITY_CARE = {"hearing-loop": "Surdité", "sign-language": "Surdité", "step-free": "Handicaps moteurs",
-                      "falc": "Illettrisme"}
-SERVICE_ORDER = ["Aide aux démarches administratives", "Maîtrise des outils numériques du quotidien",
-                 "Insertion professionnelle via le numérique", "Parentalité et éducation avec le numérique",
-                 "Accès internet et matériel informatique"]
+ACCESSIBILITY_CARE = {
+    "hearing-loop": "Surdité",
+    "sign-language": "Surdité",
+    "step-free": "Handicaps moteurs",
+    "falc": "Illettrisme",
+}
+SERVICE_ORDER = [
+    "Aide aux démarches administratives",
+    "Maîtrise des outils numériques du quotidien",
+    "Insertion professionnelle via le numérique",
+    "Parentalité et éducation avec le numérique",
+    "Accès internet et matériel informatique",
+]
 
 # data·inclusion v1 vocabularies.
-DI_TYPES = {"permanence": "accompagnement", "atelier": "atelier", "acces-libre": "aide-materielle",
-            "forum": "information", "hackathon": "atelier", "autre": "information"}
+DI_TYPES = {
+    "permanence": "accompagnement",
+    "atelier": "atelier",
+    "acces-libre": "aide-materielle",
+    "forum": "information",
+    "hackathon": "atelier",
+    "autre": "information",
+}
 DI_THEMES = {
     "acces-libre": ["numerique--acceder-a-une-connexion-internet", "numerique--prendre-en-main-un-ordinateur"],
-    "accompagnement": ["numerique--utiliser-le-numerique-au-quotidien",
-                       "numerique--prendre-en-main-un-smartphone-ou-une-tablette"],
+    "accompagnement": [
+        "numerique--utiliser-le-numerique-au-quotidien",
+        "numerique--prendre-en-main-un-smartphone-ou-une-tablette",
+    ],
     "droits": ["numerique--realiser-des-demarches-administratives-avec-un-accompagnement"],
 }
-DI_PUBLICS = {"tous publics": "tous-publics", "seniors": "seniors", "jeunes": "jeunes", "familles": "familles",
-              "personnes étrangères": "personnes-exilees", "demandeurs d'emploi": "demandeurs-emploi"}
+DI_PUBLICS = {
+    "tous publics": "tous-publics",
+    "seniors": "seniors",
+    "jeunes": "jeunes",
+    "familles": "familles",
+    "personnes étrangères": "personnes-exilees",
+    "demandeurs d'emploi": "demandeurs-emploi",
+}
 OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 
 
@@ -123,7 +172,8 @@ def place_row(site: dict[str, Any], sessions: list[dict[str, Any]], tz: Any, sou
     updated = max([site["updated"]] + [s["updated"] for s in sessions])
     titles = sorted({s["title"] for s in sessions})
     summary = _("{name} : {n} séances gratuites de médiation numérique ({axes}).").format(
-        name=site["name"], n=len(sessions), axes=", ".join(_(AXES[a]).lower() for a in axes) or "-")
+        name=site["name"], n=len(sessions), axes=", ".join(_(AXES[a]).lower() for a in axes) or "-"
+    )
     return {
         "id": site["slug"],
         "pivot": site["siret"],
@@ -206,14 +256,20 @@ def service_record(request: web.Request, s: dict[str, Any], site: dict[str, Any]
     first = rule.first
     last = rule.until or (list(rule.dates(first, first + dt.timedelta(days=3660)))[-1] if rule.count else None)
     description = s["description"] or _("{kind} gratuit(e), {axis} : {title}, à {site}.").format(
-        kind=_(KINDS[s["kind"]]), axis=_(AXES[s["axis"]]).lower(), title=s["title"], site=site["name"])
+        kind=_(KINDS[s["kind"]]), axis=_(AXES[s["axis"]]).lower(), title=s["title"], site=site["name"]
+    )
     if len(description) < 50:
         description += " " + _("Ouvert à toutes et à tous, sans compte ni adhésion.")
     name = s["title"].rstrip(".")[:150]
     publics = sorted({DI_PUBLICS[a] for a in s["audience"] if a in DI_PUBLICS}) or ["tous-publics"]
-    modes = ["se-presenter"] if not s["registration"] else (
-        (["telephoner"] if site["phone"] else []) + (["envoyer-un-courriel"] if site["email"] else [])
-        or ["se-presenter"])
+    modes = (
+        ["se-presenter"]
+        if not s["registration"]
+        else (
+            (["telephoner"] if site["phone"] else []) + (["envoyer-un-courriel"] if site["email"] else [])
+            or ["se-presenter"]
+        )
+    )
     return {
         "source": "quartier",
         "structure_id": f"quartier--{site['slug']}",
@@ -252,17 +308,25 @@ def service_record(request: web.Request, s: dict[str, Any], site: dict[str, Any]
     }
 
 
-def event_record(request: web.Request, s: dict[str, Any], site: dict[str, Any], tz: Any,
-                 today: dt.date) -> dict[str, Any]:
+def event_record(
+    request: web.Request, s: dict[str, Any], site: dict[str, Any], tz: Any, today: dt.date
+) -> dict[str, Any]:
     """A session as a schema.org Event: an eventSchedule when it repeats, a sub-event per exception."""
     rule = Rule.of(s)
     url = public_url(request, f"/sessions/{s['id']}")
     first_start = dt.datetime.combine(rule.first, rule.start, tz)
     first_end = dt.datetime.combine(rule.first, rule.end, tz)
     place = {
-        "@type": "Place", "name": site["name"], "url": public_url(request, f"/sites/{site['slug']}"),
-        "address": {"@type": "PostalAddress", "streetAddress": site["address"], "postalCode": site["postal_code"],
-                    "addressLocality": site["commune"], "addressCountry": "FR"},
+        "@type": "Place",
+        "name": site["name"],
+        "url": public_url(request, f"/sites/{site['slug']}"),
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": site["address"],
+            "postalCode": site["postal_code"],
+            "addressLocality": site["commune"],
+            "addressCountry": "FR",
+        },
         "additionalProperty": [
             {"@type": "PropertyValue", "propertyID": "code_insee", "value": site["insee"]},
             {"@type": "PropertyValue", "propertyID": "typologie", "value": site["typologie"]},
@@ -314,9 +378,15 @@ def event_record(request: web.Request, s: dict[str, Any], site: dict[str, Any], 
         occ = queries.expand(s, dt.date.fromisoformat(day_iso), e, tz)
         if occ["start"].date() < today - dt.timedelta(days=31):
             continue
-        sub = {"@type": "Event", "name": s["title"], "url": f"{url}?date={day_iso}",
-               "startDate": occ["start"].isoformat(), "endDate": occ["end"].isoformat(),
-               "eventStatus": f"https://schema.org/{EVENT_STATUS[occ['status']]}", "location": {"@id": place["url"]}}
+        sub = {
+            "@type": "Event",
+            "name": s["title"],
+            "url": f"{url}?date={day_iso}",
+            "startDate": occ["start"].isoformat(),
+            "endDate": occ["end"].isoformat(),
+            "eventStatus": f"https://schema.org/{EVENT_STATUS[occ['status']]}",
+            "location": {"@id": place["url"]},
+        }
         if occ["original_start"]:
             sub["previousStartDate"] = occ["original_start"].isoformat()
         if occ["reason"]:
@@ -381,4 +451,3 @@ async def events(request: web.Request) -> web.Response:
     graph = [event_record(request, s, by_slug[s["site"]], tz, today) for s in sessions]
     doc = {"@context": "https://schema.org", "@graph": graph}
     return _cached(request, seq, json.dumps(doc, ensure_ascii=False, indent=1), "application/ld+json")
-

@@ -10,6 +10,10 @@ from xml.etree import ElementTree as ET
 import babel.dates
 from aiohttp import web
 
+from events import queries
+from events.api import filters
+from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
+from forum import queries as forum_queries  # the forum's read interface: links to published minutes
 from quartier.api import date_query, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -19,11 +23,6 @@ from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
-
-from forum import queries as forum_queries  # the forum's read interface: links to published minutes
-from events import queries
-from events.api import filters
-from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 
 routes = Routes()
 
@@ -96,10 +95,18 @@ async def home(request: web.Request) -> web.Response:
 
     data = await request.app[DB].read(read)
     next_help = next((o for o in data["coming"] if o["start"] > moment and o["status"] != "cancelled"), None)
-    return page(request, "events/home.html", {
-        **data, **split_today(data["today"], moment), "moment": moment, "site": site,
-        "next_help": next_help, "channels": f"site:{site}" if site else "programme",
-    })
+    return page(
+        request,
+        "events/home.html",
+        {
+            **data,
+            **split_today(data["today"], moment),
+            "moment": moment,
+            "site": site,
+            "next_help": next_help,
+            "channels": f"site:{site}" if site else "programme",
+        },
+    )
 
 
 def parse_week(raw: str | None, today: dt.date) -> dt.date:
@@ -109,7 +116,9 @@ def parse_week(raw: str | None, today: dt.date) -> dt.date:
             year, week = raw.split("-W")
             return dt.date.fromisocalendar(int(year), int(week), 1)
         except ValueError:
-            raise Problem(400, "invalid_week", N_("Semaine attendue au format AAAA-Sss, par exemple 2025-W10.")) from None
+            raise Problem(
+                400, "invalid_week", N_("Semaine attendue au format AAAA-Sss, par exemple 2025-W10.")
+            ) from None
     return today - dt.timedelta(days=today.weekday())
 
 
@@ -139,17 +148,33 @@ async def week(request: web.Request) -> web.Response:
         }
 
     data = await request.app[DB].read(read)
-    return page(request, "events/week.html", {
-        **data, "days": group_by_day(data["occurrences"], monday), "filters": f, "today": today,
-        "monday": monday, "week": iso_week(monday),
-        "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
-        "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
-        "channels": f"site:{f['site']}" if f["site"] else "programme",
-    })
+    return page(
+        request,
+        "events/week.html",
+        {
+            **data,
+            "days": group_by_day(data["occurrences"], monday),
+            "filters": f,
+            "today": today,
+            "monday": monday,
+            "week": iso_week(monday),
+            "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
+            "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
+            "channels": f"site:{f['site']}" if f["site"] else "programme",
+        },
+    )
 
 
-DAYS = {"Mo": N_("lundi"), "Tu": N_("mardi"), "We": N_("mercredi"), "Th": N_("jeudi"), "Fr": N_("vendredi"),
-        "Sa": N_("samedi"), "Su": N_("dimanche"), "PH": N_("jours fériés")}
+DAYS = {
+    "Mo": N_("lundi"),
+    "Tu": N_("mardi"),
+    "We": N_("mercredi"),
+    "Th": N_("jeudi"),
+    "Fr": N_("vendredi"),
+    "Sa": N_("samedi"),
+    "Su": N_("dimanche"),
+    "PH": N_("jours fériés"),
+}
 
 
 def readable_hours(expression: str) -> list[str]:
@@ -184,20 +209,34 @@ async def site_page(request: web.Request) -> web.Response:
     data = await request.app[DB].read(read)
     if data["site"] is None:
         raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
-    return page(request, "events/site.html", {
-        **data, "days": group_by_day(data["occurrences"], monday), "today": today, "monday": monday,
-        "hours": readable_hours(data["site"]["opening_hours"]), "week": iso_week(monday),
-        "prev_week": iso_week(monday - dt.timedelta(days=7)), "next_week": iso_week(monday + dt.timedelta(days=7)),
-        "channels": f"site:{slug}",
-    })
+    return page(
+        request,
+        "events/site.html",
+        {
+            **data,
+            "days": group_by_day(data["occurrences"], monday),
+            "today": today,
+            "monday": monday,
+            "hours": readable_hours(data["site"]["opening_hours"]),
+            "week": iso_week(monday),
+            "prev_week": iso_week(monday - dt.timedelta(days=7)),
+            "next_week": iso_week(monday + dt.timedelta(days=7)),
+            "channels": f"site:{slug}",
+        },
+    )
 
 
-EVENT_STATUS = {"scheduled": "EventScheduled", "full": "EventScheduled", "cancelled": "EventCancelled",
-                "moved": "EventRescheduled"}
+EVENT_STATUS = {
+    "scheduled": "EventScheduled",
+    "full": "EventScheduled",
+    "cancelled": "EventCancelled",
+    "moved": "EventRescheduled",
+}
 
 
-def event_jsonld(request: web.Request, s: dict[str, Any], site: dict[str, Any], occ: dict[str, Any] | None,
-                 url: str) -> dict[str, Any]:
+def event_jsonld(
+    request: web.Request, s: dict[str, Any], site: dict[str, Any], occ: dict[str, Any] | None, url: str
+) -> dict[str, Any]:
     """schema.org Event of a session's occurrence (the chosen one, else the next)."""
     ld: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -210,23 +249,33 @@ def event_jsonld(request: web.Request, s: dict[str, Any], site: dict[str, Any], 
         "location": {
             "@type": "Place",
             "name": site["name"],
-            "address": {"@type": "PostalAddress", "streetAddress": site["address"],
-                        "postalCode": site["postal_code"], "addressLocality": site["commune"],
-                        "addressCountry": "FR"},
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": site["address"],
+                "postalCode": site["postal_code"],
+                "addressLocality": site["commune"],
+                "addressCountry": "FR",
+            },
         },
         "inLanguage": s["languages"] or ["fr"],
         "audience": [{"@type": "Audience", "audienceType": a} for a in s["audience"]],
     }
     if site["latitude"] is not None:
-        ld["location"]["geo"] = {"@type": "GeoCoordinates", "latitude": site["latitude"],
-                                 "longitude": site["longitude"]}
+        ld["location"]["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": site["latitude"],
+            "longitude": site["longitude"],
+        }
     if s["partner"]:
         ld["organizer"] = {"@type": "Organization", "name": s["partner"]}
     if s["capacity"]:
         ld["maximumAttendeeCapacity"] = s["capacity"]
     if occ:
-        ld.update(startDate=occ["start"].isoformat(), endDate=occ["end"].isoformat(),
-                  eventStatus=f"https://schema.org/{EVENT_STATUS[occ['status']]}")
+        ld.update(
+            startDate=occ["start"].isoformat(),
+            endDate=occ["end"].isoformat(),
+            eventStatus=f"https://schema.org/{EVENT_STATUS[occ['status']]}",
+        )
         if occ["original_start"]:
             ld["previousStartDate"] = occ["original_start"].isoformat()
     return ld
@@ -262,13 +311,24 @@ async def session_page(request: web.Request) -> web.Response:
         raise Problem(404, "not_found", N_("Cette séance n'a pas lieu le {date}."), date=chosen_date.isoformat())
     s = data["session"]
     path = request.path + (f"?date={chosen_date.isoformat()}" if chosen_date else "")
-    occ = data["chosen"] or next((o for o in data["coming"] if o["status"] != "cancelled"), None) or (
-        data["coming"][0] if data["coming"] else None)
+    occ = (
+        data["chosen"]
+        or next((o for o in data["coming"] if o["status"] != "cancelled"), None)
+        or (data["coming"][0] if data["coming"] else None)
+    )
     ld = event_jsonld(request, s, data["site"], occ, public_url(request, path))
-    return page(request, "events/session.html", {
-        **data, "qr_path": path, "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
-        "rule": Rule.of(s), "channels": f"site:{s['site']}", "shown": occ,
-    })
+    return page(
+        request,
+        "events/session.html",
+        {
+            **data,
+            "qr_path": path,
+            "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
+            "rule": Rule.of(s),
+            "channels": f"site:{s['site']}",
+            "shown": occ,
+        },
+    )
 
 
 @routes.get("/changes", name="events_changes", access=PUBLIC)
@@ -306,22 +366,32 @@ async def changes_atom(request: web.Request) -> web.Response:
     for o in rows:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         url = public_url(request, f"/sessions/{o['session']}?date={o['date'].isoformat()}")
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}changes/{o['session']}/{o['date'].isoformat()}/{o['sequence']}"
+        ET.SubElement(
+            entry, f"{{{ATOM}}}id"
+        ).text = f"{base}changes/{o['session']}/{o['date'].isoformat()}/{o['sequence']}"
         title = _("{status} : {title}, {day} à {hour} ({site})").format(
-            status=fmt["status_label"](o["status"]), title=o["title"], day=fmt["fmt_day"](o["original_start"] or o["start"]),
-            hour=fmt["fmt_hour"](o["original_start"] or o["start"]), site=o["site_name"])
+            status=fmt["status_label"](o["status"]),
+            title=o["title"],
+            day=fmt["fmt_day"](o["original_start"] or o["start"]),
+            hour=fmt["fmt_hour"](o["original_start"] or o["start"]),
+            site=o["site_name"],
+        )
         ET.SubElement(entry, f"{{{ATOM}}}title").text = title
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = o["updated"].isoformat(timespec="seconds")
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url)
         summary = o["reason"] or ""
         if o["status"] == "moved":
             summary = _("Nouvel horaire : {day} {start}–{end}, {room}.").format(
-                day=fmt["fmt_day"](o["start"]), start=fmt["fmt_hour"](o["start"]), end=fmt["fmt_hour"](o["end"]),
-                room=o["room"] or o["site_name"]) + (" " + summary if summary else "")
+                day=fmt["fmt_day"](o["start"]),
+                start=fmt["fmt_hour"](o["start"]),
+                end=fmt["fmt_hour"](o["end"]),
+                room=o["room"] or o["site_name"],
+            ) + (" " + summary if summary else "")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary or title
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return web.Response(text='<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                        content_type="application/atom+xml", charset="utf-8")
+    return web.Response(
+        text='<?xml version="1.0" encoding="utf-8"?>\n' + body, content_type="application/atom+xml", charset="utf-8"
+    )
 
 
 # -- iCalendar feeds
@@ -333,8 +403,9 @@ async def _feed(request: web.Request, name: str, *, site: str | None = None, axi
     settings = request.app[SETTINGS]
     rows = await request.app[DB].read(lambda db: queries.sessions(db, site=site, axis=axis, with_exceptions=True))
     body = calendar(rows, name=name, base_url=settings.base_url, tzname=settings.timezone)
-    return web.Response(body=body, content_type="text/calendar", charset="utf-8",
-                        headers={"Cache-Control": "public, max-age=300"})
+    return web.Response(
+        body=body, content_type="text/calendar", charset="utf-8", headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 @routes.get("/calendar.ics", name="events_calendar", access=PUBLIC)

@@ -13,15 +13,14 @@ from typing import Any
 
 from aiohttp import web
 
+from events import hours, queries
+from events.pages import group_by_day, iso_week, now, page, parse_week, readable_hours
 from quartier.api import date_query, path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB
-
-from events import hours, queries
-from events.pages import group_by_day, iso_week, now, page, parse_week, readable_hours
 
 routes = Routes()
 
@@ -46,16 +45,23 @@ def poster_days(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tupl
     return [(d, items) for d, items in days if d.weekday() < 5 or items]
 
 
-def sheet(request: web.Request, site: dict[str, Any], occurrences: list[dict[str, Any]],
-          monday: dt.date) -> dict[str, Any]:
+def sheet(
+    request: web.Request, site: dict[str, Any], occurrences: list[dict[str, Any]], monday: dt.date
+) -> dict[str, Any]:
     """What one site's poster shows."""
     days = poster_days(occurrences, monday)
     path = str(request.app.router["events_site"].url_for(slug=site["slug"]))
     week = hours.week_hours(occurrences, monday, [site["slug"]])
     return {
-        "site": site, "days": days, "density": density(days), "hours": readable_hours(site["opening_hours"]),
-        "qr_path": path, "short_url": short_url(request, path), "axes_used": sorted({o["axis"] for o in occurrences}),
-        "total_hours": week.total, "sessions": week.sessions,
+        "site": site,
+        "days": days,
+        "density": density(days),
+        "hours": readable_hours(site["opening_hours"]),
+        "qr_path": path,
+        "short_url": short_url(request, path),
+        "axes_used": sorted({o["axis"] for o in occurrences}),
+        "total_hours": week.total,
+        "sessions": week.sessions,
     }
 
 
@@ -75,10 +81,17 @@ async def site_poster(request: web.Request) -> web.Response:
     site, occurrences = await request.app[DB].read(read)
     if site is None:
         raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
-    return page(request, "events/print/poster.html", {
-        "sheets": [sheet(request, site, occurrences, monday)], "monday": monday, "week": iso_week(monday),
-        "sunday": monday + dt.timedelta(days=6), "autoprint": request.query.get("print") == "1",
-    })
+    return page(
+        request,
+        "events/print/poster.html",
+        {
+            "sheets": [sheet(request, site, occurrences, monday)],
+            "monday": monday,
+            "week": iso_week(monday),
+            "sunday": monday + dt.timedelta(days=6),
+            "autoprint": request.query.get("print") == "1",
+        },
+    )
 
 
 @routes.get("/posters", name="events_posters", access=PUBLIC)
@@ -92,12 +105,20 @@ async def booklet(request: web.Request) -> web.Response:
     sites, occurrences = await request.app[DB].read(read)
     sheets = [sheet(request, s, [o for o in occurrences if o["site"] == s["slug"]], monday) for s in sites]
     programme = str(request.app.router["events_week"].url_for().with_query(week=iso_week(monday)))
-    return page(request, "events/print/booklet.html", {
-        "sheets": sheets, "monday": monday, "week": iso_week(monday), "sunday": monday + dt.timedelta(days=6),
-        "autoprint": request.query.get("print") == "1", "qr_path": programme,
-        "short_url": short_url(request, programme),
-        "total_hours": hours.week_hours(occurrences, monday, [s["slug"] for s in sites]).total,
-    })
+    return page(
+        request,
+        "events/print/booklet.html",
+        {
+            "sheets": sheets,
+            "monday": monday,
+            "week": iso_week(monday),
+            "sunday": monday + dt.timedelta(days=6),
+            "autoprint": request.query.get("print") == "1",
+            "qr_path": programme,
+            "short_url": short_url(request, programme),
+            "total_hours": hours.week_hours(occurrences, monday, [s["slug"] for s in sites]).total,
+        },
+    )
 
 
 @routes.get("/sessions/{id}/flyers", name="events_session_flyers", access=PUBLIC)
@@ -125,10 +146,19 @@ async def flyers(request: web.Request) -> web.Response:
     if occ is None:
         raise Problem(404, "not_found", N_("Cette séance n'a pas de date à venir."))
     path = str(request.app.router["events_session"].url_for(id=str(id)).with_query(date=occ["date"].isoformat()))
-    return page(request, "events/print/flyers.html", {
-        "session": s, "site": site, "o": occ, "qr_path": path, "short_url": short_url(request, path),
-        "autoprint": request.query.get("print") == "1", "copies": range(4),
-    })
+    return page(
+        request,
+        "events/print/flyers.html",
+        {
+            "session": s,
+            "site": site,
+            "o": occ,
+            "qr_path": path,
+            "short_url": short_url(request, path),
+            "autoprint": request.query.get("print") == "1",
+            "copies": range(4),
+        },
+    )
 
 
 @routes.get("/staff/posters", name="events_staff_posters", access=STAFF)
@@ -145,7 +175,14 @@ async def staff_posters(request: web.Request) -> web.Response:
     sites, events = await request.app[DB].read(read)
     # Forum days and hackathons first, then workshops, each in date order; one line per occurrence.
     events.sort(key=lambda o: (FLYER_KINDS.index(o["kind"]), o["start"]))
-    return page(request, "events/print/staff_posters.html", {
-        "sites": sites, "this_week": iso_week(this), "next_week": iso_week(following), "next_monday": following,
-        "events": events[:40],
-    })
+    return page(
+        request,
+        "events/print/staff_posters.html",
+        {
+            "sites": sites,
+            "this_week": iso_week(this),
+            "next_week": iso_week(following),
+            "next_monday": following,
+            "events": events[:40],
+        },
+    )

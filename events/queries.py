@@ -71,8 +71,9 @@ def session(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
     return s
 
 
-def sessions(db: sqlite_utils.Database, site: str | None = None, axis: str | None = None,
-             with_exceptions: bool = False) -> list[dict[str, Any]]:
+def sessions(
+    db: sqlite_utils.Database, site: str | None = None, axis: str | None = None, with_exceptions: bool = False
+) -> list[dict[str, Any]]:
     """Every session (optionally of one site and/or axis), by site then title; same fields as
     `session`, with `exceptions` only when asked."""
     where, params = [], []
@@ -155,8 +156,22 @@ def expand(s: dict[str, Any], day: dt.date, exception: dict[str, Any] | None, tz
         "room": s["room"],
         "original_start": None,
         "sequence": s["sequence"],
-        **{k: s[k] for k in ("title", "kind", "axis", "audience", "languages", "registration", "capacity",
-                             "free", "partner", "site", "site_name")},
+        **{
+            k: s[k]
+            for k in (
+                "title",
+                "kind",
+                "axis",
+                "audience",
+                "languages",
+                "registration",
+                "capacity",
+                "free",
+                "partner",
+                "site",
+                "site_name",
+            )
+        },
     }
     if exception:
         occ["status"] = exception["status"]

@@ -25,6 +25,9 @@ import sqlite_utils
 from aiohttp import web
 from markupsafe import Markup
 
+from events import charts, hours, queries
+from events.dashboard import AXIS_COLOURS
+from events.model import AXES, KINDS
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -32,17 +35,25 @@ from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, SETTINGS
 
-from events import charts, hours, queries
-from events.dashboard import AXIS_COLOURS
-from events.model import AXES, KINDS
-
 routes = Routes()
 
 SOURCES = ("tablet", "phone", "paper", "spoken")
 SOURCE_LABELS = {"tablet": N_("tablette"), "phone": N_("téléphone"), "paper": N_("papier"), "spoken": N_("oral")}
 SHORT_AXES = {"acces-libre": N_("Accès libre"), "accompagnement": N_("Accompagnement"), "droits": N_("Droits")}
-MONTHS = (N_("janvier"), N_("février"), N_("mars"), N_("avril"), N_("mai"), N_("juin"), N_("juillet"), N_("août"),
-          N_("septembre"), N_("octobre"), N_("novembre"), N_("décembre"))
+MONTHS = (
+    N_("janvier"),
+    N_("février"),
+    N_("mars"),
+    N_("avril"),
+    N_("mai"),
+    N_("juin"),
+    N_("juillet"),
+    N_("août"),
+    N_("septembre"),
+    N_("octobre"),
+    N_("novembre"),
+    N_("décembre"),
+)
 
 
 def period(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -83,12 +94,18 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
             total += h
             by_site[o["site"]] = by_site.get(o["site"], 0.0) + h
             by_axis[o["axis"]] = by_axis.get(o["axis"], 0.0) + h
-        months.append({"month": m, "days": (last - first).days + 1, "hours": round(total, 2),
-                       "per_week": round(total / weeks, 2),
-                       "site_hours": {k: round(v, 2) for k, v in by_site.items()},
-                       "axis_hours": {k: round(v, 2) for k, v in by_axis.items()},
-                       "site_per_week": {s: round(v / weeks, 2) for s, v in by_site.items()},
-                       "axis_per_week": {a: round(v / weeks, 2) for a, v in by_axis.items()}})
+        months.append(
+            {
+                "month": m,
+                "days": (last - first).days + 1,
+                "hours": round(total, 2),
+                "per_week": round(total / weeks, 2),
+                "site_hours": {k: round(v, 2) for k, v in by_site.items()},
+                "axis_hours": {k: round(v, 2) for k, v in by_axis.items()},
+                "site_per_week": {s: round(v / weeks, 2) for s, v in by_site.items()},
+                "axis_per_week": {a: round(v / weeks, 2) for a, v in by_axis.items()},
+            }
+        )
 
     t0 = dt.datetime.combine(start, dt.time.min, tzinfo=tz).timestamp()
     t1 = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz).timestamp()
@@ -102,28 +119,49 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
     feedback = {}
     responses = 0
     for axis in AXES:
-        summary = queries.feedback_summary(db, axis=axis, start=start, end=until) if until >= start else \
-            {"responses": 0, "questions": []}
+        summary = (
+            queries.feedback_summary(db, axis=axis, start=start, end=until)
+            if until >= start
+            else {"responses": 0, "questions": []}
+        )
         satisfaction = next((q for q in summary["questions"] if q["id"] == "satisfaction"), None)
         feedback[axis] = {"responses": summary["responses"], "mean": satisfaction["mean"] if satisfaction else None}
         responses += summary["responses"]
     minutes = forum.published_minutes(db, start=t0, end=t1) if until >= start else []
     return {
-        "year": year, "start": start, "until": until, "partial": until < dt.date(year, 12, 31),
+        "year": year,
+        "start": start,
+        "until": until,
+        "partial": until < dt.date(year, 12, 31),
         "sites": sites,
-        "sessions": {"held": len(held), "cancelled": len(cancelled), "by_site": tally("site"),
-                     "by_axis": tally("axis"), "by_kind": tally("kind")},
+        "sessions": {
+            "held": len(held),
+            "cancelled": len(cancelled),
+            "by_site": tally("site"),
+            "by_axis": tally("axis"),
+            "by_kind": tally("kind"),
+        },
         "hours": {"total": round(sum(hours.hours_of(o) for o in held), 2), "months": months},
-        "attendance": {"forum_people": sum(f["attendance"] for f in activity["forums"]),
-                       "feedback_responses": responses, "sessions_held": len(held)},
-        "forums": {"boards": len(activity["forums"]), "hackathons": len(activity["hackathons"]),
-                   "forum_days": sum(1 for o in held if o["kind"] == "forum"),
-                   "hackathon_days": sum(1 for o in held if o["kind"] == "hackathon"),
-                   "list": activity["forums"], "hackathon_list": activity["hackathons"]},
+        "attendance": {
+            "forum_people": sum(f["attendance"] for f in activity["forums"]),
+            "feedback_responses": responses,
+            "sessions_held": len(held),
+        },
+        "forums": {
+            "boards": len(activity["forums"]),
+            "hackathons": len(activity["hackathons"]),
+            "forum_days": sum(1 for o in held if o["kind"] == "forum"),
+            "hackathon_days": sum(1 for o in held if o["kind"] == "hackathon"),
+            "list": activity["forums"],
+            "hackathon_list": activity["hackathons"],
+        },
         "notes": {"total": sum(notes.values()), "by_source": notes},
-        "decisions": {"decisions": sum(1 for r in records if r["kind"] == "decision"), "actions": len(actions),
-                      "done": sum(1 for r in actions if r["status"] == "done"),
-                      "open": sum(1 for r in actions if r["status"] == "open")},
+        "decisions": {
+            "decisions": sum(1 for r in records if r["kind"] == "decision"),
+            "actions": len(actions),
+            "done": sum(1 for r in actions if r["status"] == "done"),
+            "open": sum(1 for r in actions if r["status"] == "open"),
+        },
         "feedback": feedback,
         "minutes": minutes,
     }
@@ -142,42 +180,69 @@ def chart_set(r: dict[str, Any]) -> dict[str, Markup]:
     held_cancelled = [("held", _("tenues"), "#1d6b2f"), ("cancelled", _("annulées"), "#8a1c1c")]
     return {
         "sites": charts.stacked_bars(
-            [(r["sites"].get(k, k), v) for k, v in r["sessions"]["by_site"].items()], held_cancelled,
-            name="report-sites", title=_("Séances par lieu"), desc=_("Séances tenues et annulées, par lieu.")),
+            [(r["sites"].get(k, k), v) for k, v in r["sessions"]["by_site"].items()],
+            held_cancelled,
+            name="report-sites",
+            title=_("Séances par lieu"),
+            desc=_("Séances tenues et annulées, par lieu."),
+        ),
         "hours": charts.stacked_bars(
-            [(_(MONTHS[m["month"] - 1]), m["axis_per_week"]) for m in r["hours"]["months"]], axes,
-            name="report-hours", title=_("Heures de service par semaine, mois par mois"),
-            desc=_("Moyenne par semaine de chaque mois, par axe."), unit=" h"),
+            [(_(MONTHS[m["month"] - 1]), m["axis_per_week"]) for m in r["hours"]["months"]],
+            axes,
+            name="report-hours",
+            title=_("Heures de service par semaine, mois par mois"),
+            desc=_("Moyenne par semaine de chaque mois, par axe."),
+            unit=" h",
+        ),
         "notes": charts.stacked_bars(
             [(_(SOURCE_LABELS[s]), {"n": n}) for s, n in r["notes"]["by_source"].items()],
-            [("n", _("notes"), "#1b4f8a")], name="report-notes", title=_("Notes recueillies, par source"),
-            desc=_("Notes des forums de l'année, par moyen de dépôt.")),
+            [("n", _("notes"), "#1b4f8a")],
+            name="report-notes",
+            title=_("Notes recueillies, par source"),
+            desc=_("Notes des forums de l'année, par moyen de dépôt."),
+        ),
         "actions": charts.stacked_bars(
             [(_("Actions"), {"done": r["decisions"]["done"], "open": r["decisions"]["open"]})],
-            [("done", _("faites"), "#1d6b2f"), ("open", _("à faire"), "#8a5a00")], name="report-actions",
-            title=_("Actions faites et à faire"), desc=_("Actions décidées dans les forums de l'année.")),
+            [("done", _("faites"), "#1d6b2f"), ("open", _("à faire"), "#8a5a00")],
+            name="report-actions",
+            title=_("Actions faites et à faire"),
+            desc=_("Actions décidées dans les forums de l'année."),
+        ),
         "feedback": charts.stacked_bars(
             [(_(AXES[a]), {"mean": f["mean"] or 0}) for a, f in r["feedback"].items()],
-            [("mean", _("satisfaction moyenne sur 5"), "#0f6f78")], name="report-feedback",
-            title=_("Satisfaction par axe"), desc=_("Moyenne des réponses de 1 (très mal) à 5 (très bien).")),
+            [("mean", _("satisfaction moyenne sur 5"), "#0f6f78")],
+            name="report-feedback",
+            title=_("Satisfaction par axe"),
+            desc=_("Moyenne des réponses de 1 (très mal) à 5 (très bien)."),
+        ),
     }
 
 
 def context(r: dict[str, Any], tz: ZoneInfo, minutes_url: Any) -> dict[str, Any]:
     """What the report's templates need; `minutes_url(board_id)` links a published minutes page."""
-    return {"r": r, "charts": chart_set(r), "num": _num, "AXES": AXES, "KINDS": KINDS, "MONTHS": MONTHS,
-            "SOURCE_LABELS": SOURCE_LABELS, "minutes_url": minutes_url,
-            "fmt_ts": lambda ts: dt.datetime.fromtimestamp(ts, tz).strftime("%d/%m/%Y"),
-            "lambda_site": lambda k: r["sites"].get(k, k), "lambda_axis": lambda k: _(AXES.get(k, k)),
-            "lambda_kind": lambda k: _(KINDS.get(k, k))}
+    return {
+        "r": r,
+        "charts": chart_set(r),
+        "num": _num,
+        "AXES": AXES,
+        "KINDS": KINDS,
+        "MONTHS": MONTHS,
+        "SOURCE_LABELS": SOURCE_LABELS,
+        "minutes_url": minutes_url,
+        "fmt_ts": lambda ts: dt.datetime.fromtimestamp(ts, tz).strftime("%d/%m/%Y"),
+        "lambda_site": lambda k: r["sites"].get(k, k),
+        "lambda_axis": lambda k: _(AXES.get(k, k)),
+        "lambda_kind": lambda k: _(KINDS.get(k, k)),
+    }
 
 
 def standalone_html(templates: Any, r: dict[str, Any], tz: ZoneInfo, base: str) -> str:
     """The report as one HTML file (the CLI's output): styles inline, links on the public base URL."""
     from importlib.resources import files
 
-    css = "".join((files("events") / "static" / name).read_text(encoding="utf-8")
-                  for name in ("report.css", "dashboard.css"))
+    css = "".join(
+        (files("events") / "static" / name).read_text(encoding="utf-8") for name in ("report.css", "dashboard.css")
+    )
     css += "\nbody { font-family: sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem; }"
     ctx = context(r, tz, lambda board: f"{base.rstrip('/')}/minutes/{board}")
     return templates.env.get_template("events/report/standalone.html").render({**ctx, "inline_css": css})
@@ -220,37 +285,73 @@ def to_csv(r: dict[str, Any]) -> str:
 def to_markdown(r: dict[str, Any]) -> str:
     """The report as Markdown tables (same figures, French)."""
     names = r["sites"]
-    lines = [f"# Rapport annuel {r['year']}", "",
-             f"Du {r['start'].isoformat()} au {r['until'].isoformat()}" + (" (année en cours)." if r["partial"] else "."),
-             "", "## Séances", "", f"{r['sessions']['held']} séances tenues, {r['sessions']['cancelled']} annulées.", ""]
-    for group, title, label in (("by_site", "Par lieu", lambda k: names.get(k, k)),
-                                ("by_axis", "Par axe", lambda k: AXES.get(k, k)),
-                                ("by_kind", "Par type", lambda k: KINDS.get(k, k))):
+    lines = [
+        f"# Rapport annuel {r['year']}",
+        "",
+        f"Du {r['start'].isoformat()} au {r['until'].isoformat()}" + (" (année en cours)." if r["partial"] else "."),
+        "",
+        "## Séances",
+        "",
+        f"{r['sessions']['held']} séances tenues, {r['sessions']['cancelled']} annulées.",
+        "",
+    ]
+    for group, title, label in (
+        ("by_site", "Par lieu", lambda k: names.get(k, k)),
+        ("by_axis", "Par axe", lambda k: AXES.get(k, k)),
+        ("by_kind", "Par type", lambda k: KINDS.get(k, k)),
+    ):
         lines += [f"### {title}", "", "| | tenues | annulées |", "|---|---:|---:|"]
         lines += [f"| {label(k)} | {v['held']} | {v['cancelled']} |" for k, v in r["sessions"][group].items()]
         lines.append("")
-    lines += ["## Heures de service par semaine, mois par mois", "",
-              "| Mois | " + " | ".join(AXES.values()) + " | Total |", "|---|" + "---:|" * (len(AXES) + 1)]
+    lines += [
+        "## Heures de service par semaine, mois par mois",
+        "",
+        "| Mois | " + " | ".join(AXES.values()) + " | Total |",
+        "|---|" + "---:|" * (len(AXES) + 1),
+    ]
     for m in r["hours"]["months"]:
-        lines.append(f"| {MONTHS[m['month'] - 1]} | " + " | ".join(_num(m["axis_per_week"][a]) for a in AXES)
-                     + f" | {_num(m['per_week'])} |")
+        lines.append(
+            f"| {MONTHS[m['month'] - 1]} | "
+            + " | ".join(_num(m["axis_per_week"][a]) for a in AXES)
+            + f" | {_num(m['per_week'])} |"
+        )
     lines += ["", "| Mois | " + " | ".join(names.values()) + " |", "|---|" + "---:|" * len(names)]
     for m in r["hours"]["months"]:
         lines.append(f"| {MONTHS[m['month'] - 1]} | " + " | ".join(_num(m["site_per_week"][s]) for s in names) + " |")
     a = r["attendance"]
     f = r["forums"]
     d = r["decisions"]
-    lines += ["", "## Participation (nombres seulement)", "",
-              f"- Personnes comptées aux forums : {a['forum_people']}",
-              f"- Réponses aux questionnaires d'avis : {a['feedback_responses']}",
-              "", "## Forums et hackathons", "",
-              f"- Forums (murs) tenus : {f['boards']} ; journées « forum » au programme : {f['forum_days']}",
-              f"- Hackathons : {f['hackathons']} ; journées « hackathon » au programme : {f['hackathon_days']}",
-              "", "## Notes recueillies", "", "| Source | Notes |", "|---|---:|"]
+    lines += [
+        "",
+        "## Participation (nombres seulement)",
+        "",
+        f"- Personnes comptées aux forums : {a['forum_people']}",
+        f"- Réponses aux questionnaires d'avis : {a['feedback_responses']}",
+        "",
+        "## Forums et hackathons",
+        "",
+        f"- Forums (murs) tenus : {f['boards']} ; journées « forum » au programme : {f['forum_days']}",
+        f"- Hackathons : {f['hackathons']} ; journées « hackathon » au programme : {f['hackathon_days']}",
+        "",
+        "## Notes recueillies",
+        "",
+        "| Source | Notes |",
+        "|---|---:|",
+    ]
     lines += [f"| {SOURCE_LABELS[s]} | {n} |" for s, n in r["notes"]["by_source"].items()]
-    lines += [f"| Total | {r['notes']['total']} |", "", "## Décisions et actions", "",
-              f"- Décisions : {d['decisions']}", f"- Actions : {d['actions']} (faites : {d['done']}, à faire : {d['open']})",
-              "", "## Satisfaction par axe", "", "| Axe | Réponses | Moyenne sur 5 |", "|---|---:|---:|"]
+    lines += [
+        f"| Total | {r['notes']['total']} |",
+        "",
+        "## Décisions et actions",
+        "",
+        f"- Décisions : {d['decisions']}",
+        f"- Actions : {d['actions']} (faites : {d['done']}, à faire : {d['open']})",
+        "",
+        "## Satisfaction par axe",
+        "",
+        "| Axe | Réponses | Moyenne sur 5 |",
+        "|---|---:|---:|",
+    ]
     for axis, fb in r["feedback"].items():
         lines.append(f"| {AXES[axis]} | {fb['responses']} | {_num(fb['mean']) if fb['mean'] else '—'} |")
     lines += ["", "## Comptes rendus publiés", ""]
@@ -277,8 +378,11 @@ async def report_page(request: web.Request) -> web.Response:
     tz = request.app[SETTINGS].tz
     r = await request.app[DB].read(lambda d: build(d, year, tz))
     router = request.app.router
-    return render(request, "events/report/page.html",
-                  context(r, tz, lambda board: str(router["minutes_page"].url_for(id=str(board)))))
+    return render(
+        request,
+        "events/report/page.html",
+        context(r, tz, lambda board: str(router["minutes_page"].url_for(id=str(board)))),
+    )
 
 
 @routes.get("/staff/report.csv", name="events_report_csv", access=STAFF)

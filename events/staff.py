@@ -7,6 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries, store
+from events.model import ACCESSIBILITY, REPEATS, Invalid, clean_exception, clean_session, clean_site
+from events.pages import now, page
 from quartier.api import path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -15,10 +18,6 @@ from quartier.i18n import gettext as _
 from quartier.routing import STAFF, Routes
 from quartier.typedefs import DB, SETTINGS
 from quartier.web import redirect
-
-from events import queries, store
-from events.model import ACCESSIBILITY, REPEATS, Invalid, clean_exception, clean_session, clean_site
-from events.pages import now, page
 
 routes = Routes()
 
@@ -49,10 +48,18 @@ async def staff_day(request: web.Request) -> web.Response:
         return {"occurrences": queries.occurrences(db, day, day), "seq": last_seq_in(db)}
 
     data = await request.app[DB].read(read)
-    return page(request, "events/staff_day.html", {
-        **data, "day": day, "today": today, "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-        "channels": "programme",
-    })
+    return page(
+        request,
+        "events/staff_day.html",
+        {
+            **data,
+            "day": day,
+            "today": today,
+            "prev": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+            "channels": "programme",
+        },
+    )
 
 
 async def _occurrence(request: web.Request) -> tuple[int, dt.date, dict[str, Any]]:
@@ -80,11 +87,15 @@ async def staff_occurrence_save(request: web.Request) -> web.Response:
     try:
         e = clean_exception(data)
     except Invalid as err:
-        return page(request, "events/staff_occurrence.html", {"o": occ, "errors": _errors(err), "form": data},
-                    status=422)
+        return page(
+            request, "events/staff_occurrence.html", {"o": occ, "errors": _errors(err), "form": data}, status=422
+        )
     await request.app[DB].write(lambda tx: store.set_exception(tx, id, e))
-    return redirect(request.app.router["events_staff_day"].url_for().with_query(date=(
-        e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat()))
+    return redirect(
+        request.app.router["events_staff_day"]
+        .url_for()
+        .with_query(date=(e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat())
+    )
 
 
 # -- sites
@@ -96,20 +107,44 @@ async def staff_sites(request: web.Request) -> web.Response:
     return page(request, "events/staff_sites.html", {"sites": rows})
 
 
-SITE_FIELDS = ("slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude",
-               "longitude", "opening_hours", "phone", "email", "website", "siret", "typologie")
+SITE_FIELDS = (
+    "slug",
+    "name",
+    "neighbourhood",
+    "address",
+    "postal_code",
+    "commune",
+    "insee",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "phone",
+    "email",
+    "website",
+    "siret",
+    "typologie",
+)
 
 
 def _site_form(site: dict[str, Any] | None, errors: dict[str, str], action: str, *, new: bool) -> dict[str, Any]:
-    return {"site": site or {}, "errors": errors, "action": action, "new": new, "ACCESSIBILITY": ACCESSIBILITY,
-            "fields": SITE_FIELDS}
+    return {
+        "site": site or {},
+        "errors": errors,
+        "action": action,
+        "new": new,
+        "ACCESSIBILITY": ACCESSIBILITY,
+        "fields": SITE_FIELDS,
+    }
 
 
 @routes.get("/staff/sites/new", name="events_staff_site_new", access=STAFF)
 async def staff_site_new(request: web.Request) -> web.Response:
     action = str(request.app.router["events_staff_site_create"].url_for())
-    return page(request, "events/staff_site_form.html", _site_form({"commune": "Rennes", "insee": "35238"}, {},
-                                                                   action, new=True))
+    return page(
+        request,
+        "events/staff_site_form.html",
+        _site_form({"commune": "Rennes", "insee": "35238"}, {}, action, new=True),
+    )
 
 
 async def _site_from_form(request: web.Request) -> dict[str, Any]:
@@ -152,8 +187,7 @@ async def staff_site_save(request: web.Request) -> web.Response:
     try:
         site = clean_site(data, default_timezone=request.app[SETTINGS].timezone)
     except Invalid as e:
-        return page(request, "events/staff_site_form.html", _site_form(data, _errors(e), action, new=False),
-                    status=422)
+        return page(request, "events/staff_site_form.html", _site_form(data, _errors(e), action, new=False), status=422)
     await request.app[DB].write(lambda tx: store.save_site(tx, site, old_slug=slug))
     return redirect(request.app.router["events_staff_sites"].url_for())
 
@@ -171,38 +205,76 @@ async def staff_site_delete(request: web.Request) -> web.Response:
 async def staff_sessions(request: web.Request) -> web.Response:
     site = request.query.get("site") or None
     rows, sites = await request.app[DB].read(lambda db: (queries.sessions(db, site), queries.sites(db)))
-    return page(request, "events/staff_sessions.html", {"sessions": rows, "sites": sites, "site": site, "REPEATS": REPEATS})
+    return page(
+        request, "events/staff_sessions.html", {"sessions": rows, "sites": sites, "site": site, "REPEATS": REPEATS}
+    )
 
 
-def _session_form(request: web.Request, s: dict[str, Any], errors: dict[str, str], action: str, sites: list,
-                  *, new: bool) -> dict[str, Any]:
+def _session_form(
+    request: web.Request, s: dict[str, Any], errors: dict[str, str], action: str, sites: list, *, new: bool
+) -> dict[str, Any]:
     return {"s": s, "errors": errors, "action": action, "sites": sites, "new": new, "REPEATS": REPEATS}
 
 
 def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
     """A stored session as the flat fields of the form."""
     return {
-        "site": s["site"], "title": s["title"], "description": s["description"], "kind": s["kind"],
-        "axis": s["axis"], "room": s["room"], "date": s["first_date"], "start": s["start_time"],
-        "end": s["end_time"], "repeat_every": s["repeat_every"] or "", "repeat_interval": s["repeat_interval"],
-        "repeat_until": s["repeat_until"] or "", "repeat_count": s["repeat_count"] or "",
-        "audience": ", ".join(s["audience"]), "languages": ", ".join(s["languages"]),
-        "registration": s["registration"], "capacity": s["capacity"] or "", "partner": s["partner"],
+        "site": s["site"],
+        "title": s["title"],
+        "description": s["description"],
+        "kind": s["kind"],
+        "axis": s["axis"],
+        "room": s["room"],
+        "date": s["first_date"],
+        "start": s["start_time"],
+        "end": s["end_time"],
+        "repeat_every": s["repeat_every"] or "",
+        "repeat_interval": s["repeat_interval"],
+        "repeat_until": s["repeat_until"] or "",
+        "repeat_count": s["repeat_count"] or "",
+        "audience": ", ".join(s["audience"]),
+        "languages": ", ".join(s["languages"]),
+        "registration": s["registration"],
+        "capacity": s["capacity"] or "",
+        "partner": s["partner"],
         "free": s["free"],
     }
 
 
 async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
     form = await request.post()
-    flat = {k: form.get(k, "") for k in ("site", "title", "description", "kind", "axis", "room", "date", "start",
-                                          "end", "repeat_every", "repeat_interval", "repeat_until", "repeat_count",
-                                          "audience", "languages", "capacity", "partner")}
+    flat = {
+        k: form.get(k, "")
+        for k in (
+            "site",
+            "title",
+            "description",
+            "kind",
+            "axis",
+            "room",
+            "date",
+            "start",
+            "end",
+            "repeat_every",
+            "repeat_interval",
+            "repeat_until",
+            "repeat_count",
+            "audience",
+            "languages",
+            "capacity",
+            "partner",
+        )
+    }
     flat["registration"] = "registration" in form
     flat["free"] = "free" in form
     data = {k: v for k, v in flat.items() if not k.startswith("repeat_")}
     if flat["repeat_every"]:
-        data["repeat"] = {"every": flat["repeat_every"], "interval": flat["repeat_interval"] or 1,
-                          "until": flat["repeat_until"], "count": flat["repeat_count"]}
+        data["repeat"] = {
+            "every": flat["repeat_every"],
+            "interval": flat["repeat_interval"] or 1,
+            "until": flat["repeat_until"],
+            "count": flat["repeat_count"],
+        }
     return flat, data
 
 
@@ -210,8 +282,13 @@ async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict
 async def staff_session_new(request: web.Request) -> web.Response:
     sites = await request.app[DB].read(queries.sites)
     action = str(request.app.router["events_staff_session_create"].url_for())
-    s = {"site": request.query.get("site", ""), "date": now(request).date().isoformat(), "free": True,
-         "repeat_every": "weekly", "repeat_interval": 1}
+    s = {
+        "site": request.query.get("site", ""),
+        "date": now(request).date().isoformat(),
+        "free": True,
+        "repeat_every": "weekly",
+        "repeat_interval": 1,
+    }
     return page(request, "events/staff_session_form.html", _session_form(request, s, {}, action, sites, new=True))
 
 
@@ -227,8 +304,11 @@ async def staff_session_edit(request: web.Request) -> web.Response:
     if s is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
     action = str(request.app.router["events_staff_session_save"].url_for(id=str(id)))
-    return page(request, "events/staff_session_form.html",
-                {**_session_form(request, _form_of_session(s), {}, action, sites, new=False), "id": id})
+    return page(
+        request,
+        "events/staff_session_form.html",
+        {**_session_form(request, _form_of_session(s), {}, action, sites, new=False), "id": id},
+    )
 
 
 @routes.post("/staff/sessions/{id}", name="events_staff_session_save", access=STAFF)
@@ -244,8 +324,12 @@ async def _save_session(request: web.Request, id: int | None, route: str, parts:
         s = clean_session(data, site_slugs={x["slug"] for x in sites})
     except Invalid as e:
         action = str(request.app.router[route].url_for(**parts))
-        return page(request, "events/staff_session_form.html",
-                    {**_session_form(request, flat, _errors(e), action, sites, new=id is None), "id": id}, status=422)
+        return page(
+            request,
+            "events/staff_session_form.html",
+            {**_session_form(request, flat, _errors(e), action, sites, new=id is None), "id": id},
+            status=422,
+        )
     new_id, _outcome = await request.app[DB].write(lambda tx: store.save_session(tx, s, id=id))
     return redirect(request.app.router["events_session"].url_for(id=str(new_id)))
 

@@ -9,14 +9,30 @@ import secrets
 import time
 from typing import Any
 
+from events.model import Rule, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
 
-from events.model import Rule, slugify
-
-SITE_COLUMNS = ("slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude",
-                "longitude", "opening_hours", "accessibility", "phone", "email", "website", "timezone", "siret", "typologie")
+SITE_COLUMNS = (
+    "slug",
+    "name",
+    "neighbourhood",
+    "address",
+    "postal_code",
+    "commune",
+    "insee",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "accessibility",
+    "phone",
+    "email",
+    "website",
+    "timezone",
+    "siret",
+    "typologie",
+)
 
 
 def announce(tx: Tx, sites: list[str] | set[str], type: str, data: dict[str, Any]) -> None:
@@ -164,8 +180,7 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
     if e["status"] == "scheduled":
         if existing is None:
             return "unchanged"
-        tx.execute("DELETE FROM occurrence_exceptions WHERE session_id = ? AND date = ?",
-                   (session_id, day.isoformat()))
+        tx.execute("DELETE FROM occurrence_exceptions WHERE session_id = ? AND date = ?", (session_id, day.isoformat()))
         # Restoring still raises the occurrence's iCal SEQUENCE: the master's sequence goes up.
         tx.execute("UPDATE sessions SET sequence = sequence + 1 WHERE id = ?", (session_id,))
         announce(tx, [s["site"]], "occurrence.restored", data)
@@ -192,7 +207,8 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
             "updated = ? WHERE session_id = ? AND date = ?",
             [*values.values(), time.time(), session_id, day.isoformat()],
         )
-    data.update(reason=values["reason"], new_date=values["new_date"], start=values["new_start"],
-                room=values["new_room"])
+    data.update(
+        reason=values["reason"], new_date=values["new_date"], start=values["new_start"], room=values["new_room"]
+    )
     announce(tx, [s["site"]], f"occurrence.{e['status']}", data)
     return "created" if existing is None else "updated"

@@ -16,18 +16,52 @@ from typing import Any
 
 import yaml
 
+from events import queries, store
+from events.model import Invalid, Rule, clean_exception, clean_session, clean_site
 from quartier.db import Tx
 from quartier.i18n import gettext as _
 from quartier.settings import yaml_error_where
 
-from events import queries, store
-from events.model import Invalid, Rule, clean_exception, clean_session, clean_site
-
 MAX_ALIASES = 20
-SITE_KEYS = {"slug", "name", "neighbourhood", "address", "postal_code", "commune", "insee", "latitude", "longitude",
-             "opening_hours", "accessibility", "phone", "email", "website", "timezone", "siret", "typologie"}
-SESSION_KEYS = {"key", "site", "title", "description", "kind", "axis", "room", "date", "start", "end", "repeat",
-                "audience", "languages", "registration", "capacity", "partner", "free", "exceptions"}
+SITE_KEYS = {
+    "slug",
+    "name",
+    "neighbourhood",
+    "address",
+    "postal_code",
+    "commune",
+    "insee",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "accessibility",
+    "phone",
+    "email",
+    "website",
+    "timezone",
+    "siret",
+    "typologie",
+}
+SESSION_KEYS = {
+    "key",
+    "site",
+    "title",
+    "description",
+    "kind",
+    "axis",
+    "room",
+    "date",
+    "start",
+    "end",
+    "repeat",
+    "audience",
+    "languages",
+    "registration",
+    "capacity",
+    "partner",
+    "free",
+    "exceptions",
+}
 EXCEPTION_KEYS = {"date", "status", "reason", "new_date", "start", "end", "room"}
 
 
@@ -157,11 +191,13 @@ def _items(doc: Map, name: str, problems: list[Problem]) -> list[Map]:
         problems.append(Problem(doc.key_lines[name], _("« {name} » doit être une liste").format(name=name)))
         return []
     out = []
-    for item, line in zip(seq, seq.item_lines):
+    for item, line in zip(seq, seq.item_lines, strict=True):
         if isinstance(item, Map):
             out.append(item)
         else:
-            problems.append(Problem(line, _("chaque élément de « {name} » doit être un dictionnaire").format(name=name)))
+            problems.append(
+                Problem(line, _("chaque élément de « {name} » doit être un dictionnaire").format(name=name))
+            )
     return out
 
 
@@ -201,12 +237,18 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
                 _invalid(problems, ex, err)
                 continue
             if not Rule.of(s).occurs_on(e["date"]):
-                problems.append(Problem(ex.key_lines.get("date", ex.line),
-                                        _("date: la séance n'a pas lieu le {date}").format(date=e["date"].isoformat())))
+                problems.append(
+                    Problem(
+                        ex.key_lines.get("date", ex.line),
+                        _("date: la séance n'a pas lieu le {date}").format(date=e["date"].isoformat()),
+                    )
+                )
             exceptions.append((ex.line, e))
         sessions.append((item, s, exceptions))
-    for what, values in (("slug", [(line, s["slug"]) for line, s in sites]),
-                         ("key", [(item.line, s["key"]) for item, s, _e in sessions if s["key"]])):
+    for what, values in (
+        ("slug", [(line, s["slug"]) for line, s in sites]),
+        ("key", [(item.line, s["key"]) for item, s, _e in sessions if s["key"]]),
+    ):
         counts = Counter(v for _l, v in values)
         for line, v in values:
             if counts[v] > 1:
@@ -219,8 +261,11 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
 def apply(tx: Tx, programme: Programme) -> Counter:
     """Write a checked programme in one transaction; raises ImportFailed (rolling back) on a dangling site."""
     known = {r[0] for r in tx.execute("SELECT slug FROM sites")} | {s["slug"] for _l, s in programme.sites}
-    problems = [Problem(item.key_lines.get("site", item.line), _("site: lieu inconnu : {slug}").format(slug=s["site"]))
-                for item, s, _e in programme.sessions if s["site"] not in known]
+    problems = [
+        Problem(item.key_lines.get("site", item.line), _("site: lieu inconnu : {slug}").format(slug=s["site"]))
+        for item, s, _e in programme.sessions
+        if s["site"] not in known
+    ]
     if problems:
         raise ImportFailed(problems)
     outcomes: Counter = Counter()
@@ -253,9 +298,16 @@ def export(db: Any) -> str:
     sessions = []
     for s in queries.sessions(db, with_exceptions=True):
         out: dict[str, Any] = {
-            "key": s["key"], "site": s["site"], "title": s["title"], "description": s["description"],
-            "kind": s["kind"], "axis": s["axis"], "room": s["room"],
-            "date": dt.date.fromisoformat(s["first_date"]), "start": s["start_time"], "end": s["end_time"],
+            "key": s["key"],
+            "site": s["site"],
+            "title": s["title"],
+            "description": s["description"],
+            "kind": s["kind"],
+            "axis": s["axis"],
+            "room": s["room"],
+            "date": dt.date.fromisoformat(s["first_date"]),
+            "start": s["start_time"],
+            "end": s["end_time"],
         }
         if s["repeat_every"]:
             repeat: dict[str, Any] = {"every": s["repeat_every"]}
@@ -266,8 +318,14 @@ def export(db: Any) -> str:
             if s["repeat_count"]:
                 repeat["count"] = s["repeat_count"]
             out["repeat"] = repeat
-        out.update(audience=s["audience"], languages=s["languages"], registration=s["registration"],
-                   capacity=s["capacity"], partner=s["partner"], free=s["free"])
+        out.update(
+            audience=s["audience"],
+            languages=s["languages"],
+            registration=s["registration"],
+            capacity=s["capacity"],
+            partner=s["partner"],
+            free=s["free"],
+        )
         exceptions = []
         for e in s["exceptions"].values():
             ex: dict[str, Any] = {"date": dt.date.fromisoformat(e["date"]), "status": e["status"]}
@@ -284,7 +342,6 @@ def export(db: Any) -> str:
             out["exceptions"] = exceptions
         sessions.append({k: v for k, v in out.items() if v not in ("", None, [])})
     header = "# Programme Quartier — " + _("format décrit dans le README, section « Programme »") + "\n"
-    return header + yaml.safe_dump({"version": 1, "sites": sites, "sessions": sessions}, allow_unicode=True,
-                                   sort_keys=False, width=100)
-
-
+    return header + yaml.safe_dump(
+        {"version": 1, "sites": sites, "sessions": sessions}, allow_unicode=True, sort_keys=False, width=100
+    )

@@ -70,7 +70,7 @@ def records(
                    b.site, b.created
             FROM forum_notes n JOIN forum_boards b ON b.id = n.board_id
             LEFT JOIN forum_themes t ON t.board_id = n.board_id AND t.slug = n.theme
-            WHERE {' AND '.join(where)} ORDER BY b.created DESC, n.kind DESC, n.id""",
+            WHERE {" AND ".join(where)} ORDER BY b.created DESC, n.kind DESC, n.id""",
         params,
     )
     out = []
@@ -108,6 +108,19 @@ def to_csv(rows: list[dict[str, Any]], fmt_time: Any) -> str:
     w = csv.writer(out)
     w.writerow(["id", "type", "texte", "axe", "qui", "pour_le", "etat", "faite_le", "forum", "lieu", "date_forum"])
     for r in rows:
-        w.writerow([r["id"], r["kind"], r["text"], r["theme"], r["who"], r["due"], r["status"],
-                    fmt_time(r["done"]) if r["done"] else "", r["board_title"], r["site"] or "", fmt_time(r["created"])])
+        w.writerow(
+            [
+                r["id"],
+                r["kind"],
+                r["text"],
+                r["theme"],
+                r["who"],
+                r["due"],
+                r["status"],
+                fmt_time(r["done"]) if r["done"] else "",
+                r["board_title"],
+                r["site"] or "",
+                fmt_time(r["created"]),
+            ]
+        )
     return out.getvalue()

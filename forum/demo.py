@@ -14,7 +14,13 @@ DEMO_SITE = "maurepas"
 
 NOTES = [
     # (theme, text, author, source, publish?)
-    ("accompagnement", "Avoir quelqu'un pour m'aider à faire ma déclaration CAF en ligne, le samedi matin.", "Fatou", "tablet", True),
+    (
+        "accompagnement",
+        "Avoir quelqu'un pour m'aider à faire ma déclaration CAF en ligne, le samedi matin.",
+        "Fatou",
+        "tablet",
+        True,
+    ),
     ("acces-libre", "Une imprimante qui marche tout le temps, et du papier.", "", "tablet", True),
     ("droits", "Je ne sais pas à quelles aides j'ai droit pour ma retraite.", "Jean-Yves", "phone", True),
     ("accompagnement", "Des ateliers pour apprendre à se servir d'un smartphone, en petit groupe.", "", "paper", True),
@@ -53,8 +59,14 @@ async def demo(ctx: Any) -> None:
         for n, (theme, text, author, source, publish) in enumerate(NOTES):
             at = start + 300 + n * 360
             created = store.post_note_tx(
-                tx, board["id"], text=text, theme=theme, author=author, source=source,
-                trusted=source in ("paper", "spoken"), now=at,
+                tx,
+                board["id"],
+                text=text,
+                theme=theme,
+                author=author,
+                source=source,
+                trusted=source in ("paper", "spoken"),
+                now=at,
             )
             ids.append(created["id"])
             if publish and created["status"] == "pending":
@@ -64,11 +76,20 @@ async def demo(ctx: Any) -> None:
         store.moderate_tx(tx, ids[4], "pin", {}, now=start + 4100)
         due = ctx.today + dt.timedelta(days=30)
         store.moderate_tx(
-            tx, ids[1], "action",
-            {"who": "Équipe de l'ESC Maurepas", "due": due.isoformat()}, now=start + 4200,
+            tx,
+            ids[1],
+            "action",
+            {"who": "Équipe de l'ESC Maurepas", "due": due.isoformat()},
+            now=start + 4200,
         )
-        store.post_note_tx(tx, board["id"], text="Voir les aides pour acheter un ordinateur pas cher.", theme="droits",
-                           source="tablet", now=start + 4300)
+        store.post_note_tx(
+            tx,
+            board["id"],
+            text="Voir les aides pour acheter un ordinateur pas cher.",
+            theme="droits",
+            source="tablet",
+            now=start + 4300,
+        )
         demo_hackathon(tx, ctx, caf_note=ids[0])
 
     await db.write(fill)
@@ -83,16 +104,34 @@ CHALLENGES = [
 ]
 TEAMS = [
     # (name, challenge index, members' first names, progress notes, what they built, dots in the final vote)
-    ("Les Déclic", 0, ["Fatou", "Marc", "Inès"],
-     ["On a listé les 12 écrans de la déclaration.", "Test avec Jean-Yves : il bloque sur le mot de passe.",
-      "La fiche tient sur un recto-verso A4."],
-     "Une fiche A4 recto-verso et une page web d'une seule colonne, testées avec trois habitants.", 9),
-    ("Pas à pas", 1, ["Karim", "Sophie"],
-     ["Carte papier des permanences du quartier Sud-Gare.", "Idée : un affichage dans le hall de chaque ESC."],
-     "Une carte imprimable des permanences, générée depuis le programme.", 6),
-    ("Mots simples", 2, ["Lina", "Paul", "Aïcha", "Yann"],
-     ["30 mots relevés dans des courriers CAF et CPAM.", "Relecture FALC avec l'atelier du jeudi."],
-     "Un lexique de 30 mots en FALC, en français, arabe et anglais.", 4),
+    (
+        "Les Déclic",
+        0,
+        ["Fatou", "Marc", "Inès"],
+        [
+            "On a listé les 12 écrans de la déclaration.",
+            "Test avec Jean-Yves : il bloque sur le mot de passe.",
+            "La fiche tient sur un recto-verso A4.",
+        ],
+        "Une fiche A4 recto-verso et une page web d'une seule colonne, testées avec trois habitants.",
+        9,
+    ),
+    (
+        "Pas à pas",
+        1,
+        ["Karim", "Sophie"],
+        ["Carte papier des permanences du quartier Sud-Gare.", "Idée : un affichage dans le hall de chaque ESC."],
+        "Une carte imprimable des permanences, générée depuis le programme.",
+        6,
+    ),
+    (
+        "Mots simples",
+        2,
+        ["Lina", "Paul", "Aïcha", "Yann"],
+        ["30 mots relevés dans des courriers CAF et CPAM.", "Relecture FALC avec l'atelier du jeudi."],
+        "Un lexique de 30 mots en FALC, en français, arabe et anglais.",
+        4,
+    ),
 ]
 
 

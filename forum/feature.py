@@ -67,10 +67,10 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
 
 def cmd_minutes(args: argparse.Namespace) -> None:
     """The latest published version, else the draft, else the minutes compiled now (not saved)."""
+    from quartier import features
     from quartier.cli import CommandError, load_settings, with_database
     from quartier.db import Database
     from quartier.templates import Templates
-    from quartier import features
 
     settings = load_settings(args)
 
@@ -83,8 +83,13 @@ def cmd_minutes(args: argparse.Namespace) -> None:
             shown = minutes.published(d, board["id"]) or minutes.draft(d, board["id"])
             if shown is None:
                 data = minutes.compile_data(d, board["id"], settings.tz)
-                shown = {"markdown": minutes.fresh_document(minutes.sections(data)), "data": data,
-                         "version": 0, "published": None, "state": "draft"}
+                shown = {
+                    "markdown": minutes.fresh_document(minutes.sections(data)),
+                    "data": data,
+                    "version": 0,
+                    "published": None,
+                    "state": "draft",
+                }
             return shown
 
         return await db.read(read)
@@ -96,13 +101,19 @@ def cmd_minutes(args: argparse.Namespace) -> None:
     if args.format == "md":
         sys.stdout.write(minutes.to_markdown(version["markdown"], base))
     elif args.format == "html":
-        published = (dt.datetime.fromtimestamp(version["published"], settings.tz).strftime("%d/%m/%Y")
-                     if version["published"] else "")
+        published = (
+            dt.datetime.fromtimestamp(version["published"], settings.tz).strftime("%d/%m/%Y")
+            if version["published"]
+            else ""
+        )
         html = views_minutes.standalone_html(Templates(features.packages()), version, base, published)
         sys.stdout.write(html)
     else:
-        data = odt.to_odt(minutes.to_markdown(version["markdown"]), title=minutes.document_title(version["data"]),
-                          wordcloud_svg=minutes.wordcloud_of(version["data"]))
+        data = odt.to_odt(
+            minutes.to_markdown(version["markdown"]),
+            title=minutes.document_title(version["data"]),
+            wordcloud_svg=minutes.wordcloud_of(version["data"]),
+        )
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
 

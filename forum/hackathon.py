@@ -79,8 +79,10 @@ def teams(db: sqlite_utils.Database, hackathon_id: int) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         t = dict(r)
-        t["members"] = [m[0] for m in db.conn.execute(
-            "SELECT first_name FROM forum_members WHERE team_id = ? ORDER BY id", (t["id"],))]
+        t["members"] = [
+            m[0]
+            for m in db.conn.execute("SELECT first_name FROM forum_members WHERE team_id = ? ORDER BY id", (t["id"],))
+        ]
         out.append(t)
     return out
 
@@ -95,8 +97,16 @@ def slots(h: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for i, t in enumerate(h["teams"]):
         starts = h["pitch_start"] + i * h["pitch_minutes"] * 60 if h["pitch_start"] else None
-        out.append({"team": t["id"], "name": t["name"], "challenge": t["challenge"], "position": i + 1,
-                    "starts": starts, "ends": starts + h["pitch_minutes"] * 60 if starts else None})
+        out.append(
+            {
+                "team": t["id"],
+                "name": t["name"],
+                "challenge": t["challenge"],
+                "position": i + 1,
+                "starts": starts,
+                "ends": starts + h["pitch_minutes"] * 60 if starts else None,
+            }
+        )
     return out
 
 
@@ -118,8 +128,14 @@ def current_pitches(db: sqlite_utils.Database, site: str, now: dt.datetime | flo
             continue
         current = next((s for s in schedule if s["starts"] <= ts < s["ends"]), None)
         upcoming = next((s for s in schedule if s["starts"] > ts), None)
-        out.append({"hackathon": {"id": h["id"], "title": h["title"], "site": h["site"]},
-                    "current": current, "next": upcoming, "slots": schedule})
+        out.append(
+            {
+                "hackathon": {"id": h["id"], "title": h["title"], "site": h["site"]},
+                "current": current,
+                "next": upcoming,
+                "slots": schedule,
+            }
+        )
     return out
 
 
@@ -144,14 +160,25 @@ def results(db: sqlite_utils.Database, hackathon_id: int) -> dict[str, Any] | No
 
 
 def create_hackathon_tx(
-    tx: Tx, *, title: str, site: str | None = None, session_id: int | None = None, pitch_minutes: int = 5,
+    tx: Tx,
+    *,
+    title: str,
+    site: str | None = None,
+    session_id: int | None = None,
+    pitch_minutes: int = 5,
     now: float | None = None,
 ) -> int:
     """A hackathon and its pitch board (one note per team: the final vote is a round on it)."""
     now = time.time() if now is None else now
-    board = store.create_board_tx(tx, title=f"Pitchs : {title}"[: store.MAX_TITLE],
-                                  prompt="Quelle solution vous a convaincu ?", moderation="post",
-                                  site=site, session_id=session_id, now=now)
+    board = store.create_board_tx(
+        tx,
+        title=f"Pitchs : {title}"[: store.MAX_TITLE],
+        prompt="Quelle solution vous a convaincu ?",
+        moderation="post",
+        site=site,
+        session_id=session_id,
+        now=now,
+    )
     return tx.execute(
         "INSERT INTO forum_hackathons (title, site, session_id, board_id, pitch_minutes, created) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -167,7 +194,12 @@ def _hackathon_row(tx: Tx, hackathon_id: int) -> dict[str, Any]:
 
 
 def add_challenge_tx(
-    tx: Tx, hackathon_id: int, *, title: str = "", description: str = "", note_id: int | None = None,
+    tx: Tx,
+    hackathon_id: int,
+    *,
+    title: str = "",
+    description: str = "",
+    note_id: int | None = None,
     now: float | None = None,
 ) -> int:
     """A challenge, typed by staff or promoted from a forum note (its text is the default title)."""
@@ -192,22 +224,33 @@ def add_team_tx(tx: Tx, hackathon_id: int, *, name: str, challenge_id: int | Non
     h = _hackathon_row(tx, hackathon_id)
     if not name:
         raise Problem(422, "missing_field", N_("Donnez un nom à l'équipe."))
-    if tx.execute("SELECT 1 FROM forum_teams WHERE hackathon_id = ? AND name = ? COLLATE NOCASE",
-                  (hackathon_id, name)).fetchone():
+    if tx.execute(
+        "SELECT 1 FROM forum_teams WHERE hackathon_id = ? AND name = ? COLLATE NOCASE", (hackathon_id, name)
+    ).fetchone():
         raise Problem(409, "team_exists", N_("Une équipe porte déjà ce nom."))
     challenge = None
     if challenge_id is not None:
-        challenge = tx.execute("SELECT * FROM forum_challenges WHERE id = ? AND hackathon_id = ?",
-                               (challenge_id, hackathon_id)).fetchone()
+        challenge = tx.execute(
+            "SELECT * FROM forum_challenges WHERE id = ? AND hackathon_id = ?", (challenge_id, hackathon_id)
+        ).fetchone()
         if challenge is None:
             raise Problem(422, "invalid_challenge", N_("Choisissez un défi de ce hackathon."))
-    board = store.create_board_tx(tx, title=f"{name} : avancement"[: store.MAX_TITLE],
-                                  prompt="Où en est l'équipe ? Idées, essais, ce qui marche.",
-                                  moderation="post", site=h["site"], session_id=h["session_id"], now=now)
+    board = store.create_board_tx(
+        tx,
+        title=f"{name} : avancement"[: store.MAX_TITLE],
+        prompt="Où en est l'équipe ? Idées, essais, ce qui marche.",
+        moderation="post",
+        site=h["site"],
+        session_id=h["session_id"],
+        now=now,
+    )
     pitch_text = f"{name} — {challenge['title']}" if challenge else name
-    note = store.post_note_tx(tx, h["board_id"], text=pitch_text[: store.MAX_TEXT], source="paper", trusted=True, now=now)
-    position = tx.execute("SELECT coalesce(max(position), 0) + 1 FROM forum_teams WHERE hackathon_id = ?",
-                          (hackathon_id,)).fetchone()[0]
+    note = store.post_note_tx(
+        tx, h["board_id"], text=pitch_text[: store.MAX_TEXT], source="paper", trusted=True, now=now
+    )
+    position = tx.execute(
+        "SELECT coalesce(max(position), 0) + 1 FROM forum_teams WHERE hackathon_id = ?", (hackathon_id,)
+    ).fetchone()[0]
     return tx.execute(
         "INSERT INTO forum_teams (hackathon_id, challenge_id, name, board_id, pitch_note, position, created) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -225,8 +268,10 @@ def join_team_tx(tx: Tx, team_id: int, *, first_name: str, device: str, now: flo
         "DELETE FROM forum_members WHERE device = ? AND team_id IN (SELECT id FROM forum_teams WHERE hackathon_id = ?)",
         (device, t["hackathon_id"]),
     )
-    tx.execute("INSERT INTO forum_members (team_id, first_name, device, created) VALUES (?, ?, ?, ?)",
-               (team_id, first_name, device, now))
+    tx.execute(
+        "INSERT INTO forum_members (team_id, first_name, device, created) VALUES (?, ?, ?, ?)",
+        (team_id, first_name, device, now),
+    )
     return t
 
 
@@ -236,10 +281,14 @@ def set_built_tx(tx: Tx, team_id: int, built: str) -> None:
     tx.execute("UPDATE forum_teams SET built = ? WHERE id = ?", (built, team_id))
 
 
-def set_pitches_tx(tx: Tx, hackathon_id: int, *, start: float | None, minutes: int, order: list[int] | None = None) -> None:
+def set_pitches_tx(
+    tx: Tx, hackathon_id: int, *, start: float | None, minutes: int, order: list[int] | None = None
+) -> None:
     """Set the pitch schedule: first start, minutes per pitch, and optionally the teams' order."""
     _hackathon_row(tx, hackathon_id)
-    tx.execute("UPDATE forum_hackathons SET pitch_start = ?, pitch_minutes = ? WHERE id = ?", (start, minutes, hackathon_id))
+    tx.execute(
+        "UPDATE forum_hackathons SET pitch_start = ?, pitch_minutes = ? WHERE id = ?", (start, minutes, hackathon_id)
+    )
     if order:
         ids = [r[0] for r in tx.execute("SELECT id FROM forum_teams WHERE hackathon_id = ?", (hackathon_id,))]
         ranked = [i for i in order if i in ids] + [i for i in ids if i not in order]

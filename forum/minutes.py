@@ -125,14 +125,24 @@ def published(db: sqlite_utils.Database, board_id: int, version: int | None = No
     return _minutes_row(row) if row else None
 
 
-def published_list(db: sqlite_utils.Database, *, site: str | None = None, session_id: int | None = None,
-                   start: float | None = None, end: float | None = None) -> list[dict[str, Any]]:
+def published_list(
+    db: sqlite_utils.Database,
+    *,
+    site: str | None = None,
+    session_id: int | None = None,
+    start: float | None = None,
+    end: float | None = None,
+) -> list[dict[str, Any]]:
     """Boards with published minutes (latest version each), newest first: {board, title, site, session,
     version, published, date}. start/end bound the board's creation time (epoch seconds)."""
     where = ["m.state = 'published'"]
     params: list[Any] = []
-    for sql, value in (("b.site = ?", site), ("b.session_id = ?", session_id), ("b.created >= ?", start),
-                       ("b.created < ?", end)):
+    for sql, value in (
+        ("b.site = ?", site),
+        ("b.session_id = ?", session_id),
+        ("b.created >= ?", start),
+        ("b.created < ?", end),
+    ):
         if value is not None:
             where.append(sql)
             params.append(value)
@@ -140,7 +150,7 @@ def published_list(db: sqlite_utils.Database, *, site: str | None = None, sessio
         f"""SELECT b.id AS board, b.title, b.site, b.session_id AS session, max(m.version) AS version,
                    max(m.published) AS published, b.created
             FROM forum_minutes m JOIN forum_boards b ON b.id = m.board_id
-            WHERE {' AND '.join(where)} GROUP BY b.id ORDER BY b.created DESC, b.id DESC""",
+            WHERE {" AND ".join(where)} GROUP BY b.id ORDER BY b.created DESC, b.id DESC""",
         params,
     )
     return [dict(r) for r in rows]
@@ -165,8 +175,20 @@ def notes_received(db: sqlite_utils.Database, board_id: int) -> dict[str, int]:
 
 
 def _fmt_day(day: dt.date) -> str:
-    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-              "novembre", "décembre")
+    months = (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
@@ -181,10 +203,15 @@ def _feedback(db: sqlite_utils.Database, board: dict[str, Any], day: dt.date) ->
     for q in summary["questions"]:
         if q["type"] == "text" or not q["answered"]:
             continue
-        questions.append({
-            "id": q["id"], "label": q["label"].get("fr", q["id"]), "answered": q["answered"], "mean": q.get("mean"),
-            "choices": [{"label": c["label"].get("fr", c["id"]), "count": c["count"]} for c in q["choices"]],
-        })
+        questions.append(
+            {
+                "id": q["id"],
+                "label": q["label"].get("fr", q["id"]),
+                "answered": q["answered"],
+                "mean": q.get("mean"),
+                "choices": [{"label": c["label"].get("fr", c["id"]), "count": c["count"]} for c in q["choices"]],
+            }
+        )
     return {"responses": summary["responses"], "questions": questions}
 
 
@@ -212,36 +239,87 @@ def compile_data(db: sqlite_utils.Database, board_id: int, tz: ZoneInfo) -> dict
     for r in rounds:
         for row in r["ranking"]:
             votes[row["note"]] = votes.get(row["note"], 0) + row["votes"]
-    actions_done = {r[0]: r[1] for r in db.conn.execute(
-        "SELECT id, action_done FROM forum_notes WHERE board_id = ? AND kind = 'action'", (board_id,))}
+    actions_done = {
+        r[0]: r[1]
+        for r in db.conn.execute(
+            "SELECT id, action_done FROM forum_notes WHERE board_id = ? AND kind = 'action'", (board_id,)
+        )
+    }
     notes = queries.public_notes(db, board_id)
     themes = []
     for t in board["themes"]:
         in_theme = [n for n in notes if n["theme"] == t["slug"] and n["kind"] == "note"]
         in_theme.sort(key=lambda n: (-votes.get(n["id"], 0), -n["count"], n["id"]))
-        themes.append({"slug": t["slug"], "label": t["label"], "notes": [
-            {"id": n["id"], "text": n["text"], "count": n["count"], "votes": votes.get(n["id"], 0),
-             "source": n["source"]} for n in in_theme]})
-    decisions = [{"id": n["id"], "kind": n["kind"], "text": n["text"], "theme": labels.get(n["theme"], n["theme"]),
-                  "who": n["who"] or "", "due": n["due"] or "", "done": bool(actions_done.get(n["id"])),
-                  "count": n["count"], "votes": votes.get(n["id"], 0), "source": n["source"]}
-                 for n in notes if n["kind"] != "note"]
+        themes.append(
+            {
+                "slug": t["slug"],
+                "label": t["label"],
+                "notes": [
+                    {
+                        "id": n["id"],
+                        "text": n["text"],
+                        "count": n["count"],
+                        "votes": votes.get(n["id"], 0),
+                        "source": n["source"],
+                    }
+                    for n in in_theme
+                ],
+            }
+        )
+    decisions = [
+        {
+            "id": n["id"],
+            "kind": n["kind"],
+            "text": n["text"],
+            "theme": labels.get(n["theme"], n["theme"]),
+            "who": n["who"] or "",
+            "due": n["due"] or "",
+            "done": bool(actions_done.get(n["id"])),
+            "count": n["count"],
+            "votes": votes.get(n["id"], 0),
+            "source": n["source"],
+        }
+        for n in notes
+        if n["kind"] != "note"
+    ]
     counts = queries.counts(db, board_id)
     received = notes_received(db, board_id)
     return {
-        "board": {"id": board["id"], "code": board["code"], "title": board["title"], "prompt": board["prompt"],
-                  "site": board["site"], "session": board["session_id"], "date": day.isoformat(),
-                  "place": place, "kind": session["kind"] if session else "forum"},
+        "board": {
+            "id": board["id"],
+            "code": board["code"],
+            "title": board["title"],
+            "prompt": board["prompt"],
+            "site": board["site"],
+            "session": board["session_id"],
+            "date": day.isoformat(),
+            "place": place,
+            "kind": session["kind"] if session else "forum",
+        },
         "facilitators": m["facilitators"],
         "attendance": m["attendance"],
-        "counts": {"received": sum(received.values()), "by_source": received,
-                   "published": counts["published"], "merged": counts["merged"], "hidden": counts["hidden"],
-                   "pending": counts["pending"]},
+        "counts": {
+            "received": sum(received.values()),
+            "by_source": received,
+            "published": counts["published"],
+            "merged": counts["merged"],
+            "hidden": counts["hidden"],
+            "pending": counts["pending"],
+        },
         "themes": themes,
         "decisions": decisions,
-        "rounds": [{"title": r["title"], "state": r["state"], "dots": r["dots"], "voters": r["voters"],
-                    "ranking": [{"note": x["note"], "text": x["text"], "votes": x["votes"]}
-                                for x in r["ranking"] if x["votes"]][:10]} for r in rounds],
+        "rounds": [
+            {
+                "title": r["title"],
+                "state": r["state"],
+                "dots": r["dots"],
+                "voters": r["voters"],
+                "ranking": [
+                    {"note": x["note"], "text": x["text"], "votes": x["votes"]} for x in r["ranking"] if x["votes"]
+                ][:10],
+            }
+            for r in rounds
+        ],
         "words": [[w, c] for w, c in queries.word_frequencies(db, board_id, 40)],
         "feedback": _feedback(db, board, day),
         "compiled": time.time(),
@@ -264,8 +342,11 @@ def sections(data: dict[str, Any]) -> dict[str, str]:
     b = data["board"]
     c = data["counts"]
     out: dict[str, str] = {}
-    lines = [f"# Compte rendu : {_md_escape(b['title'])}", "",
-             f"- **Date** : {_fmt_day(dt.date.fromisoformat(b['date']))}"]
+    lines = [
+        f"# Compte rendu : {_md_escape(b['title'])}",
+        "",
+        f"- **Date** : {_fmt_day(dt.date.fromisoformat(b['date']))}",
+    ]
     if b["place"]:
         lines.append(f"- **Lieu** : {_md_escape(b['place'])}")
     if data["facilitators"]:
@@ -275,12 +356,20 @@ def sections(data: dict[str, Any]) -> dict[str, str]:
     out["header"] = "\n".join(lines)
 
     src = ", ".join(f"{SOURCE_LABELS[s]} : {c['by_source'].get(s, 0)}" for s in SOURCES)
-    out["attendance"] = "\n".join([
-        "## Participation", "",
-        f"- **Personnes présentes** (compteur de l'animation) : {data['attendance']}",
-        f"- **Notes recueillies** : {c['received']} ({src})",
-        f"- **Notes au mur** : {c['published']}" + (f" (et {_plural(c['merged'], 'doublon regroupé', 'doublons regroupés')} avec elles)" if c["merged"] else ""),
-    ])
+    out["attendance"] = "\n".join(
+        [
+            "## Participation",
+            "",
+            f"- **Personnes présentes** (compteur de l'animation) : {data['attendance']}",
+            f"- **Notes recueillies** : {c['received']} ({src})",
+            f"- **Notes au mur** : {c['published']}"
+            + (
+                f" (et {_plural(c['merged'], 'doublon regroupé', 'doublons regroupés')} avec elles)"
+                if c["merged"]
+                else ""
+            ),
+        ]
+    )
 
     lines = ["## Ce qui a été dit, par thème", ""]
     for t in data["themes"]:
@@ -308,16 +397,22 @@ def sections(data: dict[str, Any]) -> dict[str, str]:
         lines += ["### Actions", "", "| Action | Qui | Pour le | État |", "|---|---|---|---|"]
         for a in actions:
             due = _fmt_day(dt.date.fromisoformat(a["due"])) if a["due"] else "—"
-            lines.append(f"| {_md_escape(a['text'])} | {_md_escape(a['who']) or '—'} | {due} | "
-                         f"{'faite' if a['done'] else 'à faire'} |")
+            lines.append(
+                f"| {_md_escape(a['text'])} | {_md_escape(a['who']) or '—'} | {due} | "
+                f"{'faite' if a['done'] else 'à faire'} |"
+            )
     if not decisions and not actions:
         lines.append("Aucune décision ni action enregistrée.")
     out["decisions"] = "\n".join(lines).rstrip()
 
     lines = ["## Votes (gommettes)", ""]
     for r in data["rounds"]:
-        lines += [f"### {_md_escape(r['title'])}", "",
-                  f"{_plural(r['dots'], 'gommette', 'gommettes')}, {_plural(r['voters'], 'votant', 'votants')}.", ""]
+        lines += [
+            f"### {_md_escape(r['title'])}",
+            "",
+            f"{_plural(r['dots'], 'gommette', 'gommettes')}, {_plural(r['voters'], 'votant', 'votants')}.",
+            "",
+        ]
         for i, x in enumerate(r["ranking"], 1):
             lines.append(f"{i}. {_md_escape(x['text'])} : {x['votes']}")
         lines.append("")
@@ -326,9 +421,13 @@ def sections(data: dict[str, Any]) -> dict[str, str]:
     out["votes"] = "\n".join(lines).rstrip()
 
     top = ", ".join(w for w, _c in data["words"][:10])
-    out["wordcloud"] = "\n".join(["## Nuage de mots", "",
-                                  f"![Nuage de mots. Mots les plus fréquents : {top or 'aucun'}]"
-                                  f"(/minutes/{b['id']}/wordcloud.svg)"])
+    out["wordcloud"] = "\n".join(
+        [
+            "## Nuage de mots",
+            "",
+            f"![Nuage de mots. Mots les plus fréquents : {top or 'aucun'}](/minutes/{b['id']}/wordcloud.svg)",
+        ]
+    )
 
     f = data["feedback"]
     lines = ["## Avis des participants", ""]
@@ -338,8 +437,10 @@ def sections(data: dict[str, Any]) -> dict[str, str]:
         lines += [f"{_plural(f['responses'], 'réponse', 'réponses')} au questionnaire anonyme.", ""]
         for q in f["questions"]:
             mean = f" (moyenne {q['mean']:.1f} sur 5)".replace(".", ",") if q.get("mean") else ""
-            lines.append(f"- **{_md_escape(q['label'])}**{mean} : "
-                         + ", ".join(f"{_md_escape(ch['label'])} {ch['count']}" for ch in q["choices"] if ch["count"]))
+            lines.append(
+                f"- **{_md_escape(q['label'])}**{mean} : "
+                + ", ".join(f"{_md_escape(ch['label'])} {ch['count']}" for ch in q["choices"] if ch["count"])
+            )
     out["feedback"] = "\n".join(lines).rstrip()
     return out
 
@@ -399,11 +500,15 @@ def attendance_tx(tx: Tx, board_id: int, *, delta: int = 0, value: int | None = 
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     _ensure_meta(tx, board_id)
     if value is not None:
-        tx.execute("UPDATE forum_board_meta SET attendance = max(0, ?), updated = ? WHERE board_id = ?",
-                   (value, time.time(), board_id))
+        tx.execute(
+            "UPDATE forum_board_meta SET attendance = max(0, ?), updated = ? WHERE board_id = ?",
+            (value, time.time(), board_id),
+        )
     else:
-        tx.execute("UPDATE forum_board_meta SET attendance = max(0, attendance + ?), updated = ? WHERE board_id = ?",
-                   (delta, time.time(), board_id))
+        tx.execute(
+            "UPDATE forum_board_meta SET attendance = max(0, attendance + ?), updated = ? WHERE board_id = ?",
+            (delta, time.time(), board_id),
+        )
     count = meta(tx.db, board_id)["attendance"]
     tx.change(f"moderation:{board_id}", "attendance", {"board": board_id, "count": count})
     return count
@@ -411,8 +516,10 @@ def attendance_tx(tx: Tx, board_id: int, *, delta: int = 0, value: int | None = 
 
 def set_facilitators_tx(tx: Tx, board_id: int, facilitators: str) -> None:
     _ensure_meta(tx, board_id)
-    tx.execute("UPDATE forum_board_meta SET facilitators = ?, updated = ? WHERE board_id = ?",
-               (facilitators[:MAX_FACILITATORS], time.time(), board_id))
+    tx.execute(
+        "UPDATE forum_board_meta SET facilitators = ?, updated = ? WHERE board_id = ?",
+        (facilitators[:MAX_FACILITATORS], time.time(), board_id),
+    )
 
 
 def compile_tx(tx: Tx, board_id: int, tz: ZoneInfo, now: float | None = None) -> dict[str, Any]:
@@ -422,8 +529,14 @@ def compile_tx(tx: Tx, board_id: int, tz: ZoneInfo, now: float | None = None) ->
     """
     now = time.time() if now is None else now
     if meta(tx.db, board_id)["purged"]:
-        raise Problem(409, "purged", N_("Les notes de ce forum ont été effacées (durée de conservation) : "
-                                        "corrigez le texte du compte rendu à la main."))
+        raise Problem(
+            409,
+            "purged",
+            N_(
+                "Les notes de ce forum ont été effacées (durée de conservation) : "
+                "corrigez le texte du compte rendu à la main."
+            ),
+        )
     data = compile_data(tx.db, board_id, tz)
     new = sections(data)
     current = draft(tx.db, board_id) or published(tx.db, board_id)
@@ -434,24 +547,33 @@ def compile_tx(tx: Tx, board_id: int, tz: ZoneInfo, now: float | None = None) ->
     generated = {**(current["generated"] if current else {}), **{k: v for k, v in new.items() if k not in kept}}
     row = draft(tx.db, board_id)
     if row:
-        tx.execute("UPDATE forum_minutes SET markdown = ?, data = ?, generated = ?, updated = ? WHERE id = ?",
-                   (markdown, json.dumps(data, ensure_ascii=False), json.dumps(generated, ensure_ascii=False),
-                    now, row["id"]))
+        tx.execute(
+            "UPDATE forum_minutes SET markdown = ?, data = ?, generated = ?, updated = ? WHERE id = ?",
+            (markdown, json.dumps(data, ensure_ascii=False), json.dumps(generated, ensure_ascii=False), now, row["id"]),
+        )
         version = row["version"]
     else:
         version = _next_version(tx, board_id)
         tx.execute(
             "INSERT INTO forum_minutes (board_id, version, state, markdown, data, generated, created, updated) "
             "VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)",
-            (board_id, version, markdown, json.dumps(data, ensure_ascii=False),
-             json.dumps(generated, ensure_ascii=False), now, now),
+            (
+                board_id,
+                version,
+                markdown,
+                json.dumps(data, ensure_ascii=False),
+                json.dumps(generated, ensure_ascii=False),
+                now,
+                now,
+            ),
         )
     return {"version": version, "kept": kept}
 
 
 def _next_version(tx: Tx, board_id: int) -> int:
-    return tx.execute("SELECT coalesce(max(version), 0) + 1 FROM forum_minutes WHERE board_id = ?",
-                      (board_id,)).fetchone()[0]
+    return tx.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM forum_minutes WHERE board_id = ?", (board_id,)
+    ).fetchone()[0]
 
 
 def save_tx(tx: Tx, board_id: int, markdown: str, now: float | None = None) -> None:
@@ -459,8 +581,10 @@ def save_tx(tx: Tx, board_id: int, markdown: str, now: float | None = None) -> N
     row = draft(tx.db, board_id)
     if row is None:
         raise Problem(409, "no_draft", N_("Il n'y a pas de brouillon : préparez d'abord le compte rendu."))
-    tx.execute("UPDATE forum_minutes SET markdown = ?, updated = ? WHERE id = ?",
-               (markdown, time.time() if now is None else now, row["id"]))
+    tx.execute(
+        "UPDATE forum_minutes SET markdown = ?, updated = ? WHERE id = ?",
+        (markdown, time.time() if now is None else now, row["id"]),
+    )
 
 
 def correct_tx(tx: Tx, board_id: int, now: float | None = None) -> int:
@@ -475,8 +599,15 @@ def correct_tx(tx: Tx, board_id: int, now: float | None = None) -> int:
     tx.execute(
         "INSERT INTO forum_minutes (board_id, version, state, markdown, data, generated, created, updated) "
         "VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)",
-        (board_id, version, last["markdown"], json.dumps(last["data"], ensure_ascii=False),
-         json.dumps(last["generated"], ensure_ascii=False), now, now),
+        (
+            board_id,
+            version,
+            last["markdown"],
+            json.dumps(last["data"], ensure_ascii=False),
+            json.dumps(last["generated"], ensure_ascii=False),
+            now,
+            now,
+        ),
     )
     return version
 
@@ -487,8 +618,10 @@ def publish_tx(tx: Tx, board_id: int, by: str = "", now: float | None = None) ->
     row = draft(tx.db, board_id)
     if row is None:
         raise Problem(409, "no_draft", N_("Il n'y a pas de brouillon : préparez d'abord le compte rendu."))
-    tx.execute("UPDATE forum_minutes SET state = 'published', published = ?, published_by = ?, updated = ? "
-               "WHERE id = ?", (now, by, now, row["id"]))
+    tx.execute(
+        "UPDATE forum_minutes SET state = 'published', published = ?, published_by = ?, updated = ? WHERE id = ?",
+        (now, by, now, row["id"]),
+    )
     data = {"board": board_id, "version": row["version"]}
     tx.change(f"board:{board_id}", "minutes.published", data)
     board = tx.execute("SELECT site FROM forum_boards WHERE id = ?", (board_id,)).fetchone()
@@ -529,7 +662,9 @@ def purge_due_tx(tx: Tx, days: int, now: float | None = None) -> list[int]:
             "SELECT id, results FROM forum_rounds WHERE board_id = ? AND results IS NOT NULL", (board_id,)
         ).fetchall():
             ranking = [{**x, "author": ""} for x in json.loads(results)]
-            tx.execute("UPDATE forum_rounds SET results = ? WHERE id = ?", (json.dumps(ranking, ensure_ascii=False), rid))
+            tx.execute(
+                "UPDATE forum_rounds SET results = ? WHERE id = ?", (json.dumps(ranking, ensure_ascii=False), rid)
+            )
         _ensure_meta(tx, board_id)
         tx.execute("UPDATE forum_board_meta SET purged = ?, updated = ? WHERE board_id = ?", (now, now, board_id))
         purged.append(board_id)
@@ -561,8 +696,9 @@ def to_markdown(markdown: str, base: str = "") -> str:
 
 
 def wordcloud_of(data: dict[str, Any]) -> str:
-    return wordcloud.wordcloud_svg([(w, c) for w, c in data.get("words", [])],
-                                   title="Nuage de mots : " + data["board"]["title"], empty="Aucun mot")
+    return wordcloud.wordcloud_svg(
+        [(w, c) for w, c in data.get("words", [])], title="Nuage de mots : " + data["board"]["title"], empty="Aucun mot"
+    )
 
 
 def notes_csv(data: dict[str, Any]) -> str:
@@ -574,8 +710,20 @@ def notes_csv(data: dict[str, Any]) -> str:
         for n in t["notes"]:
             w.writerow([n["id"], "note", t["label"], n["text"], n["source"], n["count"], n["votes"], "", "", ""])
     for d in data["decisions"]:
-        w.writerow([d["id"], d["kind"], d["theme"], d["text"], d.get("source", ""), d.get("count", 1),
-                    d.get("votes", 0), d["who"], d["due"], "oui" if d["done"] else ("non" if d["kind"] == "action" else "")])
+        w.writerow(
+            [
+                d["id"],
+                d["kind"],
+                d["theme"],
+                d["text"],
+                d.get("source", ""),
+                d.get("count", 1),
+                d.get("votes", 0),
+                d["who"],
+                d["due"],
+                "oui" if d["done"] else ("non" if d["kind"] == "action" else ""),
+            ]
+        )
     return out.getvalue()
 
 

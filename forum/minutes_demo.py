@@ -30,12 +30,16 @@ TEXTS = [
 ]
 DUPLICATES = {"droits": "Aide pour la déclaration CAF en ligne.", "acces-libre": "Imprimante en panne trop souvent."}
 SOURCES = ("tablet", "phone", "paper", "spoken")
-FACILITATORS = {"le-blosne": "Awa (médiatrice numérique), centre social du Blosne",
-                "villejean": "Thomas (médiateur numérique), CDAS Villejean",
-                "cleunay": "Nadia (médiatrice numérique), ESC Cleunay"}
-ACTIONS = [("Tester un créneau d'accès libre le samedi matin", "Équipe de l'ESC"),
-           ("Traduire l'affiche des permanences en arabe et en turc", "Centre social"),
-           ("Demander une imprimante de remplacement", "Ville de Rennes")]
+FACILITATORS = {
+    "le-blosne": "Awa (médiatrice numérique), centre social du Blosne",
+    "villejean": "Thomas (médiateur numérique), CDAS Villejean",
+    "cleunay": "Nadia (médiatrice numérique), ESC Cleunay",
+}
+ACTIONS = [
+    ("Tester un créneau d'accès libre le samedi matin", "Équipe de l'ESC"),
+    ("Traduire l'affiche des permanences en arabe et en turc", "Centre social"),
+    ("Demander une imprimante de remplacement", "Ville de Rennes"),
+]
 
 
 async def demo(ctx: Any) -> None:
@@ -56,16 +60,30 @@ async def demo(ctx: Any) -> None:
     def write(tx: Any) -> None:
         for n, s in enumerate(forums):
             start = dt.datetime.combine(s["day"], dt.time(10, 0), tzinfo=tz).timestamp()
-            board = store.create_board_tx(tx, title=s["title"], prompt="Qu'est-ce qui vous aiderait dans vos démarches ?",
-                                          moderation="post", site=s["site"], session_id=s["id"], now=start)
+            board = store.create_board_tx(
+                tx,
+                title=s["title"],
+                prompt="Qu'est-ce qui vous aiderait dans vos démarches ?",
+                moderation="post",
+                site=s["site"],
+                session_id=s["id"],
+                now=start,
+            )
             bid = board["id"]
             picked = rng.sample(TEXTS, 10)
             ids: dict[str, int] = {}
             theme_of = {text: theme for theme, text in picked}
             for k, (theme, text) in enumerate(picked):
                 source = SOURCES[k % 4]
-                ids[text] = store.post_note_tx(tx, bid, text=text, theme=theme, source=source,
-                                               trusted=source in ("paper", "spoken"), now=start + 600 + k * 400)["id"]
+                ids[text] = store.post_note_tx(
+                    tx,
+                    bid,
+                    text=text,
+                    theme=theme,
+                    source=source,
+                    trusted=source in ("paper", "spoken"),
+                    now=start + 600 + k * 400,
+                )["id"]
             for theme, text in DUPLICATES.items():
                 dup = store.post_note_tx(tx, bid, text=text, theme=theme, source="phone", now=start + 5000)["id"]
                 into = next((i for t, i in ids.items() if theme_of[t] == theme), None)
@@ -74,8 +92,9 @@ async def demo(ctx: Any) -> None:
             note_ids = list(ids.values())
             store.moderate_tx(tx, note_ids[0], "decision", {}, now=start + 9000)
             for a, (text, who) in enumerate(ACTIONS[: 2 + n % 2]):
-                aid = store.post_note_tx(tx, bid, text=text, theme="autre", source="spoken", trusted=True,
-                                         now=start + 9100 + a)["id"]
+                aid = store.post_note_tx(
+                    tx, bid, text=text, theme="autre", source="spoken", trusted=True, now=start + 9100 + a
+                )["id"]
                 due = s["day"] + dt.timedelta(days=30 + 15 * a)
                 store.moderate_tx(tx, aid, "action", {"who": who, "due": due.isoformat()}, now=start + 9200)
                 if due < ctx.today and a == 0:

@@ -49,8 +49,9 @@ def _styles(doc: OpenDocumentText) -> dict[str, Any]:
     doc.automaticstyles.addElement(cell)
     s["cell"] = cell
     frame = style.Style(name="Picture", family="graphic")
-    frame.addElement(style.GraphicProperties(anchortype="paragraph", horizontalpos="center",
-                                             horizontalrel="paragraph", wrap="none"))
+    frame.addElement(
+        style.GraphicProperties(anchortype="paragraph", horizontalpos="center", horizontalrel="paragraph", wrap="none")
+    )
     doc.automaticstyles.addElement(frame)
     s["frame"] = frame
     bullets = text.ListStyle(name="Bullets")
@@ -97,8 +98,13 @@ class _Writer:
         if self.svg and src.endswith("wordcloud.svg"):
             self.pictures += 1
             href = self.doc.addPicture(f"Pictures/wordcloud{self.pictures}.svg", "image/svg+xml", self.svg.encode())
-            frame = draw.Frame(stylename=self.s["frame"], width="16cm", height="9cm", anchortype="as-char",
-                               name=f"wordcloud{self.pictures}")
+            frame = draw.Frame(
+                stylename=self.s["frame"],
+                width="16cm",
+                height="9cm",
+                anchortype="as-char",
+                name=f"wordcloud{self.pictures}",
+            )
             frame.addElement(draw.Image(href=href))
             if alt:
                 frame.addElement(svg.Desc(text=alt))

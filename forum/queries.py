@@ -60,7 +60,11 @@ def boards(db: sqlite_utils.Database, *, site: str | None = None, state: str | N
     if state is not None:
         where.append("state = ?")
         params.append(state)
-    sql = "SELECT id FROM forum_boards" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created DESC, id DESC"
+    sql = (
+        "SELECT id FROM forum_boards"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY created DESC, id DESC"
+    )
     return [b for (bid,) in db.conn.execute(sql, params).fetchall() if (b := board(db, bid))]
 
 
@@ -219,8 +223,9 @@ def activity(db: sqlite_utils.Database, start: float, end: float) -> dict[str, A
     {"forums": [{id, title, site, created, attendance, notes: {source: n}}] (boards that are not a
     hackathon's pitch or team board), "hackathons": [{id, title, site, created, teams}]}.
     """
-    hack_boards = {r[0] for r in db.conn.execute(
-        "SELECT board_id FROM forum_hackathons UNION SELECT board_id FROM forum_teams")}
+    hack_boards = {
+        r[0] for r in db.conn.execute("SELECT board_id FROM forum_hackathons UNION SELECT board_id FROM forum_teams")
+    }
     forums = []
     for r in db.conn.execute(
         "SELECT id, title, site, created FROM forum_boards WHERE created >= ? AND created < ? ORDER BY created, id",
@@ -229,8 +234,12 @@ def activity(db: sqlite_utils.Database, start: float, end: float) -> dict[str, A
         if r["id"] in hack_boards:
             continue
         forums.append({**dict(r), "attendance": attendance(db, r["id"]), "notes": notes_received(db, r["id"])})
-    hackathons = [dict(r) for r in db.conn.execute(
-        "SELECT h.id, h.title, h.site, h.created, (SELECT count(*) FROM forum_teams t WHERE t.hackathon_id = h.id) "
-        "AS teams FROM forum_hackathons h WHERE h.created >= ? AND h.created < ? ORDER BY h.created, h.id",
-        (start, end))]
+    hackathons = [
+        dict(r)
+        for r in db.conn.execute(
+            "SELECT h.id, h.title, h.site, h.created, (SELECT count(*) FROM forum_teams t WHERE t.hackathon_id = h.id) "
+            "AS teams FROM forum_hackathons h WHERE h.created >= ? AND h.created < ? ORDER BY h.created, h.id",
+            (start, end),
+        )
+    ]
     return {"forums": forums, "hackathons": hackathons}

@@ -349,7 +349,9 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
             into = queries.note(tx.db, into["merged_into"]) or into
         # Merge keeps the counts: what this note stood for now counts for the other one.
         children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
-        tx.execute("UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id))
+        tx.execute(
+            "UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id)
+        )
         update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
         for child in children:
             tx.change(f"moderation:{note['board_id']}", "note", queries.moderation_view(queries.note(tx.db, child)))

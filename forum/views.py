@@ -43,6 +43,7 @@ def limits(settings: Settings) -> dict[str, tuple[int, int]]:
         "address": (address, max(1, address // 3)),
     }
 
+
 SITE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 # -- access: staff, or the board's facilitator link (?key=...)
@@ -117,8 +118,11 @@ def _limit(request: web.Request, board_id: int) -> None:
     device = f"forum-nocookie:{request.remote}" if request[NEW_DEVICE] else f"forum-device:{request[DEVICE]}"
     per_device = limit["cookieless"] if request[NEW_DEVICE] else limit["device"]
     limiter.enforce(
-        [(device, *per_device), (f"forum-board:{board_id}", *limit["board"]),
-         (f"forum-address:{request.remote}", *limit["address"])],
+        [
+            (device, *per_device),
+            (f"forum-board:{board_id}", *limit["board"]),
+            (f"forum-address:{request.remote}", *limit["address"]),
+        ],
         N_("Beaucoup de notes en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
     )
 
@@ -133,8 +137,11 @@ def note_input(data: Any) -> dict[str, Any]:
         raise Problem(422, "empty_note", N_("La note est vide : écrivez quelques mots."))
     if len(text) > store.MAX_TEXT:
         raise Problem(
-            422, "too_long", N_("La note est trop longue : {count} caractères, {max} au plus."),
-            count=len(text), max=store.MAX_TEXT,
+            422,
+            "too_long",
+            N_("La note est trop longue : {count} caractères, {max} au plus."),
+            count=len(text),
+            max=store.MAX_TEXT,
         )
     author = data.get("author") or ""
     theme = data.get("theme") or None
@@ -168,8 +175,10 @@ def hhmm(ts: float | None, request: web.Request) -> str:
 
 def _links(request: web.Request, board: dict[str, Any]) -> dict[str, str]:
     router = request.app.router
-    console = router["forum_console"].url_for(id=str(board["id"])).with_query(
-        key=store.facilitator_key(request.app[SETTINGS].secret_key, board["id"], board["link_salt"])
+    console = (
+        router["forum_console"]
+        .url_for(id=str(board["id"]))
+        .with_query(key=store.facilitator_key(request.app[SETTINGS].secret_key, board["id"], board["link_salt"]))
     )
     return {
         "join": str(router["forum_phone"].url_for(code=board["code"])),
@@ -245,8 +254,13 @@ def board_input(data: Any) -> dict[str, Any]:
         raise Problem(422, "invalid_field", N_("La question doit être du texte."))
     prompt = clean_text(prompt)
     if len(title) > store.MAX_TITLE or len(prompt) > store.MAX_PROMPT:
-        raise Problem(422, "too_long", N_("Le titre ({t} au plus) ou la question ({p} au plus) est trop long."),
-                      t=store.MAX_TITLE, p=store.MAX_PROMPT)
+        raise Problem(
+            422,
+            "too_long",
+            N_("Le titre ({t} au plus) ou la question ({p} au plus) est trop long."),
+            t=store.MAX_TITLE,
+            p=store.MAX_PROMPT,
+        )
     moderation = data.get("moderation") or "pre"
     if moderation not in store.MODERATION:
         raise Problem(422, "invalid_field", N_("La modération vaut « pre » ou « post »."))
@@ -327,10 +341,16 @@ async def api_moderate(request: web.Request) -> web.Response:
 # -- resident pages: tablet kiosk, phone, join form
 
 
-async def _posting_page(request: web.Request, board: dict, template: str, extra: dict | None = None,
-                        status: int = 200) -> web.Response:
-    ctx = {"board": board, "max_text": store.MAX_TEXT, "max_author": store.MAX_AUTHOR,
-           "sent": request.query.get("sent"), **(extra or {})}
+async def _posting_page(
+    request: web.Request, board: dict, template: str, extra: dict | None = None, status: int = 200
+) -> web.Response:
+    ctx = {
+        "board": board,
+        "max_text": store.MAX_TEXT,
+        "max_author": store.MAX_AUTHOR,
+        "sent": request.query.get("sent"),
+        **(extra or {}),
+    }
     return render(request, template, ctx, status=status)
 
 
@@ -342,9 +362,15 @@ async def _form_post(request: web.Request, board: dict, source: str, template: s
         if p.status == 404:
             raise
         response = await _posting_page(
-            request, board, template,
-            {"error": _message(p), "text": str(form.get("text", ""))[:2000], "author": str(form.get("author", ""))[:100],
-             "theme": str(form.get("theme", ""))},
+            request,
+            board,
+            template,
+            {
+                "error": _message(p),
+                "text": str(form.get("text", ""))[:2000],
+                "author": str(form.get("author", ""))[:100],
+                "theme": str(form.get("theme", "")),
+            },
             status=p.status,
         )
         for k, v in p.headers.items():
@@ -373,7 +399,15 @@ async def join(request: web.Request) -> web.Response:
     code = store.normalize_code(raw)
     board = await request.app[DB].read(lambda d: queries.board_by_code(d, code)) if code else None
     if board is None:
-        return render(request, "forum/join.html", {"code": raw[:16], "error": _("Ce code ne correspond à aucun tableau. Vérifiez les lettres et les chiffres.")}, status=404)
+        return render(
+            request,
+            "forum/join.html",
+            {
+                "code": raw[:16],
+                "error": _("Ce code ne correspond à aucun tableau. Vérifiez les lettres et les chiffres."),
+            },
+            status=404,
+        )
     return redirect(str(request.app.router["forum_phone"].url_for(code=code)))
 
 
@@ -382,7 +416,9 @@ async def _board_by_code(request: web.Request) -> dict:
     code = store.normalize_code(raw)
     board = await request.app[DB].read(lambda d: queries.board_by_code(d, code))
     if board is None:
-        raise Problem(404, "not_found", N_("Ce code ne correspond à aucun tableau. Vérifiez les lettres et les chiffres."))
+        raise Problem(
+            404, "not_found", N_("Ce code ne correspond à aucun tableau. Vérifiez les lettres et les chiffres.")
+        )
     if code != raw:
         raise web.HTTPPermanentRedirect(str(request.app.router["forum_phone"].url_for(code=code)))
     return board
@@ -412,8 +448,12 @@ async def wall(request: web.Request) -> web.Response:
 
     def read(d: Any) -> tuple:
         shown = votes.shown_round(d, board_id)
-        return (queries.board(d, board_id), queries.public_notes(d, board_id),
-                votes.public_round(d, shown) if shown else None, last_seq_in(d))
+        return (
+            queries.board(d, board_id),
+            queries.public_notes(d, board_id),
+            votes.public_round(d, shown) if shown else None,
+            last_seq_in(d),
+        )
 
     board, notes, vote_round, seq = await request.app[DB].read(read)
     if board is None:
@@ -423,10 +463,18 @@ async def wall(request: web.Request) -> web.Response:
     for n in notes:
         n["new"] = (n["published"] or 0) > recent
         by_theme.setdefault(n["theme"], []).append(n)
-    return render(request, "forum/wall.html", {
-        "board": board, "by_theme": by_theme, "seq": seq, "links": _links(request, board),
-        "vote_round": vote_round, "results_shown": votes.RESULTS_SHOWN,
-    })
+    return render(
+        request,
+        "forum/wall.html",
+        {
+            "board": board,
+            "by_theme": by_theme,
+            "seq": seq,
+            "links": _links(request, board),
+            "vote_round": vote_round,
+            "results_shown": votes.RESULTS_SHOWN,
+        },
+    )
 
 
 # -- facilitator console
@@ -437,7 +485,12 @@ async def console(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
     def read(d: Any) -> tuple:
-        return queries.board(d, board_id), queries.all_notes(d, board_id), last_seq_in(d), queries.attendance(d, board_id)
+        return (
+            queries.board(d, board_id),
+            queries.all_notes(d, board_id),
+            last_seq_in(d),
+            queries.attendance(d, board_id),
+        )
 
     board, notes, seq, attendance = await request.app[DB].read(read)
     if board is None:
@@ -448,12 +501,22 @@ async def console(request: web.Request) -> web.Response:
         groups[n["status"]].append(n)
         if n["status"] == "merged" and n["merged_into"]:
             merged_of.setdefault(n["merged_into"], []).append(n)
-    response = render(request, "forum/console.html", {
-        "board": board, "groups": groups, "merged_of": merged_of, "seq": seq, "key": _key(request),
-        "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
-        "hhmm": lambda ts: hhmm(ts, request), "max_text": store.MAX_TEXT, "sent": request.query.get("sent"),
-        "attendance": attendance,
-    })
+    response = render(
+        request,
+        "forum/console.html",
+        {
+            "board": board,
+            "groups": groups,
+            "merged_of": merged_of,
+            "seq": seq,
+            "key": _key(request),
+            "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
+            "hhmm": lambda ts: hhmm(ts, request),
+            "max_text": store.MAX_TEXT,
+            "sent": request.query.get("sent"),
+            "attendance": attendance,
+        },
+    )
     response.headers["Cache-Control"] = "no-store"  # the page holds the link's key
     return response
 

@@ -29,8 +29,9 @@ def _text(form: Any, name: str, max_length: int, required: bool = False, label: 
     if required and not value:
         raise Problem(422, "missing_field", N_("Le champ « {field} » est obligatoire."), field=label or name)
     if len(value) > max_length:
-        raise Problem(422, "too_long", N_("Le champ « {field} » dépasse {max} caractères."), field=label or name,
-                      max=max_length)
+        raise Problem(
+            422, "too_long", N_("Le champ « {field} » dépasse {max} caractères."), field=label or name, max=max_length
+        )
     return value
 
 
@@ -83,7 +84,8 @@ async def hack_create(request: web.Request) -> web.Response:
     if session:
         site = site or session["site"]
     hid = await request.app[DB].write(
-        lambda tx: hackathon.create_hackathon_tx(tx, title=title, site=site, session_id=session_id))
+        lambda tx: hackathon.create_hackathon_tx(tx, title=title, site=site, session_id=session_id)
+    )
     return redirect(_url(request, "hack_manage", id=hid))
 
 
@@ -96,9 +98,12 @@ async def hack_manage(request: web.Request) -> web.Response:
         if h is None:
             return None, [], None
         # Notes that could become challenges: published notes of the forums of the same site.
-        notes = [n for b in queries.boards(d, site=h["site"]) if b["id"] != h["board_id"]
-                 and b["id"] not in {t["board_id"] for t in h["teams"]}
-                 for n in queries.public_notes(d, b["id"])][:200]
+        notes = [
+            n
+            for b in queries.boards(d, site=h["site"])
+            if b["id"] != h["board_id"] and b["id"] not in {t["board_id"] for t in h["teams"]}
+            for n in queries.public_notes(d, b["id"])
+        ][:200]
         session = programme.session(d, h["session_id"]) if h["session_id"] else None
         return h, notes, session
 
@@ -108,9 +113,17 @@ async def hack_manage(request: web.Request) -> web.Response:
     start = ""
     if h["pitch_start"]:
         start = dt.datetime.fromtimestamp(h["pitch_start"], request.app[SETTINGS].tz).strftime("%Y-%m-%dT%H:%M")
-    return render(request, "forum/hack_manage.html", {
-        "h": h, "notes": notes, "session": session, "start": start, "hhmm": _hhmm(request),
-    })
+    return render(
+        request,
+        "forum/hack_manage.html",
+        {
+            "h": h,
+            "notes": notes,
+            "session": session,
+            "start": start,
+            "hhmm": _hhmm(request),
+        },
+    )
 
 
 @routes.post("/hackathons/{id}/challenges", name="hack_add_challenge", access=STAFF)
@@ -121,7 +134,8 @@ async def hack_add_challenge(request: web.Request) -> web.Response:
     description = _text(form, "description", hackathon.MAX_DESCRIPTION, label="description")
     note_id = int_field(form, "note", required=False, minimum=1)
     await request.app[DB].write(
-        lambda tx: hackathon.add_challenge_tx(tx, hid, title=title, description=description, note_id=note_id))
+        lambda tx: hackathon.add_challenge_tx(tx, hid, title=title, description=description, note_id=note_id)
+    )
     return redirect(_url(request, "hack_manage", "#defis", id=hid))
 
 
@@ -166,8 +180,11 @@ async def hack_pitches(request: web.Request) -> web.Response:
         def read(d: Any) -> list:
             return programme.occurrences(d, today, today + dt.timedelta(days=60), session_id=h["session_id"])
 
-        occurrences = [o for o in await request.app[DB].read(read) if o["status"] != "cancelled"
-                       and o["end"].timestamp() > time.time()]
+        occurrences = [
+            o
+            for o in await request.app[DB].read(read)
+            if o["status"] != "cancelled" and o["end"].timestamp() > time.time()
+        ]
         if not occurrences:
             raise Problem(422, "no_session", N_("La séance du programme n'a pas de date à venir."))
         start = hackathon.session_pitch_start(occurrences[0], len(h["teams"]), minutes)
@@ -180,7 +197,8 @@ async def hack_pitches(request: web.Request) -> web.Response:
         except ValueError:
             raise Problem(422, "invalid_date", N_("L'heure s'écrit AAAA-MM-JJTHH:MM.")) from None
     await request.app[DB].write(
-        lambda tx: hackathon.set_pitches_tx(tx, hid, start=start, minutes=minutes, order=order_ids))
+        lambda tx: hackathon.set_pitches_tx(tx, hid, start=start, minutes=minutes, order=order_ids)
+    )
     return redirect(_url(request, "hack_manage", "#pitchs", id=hid))
 
 
@@ -195,8 +213,9 @@ async def hack_vote(request: web.Request) -> web.Response:
         await request.app[DB].write(lambda tx: votes.close_round_tx(tx, h["voting"]["id"]))
         return redirect(_url(request, "hack_results", id=hid))
     budget = int_field(form, "budget", required=False, minimum=1, maximum=votes.MAX_BUDGET) or 3
-    await request.app[DB].write(lambda tx: votes.open_round_tx(
-        tx, h["board_id"], title="Vote final", budget=budget, stack=False))
+    await request.app[DB].write(
+        lambda tx: votes.open_round_tx(tx, h["board_id"], title="Vote final", budget=budget, stack=False)
+    )
     return redirect(_url(request, "hack_manage", "#vote", id=hid))
 
 
@@ -211,14 +230,25 @@ async def hack_page(request: web.Request) -> web.Response:
         device = hackathon.member_device(request[DEVICE])
         row = await request.app[DB].fetchone(
             "SELECT m.team_id, m.first_name FROM forum_members m JOIN forum_teams t ON t.id = m.team_id "
-            "WHERE m.device = ? AND t.hackathon_id = ?", (device, h["id"]))
+            "WHERE m.device = ? AND t.hackathon_id = ?",
+            (device, h["id"]),
+        )
         if row:
             mine, member = row["team_id"], row["first_name"]
     page = _url(request, "hack_page", id=h["id"])
-    return render(request, "forum/hack_page.html", {
-        "h": h, "mine": mine, "member": member, "hhmm": _hhmm(request), "page_public": public_url(request, page),
-        "page": page, "max_first_name": hackathon.MAX_FIRST_NAME,
-    })
+    return render(
+        request,
+        "forum/hack_page.html",
+        {
+            "h": h,
+            "mine": mine,
+            "member": member,
+            "hhmm": _hhmm(request),
+            "page_public": public_url(request, page),
+            "page": page,
+            "max_first_name": hackathon.MAX_FIRST_NAME,
+        },
+    )
 
 
 @routes.post("/hackathons/teams/{id}/join", name="hack_join", access=PUBLIC)
@@ -227,10 +257,14 @@ async def hack_join(request: web.Request) -> web.Response:
     form = await request.post()
     first_name = _text(form, "first_name", hackathon.MAX_FIRST_NAME, required=True, label="prénom")
     if request[NEW_DEVICE]:
-        raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
+        raise Problem(
+            409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
+        )
     request.app[LIMITER].enforce([(f"team-join:{request[DEVICE]}", *JOIN_LIMIT)])
     device = hackathon.member_device(request[DEVICE])
-    t = await request.app[DB].write(lambda tx: hackathon.join_team_tx(tx, team_id, first_name=first_name, device=device))
+    t = await request.app[DB].write(
+        lambda tx: hackathon.join_team_tx(tx, team_id, first_name=first_name, device=device)
+    )
     return redirect(_url(request, "hack_page", f"#team-{team_id}", id=t["hackathon_id"]))
 
 
@@ -241,8 +275,11 @@ async def hack_pitch_screen(request: web.Request) -> web.Response:
     schedule = [s for s in h["slots"] if s["starts"]]
     current = next((s for s in schedule if s["starts"] <= now < s["ends"]), None)
     upcoming = next((s for s in schedule if s["starts"] > now), None)
-    return render(request, "forum/hack_pitches.html", {
-        "h": h, "current": current, "next": upcoming, "schedule": schedule, "hhmm": _hhmm(request)})
+    return render(
+        request,
+        "forum/hack_pitches.html",
+        {"h": h, "current": current, "next": upcoming, "schedule": schedule, "hhmm": _hhmm(request)},
+    )
 
 
 @routes.get("/hackathons/{id}/results", name="hack_results", access=PUBLIC)

@@ -61,8 +61,12 @@ async def editor(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
     def read(d: Any) -> dict[str, Any]:
-        return {"board": queries.board(d, board_id), "versions": minutes.versions(d, board_id),
-                "meta": minutes.meta(d, board_id), "seq": last_seq_in(d)}
+        return {
+            "board": queries.board(d, board_id),
+            "versions": minutes.versions(d, board_id),
+            "meta": minutes.meta(d, board_id),
+            "seq": last_seq_in(d),
+        }
 
     data = await request.app[DB].read(read)
     if data["board"] is None:
@@ -70,11 +74,19 @@ async def editor(request: web.Request) -> web.Response:
     current = next((v for v in data["versions"] if v["state"] == "draft"), None)
     published_versions = [v for v in data["versions"] if v["state"] == "published"]
     kept = [k for k in request.query.get("kept", "").split(",") if k in minutes.SECTIONS]
-    response = render(request, "forum/minutes/edit.html", {
-        **data, "draft": current, "published": published_versions,
-        "preview": Markup(minutes.to_html(current["markdown"])) if current else None,
-        "kept": kept, "saved": request.query.get("saved"), "when": lambda ts: _when(request, ts),
-    })
+    response = render(
+        request,
+        "forum/minutes/edit.html",
+        {
+            **data,
+            "draft": current,
+            "published": published_versions,
+            "preview": Markup(minutes.to_html(current["markdown"])) if current else None,
+            "kept": kept,
+            "saved": request.query.get("saved"),
+            "when": lambda ts: _when(request, ts),
+        },
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -110,8 +122,9 @@ def _markdown_of(form: Any) -> str:
         raise Problem(422, "invalid_field", N_("Le texte du compte rendu manque."))
     text = text.replace("\r\n", "\n")
     if len(text) > minutes.MAX_MARKDOWN:
-        raise Problem(422, "too_long", N_("Le compte rendu est trop long : {max} caractères au plus."),
-                      max=minutes.MAX_MARKDOWN)
+        raise Problem(
+            422, "too_long", N_("Le compte rendu est trop long : {max} caractères au plus."), max=minutes.MAX_MARKDOWN
+        )
     return text
 
 
@@ -130,8 +143,9 @@ async def save(request: web.Request) -> web.Response:
     version = await request.app[DB].write(write)
     if version:
         return redirect(_board_url(request, "minutes_version", board_id, version=version))
-    return redirect(str(request.app.router["forum_minutes"].url_for(id=str(board_id)).with_query(saved="1"))
-                    + "#brouillon")
+    return redirect(
+        str(request.app.router["forum_minutes"].url_for(id=str(board_id)).with_query(saved="1")) + "#brouillon"
+    )
 
 
 @routes.post("/forum/boards/{id}/minutes/preview", name="forum_minutes_preview", access=STAFF)
@@ -194,25 +208,43 @@ async def version_page(request: web.Request) -> web.Response:
 
 async def _page(request: web.Request) -> web.Response:
     board, version, history = await _version(request)
-    return render(request, "forum/minutes/page.html", {
-        "board": board, "version": version, "history": history, "latest": history[-1] if history else None,
-        "body": Markup(minutes.to_html(version["markdown"])), "when": lambda ts: _when(request, ts),
-    })
+    return render(
+        request,
+        "forum/minutes/page.html",
+        {
+            "board": board,
+            "version": version,
+            "history": history,
+            "latest": history[-1] if history else None,
+            "body": Markup(minutes.to_html(version["markdown"])),
+            "when": lambda ts: _when(request, ts),
+        },
+    )
 
 
 @routes.get("/minutes/{id}/v/{version}/print", name="minutes_print", access=PUBLIC)
 async def print_page(request: web.Request) -> web.Response:
     board, version, _history = await _version(request)
-    return render(request, "forum/minutes/print.html", {
-        "board": board, "version": version, "body": Markup(minutes.to_html(version["markdown"])),
-        "title": minutes.document_title(version["data"]), "inline_css": None,
-        "published": _when(request, version["published"]),
-    })
+    return render(
+        request,
+        "forum/minutes/print.html",
+        {
+            "board": board,
+            "version": version,
+            "body": Markup(minutes.to_html(version["markdown"])),
+            "title": minutes.document_title(version["data"]),
+            "inline_css": None,
+            "published": _when(request, version["published"]),
+        },
+    )
 
 
 def _download(body: str | bytes, content_type: str, filename: str) -> web.Response:
-    response = web.Response(body=body.encode() if isinstance(body, str) else body, content_type=content_type,
-                            charset="utf-8" if isinstance(body, str) else None)
+    response = web.Response(
+        body=body.encode() if isinstance(body, str) else body,
+        content_type=content_type,
+        charset="utf-8" if isinstance(body, str) else None,
+    )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -231,8 +263,11 @@ async def export_md(request: web.Request) -> web.Response:
 @routes.get("/minutes/{id}/v/{version}/minutes.odt", name="minutes_odt", access=PUBLIC)
 async def export_odt(request: web.Request) -> web.Response:
     board, version, _h = await _version(request)
-    data = odt.to_odt(minutes.to_markdown(version["markdown"]), title=minutes.document_title(version["data"]),
-                      wordcloud_svg=minutes.wordcloud_of(version["data"]))
+    data = odt.to_odt(
+        minutes.to_markdown(version["markdown"]),
+        title=minutes.document_title(version["data"]),
+        wordcloud_svg=minutes.wordcloud_of(version["data"]),
+    )
     return _download(data, "application/vnd.oasis.opendocument.text", _stem(board, version) + ".odt")
 
 
@@ -257,10 +292,16 @@ async def minutes_wordcloud(request: web.Request) -> web.Response:
 def standalone_html(templates: Any, version: dict[str, Any], base: str, published: str) -> str:
     """The printable page without a server (the `quartier minutes --format html` output): styles inline."""
     css = (files("forum") / "static" / "minutes-print.css").read_text(encoding="utf-8")
-    return templates.env.get_template("forum/minutes/print.html").render({
-        "body": Markup(minutes.to_html(version["markdown"], base)), "title": minutes.document_title(version["data"]),
-        "inline_css": css, "version": version, "published": published, "lang": "fr",
-    })
+    return templates.env.get_template("forum/minutes/print.html").render(
+        {
+            "body": Markup(minutes.to_html(version["markdown"], base)),
+            "title": minutes.document_title(version["data"]),
+            "inline_css": css,
+            "version": version,
+            "published": published,
+            "lang": "fr",
+        }
+    )
 
 
 # -- decision records
@@ -273,18 +314,28 @@ async def decisions_page(request: web.Request) -> web.Response:
     def read(d: Any) -> dict[str, Any]:
         from events import queries as programme
 
-        return {"rows": decisions.records(d, **filters), "owners": decisions.owners(d),
-                "sites": programme.sites(d)}
+        return {"rows": decisions.records(d, **filters), "owners": decisions.owners(d), "sites": programme.sites(d)}
 
     data = await request.app[DB].read(read)
-    return render(request, "forum/minutes/decisions.html", {
-        **data, "filters": filters, "csv_query": {k: v for k, v in filters.items() if v},
-        "when": lambda ts: _when(request, ts)[:10], "axes": AXES,
-    })
+    return render(
+        request,
+        "forum/minutes/decisions.html",
+        {
+            **data,
+            "filters": filters,
+            "csv_query": {k: v for k, v in filters.items() if v},
+            "when": lambda ts: _when(request, ts)[:10],
+            "axes": AXES,
+        },
+    )
 
 
-AXES = (("acces-libre", N_("Accès libre")), ("accompagnement", N_("Être accompagné")), ("droits", N_("Mes droits")),
-        ("autre", N_("Autre chose")))
+AXES = (
+    ("acces-libre", N_("Accès libre")),
+    ("accompagnement", N_("Être accompagné")),
+    ("droits", N_("Mes droits")),
+    ("autre", N_("Autre chose")),
+)
 
 
 def _filters(request: web.Request) -> dict[str, Any]:
@@ -292,8 +343,13 @@ def _filters(request: web.Request) -> dict[str, Any]:
     status = q.get("status") or None
     if status not in (None, *decisions.STATUSES):
         raise Problem(422, "invalid_field", N_("L'état vaut « à faire » ou « faite »."))
-    return {"site": q.get("site") or None, "axis": q.get("axis") or None, "status": status,
-            "owner": (q.get("owner") or "").strip()[:80] or None, "q": (q.get("q") or "").strip()[:80] or None}
+    return {
+        "site": q.get("site") or None,
+        "axis": q.get("axis") or None,
+        "status": status,
+        "owner": (q.get("owner") or "").strip()[:80] or None,
+        "q": (q.get("q") or "").strip()[:80] or None,
+    }
 
 
 @routes.get("/forum/decisions.csv", name="forum_decisions_csv", access=STAFF)
@@ -310,6 +366,9 @@ async def decision_done(request: web.Request) -> web.Response:
     done = form.get("done") == "1"
     await request.app[DB].write(lambda tx: decisions.set_done_tx(tx, note_id, done))
     back = form.get("back")
-    target = str(back) if isinstance(back, str) and back.startswith("/forum/decisions") and "//" not in back else \
-        str(request.app.router["forum_decisions"].url_for())
+    target = (
+        str(back)
+        if isinstance(back, str) and back.startswith("/forum/decisions") and "//" not in back
+        else str(request.app.router["forum_decisions"].url_for())
+    )
     return redirect(target + f"#action-{note_id}")

@@ -45,9 +45,14 @@ KIOSK = STAFF | check("kiosk_link", _kiosk_link)
 def _vote_limits(request: web.Request) -> None:
     if request[NEW_DEVICE]:
         # A client that does not keep the device cookie would get a fresh budget every time.
-        raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
+        raise Problem(
+            409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
+        )
     request.app[LIMITER].enforce(
-        [(f"vote-device:{request[DEVICE]}", *VOTE_DEVICE_LIMIT), (f"vote-address:{request.remote}", *VOTE_ADDRESS_LIMIT)],
+        [
+            (f"vote-device:{request[DEVICE]}", *VOTE_DEVICE_LIMIT),
+            (f"vote-address:{request.remote}", *VOTE_ADDRESS_LIMIT),
+        ],
         N_("Beaucoup de votes en peu de temps : attendez {seconds} secondes."),
     )
 
@@ -153,10 +158,19 @@ async def votes_console(request: web.Request) -> web.Response:
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     current = next((r for r in reversed(rounds) if r["state"] == "open"), None)
-    response = render(request, "forum/votes.html", {
-        "board": board, "rounds": list(reversed(rounds)), "current": current, "seq": seq, "key": _key(request),
-        "links": _vote_links(request, board), "max_budget": votes.MAX_BUDGET,
-    })
+    response = render(
+        request,
+        "forum/votes.html",
+        {
+            "board": board,
+            "rounds": list(reversed(rounds)),
+            "current": current,
+            "seq": seq,
+            "key": _key(request),
+            "links": _vote_links(request, board),
+            "max_budget": votes.MAX_BUDGET,
+        },
+    )
     response.headers["Cache-Control"] = "no-store"  # the page holds the links' keys
     return response
 
@@ -201,9 +215,16 @@ async def _ballot(request: web.Request, board: dict[str, Any], voter_of: Any) ->
     return await request.app[DB].read(read)
 
 
-def _ballot_page(request: web.Request, board: dict, ballot: dict, template: str, extra: dict, status: int = 200) -> web.Response:
-    ctx = {"board": board, **ballot, "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
-           "done": request.query.get("done"), **extra}
+def _ballot_page(
+    request: web.Request, board: dict, ballot: dict, template: str, extra: dict, status: int = 200
+) -> web.Response:
+    ctx = {
+        "board": board,
+        **ballot,
+        "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
+        "done": request.query.get("done"),
+        **extra,
+    }
     response = render(request, template, ctx, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -214,8 +235,13 @@ async def vote_phone(request: web.Request) -> web.Response:
     board = await _board_by_code(request)
     voter = votes.device_voter(request[DEVICE])
     ballot = await _ballot(request, board, lambda r: voter)
-    return _ballot_page(request, board, ballot, "forum/vote_phone.html", {
-        "action": str(request.app.router["forum_vote_phone_post"].url_for(code=board["code"]))})
+    return _ballot_page(
+        request,
+        board,
+        ballot,
+        "forum/vote_phone.html",
+        {"action": str(request.app.router["forum_vote_phone_post"].url_for(code=board["code"]))},
+    )
 
 
 async def _form_vote(request: web.Request, form: Any, turn: str | None) -> str | None:
@@ -249,8 +275,9 @@ def _tablet_url(request: web.Request, board_id: int, **query: str) -> str:
     return str(url.with_query({"kiosk": request.query.get("kiosk", ""), **query}))
 
 
-async def _tablet_page(request: web.Request, board: dict, turn: str | None, error: str | None = None,
-                       status: int = 200) -> web.Response:
+async def _tablet_page(
+    request: web.Request, board: dict, turn: str | None, error: str | None = None, status: int = 200
+) -> web.Response:
     device = votes.device_voter(request[DEVICE])
 
     def voter_of(r: dict) -> str | None:
@@ -263,12 +290,21 @@ async def _tablet_page(request: web.Request, board: dict, turn: str | None, erro
             turn, ballot["mine"], ballot["used"] = None, {}, 0
     kiosk = request.query.get("kiosk", "")
     router = request.app.router
-    return _ballot_page(request, board, ballot, "forum/vote_tablet.html", {
-        "turn": turn, "error": error, "kiosk": kiosk,
-        "action": str(router["forum_vote_tablet_post"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
-        "turn_action": str(router["forum_vote_turn"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
-        "finish": _tablet_url(request, board["id"], done="1"),
-    }, status=status)
+    return _ballot_page(
+        request,
+        board,
+        ballot,
+        "forum/vote_tablet.html",
+        {
+            "turn": turn,
+            "error": error,
+            "kiosk": kiosk,
+            "action": str(router["forum_vote_tablet_post"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
+            "turn_action": str(router["forum_vote_turn"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
+            "finish": _tablet_url(request, board["id"], done="1"),
+        },
+        status=status,
+    )
 
 
 @routes.get("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet", access=KIOSK)
@@ -281,7 +317,9 @@ async def vote_tablet(request: web.Request) -> web.Response:
 async def vote_turn(request: web.Request) -> web.Response:
     board = await _board_or_404(request, path_int(request))
     if request[NEW_DEVICE]:
-        raise Problem(409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau."))
+        raise Problem(
+            409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
+        )
     request.app[LIMITER].enforce(
         [(f"vote-turn:{request[DEVICE]}", *TURN_LIMIT)],
         N_("Un nouveau votant toutes les quelques secondes seulement : attendez {seconds} secondes."),
@@ -316,8 +354,9 @@ async def wordcloud_image(request: web.Request) -> web.Response:
     board, freq = await request.app[DB].read(read)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
-    svg = wordcloud.wordcloud_svg(freq, title=_("Nuage de mots : {title}").format(title=board["title"]),
-                                  empty=_("Pas encore de mots."))
+    svg = wordcloud.wordcloud_svg(
+        freq, title=_("Nuage de mots : {title}").format(title=board["title"]), empty=_("Pas encore de mots.")
+    )
     return web.Response(text=svg, content_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
 
 
@@ -333,5 +372,8 @@ async def wordcloud_wall(request: web.Request) -> web.Response:
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     join = str(request.app.router["forum_phone"].url_for(code=board["code"]))
-    return render(request, "forum/wordcloud.html", {
-        "board": board, "top": top, "seq": seq, "join": join, "join_public": public_url(request, join)})
+    return render(
+        request,
+        "forum/wordcloud.html",
+        {"board": board, "top": top, "seq": seq, "join": join, "join_public": public_url(request, join)},
+    )

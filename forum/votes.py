@@ -81,9 +81,11 @@ def current_round(db: sqlite_utils.Database, board_id: int, now: float | None = 
 def shown_round(db: sqlite_utils.Database, board_id: int, now: float | None = None) -> dict[str, Any] | None:
     """The round the wall shows as a ranking: the open one, or one closed in the last minutes."""
     now = time.time() if now is None else now
-    r = _round(db.conn.execute(
-        "SELECT * FROM forum_rounds WHERE board_id = ? ORDER BY id DESC LIMIT 1", (board_id,)
-    ).fetchone())
+    r = _round(
+        db.conn.execute(
+            "SELECT * FROM forum_rounds WHERE board_id = ? ORDER BY id DESC LIMIT 1", (board_id,)
+        ).fetchone()
+    )
     if r is None:
         return None
     if is_open(r, now):
@@ -118,7 +120,13 @@ def ranking(db: sqlite_utils.Database, r: dict[str, Any]) -> list[dict[str, Any]
     notes = queries.public_notes(db, r["board_id"])
     order = {n["id"]: i for i, n in enumerate(notes)}
     rows = [
-        {"note": n["id"], "text": n["text"], "theme": n["theme"], "author": n["author"], "votes": by_note.get(n["id"], 0)}
+        {
+            "note": n["id"],
+            "text": n["text"],
+            "theme": n["theme"],
+            "author": n["author"],
+            "votes": by_note.get(n["id"], 0),
+        }
         for n in notes
     ]
     rows.sort(key=lambda row: (-row["votes"], order[row["note"]]))
@@ -183,7 +191,13 @@ def _freeze(tx: Tx, r: dict[str, Any], now: float) -> list[dict[str, Any]]:
 
 
 def open_round_tx(
-    tx: Tx, board_id: int, *, title: str, budget: int = 3, stack: bool = False, ends: float | None = None,
+    tx: Tx,
+    board_id: int,
+    *,
+    title: str,
+    budget: int = 3,
+    stack: bool = False,
+    ends: float | None = None,
     now: float | None = None,
 ) -> dict[str, Any]:
     """Open a voting round on an open board; refused while another round is taking dots."""
@@ -245,7 +259,9 @@ def new_turn_tx(tx: Tx, board_id: int, device: str, now: float | None = None) ->
     if last and used(tx.db, r["id"], turn_voter(last[0])) == 0:
         return {"turn": last[0], "round": r["id"], "budget": r["budget"], "fresh": False}
     turn_id = secrets.token_urlsafe(12)
-    tx.execute("INSERT INTO forum_turns (id, round_id, device, created) VALUES (?, ?, ?, ?)", (turn_id, r["id"], device, now))
+    tx.execute(
+        "INSERT INTO forum_turns (id, round_id, device, created) VALUES (?, ?, ?, ?)", (turn_id, r["id"], device, now)
+    )
     return {"turn": turn_id, "round": r["id"], "budget": r["budget"], "fresh": True}
 
 
@@ -260,8 +276,14 @@ def voter_of(db: sqlite_utils.Database, *, device: str, turn_id: str | None, rou
 
 
 def cast_tx(
-    tx: Tx, note_id: int, *, device: str, turn_id: str | None = None, round_id: int | None = None,
-    remove: bool = False, now: float | None = None,
+    tx: Tx,
+    note_id: int,
+    *,
+    device: str,
+    turn_id: str | None = None,
+    round_id: int | None = None,
+    remove: bool = False,
+    now: float | None = None,
 ) -> dict[str, Any]:
     """Put (or take back) one dot on a note; returns the note's count and the voter's budget left."""
     now = time.time() if now is None else now
@@ -299,14 +321,32 @@ def cast_tx(
         )
         spent, on_note = spent + 1, on_note + 1
     votes = counts(tx.db, r["id"]).get(note["id"], 0)
-    tx.change(f"board:{board_id}", "vote.cast", {"round": r["id"], "note": note["id"], "votes": votes, **totals(tx.db, r["id"])})
-    return {"round": r["id"], "note": note["id"], "votes": votes, "used": spent, "left": r["budget"] - spent,
-            "mine": on_note, "budget": r["budget"]}
+    tx.change(
+        f"board:{board_id}",
+        "vote.cast",
+        {"round": r["id"], "note": note["id"], "votes": votes, **totals(tx.db, r["id"])},
+    )
+    return {
+        "round": r["id"],
+        "note": note["id"],
+        "votes": votes,
+        "used": spent,
+        "left": r["budget"] - spent,
+        "mine": on_note,
+        "budget": r["budget"],
+    }
 
 
 def after_moderation_tx(tx: Tx, board_id: int) -> None:
     """After a merge, deletion or hide during a round, the wall gets every count again."""
     r = current_round(tx.db, board_id)
     if r is not None:
-        tx.change(f"board:{board_id}", "votes.updated",
-                  {"round": r["id"], "counts": {str(k): v for k, v in counts(tx.db, r["id"]).items()}, **totals(tx.db, r["id"])})
+        tx.change(
+            f"board:{board_id}",
+            "votes.updated",
+            {
+                "round": r["id"],
+                "counts": {str(k): v for k, v in counts(tx.db, r["id"]).items()},
+                **totals(tx.db, r["id"]),
+            },
+        )

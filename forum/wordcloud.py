@@ -26,7 +26,8 @@ MIN_LENGTH = 3
 
 # French stop words, folded (no accents): articles, pronouns, auxiliaries, common verbs and
 # adverbs that say nothing about what residents need.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a afin ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai auraient aurais aurait auras aurez
 auriez aurions aurons auront aussi autre autres aux auxquelles auxquels avaient avais avait avant avec avez aviez
 avions avoir avons ayant ayez ayons bah beaucoup bien bon car ce ceci cela celle celles celui cependant certain
@@ -40,7 +41,8 @@ seras serez seriez serions serons seront ses si sien sienne soi soient sois soit
 tant te tes toi ton tous tout toute toutes tres tu un une unes uns va vais vas vers veut veux via voici voila vont
 vos votre vous vu y etre avoir faire aller dire pouvoir vouloir savoir falloir devoir chose choses truc trucs oui
 merci bonjour avoir besoin quelqu quelque quelques plus moins tout tous ceux celles cela ca
-""".split())
+""".split()
+)
 
 # Elided articles and pronouns before an apostrophe: l', d', j', qu', n', s', c', m', t', jusqu', lorsqu', puisqu'.
 _ELISION = re.compile(r"\b(?:[ldjnsmtc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
@@ -89,8 +91,9 @@ def _boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, 
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def layout(freq: Sequence[tuple[str, int]], width: int = 960, height: int = 540,
-           min_size: float = 16, max_size: float = 80) -> list[dict[str, Any]]:
+def layout(
+    freq: Sequence[tuple[str, int]], width: int = 960, height: int = 540, min_size: float = 16, max_size: float = 80
+) -> list[dict[str, Any]]:
     """Place words: size by frequency, along a spiral from the centre, without overlaps.
 
     Each placed word is {"word", "count", "size", "x", "y"} (x, y: the centre of its text).
@@ -165,7 +168,7 @@ def wordcloud_svg(
         parts.append(
             f'<text x="{p["x"]}" y="{p["y"]}" text-anchor="middle" dominant-baseline="central" '
             f'font-family="sans-serif" font-weight="700" font-size="{p["size"]}" fill="{PALETTE[i % len(PALETTE)]}">'
-            f'{escape(p["word"])}</text>'
+            f"{escape(p['word'])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

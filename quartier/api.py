@@ -13,9 +13,21 @@ from quartier.i18n import N_
 
 # Characters a resident's text may not hold: C0/C1 controls (but tab and newline)
 # and the bidirectional overrides that can disguise text.
-_FORBIDDEN = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | set(range(0x7F, 0xA0)) | {
-    0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
-}
+_FORBIDDEN = (
+    {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+    | set(range(0x7F, 0xA0))
+    | {
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+    }
+)
 _STRIP = {c: None for c in _FORBIDDEN}
 
 
@@ -65,8 +77,14 @@ def text_field(
     return value
 
 
-def int_field(data: dict[str, Any] | Any, name: str, *, required: bool = True, minimum: int | None = None,
-              maximum: int | None = None) -> int | None:
+def int_field(
+    data: dict[str, Any] | Any,
+    name: str,
+    *,
+    required: bool = True,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
     """An integer field (JSON number or form digits), with bounds."""
     value = data.get(name) if hasattr(data, "get") else None
     if value is None or value == "":

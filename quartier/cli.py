@@ -67,7 +67,9 @@ def cmd_init(args: argparse.Namespace) -> None:
         f.write(settings_module.sample())
     settings = settings_module.load(config)
     with_database(settings, _noop)
-    print(_("Configuration écrite dans {config}, base de données {db}").format(config=config, db=settings.database_path))
+    print(
+        _("Configuration écrite dans {config}, base de données {db}").format(config=config, db=settings.database_path)
+    )
 
 
 async def _noop(db: Database) -> None:
@@ -155,9 +157,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config", metavar="FILE", help=_("fichier de configuration (par défaut ./quartier.yaml)")
-    )
+    common.add_argument("--config", metavar="FILE", help=_("fichier de configuration (par défaut ./quartier.yaml)"))
     parser = argparse.ArgumentParser(
         prog="quartier", description=_("Quartier : le programme d'inclusion numérique des espaces sociaux.")
     )

@@ -49,10 +49,7 @@ class Change:
 
     @classmethod
     def build(cls, seq: int, channel: str, type: str, data: str) -> Change:
-        message = (
-            f'{{"seq":{seq},"channel":{json.dumps(channel)},'
-            f'"type":{json.dumps(type)},"data":{data}}}'
-        )
+        message = f'{{"seq":{seq},"channel":{json.dumps(channel)},"type":{json.dumps(type)},"data":{data}}}'
         return cls(seq, channel, type, data, message)
 
 

@@ -135,8 +135,12 @@ def cached_page(channels: Callable[[web.Request], Iterable[str]]) -> Callable[[H
             entry = None
             try:
                 response = await handler(request)
-                if (isinstance(response, web.Response) and response.status == 200
-                        and isinstance(response.body, bytes) and not response.cookies):
+                if (
+                    isinstance(response, web.Response)
+                    and response.status == 200
+                    and isinstance(response.body, bytes)
+                    and not response.cookies
+                ):
                     entry = cache.entry(response, names)  # shared with those who asked meanwhile
                     if cache.versions(names) == before:  # kept only if nothing changed while it rendered
                         cache.put(key, entry)

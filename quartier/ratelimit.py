@@ -43,7 +43,9 @@ class RateLimiter:
             return None
         return max(1, math.ceil((1 - bucket.tokens) / rate))
 
-    def enforce(self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")) -> None:
+    def enforce(
+        self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")
+    ) -> None:
         """Spend a token in each bucket; the first empty one ends the request with a 429.
 
         The answer carries Retry-After and `message` (a msgid that may use {seconds}).

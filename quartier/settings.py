@@ -32,26 +32,20 @@ def setting(default: typing.Any, help: str) -> typing.Any:
 class Settings:
     host: str = setting("127.0.0.1", "Address the server listens on.")
     port: int = setting(8080, "TCP port the server listens on.")
-    database: str = setting(
-        "quartier.db", "SQLite database file, relative to the folder of this file."
-    )
+    database: str = setting("quartier.db", "SQLite database file, relative to the folder of this file.")
     base_url: str = setting(
         "http://127.0.0.1:8080",
         "Public address of the server, printed in QR codes and on paper. "
         "Use https:// in production: cookies are then marked Secure.",
     )
     timezone: str = setting("Europe/Paris", "Timezone of the sites: every time is shown in it.")
-    languages: list[str] = setting(
-        ["fr", "en"], "Interface languages, the first one is the default."
-    )
+    languages: list[str] = setting(["fr", "en"], "Interface languages, the first one is the default.")
     secret_key: str = setting(
         "",
         "Secret that signs CSRF tokens. `quartier init` writes a fresh one; "
         "when empty, a random one is made at each start (sessions do not survive a restart).",
     )
-    changes_retention_days: int = setting(
-        14, "Days the change history is kept for clients that reconnect."
-    )
+    changes_retention_days: int = setting(14, "Days the change history is kept for clients that reconnect.")
     notes_retention_days: int = setting(
         0, "Days after publication of the minutes before raw forum notes are anonymised (0: never)."
     )
@@ -212,9 +206,7 @@ def load(path: Path | None) -> Settings:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SettingsError(
-            _("{file}:1 : le fichier doit contenir des lignes « nom: valeur »").format(file=path)
-        )
+        raise SettingsError(_("{file}:1 : le fichier doit contenir des lignes « nom: valeur »").format(file=path))
     lines = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _value in node.value:

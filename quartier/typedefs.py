@@ -7,14 +7,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from quartier.auth import User
-    from quartier.bus import Bus
-    from quartier.db import Database
-    from quartier.pagecache import PageCache
-    from quartier.ratelimit import RateLimiter
-    from quartier.routing import Access
-    from quartier.settings import Settings
-    from quartier.templates import Templates
+    pass
 
 SETTINGS = web.AppKey("settings", "Settings")
 DB = web.AppKey("db", "Database")

@@ -33,8 +33,10 @@ async def login_submit(request: web.Request) -> web.Response:
     password = str(form.get("password", ""))[:200]
     next_url = safe_next(str(form.get("next", "")), "/staff")
     request.app[LIMITER].enforce(
-        [(f"login-ip:{request.remote}", LOGIN_PER_MINUTE, LOGIN_BURST),
-         (f"login-name:{name.lower()}", LOGIN_PER_MINUTE, LOGIN_BURST)],
+        [
+            (f"login-ip:{request.remote}", LOGIN_PER_MINUTE, LOGIN_BURST),
+            (f"login-name:{name.lower()}", LOGIN_PER_MINUTE, LOGIN_BURST),
+        ],
         N_("Trop d'essais de connexion : réessayez dans {seconds} secondes."),
     )
     user = await auth.check_login(request.app[DB], name, password)
@@ -78,7 +80,9 @@ async def staff_home(request: web.Request) -> web.Response:
 @routes.get("/qr.svg", name="qr_svg", access=PUBLIC)
 async def qr_code_svg(request: web.Request) -> web.Response:
     url = public_url(request, _qr_path(request))
-    return web.Response(text=qr_svg(url), content_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+    return web.Response(
+        text=qr_svg(url), content_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @routes.get("/qr.png", name="qr_png", access=PUBLIC)

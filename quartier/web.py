@@ -178,9 +178,7 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
         token = form.get("csrf_token")
         if isinstance(token, str) and auth.csrf_ok(request.app[SETTINGS].secret_key, csrf_holder(request), token):
             return await handler(request)
-        raise Problem(
-            403, "csrf", N_("Le formulaire a expiré : rechargez la page et recommencez.")
-        )
+        raise Problem(403, "csrf", N_("Le formulaire a expiré : rechargez la page et recommencez."))
     raise Problem(415, "unsupported_media_type", N_("Envoyez un formulaire ou du JSON (application/json)."))
 
 

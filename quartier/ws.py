@@ -91,7 +91,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _send(request: web.Request, ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int | None) -> None:
+async def _send(
+    request: web.Request, ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int | None
+) -> None:
     subscriber.last = bus.last_seq if since is None else since
     try:
         if since is not None:
@@ -165,7 +167,7 @@ async def _abort(
     """Close politely if the peer still reads within a second, else cut the connection."""
     try:
         await asyncio.wait_for(ws.close(code=code, message=message), timeout=1.0)
-    except (asyncio.TimeoutError, ConnectionResetError, RuntimeError):
+    except (TimeoutError, ConnectionResetError, RuntimeError):
         if request.transport is not None:
             request.transport.abort()
 

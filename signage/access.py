@@ -13,7 +13,6 @@ from aiohttp import web
 from quartier.routing import STAFF, Access, check
 from quartier.typedefs import DB
 from quartier.web import bearer_token
-
 from signage.store import TOKEN_PREFIX, sha256
 
 DISPLAY_COOKIE = "quartier_display"
@@ -36,9 +35,7 @@ async def display_id(request: web.Request) -> int | None:
     found = None
     token = presented_token(request)
     if token:
-        row = await request.app[DB].fetchone(
-            "SELECT id FROM signage_displays WHERE token_hash = ?", (sha256(token),)
-        )
+        row = await request.app[DB].fetchone("SELECT id FROM signage_displays WHERE token_hash = ?", (sha256(token),))
         found = row["id"] if row else None
     request[_DISPLAY] = found
     return found

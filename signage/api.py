@@ -9,7 +9,6 @@ from aiohttp import web
 from quartier.api import path_int, read_json
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, LIMITER
-
 from signage import access, service, store
 
 routes = Routes()
@@ -38,12 +37,14 @@ async def pair_poll(request: web.Request) -> web.Response:
     if delivered is None:
         return json_response({"status": "waiting"}, status=202)
     display_id = delivered["id"]
-    return json_response({
-        **delivered,
-        "snapshot": str(request.app.router["api_display_snapshot"].url_for(id=str(display_id))),
-        "heartbeat": str(request.app.router["api_display_heartbeat"].url_for(id=str(display_id))),
-        "channel": f"display:{display_id}",
-    })
+    return json_response(
+        {
+            **delivered,
+            "snapshot": str(request.app.router["api_display_snapshot"].url_for(id=str(display_id))),
+            "heartbeat": str(request.app.router["api_display_heartbeat"].url_for(id=str(display_id))),
+            "channel": f"display:{display_id}",
+        }
+    )
 
 
 @routes.post("/api/v1/displays/claim", name="api_display_claim", access=ORGANIZER)

@@ -29,4 +29,6 @@ def sniff(data: bytes) -> tuple[str, str]:
     for extension, content_type, test in _FORMATS:
         if test(data):
             return extension, content_type
-    raise Problem(415, "unsupported_media_type", N_("Image refusée : envoyez un fichier PNG, JPEG, WebP ou GIF (pas de SVG)."))
+    raise Problem(
+        415, "unsupported_media_type", N_("Image refusée : envoyez un fichier PNG, JPEG, WebP ou GIF (pas de SVG).")
+    )

@@ -60,8 +60,11 @@ LABELS = {
 }
 
 _env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True, extensions=["jinja2.ext.i18n"],
-    trim_blocks=True, lstrip_blocks=True,
+    loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 _env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
@@ -80,9 +83,19 @@ def _script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def page_html(*, snapshot_url: str, ws_url: str = "", heartbeat_url: str = "", display_id: int | str = "",
-              css_url: str | None = None, js_url: str | None = None, static_prefix: str = "/static/signage/",
-              initial: dict[str, Any] | None = None, initial_etag: str = "", lang: str = i18n.SOURCE_LANGUAGE) -> str:
+def page_html(
+    *,
+    snapshot_url: str,
+    ws_url: str = "",
+    heartbeat_url: str = "",
+    display_id: int | str = "",
+    css_url: str | None = None,
+    js_url: str | None = None,
+    static_prefix: str = "/static/signage/",
+    initial: dict[str, Any] | None = None,
+    initial_etag: str = "",
+    lang: str = i18n.SOURCE_LANGUAGE,
+) -> str:
     """The screen page's HTML. `initial` (a snapshot) makes the first paint need no request."""
     token = i18n.current_language.set(lang)
     try:

@@ -16,7 +16,6 @@ from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
-
 from signage import snapshot, store
 
 try:
@@ -56,13 +55,19 @@ def orientation_field(data: Any, required: bool = False) -> str | None:
     if not value:
         return None
     if value not in ORIENTATIONS:
-        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit valoir landscape ou portrait."), field="orientation")
+        raise Problem(
+            422, "invalid_field", N_("Le champ « {field} » doit valoir landscape ou portrait."), field="orientation"
+        )
     return value
 
 
 def check_hours(expression: str) -> str:
-    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, dt.timezone.utc) is None:
-        raise Problem(422, "invalid_field", N_("Horaires invalides : syntaxe OpenStreetMap attendue (ex. « Mo-Fr 09:00-12:00,14:00-17:30 »)."))
+    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, dt.UTC) is None:
+        raise Problem(
+            422,
+            "invalid_field",
+            N_("Horaires invalides : syntaxe OpenStreetMap attendue (ex. « Mo-Fr 09:00-12:00,14:00-17:30 »)."),
+        )
     return expression
 
 
@@ -103,8 +108,13 @@ def throttle_claims(request: web.Request) -> None:
     for key in (f"signage-claim:user:{user.name if user else ''}", f"signage-claim:addr:{request.remote}"):
         wait = request.app[LIMITER].hit(key, per_minute=CLAIM_LIMIT[0], burst=CLAIM_LIMIT[1])
         if wait:
-            raise Problem(429, "rate_limited", N_("Trop de codes essayés : réessayez dans {seconds} secondes."),
-                          headers={"Retry-After": str(wait)}, seconds=wait)
+            raise Problem(
+                429,
+                "rate_limited",
+                N_("Trop de codes essayés : réessayez dans {seconds} secondes."),
+                headers={"Retry-After": str(wait)},
+                seconds=wait,
+            )
 
 
 async def claim(app: web.Application, data: Any) -> int:
@@ -115,8 +125,9 @@ async def claim(app: web.Application, data: Any) -> int:
     display = data.get("display")
     display_id = int_field(data, "display", required=False, minimum=1) if display not in (None, "") else None
     now = time.time()
-    return await app[DB].write(lambda tx: store.claim(
-        tx, code, site=site, name=name, orientation=orientation, display_id=display_id, now=now))
+    return await app[DB].write(
+        lambda tx: store.claim(tx, code, site=site, name=name, orientation=orientation, display_id=display_id, now=now)
+    )
 
 
 async def deliver(app: web.Application, claim_secret: str) -> dict[str, Any] | None:
@@ -135,8 +146,9 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
     settings = request.app[SETTINGS]
     link = links(request.app)
     now = dt.datetime.now(settings.tz)
-    found = await request.app[DB].read(lambda db: snapshot.build(
-        db, display_id, tz=settings.tz, links=link, now=now, language=settings.languages[0]))
+    found = await request.app[DB].read(
+        lambda db: snapshot.build(db, display_id, tz=settings.tz, links=link, now=now, language=settings.languages[0])
+    )
     if found is None:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     found["server_time"] = now.isoformat()
@@ -195,24 +207,28 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
             info = snapshot.power(d, site, now.astimezone(tz).date(), tz)
             on = snapshot.should_be_on(info, now)
             unseen = d["last_seen"] is None or now.timestamp() - d["last_seen"] > UNSEEN_AFTER
-            out.append({
-                "id": d["id"],
-                "name": d["name"],
-                "site": d["site"],
-                "site_name": names.get(d["site"], d["site"]),
-                "orientation": d["orientation"],
-                "paired": d["token_hash"] is not None,
-                "version": d["version"],
-                "shown_version": d["shown_version"],
-                "up_to_date": d["shown_version"] is not None and d["shown_version"] >= d["version"],
-                "last_seen": dt.datetime.fromtimestamp(d["last_seen"], settings.tz).isoformat() if d["last_seen"] else None,
-                "health": json.loads(d["health"]),
-                "should_be_on": on,
-                "flagged": bool(d["token_hash"]) and on and unseen,
-                "margin_minutes": d["margin_minutes"],
-                "hours_override": d["hours_override"],
-                "always_on": bool(d["always_on"]),
-            })
+            out.append(
+                {
+                    "id": d["id"],
+                    "name": d["name"],
+                    "site": d["site"],
+                    "site_name": names.get(d["site"], d["site"]),
+                    "orientation": d["orientation"],
+                    "paired": d["token_hash"] is not None,
+                    "version": d["version"],
+                    "shown_version": d["shown_version"],
+                    "up_to_date": d["shown_version"] is not None and d["shown_version"] >= d["version"],
+                    "last_seen": dt.datetime.fromtimestamp(d["last_seen"], settings.tz).isoformat()
+                    if d["last_seen"]
+                    else None,
+                    "health": json.loads(d["health"]),
+                    "should_be_on": on,
+                    "flagged": bool(d["token_hash"]) and on and unseen,
+                    "margin_minutes": d["margin_minutes"],
+                    "hours_override": d["hours_override"],
+                    "always_on": bool(d["always_on"]),
+                }
+            )
         return out
 
     return await request.app[DB].read(read)
@@ -229,7 +245,9 @@ def _when(data: Any, name: str, tz: dt.tzinfo) -> str | None:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit être une date et une heure."), field=name) from None
+        raise Problem(
+            422, "invalid_field", N_("Le champ « {field} » doit être une date et une heure."), field=name
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value.isoformat()
@@ -259,7 +277,9 @@ async def announcement_fields(app: web.Application, data: Any) -> dict[str, Any]
             raise Problem(422, "invalid_field", N_("La fin doit venir après le début."))
     target = text_field(data, "target", max_length=20, required=False, default="all")
     if target not in ("all", "sites", "displays"):
-        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit valoir all, sites ou displays."), field="target")
+        raise Problem(
+            422, "invalid_field", N_("Le champ « {field} » doit valoir all, sites ou displays."), field="target"
+        )
     fields["target"] = target
     fields["sites"] = []
     fields["displays"] = []

@@ -75,7 +75,9 @@ def site_of(db: sqlite_utils.Database, slug: str, tz: ZoneInfo) -> dict[str, Any
 # -- opening hours and power
 
 
-def open_intervals(expression: str, start: dt.date, days: int, tz: ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]] | None:
+def open_intervals(
+    expression: str, start: dt.date, days: int, tz: ZoneInfo
+) -> list[tuple[dt.datetime, dt.datetime]] | None:
     """Opening intervals of an OSM opening_hours expression over `days` days; None if none is given or it cannot be read."""
     if not expression.strip():
         return None
@@ -103,8 +105,12 @@ def power(display: dict[str, Any], site: dict[str, Any], today: dt.date, tz: Zon
     if not display["always_on"]:
         intervals = open_intervals(display["hours_override"] or site.get("opening_hours", ""), today, DAYS, tz)
     if intervals is None:
-        return {"always_on": True, "source": "always" if display["always_on"] else "none",
-                "margin_minutes": display["margin_minutes"], "on": []}
+        return {
+            "always_on": True,
+            "source": "always" if display["always_on"] else "none",
+            "margin_minutes": display["margin_minutes"],
+            "on": [],
+        }
     merged: list[list[dt.datetime]] = []
     for a, b in intervals:
         a, b = a - margin, b + margin
@@ -112,8 +118,12 @@ def power(display: dict[str, Any], site: dict[str, Any], today: dt.date, tz: Zon
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
-    return {"always_on": False, "source": source, "margin_minutes": display["margin_minutes"],
-            "on": [[a.isoformat(), b.isoformat()] for a, b in merged]}
+    return {
+        "always_on": False,
+        "source": source,
+        "margin_minutes": display["margin_minutes"],
+        "on": [[a.isoformat(), b.isoformat()] for a, b in merged],
+    }
 
 
 def should_be_on(power_info: dict[str, Any], at: dt.datetime) -> bool:
@@ -128,11 +138,16 @@ def site_hours(site: dict[str, Any], today: dt.date, tz: ZoneInfo) -> list[dict[
     days = []
     for n in range(DAYS):
         day = today + dt.timedelta(days=n)
-        days.append({
-            "date": day.isoformat(),
-            "open": [[a.strftime("%H:%M"), b.strftime("%H:%M") if b.date() == day else "24:00"]
-                     for a, b in intervals if a.date() == day],
-        })
+        days.append(
+            {
+                "date": day.isoformat(),
+                "open": [
+                    [a.strftime("%H:%M"), b.strftime("%H:%M") if b.date() == day else "24:00"]
+                    for a, b in intervals
+                    if a.date() == day
+                ],
+            }
+        )
     return days
 
 
@@ -158,8 +173,9 @@ def _occurrence(o: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def announcements_for(db: sqlite_utils.Database, display: dict[str, Any], now: dt.datetime,
-                      until: dt.datetime) -> list[dict[str, Any]]:
+def announcements_for(
+    db: sqlite_utils.Database, display: dict[str, Any], now: dt.datetime, until: dt.datetime
+) -> list[dict[str, Any]]:
     """Announcements aimed at this screen that are valid some time between now and `until`,
     with their window: the screen shows each only inside it."""
     out = []
@@ -173,21 +189,24 @@ def announcements_for(db: sqlite_utils.Database, display: dict[str, Any], now: d
             continue
         if a["starts"] and dt.datetime.fromisoformat(a["starts"]) >= until:
             continue
-        out.append({
-            "id": a["id"],
-            "title": a["title"],
-            "body": a["body"],
-            "image": f"/screens/assets/{quote(a['image'])}" if a["image"] else None,
-            "starts": a["starts"],
-            "ends": a["ends"],
-            "priority": a["priority"],
-            "urgent": bool(a["urgent"]),
-        })
+        out.append(
+            {
+                "id": a["id"],
+                "title": a["title"],
+                "body": a["body"],
+                "image": f"/screens/assets/{quote(a['image'])}" if a["image"] else None,
+                "starts": a["starts"],
+                "ends": a["ends"],
+                "priority": a["priority"],
+                "urgent": bool(a["urgent"]),
+            }
+        )
     return out
 
 
-def build(db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Links, now: dt.datetime,
-          language: str = "fr") -> dict[str, Any] | None:
+def build(
+    db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Links, now: dt.datetime, language: str = "fr"
+) -> dict[str, Any] | None:
     """The snapshot of one screen, or None when it does not exist."""
     display = display_row(db, display_id)
     if display is None:
@@ -206,8 +225,11 @@ def build(db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Li
                 path = programme.feedback_path(o["session"], item["date"])
                 item["feedback"] = qr(links.absolute(path), o["title"])
             sessions.append(item)
-        elsewhere = [o for o in programme.occurrences(db, today, today)
-                     if o["site"] != display["site"] and o["status"] != "cancelled"]
+        elsewhere = [
+            o
+            for o in programme.occurrences(db, today, today)
+            if o["site"] != display["site"] and o["status"] != "cancelled"
+        ]
         elsewhere.sort(key=lambda o: (o["kind"] not in HIGHLIGHT_KINDS, o["start"]))
         highlights = sorted((_occurrence(o) for o in elsewhere[:HIGHLIGHTS]), key=lambda o: o["start"])
 
@@ -217,13 +239,17 @@ def build(db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Li
             notes = forums.public_notes(db, b["id"])
             latest = sorted(notes, key=lambda n: (n.get("published") or n.get("created") or 0, n["id"]))[-WALL_NOTES:]
             url = links.absolute(links.board.format(id=b["id"], code=b.get("code", "")))
-            boards.append({
-                "id": b["id"],
-                "title": b["title"],
-                "prompt": b.get("prompt") or "",
-                "notes": [{"id": n["id"], "text": n["text"], "theme": n.get("theme") or ""} for n in reversed(latest)],
-                "qr": qr(url, b["title"]),
-            })
+            boards.append(
+                {
+                    "id": b["id"],
+                    "title": b["title"],
+                    "prompt": b.get("prompt") or "",
+                    "notes": [
+                        {"id": n["id"], "text": n["text"], "theme": n.get("theme") or ""} for n in reversed(latest)
+                    ],
+                    "qr": qr(url, b["title"]),
+                }
+            )
 
     site_url = links.absolute(links.site.format(slug=quote(site["slug"])))
     snapshot = {
@@ -242,7 +268,9 @@ def build(db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Li
         "days": [(today + dt.timedelta(days=n)).isoformat() for n in range(DAYS)],
         "sessions": sessions,
         "highlights": highlights,
-        "announcements": announcements_for(db, display, now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)),
+        "announcements": announcements_for(
+            db, display, now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        ),
         "boards": boards,
         "qr": {"site": qr(site_url, site["name"])},
         "layout": {
@@ -259,6 +287,10 @@ def build(db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Li
 
 def etag(snapshot: dict[str, Any]) -> str:
     """A strong ETag over the content (the server time is left out: it changes every call)."""
-    body = json.dumps({k: v for k, v in snapshot.items() if k != "server_time"}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        {k: v for k, v in snapshot.items() if k != "server_time"},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return f'"{snapshot["version"]}-{hashlib.sha256(body.encode()).hexdigest()[:20]}"'

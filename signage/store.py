@@ -89,7 +89,9 @@ def claim(tx: Tx, code: str, *, site: str, name: str, orientation: str, display_
         (normalize_code(code), now),
     ).fetchone()
     if row is None:
-        raise Problem(404, "unknown_code", N_("Aucun écran n'attend ce code : vérifiez-le ou faites-en afficher un nouveau."))
+        raise Problem(
+            404, "unknown_code", N_("Aucun écran n'attend ce code : vérifiez-le ou faites-en afficher un nouveau.")
+        )
     if display_id is None:
         display_id = tx.execute(
             """INSERT INTO signage_displays (name, site, orientation, created, updated)
@@ -144,7 +146,9 @@ def update_display(tx: Tx, display_id: int, fields: dict[str, Any], now: float) 
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     if sets:
         assignments = ", ".join(f"{k} = ?" for k in sets)
-        tx.execute(f"UPDATE signage_displays SET {assignments}, updated = ? WHERE id = ?", [*sets.values(), now, display_id])
+        tx.execute(
+            f"UPDATE signage_displays SET {assignments}, updated = ? WHERE id = ?", [*sets.values(), now, display_id]
+        )
     bump(tx, display_id, "display.updated", {"id": display_id})
 
 
@@ -162,8 +166,9 @@ def delete_display(tx: Tx, display_id: int) -> None:
     tx.execute("DELETE FROM signage_displays WHERE id = ?", (display_id,))
 
 
-def seen(tx: Tx, display_id: int, now: float, *, health: dict[str, Any] | None = None,
-         shown_version: int | None = None) -> None:
+def seen(
+    tx: Tx, display_id: int, now: float, *, health: dict[str, Any] | None = None, shown_version: int | None = None
+) -> None:
     """A request with the screen's token: remember when, and what its agent reported."""
     if health is None:
         tx.execute("UPDATE signage_displays SET last_seen = ? WHERE id = ?", (now, display_id))
@@ -178,7 +183,9 @@ def seen(tx: Tx, display_id: int, now: float, *, health: dict[str, Any] | None =
 
 
 def _announcement_targets(tx: Tx, announcement_id: int) -> list[int]:
-    row = tx.execute("SELECT target, sites, displays FROM signage_announcements WHERE id = ?", (announcement_id,)).fetchone()
+    row = tx.execute(
+        "SELECT target, sites, displays FROM signage_announcements WHERE id = ?", (announcement_id,)
+    ).fetchone()
     if row is None:
         return []
     if row["target"] == "sites":

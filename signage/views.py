@@ -13,7 +13,6 @@ from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
 from quartier.web import redirect, set_cookie
-
 from signage import access, images, screen, service, store
 from signage.api import throttle
 from signage.snapshot import etag
@@ -62,11 +61,15 @@ async def pair_page(request: web.Request) -> web.Response:
         throttle(request, "signage-pair", per_minute=10, burst=20)
         fresh = await service.start_pairing(app)
         code, claim_secret = fresh["code"], fresh["claim"]
-    response = render(request, "signage/pair.html", {
-        "code": code,
-        "code_display": f"{code[:3]} {code[3:]}",
-        "staff_url": app[SETTINGS].base_url.rstrip("/") + _url(request, "signage_displays"),
-    })
+    response = render(
+        request,
+        "signage/pair.html",
+        {
+            "code": code,
+            "code_display": f"{code[:3]} {code[3:]}",
+            "staff_url": app[SETTINGS].base_url.rstrip("/") + _url(request, "signage_displays"),
+        },
+    )
     if fresh:
         set_cookie(request, response, CLAIM_COOKIE, claim_secret, max_age=int(store.PAIRING_TTL))
     return response
@@ -104,8 +107,11 @@ async def asset(request: web.Request) -> web.Response:
     row = await request.app[DB].fetchone("SELECT content_type, data FROM signage_assets WHERE name = ?", (name,))
     if row is None:
         raise Problem(404, "not_found", N_("Cette page n'existe pas."))
-    return web.Response(body=row["data"], content_type=row["content_type"],
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return web.Response(
+        body=row["data"],
+        content_type=row["content_type"],
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
 
 
 # -- staff: the registry
@@ -113,11 +119,15 @@ async def asset(request: web.Request) -> web.Response:
 
 @routes.get("/staff/screens", name="signage_displays", access=STAFF)
 async def displays_page(request: web.Request) -> web.Response:
-    return render(request, "signage/displays.html", {
-        "displays": await service.registry(request),
-        "sites": await service.sites(request.app),
-        "orientations": service.ORIENTATIONS,
-    })
+    return render(
+        request,
+        "signage/displays.html",
+        {
+            "displays": await service.registry(request),
+            "sites": await service.sites(request.app),
+            "orientations": service.ORIENTATIONS,
+        },
+    )
 
 
 @routes.post("/staff/screens/claim", name="signage_claim", access=ORGANIZER)
@@ -133,11 +143,15 @@ async def display_page(request: web.Request) -> web.Response:
     found = [d for d in await service.registry(request) if d["id"] == display_id]
     if not found:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
-    return render(request, "signage/display.html", {
-        "display": found[0],
-        "sites": await service.sites(request.app),
-        "orientations": service.ORIENTATIONS,
-    })
+    return render(
+        request,
+        "signage/display.html",
+        {
+            "display": found[0],
+            "sites": await service.sites(request.app),
+            "orientations": service.ORIENTATIONS,
+        },
+    )
 
 
 @routes.post("/staff/screens/{id}", name="signage_display_update", access=ORGANIZER)
@@ -165,7 +179,9 @@ async def display_repair(request: web.Request) -> web.Response:
     """Give an existing screen (same name, site, history) to a new device showing a code."""
     display_id = path_int(request)
     form = await request.post()
-    row = await request.app[DB].fetchone("SELECT name, site, orientation FROM signage_displays WHERE id = ?", (display_id,))
+    row = await request.app[DB].fetchone(
+        "SELECT name, site, orientation FROM signage_displays WHERE id = ?", (display_id,)
+    )
     if row is None:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     service.throttle_claims(request)
@@ -191,7 +207,8 @@ async def _with_image(request: web.Request, form, fields: dict) -> dict:
             extension, content_type = images.sniff(data)
             now = time.time()
             fields["image"] = await request.app[DB].write(
-                lambda tx: store.save_asset(tx, data, extension, content_type, now))
+                lambda tx: store.save_asset(tx, data, extension, content_type, now)
+            )
     if form.get("remove_image"):
         fields["image"] = None
     return fields
@@ -199,13 +216,17 @@ async def _with_image(request: web.Request, form, fields: dict) -> dict:
 
 @routes.get("/staff/announcements", name="signage_announcements", access=STAFF)
 async def announcements_page(request: web.Request) -> web.Response:
-    return render(request, "signage/announcements.html", {
-        "announcements": await service.announcements(request.app),
-        "sites": await service.sites(request.app),
-        "displays": await service.registry(request),
-        "announcement": None,
-        "max_kb": images.MAX_IMAGE_BYTES // 1024,
-    })
+    return render(
+        request,
+        "signage/announcements.html",
+        {
+            "announcements": await service.announcements(request.app),
+            "sites": await service.sites(request.app),
+            "displays": await service.registry(request),
+            "announcement": None,
+            "max_kb": images.MAX_IMAGE_BYTES // 1024,
+        },
+    )
 
 
 @routes.post("/staff/announcements", name="signage_announcement_create", access=ORGANIZER)
@@ -223,12 +244,16 @@ async def announcement_page(request: web.Request) -> web.Response:
     found = [a for a in await service.announcements(request.app) if a["id"] == announcement_id]
     if not found:
         raise Problem(404, "not_found", N_("Cette annonce n'existe pas."))
-    return render(request, "signage/announcement.html", {
-        "announcement": found[0],
-        "sites": await service.sites(request.app),
-        "displays": await service.registry(request),
-        "max_kb": images.MAX_IMAGE_BYTES // 1024,
-    })
+    return render(
+        request,
+        "signage/announcement.html",
+        {
+            "announcement": found[0],
+            "sites": await service.sites(request.app),
+            "displays": await service.registry(request),
+            "max_kb": images.MAX_IMAGE_BYTES // 1024,
+        },
+    )
 
 
 @routes.post("/staff/announcements/{id}", name="signage_announcement_update", access=ORGANIZER)

@@ -29,7 +29,6 @@ from aiohttp import web
 
 from quartier.db import Change
 from quartier.typedefs import DB, SETTINGS
-
 from signage import store
 
 try:
@@ -99,6 +98,7 @@ class Watcher:
         db = self.app[DB]
         sites: set[str] = set()
         if not everything and boards and forums is not None:
+
             def board_sites(conn) -> set[str]:
                 found = (forums.board(conn, b) for b in boards)
                 return {b["site"] for b in found if b and b.get("site")}
@@ -110,7 +110,9 @@ class Watcher:
             return
 
         def write(tx) -> list[int]:
-            return store.bump_many(tx, store.displays_at(tx, None if everything else sites), "programme" if everything else "board")
+            return store.bump_many(
+                tx, store.displays_at(tx, None if everything else sites), "programme" if everything else "board"
+            )
 
         await db.write(write)
 

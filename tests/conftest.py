@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import AsyncIterator, Awaitable, Callable
+from html import unescape
 from pathlib import Path
 from typing import Any
 

@@ -18,9 +18,18 @@ import random
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, *, seed: int = 0, host: str = "127.0.0.1",
-                 drop_rate: float = 0.02, stall_rate: float = 0.01, delay_rate: float = 0.1,
-                 max_delay: float = 0.3, max_stall: float = 3.0):
+    def __init__(
+        self,
+        upstream_port: int,
+        *,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        drop_rate: float = 0.02,
+        stall_rate: float = 0.01,
+        delay_rate: float = 0.1,
+        max_delay: float = 0.3,
+        max_stall: float = 3.0,
+    ):
         self.upstream = (host, upstream_port)
         self.random = random.Random(seed)
         self.faults = True
@@ -62,8 +71,10 @@ class FaultProxy:
             client_writer.transport.abort()
             return
         self._writers.update((client_writer, up_writer))
-        pipes = [asyncio.create_task(self._pipe(client_reader, up_writer)),
-                 asyncio.create_task(self._pipe(up_reader, client_writer))]
+        pipes = [
+            asyncio.create_task(self._pipe(client_reader, up_writer)),
+            asyncio.create_task(self._pipe(up_reader, client_writer)),
+        ]
         self._tasks.update(pipes)
         try:
             await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)

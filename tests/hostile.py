@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from html import unescape
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from html import unescape
 from importlib.resources import files
 from typing import Any
 
@@ -19,13 +19,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from babel.messages.pofile import read_po
 
+from forum import store as forum_store
 from quartier import auth, features
 from quartier.demo import fill
 from quartier.typedefs import ACCESS, DB, SETTINGS
 
-from forum import store as forum_store
-
-from .conftest import PASSWORD, csrf_for, login
+from .conftest import PASSWORD, login
 
 
 @pytest.fixture
@@ -61,8 +60,11 @@ async def make_world(server: TestServer, make_client) -> World:
         from events import queries
 
         today = dt.datetime.now(app[SETTINGS].tz).date()
-        occurrence = next(o for o in queries.occurrences(d, today - dt.timedelta(days=3), today + dt.timedelta(days=7))
-                          if o["status"] != "cancelled")
+        occurrence = next(
+            o
+            for o in queries.occurrences(d, today - dt.timedelta(days=3), today + dt.timedelta(days=7))
+            if o["status"] != "cancelled"
+        )
         one = lambda sql: (d.execute(sql).fetchone() or [None])[0]  # noqa: E731
         boards = [dict(r) for r in d.execute("SELECT id, code, link_salt FROM forum_boards ORDER BY id").fetchall()]
         return {
@@ -91,8 +93,9 @@ async def make_world(server: TestServer, make_client) -> World:
     for name in ("Hall A", "Hall B"):
         r = await organizer.post("/api/v1/displays/pair", json={})
         pairing = await r.json()
-        r = await organizer.post("/api/v1/displays/claim", headers=bearer,
-                                 json={"code": pairing["code"], "site": "maurepas", "name": name})
+        r = await organizer.post(
+            "/api/v1/displays/claim", headers=bearer, json={"code": pairing["code"], "site": "maurepas", "name": name}
+        )
         assert r.status == 201, await r.text()
         r = await organizer.get(f"/api/v1/displays/pair/{pairing['claim']}")
         screen = await r.json()
@@ -131,16 +134,33 @@ def concrete(route: web.AbstractRoute, ids: dict[str, Any], **override: Any) -> 
         if name in override:
             return str(override[name])
         if name == "id":
-            for part, key in (("/hackathons/teams/", "team"), ("/hackathons/", "hackathon"), ("/answers/", "answer"),
-                              ("/announcements/", "announcement"), ("/displays/", "display"),
-                              ("/screens/", "display"), ("/notes/", "note"), ("/boards/", "board"),
-                              ("/sessions/", "session")):
+            for part, key in (
+                ("/hackathons/teams/", "team"),
+                ("/hackathons/", "hackathon"),
+                ("/answers/", "answer"),
+                ("/announcements/", "announcement"),
+                ("/displays/", "display"),
+                ("/screens/", "display"),
+                ("/notes/", "note"),
+                ("/boards/", "board"),
+                ("/sessions/", "session"),
+            ):
                 if part in path:
                     return str(ids[key])
             return "1"
-        return str({"slug": "maurepas", "code": ids["code"], "axis": "accompagnement", "date": ids["date"],
-                    "session": ids["session"], "board": ids["board"], "round": ids["round"],
-                    "name": ids["asset"], "claim": "nope"}.get(name, "1"))
+        return str(
+            {
+                "slug": "maurepas",
+                "code": ids["code"],
+                "axis": "accompagnement",
+                "date": ids["date"],
+                "session": ids["session"],
+                "board": ids["board"],
+                "round": ids["round"],
+                "name": ids["asset"],
+                "claim": "nope",
+            }.get(name, "1")
+        )
 
     return re.sub(r"\{([^}]+)\}", fill_one, path)
 
@@ -151,8 +171,13 @@ def is_api(route: web.AbstractRoute) -> bool:
 
 async def table_counts(app: web.Application) -> dict[str, int]:
     def read(d):
-        names = [r[0] for r in d.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                         "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'")]
+        names = [
+            r[0]
+            for r in d.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'"
+            )
+        ]
         return {n: d.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
     return await app[DB].read(read)
@@ -213,6 +238,5 @@ _UNANCHORED: dict[str, list[re.Pattern]] = {}
 def _unanchored(language: str) -> list[re.Pattern]:
     """The catalogue's longer messages, found anywhere in a page's text."""
     if language not in _UNANCHORED:
-        _UNANCHORED[language] = [re.compile(p.pattern[1:-1]) for p in TEMPLATES[language]
-                                 if len(p.pattern) > 16]
+        _UNANCHORED[language] = [re.compile(p.pattern[1:-1]) for p in TEMPLATES[language] if len(p.pattern) > 16]
     return _UNANCHORED[language]

@@ -42,10 +42,12 @@ async def test_a_facilitator_link_opens_only_its_own_board(server, world, make_c
             response = await stranger.request(route.method, f"{target}?key={key}", allow_redirects=False, **kw)
             if should_open:
                 assert response.status not in (401, 403) and not (
-                    response.status == 303 and response.headers["Location"].startswith("/login")), (target, response.status)
+                    response.status == 303 and response.headers["Location"].startswith("/login")
+                ), (target, response.status)
             else:
                 refused = response.status in (401, 403) or (
-                    response.status == 303 and response.headers["Location"].startswith("/login"))
+                    response.status == 303 and response.headers["Location"].startswith("/login")
+                )
                 assert refused, f"{route.method} {target} with board {b}'s key answered {response.status}"
         checked.append(route.name)
     assert {"forum_console", "forum_moderate", "api_moderate", "forum_state"} <= set(checked)
@@ -74,18 +76,31 @@ async def test_a_display_token_opens_only_its_own_screen(server, world, make_cli
     for route in routes:
         kw = {} if route.method == "GET" else {"json": {}}
         for token, should_open in ((token_b, False), ("qd_" + "x" * 40, False), (token_a, True)):
-            response = await stranger.request(route.method, concrete(route, world.ids, id=a),
-                                              headers={"Authorization": f"Bearer {token}"}, allow_redirects=False, **kw)
+            response = await stranger.request(
+                route.method,
+                concrete(route, world.ids, id=a),
+                headers={"Authorization": f"Bearer {token}"},
+                allow_redirects=False,
+                **kw,
+            )
             if should_open:
                 assert response.status < 400, (route.name, response.status)
             else:
-                assert response.status in (401, 403) or response.headers.get("Location", "").startswith("/login"), \
-                    (route.name, response.status)
+                assert response.status in (401, 403) or response.headers.get("Location", "").startswith("/login"), (
+                    route.name,
+                    response.status,
+                )
     # Its channel too: screen B's token cannot follow screen A's changes.
     for token, allowed in ((token_b, False), (token_a, True)):
-        ws_response = await stranger.get(f"/ws?channels=display:{a}&since=0&token={token}",
-                                         headers={"Connection": "Upgrade", "Upgrade": "websocket",
-                                                  "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        ws_response = await stranger.get(
+            f"/ws?channels=display:{a}&since=0&token={token}",
+            headers={
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+        )
         assert (ws_response.status == 101) == allowed, (token == token_a, ws_response.status)
         ws_response.close()
 
@@ -93,15 +108,20 @@ async def test_a_display_token_opens_only_its_own_screen(server, world, make_cli
 async def test_guessing_pairing_codes_is_throttled(server, world):  # noqa: F811
     statuses = []
     for i in range(14):
-        response = await world.organizer.post("/api/v1/displays/claim", headers=world.bearer,
-                                              json={"code": f"ZZZZ{i:02d}", "site": "maurepas", "name": "Hall"})
+        response = await world.organizer.post(
+            "/api/v1/displays/claim",
+            headers=world.bearer,
+            json={"code": f"ZZZZ{i:02d}", "site": "maurepas", "name": "Hall"},
+        )
         statuses.append(response.status)
     assert statuses[:5] == [404] * 5 and statuses[-1] == 429, statuses
     assert int(response.headers["Retry-After"]) > 0
     # The staff form shares the account's budget.
-    response = await world.organizer.post("/staff/screens/claim", data={
-        "csrf_token": csrf_for(world.organizer), "code": "ZZZZZZ", "site": "maurepas", "name": "Hall"},
-        allow_redirects=False)
+    response = await world.organizer.post(
+        "/staff/screens/claim",
+        data={"csrf_token": csrf_for(world.organizer), "code": "ZZZZZZ", "site": "maurepas", "name": "Hall"},
+        allow_redirects=False,
+    )
     assert response.status == 429
 
 
@@ -112,10 +132,12 @@ async def test_every_form_route_refuses_a_post_without_its_csrf_token(server, wo
     for route in form_routes:
         target = concrete(route, world.ids)
         for data in ({}, {"csrf_token": "0" * 40}, {"csrf_token": csrf_for(world.organizer) + "x"}):
-            response = await world.organizer.request(route.method, target, data={**data, "title": "x"},
-                                                     allow_redirects=False)
+            response = await world.organizer.request(
+                route.method, target, data={**data, "title": "x"}, allow_redirects=False
+            )
             assert response.status == 403, f"{route.method} {target} without a valid token: {response.status}"
         # A cookie-authenticated JSON-looking call from a form is not possible; text/plain is refused.
-        response = await world.organizer.request(route.method, target, data=b"title=x",
-                                                 headers={"Content-Type": "text/plain"}, allow_redirects=False)
+        response = await world.organizer.request(
+            route.method, target, data=b"title=x", headers={"Content-Type": "text/plain"}, allow_redirects=False
+        )
         assert response.status == 415, target

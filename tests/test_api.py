@@ -16,8 +16,12 @@ def app(settings):
     @routes.post("/api/v1/echo", name="echo", access=PUBLIC)
     async def echo(request):
         data = await read_json(request)
-        return web.json_response({"text": text_field(data, "text", max_length=10),
-                                  "n": int_field(data, "n", required=False, minimum=0, maximum=5)})
+        return web.json_response(
+            {
+                "text": text_field(data, "text", max_length=10),
+                "n": int_field(data, "n", required=False, minimum=0, maximum=5),
+            }
+        )
 
     routes.add_to(app)
     return app
@@ -38,8 +42,9 @@ def app(settings):
     ],
 )
 async def test_bad_json_gets_a_clear_error(client, body, status, code):
-    response = await client.post("/api/v1/echo", data=body, headers={"Content-Type": "application/json",
-                                                                   "Accept-Language": "en"})
+    response = await client.post(
+        "/api/v1/echo", data=body, headers={"Content-Type": "application/json", "Accept-Language": "en"}
+    )
     assert response.status == status
     error = (await response.json())["error"]
     assert error["code"] == code and error["message"]

@@ -22,8 +22,9 @@ def test_passwords_are_hashed_with_scrypt_and_salted():
 
 async def test_login_sets_a_safe_cookie_and_opens_the_staff_area(client, server):
     await create_user(server.app, "Maëlle", "organizer")
-    response = await form(client, "/login", {"name": "Maëlle", "password": PASSWORD, "next": "/staff"},
-                          allow_redirects=False)
+    response = await form(
+        client, "/login", {"name": "Maëlle", "password": PASSWORD, "next": "/staff"}, allow_redirects=False
+    )
     assert response.status == 303 and response.headers["Location"] == "/staff"
     cookie = response.headers.getone("Set-Cookie")
     assert "quartier_staff=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -98,7 +99,8 @@ def path_for(resource) -> str:
 async def test_no_protected_route_answers_an_anonymous_request(client, server):
     app = server.app
     protected = [
-        route for route in app.router.routes()
+        route
+        for route in app.router.routes()
         if route.name in app[ACCESS] and not app[ACCESS][route.name].public and route.method != "HEAD"
     ]
     assert protected, "the staff home at least is protected"

@@ -11,7 +11,7 @@ from quartier.typedefs import BUS, DB
 
 
 async def record(app, channel, n=1, type="note.posted"):
-    return [await app[DB].write(lambda tx: tx.change(channel, type, {"i": i})) for i in range(n)]
+    return [await app[DB].write(lambda tx, i=i: tx.change(channel, type, {"i": i})) for i in range(n)]
 
 
 async def receive(ws, count, timeout=5.0):
@@ -52,7 +52,7 @@ async def test_concurrent_writers_are_delivered_in_order_without_gap_or_duplicat
 
     async def writer(k):
         for i in range(25):
-            await server.app[DB].write(lambda tx: tx.change("board:1", "note.posted", {"w": k, "i": i}))
+            await server.app[DB].write(lambda tx, i=i: tx.change("board:1", "note.posted", {"w": k, "i": i}))
 
     await asyncio.gather(*[writer(k) for k in range(8)])
     messages = await receive(ws, 205)
@@ -99,9 +99,9 @@ async def test_a_stalled_subscriber_does_not_delay_a_healthy_one(client, server)
     assert server.app[BUS].subscriber_count("board:9") == 2
     big = "x" * 8000
     loop = asyncio.get_running_loop()
-    for batch in range(40):
+    for _batch in range(40):
         started = loop.time()
-        for i in range(10):
+        for _ in range(10):
             await server.app[DB].write(lambda tx: tx.change("board:9", "note.posted", {"text": big}))
         got = await receive(healthy, 10, timeout=2)
         assert len(got) == 10 and loop.time() - started < 2
@@ -135,7 +135,9 @@ async def test_prune_keeps_the_newest_change(server):
     assert await server.app[DB].fetchall("SELECT seq FROM changes") == [{"seq": 4}]
 
 
-@pytest.mark.parametrize("query", ["", "channels=", "channels=Bad Channel", "channels=a&since=x", "channels=a&since=-1"])
+@pytest.mark.parametrize(
+    "query", ["", "channels=", "channels=Bad Channel", "channels=a&since=x", "channels=a&since=-1"]
+)
 async def test_bad_subscriptions_are_refused_in_json(client, query):
     response = await client.get(f"/ws?{query}", headers={"Accept-Language": "en"})
     assert response.status == 400
@@ -160,8 +162,10 @@ async def test_live_messages_written_once_for_all_arrive_whole_and_in_order(clie
         sockets.append(await (await make_client()).ws_connect("/ws?channels=board:3", max_msg_size=0))
     await asyncio.sleep(0.05)
     text = "é" * size
-    seqs = [await server.app[DB].write(lambda tx, i=i: tx.change("board:3", "note.posted", {"i": i, "t": text}))
-            for i in range(5)]
+    seqs = [
+        await server.app[DB].write(lambda tx, i=i: tx.change("board:3", "note.posted", {"i": i, "t": text}))
+        for i in range(5)
+    ]
     for ws in sockets:
         got = await receive(ws, 5)
         assert [m["seq"] for m in got] == seqs and [m["data"]["i"] for m in got] == list(range(5))

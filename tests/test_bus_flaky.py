@@ -34,7 +34,8 @@ class ResumingSubscriber:
             while not self.stopped:
                 try:
                     async with session.ws_connect(
-                        f"{self.url}/ws?channels={','.join(self.channels)}&since={self.last}", heartbeat=2.0,
+                        f"{self.url}/ws?channels={','.join(self.channels)}&since={self.last}",
+                        heartbeat=2.0,
                         timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=1.0),
                     ) as ws:
                         delay = 0.05
@@ -46,7 +47,7 @@ class ResumingSubscriber:
                             if change["seq"] > self.last:
                                 self.seqs.append(change["seq"])
                                 self.last = change["seq"]
-                except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError):
+                except (TimeoutError, aiohttp.ClientError, ConnectionError):
                     pass
                 if self.stopped:
                     break
@@ -65,7 +66,7 @@ async def test_subscribers_behind_a_faulty_proxy_get_every_change_once_in_order(
     i = 0
     while loop.time() < end:
         channel = CHANNELS[i % 3]
-        await server.app[DB].write(lambda tx: tx.change(channel, "test", {"i": i}))
+        await server.app[DB].write(lambda tx, channel=channel, i=i: tx.change(channel, "test", {"i": i}))
         i += 1
         if i % 50 == 0:
             proxy.cut_all()
@@ -86,4 +87,6 @@ async def test_subscribers_behind_a_faulty_proxy_get_every_change_once_in_order(
     assert proxy.counts["drops"] + proxy.counts["stalls"] > 0
     assert sum(s.reconnects for s in subscribers) > len(subscribers)
     for s in subscribers:
-        assert s.seqs == expected[tuple(s.channels)], f"{s.channels}: {len(s.seqs)} of {len(expected[tuple(s.channels)])}"
+        assert s.seqs == expected[tuple(s.channels)], (
+            f"{s.channels}: {len(s.seqs)} of {len(expected[tuple(s.channels)])}"
+        )

@@ -23,8 +23,16 @@ DEVICES = 6
 @pytest.fixture
 def site(tmp_path):
     assert quartier("init", ".", cwd=tmp_path).returncode == 0
-    result = quartier("user", "add", "orga", "--role", "organizer", "--password-stdin", cwd=tmp_path,
-                      stdin="correct horse battery staple\n")
+    result = quartier(
+        "user",
+        "add",
+        "orga",
+        "--role",
+        "organizer",
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin="correct horse battery staple\n",
+    )
     assert result.returncode == 0, result.stderr
     token = quartier("token", "create", "orga", cwd=tmp_path).stdout.strip()
     return tmp_path, {"Authorization": f"Bearer {token}"}
@@ -32,8 +40,9 @@ def site(tmp_path):
 
 async def create_board(server, auth):
     async with aiohttp.ClientSession() as s:
-        async with s.post(server.url("/api/v1/boards"), json={"title": "Crash", "moderation": "post"},
-                          headers=auth) as r:
+        async with s.post(
+            server.url("/api/v1/boards"), json={"title": "Crash", "moderation": "post"}, headers=auth
+        ) as r:
             assert r.status == 201, await r.text()
             return (await r.json())["id"]
 
@@ -51,11 +60,14 @@ async def post_until_stopped(server, board, acknowledged: dict, stop: asyncio.Ev
             text = f"device {device} note {n} {random.random()}"
             n += 1
             try:
-                async with s.post(server.url(f"/api/v1/boards/{board}/notes"), json={"text": text},
-                                  timeout=aiohttp.ClientTimeout(total=3)) as r:
+                async with s.post(
+                    server.url(f"/api/v1/boards/{board}/notes"),
+                    json={"text": text},
+                    timeout=aiohttp.ClientTimeout(total=3),
+                ) as r:
                     if r.status == 201:
                         acknowledged[(await r.json())["id"]] = text
-            except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError):
+            except (TimeoutError, aiohttp.ClientError, ConnectionError):
                 await asyncio.sleep(0.05)  # the server is down: not acknowledged, nothing to expect
             await asyncio.sleep(0.2)  # within the per-device limit for the first seconds
 
@@ -79,10 +91,11 @@ async def test_acknowledged_notes_survive_random_kills(site):
     await wait_started(server)
     board = await create_board(server, auth)
     acknowledged: dict[int, str] = {}
-    for kill in range(KILLS):
+    for _kill in range(KILLS):
         stop = asyncio.Event()
-        posters = [asyncio.create_task(post_until_stopped(server, board, acknowledged, stop, d))
-                   for d in range(DEVICES)]
+        posters = [
+            asyncio.create_task(post_until_stopped(server, board, acknowledged, stop, d)) for d in range(DEVICES)
+        ]
         await asyncio.sleep(random.uniform(0.5, 1.5))
         server.kill()  # SIGKILL while requests are in flight
         stop.set()
@@ -110,12 +123,14 @@ async def test_backup_under_write_load_holds_what_was_acknowledged_before(site):
         board = await create_board(server, auth)
         acknowledged: dict[int, str] = {}
         stop = asyncio.Event()
-        posters = [asyncio.create_task(post_until_stopped(server, board, acknowledged, stop, d))
-                   for d in range(DEVICES)]
+        posters = [
+            asyncio.create_task(post_until_stopped(server, board, acknowledged, stop, d)) for d in range(DEVICES)
+        ]
         await asyncio.sleep(1.0)
         before = dict(acknowledged)
         result = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: quartier("backup", "copy.db", cwd=folder))
+            None, lambda: quartier("backup", "copy.db", cwd=folder)
+        )
         await asyncio.sleep(0.5)
         stop.set()
         await asyncio.gather(*posters)

@@ -7,14 +7,11 @@ posting normally while one device floods, and the facilitator console stays resp
 import asyncio
 import time
 
+from forum import store
 from quartier.typedefs import DB, SETTINGS
 
-from forum import store
 
-
-async def test_one_flooding_device_gets_429_while_twenty_neighbours_post_and_the_console_answers(
-    make_client, server
-):
+async def test_one_flooding_device_gets_429_while_twenty_neighbours_post_and_the_console_answers(make_client, server):
     board = await server.app[DB].write(lambda tx: store.create_board_tx(tx, title="Forum", moderation="post"))
     row = await server.app[DB].fetchone("SELECT link_salt FROM forum_boards WHERE id = ?", (board["id"],))
     key = store.facilitator_key(server.app[SETTINGS].secret_key, board["id"], row["link_salt"])

@@ -35,25 +35,89 @@ XSS = [
     '"><img src=x onerror=alert(1)>',
     "<svg/onload=alert(1)>",
     "javascript:alert(1)",
-    "'><iframe src=\"javascript:alert(1)\"></iframe>",
+    '\'><iframe src="javascript:alert(1)"></iframe>',
     "{{7*7}}{% raw %}",
 ]
-SQL = ["' OR 1=1 --", "1; DROP TABLE forum_notes; --", "\" OR \"\"=\"", "%' UNION SELECT name, sql FROM sqlite_master --"]
+SQL = ["' OR 1=1 --", "1; DROP TABLE forum_notes; --", '" OR ""="', "%' UNION SELECT name, sql FROM sqlite_master --"]
 TRAVERSAL = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "....//....//etc/passwd", "%00", "/etc/passwd"]
 CONTROL = ["a\x00b", "\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\u2066hidden\u2069", "\ud7ff\x7f\x85"]
 LONG = "x" * 10_000
 WRONG_TYPES = [123, 1.5, True, None, [], {"nested": "object"}, ["a", "b"], -1, 2**70]
 
 # The field names every form and API body of Quartier uses (from the templates and the OpenAPI document).
-FIELDS = sorted({
-    "title", "prompt", "text", "theme", "author", "moderation", "site", "session", "name", "slug", "address",
-    "description", "kind", "axis", "date", "reason", "start", "end", "starts", "ends", "repeat_every", "room",
-    "action", "status", "state", "round", "budget", "note", "into", "target", "code", "orientation", "body",
-    "urgent", "priority", "displays", "sites", "audience", "always_on", "password", "next", "week", "turn", "who",
-    "challenge", "first_name", "new_date", "registration", "accessibility", "hours", "phone", "email", "template",
-    "comment", "rating", "answers", "remove", "new", "from", "to", "margin_minutes", "free", "hidden", "built",
-    "source", "stack", "minutes", "ref", "due",
-})
+FIELDS = sorted(
+    {
+        "title",
+        "prompt",
+        "text",
+        "theme",
+        "author",
+        "moderation",
+        "site",
+        "session",
+        "name",
+        "slug",
+        "address",
+        "description",
+        "kind",
+        "axis",
+        "date",
+        "reason",
+        "start",
+        "end",
+        "starts",
+        "ends",
+        "repeat_every",
+        "room",
+        "action",
+        "status",
+        "state",
+        "round",
+        "budget",
+        "note",
+        "into",
+        "target",
+        "code",
+        "orientation",
+        "body",
+        "urgent",
+        "priority",
+        "displays",
+        "sites",
+        "audience",
+        "always_on",
+        "password",
+        "next",
+        "week",
+        "turn",
+        "who",
+        "challenge",
+        "first_name",
+        "new_date",
+        "registration",
+        "accessibility",
+        "hours",
+        "phone",
+        "email",
+        "template",
+        "comment",
+        "rating",
+        "answers",
+        "remove",
+        "new",
+        "from",
+        "to",
+        "margin_minutes",
+        "free",
+        "hidden",
+        "built",
+        "source",
+        "stack",
+        "minutes",
+        "ref",
+        "due",
+    }
+)
 
 
 def hostile_routes(app):
@@ -76,8 +140,9 @@ async def call(world, route, *, language="fr", json_body=None, data=None, raw=No
         return await client.request(route.method, url, data=io.BytesIO(raw), headers=headers, allow_redirects=False)
     if json_body is not None:
         return await client.request(route.method, url, json=json_body, headers=headers, allow_redirects=False)
-    return await client.request(route.method, url, data={**(data or {}), "csrf_token": csrf_for(client)},
-                                headers=headers, allow_redirects=False)
+    return await client.request(
+        route.method, url, data={**(data or {}), "csrf_token": csrf_for(client)}, headers=headers, allow_redirects=False
+    )
 
 
 async def check_refused(app, world, route, label, language="fr", *, must_refuse=False, **kw):
@@ -113,14 +178,18 @@ async def test_bodies_over_the_limit_get_413_on_every_route(server, world):  # n
                 body = b'{"text": "' + b"x" * (limit + 10) + b'"}'
                 status = await check_refused(app, world, route, "413 json", language, raw=body)
             else:
-                status = await check_refused(app, world, route, "413 form", language, raw=huge,
-                                             content_type="application/x-www-form-urlencoded")
+                status = await check_refused(
+                    app, world, route, "413 form", language, raw=huge, content_type="application/x-www-form-urlencoded"
+                )
             statuses[route.name] = status
     # Forms are read by the CSRF check, so every one of them refuses; an API route that reads
     # no body (a DELETE, a revoke) has nothing to refuse.
     not_413 = {n: s for n, s in statuses.items() if s != 413}
-    assert not {n: s for n, s in not_413.items()
-                if not any(w in n for w in ("delete", "revoke", "close", "display_pair", "heartbeat", "turn"))}, not_413
+    assert not {
+        n: s
+        for n, s in not_413.items()
+        if not any(w in n for w in ("delete", "revoke", "close", "display_pair", "heartbeat", "turn"))
+    }, not_413
 
 
 async def test_invalid_json_and_invalid_utf8_are_refused(server, world):  # noqa: F811
@@ -128,8 +197,13 @@ async def test_invalid_json_and_invalid_utf8_are_refused(server, world):  # noqa
     for route in hostile_routes(app):
         if not is_api(route):
             continue
-        for label, raw in [("invalid json", b'{"text": "unterminated'), ("invalid utf-8", b'{"text": "\xff\xfe\xfa"}'),
-                           ("not an object", b'["text"]'), ("empty", b""), ("nul", b"\x00\x00")]:
+        for label, raw in [
+            ("invalid json", b'{"text": "unterminated'),
+            ("invalid utf-8", b'{"text": "\xff\xfe\xfa"}'),
+            ("not an object", b'["text"]'),
+            ("empty", b""),
+            ("nul", b"\x00\x00"),
+        ]:
             for language in ("fr", "en"):
                 await check_refused(app, world, route, label, language, raw=raw)
 
@@ -142,15 +216,22 @@ async def test_form_routes_refuse_invalid_utf8(server, world):  # noqa: F811
         from .conftest import csrf_for as token_for
 
         raw = f"csrf_token={token_for(world.organizer)}&title=%FF%FE&text=%C3%28&name=%80".encode()
-        await check_refused(app, world, route, "invalid utf-8 form", raw=raw,
-                            content_type="application/x-www-form-urlencoded")
+        await check_refused(
+            app, world, route, "invalid utf-8 form", raw=raw, content_type="application/x-www-form-urlencoded"
+        )
 
 
 @pytest.mark.parametrize("kind", ["wrong types", "control and bidi", "10,000 characters", "xss", "sql", "traversal"])
 async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
     app = server.app
-    values = {"wrong types": WRONG_TYPES, "control and bidi": CONTROL, "10,000 characters": [LONG],
-              "xss": XSS, "sql": SQL, "traversal": TRAVERSAL}[kind]
+    values = {
+        "wrong types": WRONG_TYPES,
+        "control and bidi": CONTROL,
+        "10,000 characters": [LONG],
+        "xss": XSS,
+        "sql": SQL,
+        "traversal": TRAVERSAL,
+    }[kind]
     for route in hostile_routes(app):
         for i, value in enumerate(values):
             language = ("fr", "en")[i % 2]
@@ -171,8 +252,20 @@ async def test_hostile_path_segments_and_queries_on_every_get(server, world):  #
             continue
         for i, segment in enumerate(segments):
             language = ("fr", "en")[i % 2]
-            path = concrete(route, world.ids, id=segment, slug=segment, code=segment, date=segment, name=segment,
-                            claim=segment, axis=segment, board=segment, session=segment, round=segment)
+            path = concrete(
+                route,
+                world.ids,
+                id=segment,
+                slug=segment,
+                code=segment,
+                date=segment,
+                name=segment,
+                claim=segment,
+                axis=segment,
+                board=segment,
+                session=segment,
+                round=segment,
+            )
             query = "?week=" + segment + "&from=" + segment + "&to=%00&site=" + segment + "&key=" + segment
             for url in (path, concrete(route, world.ids) + query):
                 response = await call(world, route, language=language, path=url)
@@ -181,12 +274,20 @@ async def test_hostile_path_segments_and_queries_on_every_get(server, world):  #
                 assert "root:x:0:0" not in body, url
 
 
-@pytest.mark.parametrize("url", [
-    "/static/quartier/../../etc/passwd", "/static/quartier/%2e%2e/%2e%2e/etc/passwd",
-    "/static/quartier/..%2f..%2f..%2fetc%2fpasswd", "/sites/../../etc/passwd", "/sites/..%2f..%2fetc%2fpasswd",
-    "/screens/assets/..%2f..%2fquartier.db", "/screens/assets/../../quartier.yaml", "/static/events/%00",
-    "/sites/%2e%2e%2f%2e%2e%2fquartier.db/calendar.ics",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/quartier/../../etc/passwd",
+        "/static/quartier/%2e%2e/%2e%2e/etc/passwd",
+        "/static/quartier/..%2f..%2f..%2fetc%2fpasswd",
+        "/sites/../../etc/passwd",
+        "/sites/..%2f..%2fetc%2fpasswd",
+        "/screens/assets/..%2f..%2fquartier.db",
+        "/screens/assets/../../quartier.yaml",
+        "/static/events/%00",
+        "/sites/%2e%2e%2f%2e%2e%2fquartier.db/calendar.ics",
+    ],
+)
 async def test_path_traversal_reaches_no_file(client, url):
     response = await client.get(url, headers={"Accept-Language": "en"})
     body = await response.text()
@@ -212,13 +313,20 @@ async def test_xss_in_notes_board_and_themes_renders_as_text(server, world, clie
     # Published so the wall shows it whatever the board's moderation.
     r = await client.post(f"/api/v1/notes/{note}/moderation?key={key}", json={"action": "publish"})
     assert r.status == 200, await r.text()
-    r = await world.organizer.post("/api/v1/boards", headers=world.bearer, json={"title": PAYLOAD, "prompt": PAYLOAD,
-                                                                                  "moderation": "post"})
+    r = await world.organizer.post(
+        "/api/v1/boards", headers=world.bearer, json={"title": PAYLOAD, "prompt": PAYLOAD, "moderation": "post"}
+    )
     assert r.status == 201
     new_board = (await r.json())["id"]
-    for url in (f"/forum/boards/{board}/wall", f"/forum/boards/{board}/console?key={key}",
-                f"/forum/boards/{board}/tablet", f"/forum/boards/{new_board}/wall",
-                f"/forum/boards/{board}", "/forum", f"/forum/boards/{board}/wordcloud"):
+    for url in (
+        f"/forum/boards/{board}/wall",
+        f"/forum/boards/{board}/console?key={key}",
+        f"/forum/boards/{board}/tablet",
+        f"/forum/boards/{new_board}/wall",
+        f"/forum/boards/{board}",
+        "/forum",
+        f"/forum/boards/{board}/wordcloud",
+    ):
         response = await world.organizer.get(url)
         assert response.status == 200, url
         html = await response.text()
@@ -234,15 +342,30 @@ async def test_xss_in_notes_board_and_themes_renders_as_text(server, world, clie
 
 async def test_xss_in_the_programme_renders_as_text(server, world):  # noqa: F811
     org = world.organizer
-    r = await org.post("/api/v1/sites", headers=world.bearer,
-                       json={"slug": "xss-site", "name": PAYLOAD, "address": PAYLOAD, "description": PAYLOAD})
+    r = await org.post(
+        "/api/v1/sites",
+        headers=world.bearer,
+        json={"slug": "xss-site", "name": PAYLOAD, "address": PAYLOAD, "description": PAYLOAD},
+    )
     assert r.status == 201, await r.text()
     session = world.ids["session"]
-    r = await org.post(f"/api/v1/sessions/{session}/cancellations", headers=world.bearer,
-                       json={"date": world.ids["date"], "reason": PAYLOAD})
+    r = await org.post(
+        f"/api/v1/sessions/{session}/cancellations",
+        headers=world.bearer,
+        json={"date": world.ids["date"], "reason": PAYLOAD},
+    )
     assert r.status in (200, 201), await r.text()
-    for url in ("/sites/xss-site", "/", "/programme", f"/sessions/{session}", "/staff/sites", "/changes",
-                "/sites/xss-site/poster", "/posters", "/open-data"):
+    for url in (
+        "/sites/xss-site",
+        "/",
+        "/programme",
+        f"/sessions/{session}",
+        "/staff/sites",
+        "/changes",
+        "/sites/xss-site/poster",
+        "/posters",
+        "/open-data",
+    ):
         response = await org.get(url)
         assert response.status == 200, url
         html = await response.text()
@@ -255,12 +378,14 @@ async def test_xss_in_the_programme_renders_as_text(server, world):  # noqa: F81
 
 async def test_xss_in_announcements_renders_as_text_on_the_screen(server, world):  # noqa: F811
     org = world.organizer
-    r = await org.post("/api/v1/announcements", headers=world.bearer,
-                       json={"title": PAYLOAD, "body": PAYLOAD, "sites": ["maurepas"]})
+    r = await org.post(
+        "/api/v1/announcements", headers=world.bearer, json={"title": PAYLOAD, "body": PAYLOAD, "sites": ["maurepas"]}
+    )
     assert r.status == 201, await r.text()
     display, token = next(iter(world.display_tokens.items()))
-    snapshot = await (await org.get(f"/api/v1/displays/{display}/snapshot",
-                                    headers={"Authorization": f"Bearer {token}"})).json()
+    snapshot = await (
+        await org.get(f"/api/v1/displays/{display}/snapshot", headers={"Authorization": f"Bearer {token}"})
+    ).json()
     assert PAYLOAD in json.dumps(snapshot, ensure_ascii=False)  # data; the screen's JS sets textContent
     page = await (await org.get(f"/screens/{display}?token={token}")).text()
     assert "<script>alert('q')" not in page and "<img src=x onerror" not in page
@@ -273,11 +398,17 @@ async def test_xss_in_announcements_renders_as_text_on_the_screen(server, world)
 async def test_xss_in_feedback_and_hackathon_renders_as_text(server, world, client):  # noqa: F811
     org = world.organizer
     hackathon = world.ids["hackathon"]
-    r = await form(org, f"/hackathons/{hackathon}/challenges", {"title": PAYLOAD, "description": PAYLOAD},
-                   allow_redirects=False)
+    r = await form(
+        org, f"/hackathons/{hackathon}/challenges", {"title": PAYLOAD, "description": PAYLOAD}, allow_redirects=False
+    )
     assert r.status in (303, 422), await r.text()
-    for url in (f"/hackathons/{hackathon}", f"/hackathons/{hackathon}/staff", f"/hackathons/{hackathon}/pitches",
-                f"/hackathons/{hackathon}/results", "/staff/feedback"):
+    for url in (
+        f"/hackathons/{hackathon}",
+        f"/hackathons/{hackathon}/staff",
+        f"/hackathons/{hackathon}/pitches",
+        f"/hackathons/{hackathon}/results",
+        "/staff/feedback",
+    ):
         html = await (await org.get(url)).text()
         assert "<script>alert('q')" not in html and "<img src=x onerror" not in html, url
 
@@ -288,17 +419,33 @@ async def test_xss_in_feedback_and_hackathon_renders_as_text(server, world, clie
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.mark.parametrize("label,data,filename,content_type,status", [
-    ("text labelled png", b"hello, not an image", "poster.png", "image/png", 415),
-    ("svg with a script", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "a.svg", "image/svg+xml", 415),
-    ("html named jpg", b"<html><script>alert(1)</script></html>", "a.jpg", "image/jpeg", 415),
-    ("empty", b"", "a.png", "image/png", None),
-    ("too big png", PNG + b"\x00" * (900 * 1024), "big.png", "image/png", 413),
-    ("over the body limit", PNG + b"\x00" * (1100 * 1024), "huge.png", "image/png", 413),
-    ("traversal name", PNG, "../../../../etc/passwd", "image/png", 0),
-])
-async def test_announcement_images_are_checked_by_their_bytes(server, world, label, data, filename, content_type,
-                                                              status):  # noqa: F811
+@pytest.mark.parametrize(
+    "label,data,filename,content_type,status",
+    [
+        ("text labelled png", b"hello, not an image", "poster.png", "image/png", 415),
+        (
+            "svg with a script",
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+            "a.svg",
+            "image/svg+xml",
+            415,
+        ),
+        ("html named jpg", b"<html><script>alert(1)</script></html>", "a.jpg", "image/jpeg", 415),
+        ("empty", b"", "a.png", "image/png", None),
+        ("too big png", PNG + b"\x00" * (900 * 1024), "big.png", "image/png", 413),
+        ("over the body limit", PNG + b"\x00" * (1100 * 1024), "huge.png", "image/png", 413),
+        ("traversal name", PNG, "../../../../etc/passwd", "image/png", 0),
+    ],
+)
+async def test_announcement_images_are_checked_by_their_bytes(
+    server,  # noqa: F811  (the demo-filled server fixture imported above)
+    world,
+    label,
+    data,
+    filename,
+    content_type,
+    status,
+):
     import aiohttp
 
     org = world.organizer
@@ -310,8 +457,9 @@ async def test_announcement_images_are_checked_by_their_bytes(server, world, lab
         payload.add_field("body", "Le centre ferme à 16 h.")
         payload.add_field("sites", "maurepas")
         payload.add_field("image", io.BytesIO(data), filename=filename, content_type=content_type)
-        response = await org.post("/staff/announcements", data=payload, headers={"Accept-Language": language},
-                                   allow_redirects=False)
+        response = await org.post(
+            "/staff/announcements", data=payload, headers={"Accept-Language": language}, allow_redirects=False
+        )
         body = await response.text()
         assert_clear_refusal(response.status, body, response.content_type, language, f"image {label}")
         if status:
@@ -325,7 +473,6 @@ async def test_announcement_images_are_checked_by_their_bytes(server, world, lab
 
 
 from quartier.typedefs import DB as DB_KEY  # noqa: E402
-
 
 # -- YAML in imports and feedback form templates
 
@@ -347,8 +494,18 @@ sessions: []
 PYTHON_NAME = "!!python/name:os.system\n"
 
 
-@pytest.mark.parametrize("text", [BOMB, PYTHON_TAG, PYTHON_NAME, "sites: [\n", "\x00\x01", "version: 1\nsites: {a: 1}\n",
-                                  b"version: 1\nsites:\n  - slug: \xff\xfe\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        BOMB,
+        PYTHON_TAG,
+        PYTHON_NAME,
+        "sites: [\n",
+        "\x00\x01",
+        "version: 1\nsites: {a: 1}\n",
+        b"version: 1\nsites:\n  - slug: \xff\xfe\n",
+    ],
+)
 def test_programme_import_refuses_bombs_and_python_tags(tmp_path, text):
     import subprocess
     import sys
@@ -358,9 +515,13 @@ def test_programme_import_refuses_bombs_and_python_tags(tmp_path, text):
     source = tmp_path / "programme.yaml"
     source.write_bytes(text if isinstance(text, bytes) else text.encode())
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "quartier", "import", str(source), "--config",
-                             str(tmp_path / "quartier.yaml")], capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    result = subprocess.run(
+        [sys.executable, "-m", "quartier", "import", str(source), "--config", str(tmp_path / "quartier.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
     assert time.monotonic() - started < 30
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr
@@ -370,8 +531,16 @@ def test_programme_import_refuses_bombs_and_python_tags(tmp_path, text):
     assert not os.path.exists("/tmp/quartier-pwned")
 
 
-@pytest.mark.parametrize("text", [BOMB, BOMB.replace("sites:", "title: x\nquestions:"),
-                                  PYTHON_TAG.replace("sites", "title"), PYTHON_NAME, "questions: [\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        BOMB,
+        BOMB.replace("sites:", "title: x\nquestions:"),
+        PYTHON_TAG.replace("sites", "title"),
+        PYTHON_NAME,
+        "questions: [\n",
+    ],
+)
 def test_feedback_form_templates_refuse_bombs_and_python_tags(tmp_path, text):
     from events import forms
 

@@ -18,8 +18,11 @@ def test_every_text_has_an_english_translation(package):
     po = root / "locale" / "en" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as f:
         catalog = read_po(f, locale="en")
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.string and (
-        m.string if isinstance(m.string, str) else all(m.string))}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.string and (m.string if isinstance(m.string, str) else all(m.string))
+    }
     missing = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(root), method_map=METHOD_MAP, options_map=OPTIONS

@@ -22,8 +22,12 @@ async def test_the_document_is_valid_and_matches_the_router(client, server):
     assert response.status == 200
     doc = await response.json()
     validate(doc)
-    documented = {(method, path) for path, item in doc["paths"].items() for method in item
-                  if method in ("get", "post", "put", "patch", "delete")}
+    documented = {
+        (method, path)
+        for path, item in doc["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     assert documented == api_routes(server.app)
 
 

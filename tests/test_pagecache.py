@@ -21,7 +21,9 @@ async def test_the_wall_is_rendered_once_then_served_until_a_note_is_published(s
     other = await make_client()  # another resident's browser gets the same page
     assert await (await other.get(url)).text() == first
     assert (cache.misses, cache.hits) == (1, 1)
-    await server.app[DB].write(lambda tx: store.post_note_tx(tx, board["id"], text="Un banc devant le centre", source="phone"))
+    await server.app[DB].write(
+        lambda tx: store.post_note_tx(tx, board["id"], text="Un banc devant le centre", source="phone")
+    )
     assert "Un banc devant le centre" in await (await client.get(url)).text()
     assert cache.misses == 2
 

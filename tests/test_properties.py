@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -39,20 +40,43 @@ times = st.times(min_value=dt.time(6, 0), max_value=dt.time(20, 0)).map(lambda t
 dates = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31))
 rules = st.builds(
     lambda first, start, every, interval, end_kind, count, until_days: Rule(
-        first=first, start=start, end=(dt.datetime.combine(first, start) + dt.timedelta(hours=2)).time(),
-        every=every, interval=interval,
+        first=first,
+        start=start,
+        end=(dt.datetime.combine(first, start) + dt.timedelta(hours=2)).time(),
+        every=every,
+        interval=interval,
         count=count if end_kind == "count" else None,
-        until=first + dt.timedelta(days=until_days) if end_kind == "until" else None),
-    dates, times, st.sampled_from([None, "weekly", "monthly"]), st.integers(1, 4),
-    st.sampled_from(["count", "until", "open"]), st.integers(1, 60), st.integers(0, 800),
+        until=first + dt.timedelta(days=until_days) if end_kind == "until" else None,
+    ),
+    dates,
+    times,
+    st.sampled_from([None, "weekly", "monthly"]),
+    st.integers(1, 4),
+    st.sampled_from(["count", "until", "open"]),
+    st.integers(1, 60),
+    st.integers(0, 800),
 )
 
 
 def session_row(rule: Rule) -> dict:
-    return {"id": 1, "start_time": rule.start.isoformat("minutes"), "end_time": rule.end.isoformat("minutes"),
-            "room": "", "sequence": 0, "title": "t", "kind": "atelier", "axis": "droits", "audience": "",
-            "languages": "", "registration": "", "capacity": None, "free": 1, "partner": "", "site": "x",
-            "site_name": "X"}
+    return {
+        "id": 1,
+        "start_time": rule.start.isoformat("minutes"),
+        "end_time": rule.end.isoformat("minutes"),
+        "room": "",
+        "sequence": 0,
+        "title": "t",
+        "kind": "atelier",
+        "axis": "droits",
+        "audience": "",
+        "languages": "",
+        "registration": "",
+        "capacity": None,
+        "free": 1,
+        "partner": "",
+        "site": "x",
+        "site_name": "X",
+    }
 
 
 @settings(max_examples=1000 if SOAK else 200, deadline=None)
@@ -74,7 +98,7 @@ def test_recurrence_expansion(rule, lo, span, data):
         assert all(d <= rule.until for d in everything)
     if rule.every == "weekly":
         assert all(d.weekday() == rule.first.weekday() for d in everything)
-        assert all((b - a).days == 7 * rule.interval for a, b in zip(everything, everything[1:]))
+        assert all((b - a).days == 7 * rule.interval for a, b in itertools.pairwise(everything))
     if rule.every == "monthly":
         n = (rule.first.day - 1) // 7 + 1
         for d in everything:
@@ -82,8 +106,9 @@ def test_recurrence_expansion(rule, lo, span, data):
             if n < 5:
                 assert (d.day - 1) // 7 + 1 == n, "the same n-th weekday"
             else:
-                assert d.day + 7 > (dt.date(d.year + d.month // 12, d.month % 12 + 1, 1) - dt.timedelta(days=1)).day, \
+                assert d.day + 7 > (dt.date(d.year + d.month // 12, d.month % 12 + 1, 1) - dt.timedelta(days=1)).day, (
                     "a 5th weekday becomes the last one"
+                )
     # Wall-clock time is the same on both sides of any DST change; cancelled = exactly the marked dates.
     marked = set(data.draw(st.lists(st.sampled_from(found), unique=True))) if found else set()
     s = session_row(rule)
@@ -156,7 +181,7 @@ async def run_plan(folder: Path, channel_sets: list[set[str]], steps: list[tuple
             if action == "write":
                 channel, n = CHANNELS[args[0]], args[1]
                 for i in range(n):
-                    await app[DB].write(lambda tx: tx.change(channel, "note.posted", {"i": i}))
+                    await app[DB].write(lambda tx, channel=channel, i=i: tx.change(channel, "note.posted", {"i": i}))
             elif action == "disconnect":
                 await followers[args[0]].disconnect()
             elif action == "connect":

@@ -19,7 +19,8 @@ import pytest
 import requests
 import schemathesis
 from aiohttp import web
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -82,7 +83,9 @@ def loopback(tmp_path_factory) -> Iterator[LoopbackServer]:
     from quartier.settings import Settings
 
     folder = tmp_path_factory.mktemp("fuzz")
-    settings = Settings(database="quartier.db", config_dir=folder, secret_key="fuzz-secret", base_url="http://127.0.0.1")
+    settings = Settings(
+        database="quartier.db", config_dir=folder, secret_key="fuzz-secret", base_url="http://127.0.0.1"
+    )
     with LoopbackServer(settings) as server:
         yield server
 
@@ -97,9 +100,16 @@ def test_every_operation_answers_within_its_schema(loopback, operation):
     session = requests.Session()
     headers = {"Authorization": f"Bearer {loopback.token}", "Accept-Language": "fr"}
 
-    @hsettings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get("QUARTIER_SOAK_EXAMPLES"),
-               suppress_health_check=list(HealthCheck))
-    @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)))
+    @hsettings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not os.environ.get("QUARTIER_SOAK_EXAMPLES"),
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    )
     def run(case) -> None:
         response = case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
         statuses.append(response.status_code)
@@ -112,4 +122,3 @@ def test_every_operation_answers_within_its_schema(loopback, operation):
     if "heartbeat" not in operation.path:
         assert statuses and not all(s in (401, 403) for s in statuses), statuses
     print(f"{operation.method.upper()} {operation.path}: {len(statuses)} examples, statuses {sorted(set(statuses))}")
-

@@ -29,8 +29,15 @@ def free_port() -> int:
 
 
 def quartier(*args, cwd, stdin=None):
-    return subprocess.run([sys.executable, "-m", "quartier", *args], cwd=cwd, capture_output=True,
-                          text=True, input=stdin, env=ENV, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "quartier", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=ENV,
+        timeout=60,
+    )
 
 
 class Server:
@@ -44,7 +51,10 @@ class Server:
     def start(self, log=None):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "quartier", "serve", "--port", str(self.port)],
-            cwd=self.folder, env=ENV, stdout=log or subprocess.DEVNULL, stderr=log or subprocess.DEVNULL,
+            cwd=self.folder,
+            env=ENV,
+            stdout=log or subprocess.DEVNULL,
+            stderr=log or subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -66,8 +76,9 @@ class Server:
 @pytest.fixture
 def site(tmp_path):
     assert quartier("init", ".", cwd=tmp_path).returncode == 0
-    result = quartier("user", "add", "anim", "--role", "facilitator", "--password-stdin", cwd=tmp_path,
-                      stdin=PASSWORD + "\n")
+    result = quartier(
+        "user", "add", "anim", "--role", "facilitator", "--password-stdin", cwd=tmp_path, stdin=PASSWORD + "\n"
+    )
     assert result.returncode == 0, result.stderr
     return tmp_path
 
@@ -147,8 +158,9 @@ def test_demo_builds_and_prints_a_login(tmp_path):
     assert load(tmp_path / "demo" / "quartier.yaml").port == 8123
     db = sqlite3.connect(settings.database_path)
     assert db.execute("SELECT role FROM users WHERE name = ?", (name,)).fetchone() == ("organizer",)
-    assert auth.verify_password(password, db.execute("SELECT password_hash FROM users WHERE name = ?",
-                                                     (name,)).fetchone()[0])
+    assert auth.verify_password(
+        password, db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()[0]
+    )
 
 
 def test_secrets_and_tokens_never_reach_the_log(site):
@@ -159,11 +171,13 @@ def test_secrets_and_tokens_never_reach_the_log(site):
         try:
             opener, jar = browser()
             cookie = login(server, opener, jar)
-            request = urllib.request.Request(server.url("/staff?key=s3cr3t-facilitator-key&token=qd_display"),
-                                             headers={"Authorization": f"Bearer {token}"})
+            request = urllib.request.Request(
+                server.url("/staff?key=s3cr3t-facilitator-key&token=qd_display"),
+                headers={"Authorization": f"Bearer {token}"},
+            )
             assert opener.open(request).status == 200
             try:
-                opener.open(server.url(f"/api/v1/x?key=s3cr3t-facilitator-key"))
+                opener.open(server.url("/api/v1/x?key=s3cr3t-facilitator-key"))
             except urllib.error.HTTPError:
                 pass
         finally:

@@ -55,8 +55,9 @@ async def test_an_unexpected_error_is_a_500_page_without_trace(settings, aiohttp
 
 
 async def test_bodies_over_the_limit_get_413(client):
-    response = await client.post("/login", data=io.BytesIO(b"x" * (1100 * 1024)),
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/login", data=io.BytesIO(b"x" * (1100 * 1024)), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status == 413
 
 
@@ -94,9 +95,21 @@ async def test_qr_codes_decode_to_the_public_url(client, tmp_path, fmt):
             pytest.skip("chromium is needed to rasterise the SVG")
         html = tmp_path / "qr.html"
         html.write_text(f"<body style='margin:0;background:#fff'><div style='width:400px'>{data.decode()}</div>")
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={tmp_path}/qr-svg.png",
-                        "--window-size=400,400", "--disable-background-networking", html.as_uri()],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--screenshot={tmp_path}/qr-svg.png",
+                "--window-size=400,400",
+                "--disable-background-networking",
+                html.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         image = tmp_path / "qr-svg.png"
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True)
     assert decoded.stdout.strip() == "http://quartier.test/sites/cleunay"

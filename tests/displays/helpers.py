@@ -16,11 +16,10 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from displays.health import rss_bytes
+from quartier import features
 from quartier.app import create_app
 from quartier.db import Database
-from quartier import features
-
-from displays.health import rss_bytes
 
 # Time compressed for tests; the reconnection backoff keeps its real 1 s → 60 s.
 FAST = "heartbeat_every=1,power_every=0.5"
@@ -33,8 +32,15 @@ def free_port() -> int:
 
 
 class LocalAgent:
-    def __init__(self, server_url: str, cache: Path, *, port: int | None = None, extra: list[str] | None = None,
-                 timings: str = FAST):
+    def __init__(
+        self,
+        server_url: str,
+        cache: Path,
+        *,
+        port: int | None = None,
+        extra: list[str] | None = None,
+        timings: str = FAST,
+    ):
         self.server_url, self.cache, self.port = server_url, cache, port or free_port()
         self.extra, self.timings = extra or [], timings
         self.process: subprocess.Popen | None = None
@@ -44,12 +50,26 @@ class LocalAgent:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> "LocalAgent":
+    async def start(self) -> LocalAgent:
         env = {**os.environ, "QUARTIER_DISPLAY_TIMINGS": self.timings, "QUARTIER_DISPLAY_LOG": "INFO"}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "displays", "--server", self.server_url, "--cache", str(self.cache),
-                 "--port", str(self.port), *self.extra], stdout=log, stderr=subprocess.STDOUT, env=env)
+                [
+                    sys.executable,
+                    "-m",
+                    "displays",
+                    "--server",
+                    self.server_url,
+                    "--cache",
+                    str(self.cache),
+                    "--port",
+                    str(self.port),
+                    *self.extra,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
         await self.wait_for(lambda s: True, timeout=15)
         return self
 

@@ -7,7 +7,6 @@ import stat
 import time
 
 from quartier.typedefs import DB
-
 from signage import store
 from tests.signage.helpers import add_session, add_site, today
 
@@ -18,8 +17,11 @@ async def paired_agent(server, client, bearer, tmp_path, name="agent") -> LocalA
     """An agent that went through pairing the way a real one does: code on screen, staff claim it."""
     agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / name).start()
     status = await agent.wait_for(lambda s: s["pairing_code"])
-    r = await client.post("/api/v1/displays/claim", headers=bearer,
-                          json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"})
+    r = await client.post(
+        "/api/v1/displays/claim",
+        headers=bearer,
+        json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"},
+    )
     assert r.status == 201, await r.text()
     await agent.wait_for(lambda s: s["paired"] and s["version"] is not None)
     return agent
@@ -36,8 +38,9 @@ async def test_pairing_end_to_end_then_the_screen_page_is_served_from_the_cache(
         r_status, _h, body = await agent.get("/")
         page = body.decode()
         assert r_status == 200 and f"{code[:3]} {code[3:]}" in page and "Adresse de cet appareil" in page
-        r = await client.post("/api/v1/displays/claim", headers=bearer,
-                              json={"code": code, "site": "maurepas", "name": "Hall"})
+        r = await client.post(
+            "/api/v1/displays/claim", headers=bearer, json={"code": code, "site": "maurepas", "name": "Hall"}
+        )
         display_id = (await r.json())["id"]
         status = await agent.wait_for(lambda s: s["paired"] and s["version"] is not None)
         assert status["display"] == display_id
@@ -81,8 +84,11 @@ async def test_a_change_reaches_the_local_snapshot_and_the_page_hears_of_it(serv
 
         async with aiohttp.ClientSession() as session:
             async with session.ws_connect(agent.url.replace("http", "ws") + "/events") as ws:
-                r = await client.post("/api/v1/announcements", headers=bearer,
-                                      json={"title": "Fermeture exceptionnelle", "target": "all", "urgent": True})
+                r = await client.post(
+                    "/api/v1/announcements",
+                    headers=bearer,
+                    json={"title": "Fermeture exceptionnelle", "target": "all", "urgent": True},
+                )
                 assert r.status == 201
                 started = time.monotonic()
                 while True:  # the page is told at once ("synced" nudges may come first)
@@ -110,9 +116,11 @@ async def test_revoked_the_agent_goes_back_to_pairing_and_keeps_the_last_content
         assert b"data-snapshot-url" in (await agent.get("/"))[2]
         assert status["pairing_code"].encode() in (await agent.get("/pair"))[2].replace(b" ", b"")
         # Staff re-pair the same screen with the new code: it is back.
-        r = await client.post("/api/v1/displays/claim", headers=bearer,
-                              json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall",
-                                    "display": display_id})
+        r = await client.post(
+            "/api/v1/displays/claim",
+            headers=bearer,
+            json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall", "display": display_id},
+        )
         assert r.status == 201, await r.text()
         await agent.wait_for(lambda s: s["paired"] and s["display"] == display_id)
     finally:
@@ -121,9 +129,10 @@ async def test_revoked_the_agent_goes_back_to_pairing_and_keeps_the_last_content
 
 async def test_server_outage_then_restart_without_any_network_serves_from_disk(settings, tmp_path):
     server = await start_server(settings)
-    from tests.conftest import create_user
-    from quartier import auth
     from aiohttp.test_utils import TestClient
+
+    from quartier import auth
+    from tests.conftest import create_user
 
     await create_user(server.app, "script", "organizer")
     bearer = {"Authorization": f"Bearer {await auth.create_api_token(server.app[DB], 'script')}"}
@@ -158,9 +167,10 @@ async def test_server_outage_then_restart_without_any_network_serves_from_disk(s
 async def test_a_change_made_while_the_server_was_down_arrives_within_5_s_of_its_return(settings, tmp_path):
     server = await start_server(settings)
     port = server.port
-    from tests.conftest import create_user
-    from quartier import auth
     from aiohttp.test_utils import TestClient
+
+    from quartier import auth
+    from tests.conftest import create_user
 
     await create_user(server.app, "script", "organizer")
     bearer = {"Authorization": f"Bearer {await auth.create_api_token(server.app[DB], 'script')}"}
@@ -174,8 +184,10 @@ async def test_a_change_made_while_the_server_was_down_arrives_within_5_s_of_its
         await server.close()
         await agent.wait_for(lambda s: not s["connected"])
         await asyncio.sleep(3)  # a few failed reconnections: the backoff has grown
-        await write_offline(settings, lambda tx: store.save_announcement(
-            tx, {"title": "Atelier déplacé salle 3", "target": "all"}, time.time()))
+        await write_offline(
+            settings,
+            lambda tx: store.save_announcement(tx, {"title": "Atelier déplacé salle 3", "target": "all"}, time.time()),
+        )
         server = await start_server(settings, port=port)
         started = time.monotonic()
         while True:

@@ -16,8 +16,14 @@ def test_the_cache_writes_atomically_keeps_the_token_private_and_refuses_odd_ima
     cache.save_snapshot({"version": 3, "sessions": []}, '"3-abc"')
     assert cache.load_snapshot()["etag"] == '"3-abc"'
     assert not list(cache.folder.glob(".*.tmp"))  # no temporary file left behind
-    snapshot = {"announcements": [{"image": "/screens/assets/ab12.png"}, {"image": "/screens/assets/../token.json"},
-                                  {"image": "https://elsewhere.example/x.png"}, {"image": None}]}
+    snapshot = {
+        "announcements": [
+            {"image": "/screens/assets/ab12.png"},
+            {"image": "/screens/assets/../token.json"},
+            {"image": "https://elsewhere.example/x.png"},
+            {"image": None},
+        ]
+    }
     assert asset_names(snapshot) == ["ab12.png"]
     assert cache.asset_path("../token.json") is None
     cache.save_asset("ab12.png", b"png")

@@ -21,14 +21,18 @@ MB = 1024 * 1024
 
 @pytest.mark.soak
 async def test_behind_a_faulty_proxy_the_agent_ends_with_the_servers_snapshot_and_no_memory_growth(
-        server, client, bearer, tmp_path):
+    server, client, bearer, tmp_path
+):
     await add_site(server.app)
     proxy = await FaultProxy(server.port, seed=7, drop_rate=0.05, stall_rate=0.02, delay_rate=0.2).start()
     agent = await LocalAgent(f"http://127.0.0.1:{proxy.port}", tmp_path / "agent").start()
     try:
         status = await agent.wait_for(lambda s: s["pairing_code"], timeout=30)
-        r = await client.post("/api/v1/displays/claim", headers=bearer,
-                              json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"})
+        r = await client.post(
+            "/api/v1/displays/claim",
+            headers=bearer,
+            json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"},
+        )
         assert r.status == 201
         await agent.wait_for(lambda s: s["paired"] and s["version"] is not None, timeout=60)
         rng = random.Random(3)
@@ -42,8 +46,15 @@ async def test_behind_a_faulty_proxy_the_agent_ends_with_the_servers_snapshot_an
                 gone = ids.pop(rng.randrange(len(ids)))
                 await client.delete(f"/api/v1/announcements/{gone}", headers=bearer)
             else:
-                r = await client.post("/api/v1/announcements", headers=bearer, json={
-                    "title": f"Annonce {rng.randrange(10_000)}", "body": "x" * rng.randrange(400), "target": "all"})
+                r = await client.post(
+                    "/api/v1/announcements",
+                    headers=bearer,
+                    json={
+                        "title": f"Annonce {rng.randrange(10_000)}",
+                        "body": "x" * rng.randrange(400),
+                        "target": "all",
+                    },
+                )
                 ids.append((await r.json())["id"])
             if rng.random() < 0.05:
                 proxy.cut_all()  # the Wi-Fi access point reboots
@@ -68,8 +79,10 @@ async def test_behind_a_faulty_proxy_the_agent_ends_with_the_servers_snapshot_an
         assert local["version"] == served["version"]
         assert proxy.counts["drops"] > 0 or proxy.counts["connections"] > 3
         end = agent.rss()
-        print(f"agent RSS: baseline {baseline / MB:.1f} MB, peak {max(samples) / MB:.1f} MB, end {end / MB:.1f} MB; "
-              f"proxy {proxy.counts}; fetches {status['fetches']}")
+        print(
+            f"agent RSS: baseline {baseline / MB:.1f} MB, peak {max(samples) / MB:.1f} MB, end {end / MB:.1f} MB; "
+            f"proxy {proxy.counts}; fetches {status['fetches']}"
+        )
         assert end < 40 * MB, f"the agent uses {end / MB:.1f} MB"
         assert end - baseline < 3 * MB, f"memory grew from {baseline / MB:.1f} to {end / MB:.1f} MB"
     finally:

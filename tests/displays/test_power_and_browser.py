@@ -7,7 +7,6 @@ import json
 import sys
 
 from quartier.typedefs import SETTINGS
-
 from tests.signage.helpers import add_site
 
 from .helpers import LocalAgent
@@ -18,23 +17,31 @@ def recorder(path, word: str) -> list[str]:
 
 
 async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crashes_the_agent(
-        server, client, bearer, tmp_path):
+    server, client, bearer, tmp_path
+):
     await add_site(server.app)
     log = tmp_path / "power.log"
     config = tmp_path / "display.yaml"
     config.write_text(json.dumps({"power": {"on": recorder(log, "on"), "off": recorder(log, "off")}}))
-    agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / "agent",
-                             extra=["--config", str(config)]).start()
+    agent = await LocalAgent(
+        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)]
+    ).start()
     try:
         status = await agent.wait_for(lambda s: s["pairing_code"])
-        r = await client.post("/api/v1/displays/claim", headers=bearer,
-                              json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"})
+        r = await client.post(
+            "/api/v1/displays/claim",
+            headers=bearer,
+            json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"},
+        )
         display_id = (await r.json())["id"]
         # Hours that exclude now: the screen goes dark.
         hour = dt.datetime.now(server.app[SETTINGS].tz).hour
         hours = "Mo-Su 20:00-21:00" if hour < 12 else "Mo-Su 03:00-04:00"
-        r = await client.patch(f"/api/v1/displays/{display_id}", headers=bearer,
-                               json={"hours_override": hours, "margin_minutes": 0, "always_on": False})
+        r = await client.patch(
+            f"/api/v1/displays/{display_id}",
+            headers=bearer,
+            json={"hours_override": hours, "margin_minutes": 0, "always_on": False},
+        )
         assert r.status == 200, await r.text()
         await agent.wait_for(lambda s: s["power"] is False, timeout=10)
         r = await client.patch(f"/api/v1/displays/{display_id}", headers=bearer, json={"always_on": True})
@@ -44,8 +51,9 @@ async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crash
         await agent.stop()
     # A command that does not exist is logged, and the agent goes on serving.
     config.write_text(json.dumps({"power": {"on": ["/nonexistent/display-on"], "off": ["/nonexistent/off"]}}))
-    agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / "agent",
-                             extra=["--config", str(config)]).start()
+    agent = await LocalAgent(
+        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)]
+    ).start()
     try:
         await agent.wait_for(lambda s: s["connected"])
         await agent.wait_for(lambda s: "display-on" in agent.log.read_text())
@@ -56,18 +64,24 @@ async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crash
 
 async def test_the_watchdog_restarts_a_browser_that_dies_or_stops_heartbeating(tmp_path, server):
     config = tmp_path / "display.yaml"
-    config.write_text(json.dumps({"browser": True,
-                                  "browser_command": [sys.executable, "-c", "import time; time.sleep(0.3)"]}))
+    config.write_text(
+        json.dumps({"browser": True, "browser_command": [sys.executable, "-c", "import time; time.sleep(0.3)"]})
+    )
     agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / "a", extra=["--config", str(config)]).start()
     try:
         await agent.wait_for(lambda s: s["browser_restarts"] >= 2, timeout=15)  # it died twice, came back twice
     finally:
         await agent.stop()
     # A browser that lives on but whose page went silent (hung) is killed and started again.
-    config.write_text(json.dumps({"browser": True,
-                                  "browser_command": [sys.executable, "-c", "import time; time.sleep(60)"]}))
-    agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / "b", extra=["--config", str(config)],
-                             timings="browser_silence=1,browser_grace=1").start()
+    config.write_text(
+        json.dumps({"browser": True, "browser_command": [sys.executable, "-c", "import time; time.sleep(60)"]})
+    )
+    agent = await LocalAgent(
+        f"http://127.0.0.1:{server.port}",
+        tmp_path / "b",
+        extra=["--config", str(config)],
+        timings="browser_silence=1,browser_grace=1",
+    ).start()
     try:
         await agent.wait_for(lambda s: s["browser_restarts"] >= 1, timeout=15)
         assert "stopped sending its heartbeat" in agent.log.read_text()

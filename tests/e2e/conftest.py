@@ -74,10 +74,20 @@ async def page(context):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     # Console errors, except resource failures (checked below, where the document itself may be a 404).
-    page.on("console", lambda m: errors.append(m.text)
-            if m.type == "error" and "WebSocket" not in m.text and "Failed to load resource" not in m.text else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "WebSocket" not in m.text and "Failed to load resource" not in m.text
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.request.resource_type != "document" else None
+        ),
+    )
     yield page
     assert not errors, f"errors in the page: {errors}"
 
@@ -99,8 +109,11 @@ async def assert_accessible(page, *, impacts: tuple[str, ...] = ("serious", "cri
     from axe_playwright_python.async_playwright import Axe
 
     results = await Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-                       "resultTypes": ["violations"]}
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        },
     )
     bad = [v for v in results.response["violations"] if v["impact"] in impacts]
     details = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in bad]

@@ -15,8 +15,20 @@ from tests.hostile import make_world, server  # noqa: F401  (the demo-filled ser
 
 from .conftest import assert_accessible, assert_no_horizontal_scroll
 
-PAGE_TYPES = ["home", "week", "site", "session", "tablet", "phone", "wall", "feedback", "screen", "minutes",
-              "minutes-print", "login"]
+PAGE_TYPES = [
+    "home",
+    "week",
+    "site",
+    "session",
+    "tablet",
+    "phone",
+    "wall",
+    "feedback",
+    "screen",
+    "minutes",
+    "minutes-print",
+    "login",
+]
 
 
 @pytest.fixture
@@ -28,17 +40,24 @@ def url_of(kind: str, world) -> str:
     ids = world.ids
     display, token = next(iter(world.display_tokens.items()))
     return {
-        "home": "/", "week": "/programme", "site": "/sites/maurepas", "session": f"/sessions/{ids['session']}",
-        "tablet": f"/forum/boards/{ids['board']}/tablet", "phone": f"/j/{ids['code']}",
-        "wall": f"/forum/boards/{ids['board']}/wall", "feedback": f"/f/b/{ids['board']}",
-        "screen": f"/screens/{display}?token={token}", "login": "/login",
+        "home": "/",
+        "week": "/programme",
+        "site": "/sites/maurepas",
+        "session": f"/sessions/{ids['session']}",
+        "tablet": f"/forum/boards/{ids['board']}/tablet",
+        "phone": f"/j/{ids['code']}",
+        "wall": f"/forum/boards/{ids['board']}/wall",
+        "feedback": f"/f/b/{ids['board']}",
+        "screen": f"/screens/{display}?token={token}",
+        "login": "/login",
     }[kind]
 
 
 async def published_minutes(server) -> tuple[int, int]:  # noqa: F811
     """A board of the demo with published minutes, and that version."""
     row = await server.app[DB].fetchone(
-        "SELECT board_id, max(version) AS version FROM forum_minutes WHERE state = 'published' GROUP BY board_id")
+        "SELECT board_id, max(version) AS version FROM forum_minutes WHERE state = 'published' GROUP BY board_id"
+    )
     assert row, "the demo has published minutes"
     return row["board_id"], row["version"]
 

@@ -12,22 +12,33 @@ from tests.signage.helpers import add_session, add_site, today
 from .conftest import wait_until
 
 
-async def test_the_agents_page_shows_the_day_and_keeps_it_with_the_server_stopped(page, server, client, bearer,
-                                                                                 tmp_path):
+async def test_the_agents_page_shows_the_day_and_keeps_it_with_the_server_stopped(
+    page, server, client, bearer, tmp_path
+):
     app = server.app
     day = today(app)
     await add_site(app, opening_hours="Mo-Su 00:00-24:00")
     await add_session(app, date=day.isoformat(), title="Permanence CAF", start="09:00", end="12:00")
-    atelier = await add_session(app, date=day.isoformat(), title="Atelier smartphone", kind="atelier",
-                                axis="accompagnement", start="14:00", end="16:00")
+    atelier = await add_session(
+        app,
+        date=day.isoformat(),
+        title="Atelier smartphone",
+        kind="atelier",
+        axis="accompagnement",
+        start="14:00",
+        end="16:00",
+    )
     agent = await LocalAgent(f"http://127.0.0.1:{server.port}", tmp_path / "agent").start()
     try:
         status = await agent.wait_for(lambda s: s["pairing_code"])
         # Before pairing, Chromium shows the code in large type.
         await page.goto(agent.url + "/")
         assert (await page.text_content("#code")).replace(" ", "") == status["pairing_code"]
-        r = await client.post("/api/v1/displays/claim", headers=bearer,
-                              json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"})
+        r = await client.post(
+            "/api/v1/displays/claim",
+            headers=bearer,
+            json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"},
+        )
         assert r.status == 201
         await agent.wait_for(lambda s: s["connected"] and s["version"] is not None)
         # The pairing page reloads itself (every 3 s) and becomes the screen.
@@ -37,8 +48,11 @@ async def test_the_agents_page_shows_the_day_and_keeps_it_with_the_server_stoppe
         assert "Permanence CAF" in await page.text_content("#next")
         assert "Atelier smartphone" in await page.text_content("#today")
         # A cancellation on the server reaches the local page through the agent, with no reload.
-        r = await client.post(f"/api/v1/sessions/{atelier}/cancellations", headers=bearer,
-                              json={"date": day.isoformat(), "reason": "Formatrice malade"})
+        r = await client.post(
+            f"/api/v1/sessions/{atelier}/cancellations",
+            headers=bearer,
+            json={"date": day.isoformat(), "reason": "Formatrice malade"},
+        )
         assert r.status in (200, 201)
         await wait_until(page, "document.querySelector('#today .status-cancelled') !== null", timeout=3)
         assert await page.is_hidden("#status")  # in sync: no "mis à jour à"

@@ -36,8 +36,7 @@ async def rows(server, id):
     return await server.app[DB].read(lambda d: feedback_store.answers(d, session_id=id))
 
 
-async def test_scanning_the_qr_code_gives_a_form_that_submits_and_can_be_changed(page, server, occurrence,
-                                                                                   tmp_path):
+async def test_scanning_the_qr_code_gives_a_form_that_submits_and_can_be_changed(page, server, occurrence, tmp_path):
     import shutil
 
     if not shutil.which("zbarimg"):
@@ -66,8 +65,7 @@ async def test_scanning_the_qr_code_gives_a_form_that_submits_and_can_be_changed
     assert await page.get_by_role("status").inner_text() != ""
     assert "Merci ! Votre réponse est enregistrée." in await page.inner_text("main")
     (first,) = await rows(server, id)
-    assert first["answers"] == {"satisfaction": 5, "learned": ["caf"], "return": "oui",
-                                "comment": "Merci pour l'aide"}
+    assert first["answers"] == {"satisfaction": 5, "learned": ["caf"], "return": "oui", "comment": "Merci pour l'aide"}
 
     # Second thoughts, from the same phone: the answer changes, no second one appears.
     assert await page.get_by_label("Très bien").is_checked()
@@ -113,8 +111,9 @@ async def test_staff_see_the_distribution(page, server, occurrence, make_client)
     id, day = occurrence
     for satisfaction in (5, 5, 3):
         resident = await make_client()
-        r = await resident.post(f"/api/v1/sessions/{id}/feedback",
-                                json={"date": day.isoformat(), "answers": {"satisfaction": satisfaction}})
+        r = await resident.post(
+            f"/api/v1/sessions/{id}/feedback", json={"date": day.isoformat(), "answers": {"satisfaction": satisfaction}}
+        )
         assert r.status == 201
     await create_user(server.app, "anim", "facilitator")
     await page.goto(f"/staff/feedback?session={id}&date={day.isoformat()}")

@@ -6,9 +6,8 @@ import subprocess
 
 import pytest
 
-from tests.events.test_posters import full_week
 from tests.events.helpers import add_site
-
+from tests.events.test_posters import full_week
 
 # Nothing is cut off: the sheet holds its content, and the days do not spill into a third column.
 FITS = """[...document.querySelectorAll('.sheet')].every(s => s.scrollHeight <= s.clientHeight + 1)
@@ -21,8 +20,10 @@ def pages_in(pdf: bytes) -> int:
 
 
 def a4_boxes(pdf: bytes) -> set[tuple[float, float]]:
-    return {(round(float(w)), round(float(h))) for w, h in
-            re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)}
+    return {
+        (round(float(w)), round(float(h)))
+        for w, h in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    }
 
 
 async def test_a_full_week_poster_prints_on_one_a4_page_with_a_working_qr(page, server, tmp_path):
@@ -53,6 +54,8 @@ async def test_the_booklet_prints_a_summary_and_one_page_per_site(page, server):
 async def test_flyers_print_on_one_page(page, server):
     await full_week(server.app)
     await page.goto("/sessions/1/flyers?date=2025-03-10")
-    assert await page.evaluate("[...document.querySelectorAll('.flyer')].every(f => f.scrollHeight <= f.clientHeight + 1)")
+    assert await page.evaluate(
+        "[...document.querySelectorAll('.flyer')].every(f => f.scrollHeight <= f.clientHeight + 1)"
+    )
     await page.emulate_media(media="print")
     assert pages_in(await page.pdf(prefer_css_page_size=True, print_background=True)) == 1

@@ -2,10 +2,9 @@
 
 import datetime as dt
 
-from quartier.typedefs import DB, SETTINGS
-
 from events import store
 from events.model import clean_session, clean_site
+from quartier.typedefs import DB, SETTINGS
 
 from .conftest import wait_until
 
@@ -14,11 +13,28 @@ PHONE = {"width": 375, "height": 740}
 
 async def seed(app):
     today = dt.datetime.now(app[SETTINGS].tz).date()
-    site = clean_site({"slug": "le-blosne", "name": "ESC Le Blosne", "address": "7 boulevard de Yougoslavie",
-                       "postal_code": "35200", "commune": "Rennes", "insee": "35238"})
-    session = clean_session({"site": "le-blosne", "title": "Permanence démarches CAF", "kind": "permanence",
-                             "axis": "droits", "date": today.isoformat(), "start": "23:58", "end": "23:59",
-                             "repeat": {"every": "weekly"}})
+    site = clean_site(
+        {
+            "slug": "le-blosne",
+            "name": "ESC Le Blosne",
+            "address": "7 boulevard de Yougoslavie",
+            "postal_code": "35200",
+            "commune": "Rennes",
+            "insee": "35238",
+        }
+    )
+    session = clean_session(
+        {
+            "site": "le-blosne",
+            "title": "Permanence démarches CAF",
+            "kind": "permanence",
+            "axis": "droits",
+            "date": today.isoformat(),
+            "start": "23:58",
+            "end": "23:59",
+            "repeat": {"every": "weekly"},
+        }
+    )
 
     def write(tx):
         store.save_site(tx, site)
@@ -39,11 +55,13 @@ async def test_resident_finds_today_on_a_phone_and_sees_a_cancellation_live(page
     from aiohttp import ClientSession
 
     async with ClientSession() as http:
-        r = await http.post(f"{base_url}/api/v1/sessions/{id}/cancellations", headers=bearer,
-                            json={"date": today.isoformat(), "reason": "Médiatrice absente"})
+        r = await http.post(
+            f"{base_url}/api/v1/sessions/{id}/cancellations",
+            headers=bearer,
+            json={"date": today.isoformat(), "reason": "Médiatrice absente"},
+        )
         assert r.status == 201
-    await wait_until(page, "document.getElementById('programme').textContent.includes('Médiatrice absente')",
-                     timeout=2)
+    await wait_until(page, "document.getElementById('programme').textContent.includes('Médiatrice absente')", timeout=2)
     assert await page.evaluate("document.querySelector('.occurrence.status-cancelled') !== null")
     status = await page.text_content("#live-status")
     assert status == "Programme mis à jour."

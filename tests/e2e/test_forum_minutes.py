@@ -13,8 +13,11 @@ from .conftest import assert_accessible, wait_until
 async def test_an_organizer_produces_the_minutes_from_the_console_and_prints_them(page, server):
     def fill(tx):
         board = store.create_board_tx(tx, title="Forum du Blosne", prompt="Vos besoins ?", moderation="post")
-        for text, source in (("Du wifi dans la salle d'attente", "tablet"), ("Aide CAF le samedi", "paper"),
-                             ("Une imprimante qui marche", "phone")):
+        for text, source in (
+            ("Du wifi dans la salle d'attente", "tablet"),
+            ("Aide CAF le samedi", "paper"),
+            ("Une imprimante qui marche", "phone"),
+        ):
             store.post_note_tx(tx, board["id"], text=text, source=source, trusted=True)
         return board["id"]
 

@@ -12,7 +12,9 @@ from .conftest import wait_until
 
 async def make_board_with_notes(app, texts):
     def fill(tx):
-        board = store.create_board_tx(tx, title="Temps fort", prompt="Vos besoins ?", moderation="post", site="maurepas")
+        board = store.create_board_tx(
+            tx, title="Temps fort", prompt="Vos besoins ?", moderation="post", site="maurepas"
+        )
         ids = [store.post_note_tx(tx, board["id"], text=t, source="tablet")["id"] for t in texts]
         return board["id"], ids
 
@@ -46,8 +48,12 @@ async def test_two_phones_voting_show_up_on_the_open_wall_within_a_second(page, 
     async def dot(phone, note_id):
         before = await phone.get_attribute(f"#note-{note_id}", "data-mine")
         await phone.click(f"#note-{note_id} button.add-dot")
-        await wait_until(phone, f"document.querySelector('#note-{note_id}').dataset.mine !== {before!r}"
-                                " || document.querySelector('.form-messages .alert') !== null", timeout=2)
+        await wait_until(
+            phone,
+            f"document.querySelector('#note-{note_id}').dataset.mine !== {before!r}"
+            " || document.querySelector('.form-messages .alert') !== null",
+            timeout=2,
+        )
 
     (_c1, alice), (_c2, bob) = phones
     await dot(alice, ids[1])

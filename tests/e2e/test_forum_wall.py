@@ -8,7 +8,9 @@ from .conftest import wait_until
 
 async def make_board(app, moderation):
     created = await app[DB].write(
-        lambda tx: store.create_board_tx(tx, title="Temps fort", prompt="Vos besoins ?", moderation=moderation, site="maurepas")
+        lambda tx: store.create_board_tx(
+            tx, title="Temps fort", prompt="Vos besoins ?", moderation=moderation, site="maurepas"
+        )
     )
     board = await app[DB].read(lambda d: queries.board(d, created["id"]))
     return board, store.facilitator_key(app[SETTINGS].secret_key, board["id"], board["link_salt"])
@@ -44,7 +46,8 @@ async def test_a_note_from_the_tablet_appears_on_the_open_wall_without_reload(pa
     assert await page.evaluate("window.__sameWall === true")  # no reload
     column = await page.evaluate(
         f"Array.from(document.querySelectorAll('.wall-note')).find(e => e.querySelector('.note-text').textContent === {text!r})"
-        ".closest('.wall-column').dataset.theme")
+        ".closest('.wall-column').dataset.theme"
+    )
     assert column == "droits"
     assert await page.evaluate("document.querySelectorAll('.wall-note b').length") == 0
     assert await page.evaluate("document.querySelector('.wall-note.is-new') !== null")
@@ -83,8 +86,13 @@ async def test_the_wall_never_overflows_the_screen(page, server):
 
     def fill(tx):
         for i in range(60):
-            store.post_note_tx(tx, board["id"], text=f"Idée numéro {i} : " + "un besoin assez long pour prendre de la place " * 2,
-                               theme="droits" if i % 2 else "autre", source="tablet")
+            store.post_note_tx(
+                tx,
+                board["id"],
+                text=f"Idée numéro {i} : " + "un besoin assez long pour prendre de la place " * 2,
+                theme="droits" if i % 2 else "autre",
+                source="tablet",
+            )
 
     await server.app[DB].write(fill)
     await page.set_viewport_size({"width": 1280, "height": 720})

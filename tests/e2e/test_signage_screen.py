@@ -1,9 +1,9 @@
 """A lobby screen in real Chromium: live cancellations, offline now/next, both orientations fit."""
 
 import asyncio
+import datetime as dt
 import os
 import shutil
-import datetime as dt
 import struct
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from quartier.typedefs import SETTINGS
-
 from tests.signage.helpers import add_session, add_site, pair
 
 from .conftest import assert_accessible, wait_until
@@ -23,8 +22,16 @@ async def programme(server, client, bearer, *, hours="Mo-Su 00:00-24:00"):
     await add_site(app, opening_hours=hours)
     await add_site(app, slug="cleunay", name="ESC Cleunay")
     caf = await add_session(app, date=day.isoformat(), title="Permanence CAF", start="09:00", end="12:00")
-    atelier = await add_session(app, date=day.isoformat(), title="Atelier smartphone", kind="atelier",
-                                axis="accompagnement", start="14:00", end="16:00", room="Salle 1")
+    atelier = await add_session(
+        app,
+        date=day.isoformat(),
+        title="Atelier smartphone",
+        kind="atelier",
+        axis="accompagnement",
+        start="14:00",
+        end="16:00",
+        room="Salle 1",
+    )
     screen = await pair(client, bearer)
     return day, screen, {"caf": caf, "atelier": atelier}
 
@@ -47,8 +54,11 @@ async def test_a_cancellation_shows_on_an_open_screen_within_two_seconds(page, s
     assert await page.text_content("#next") and "Permanence CAF" in await page.text_content("#next")
     later = page.locator("#today [data-session]")
     assert "Atelier smartphone" in await later.first.text_content()
-    r = await client.post(f"/api/v1/sessions/{ids['atelier']}/cancellations", headers=bearer,
-                          json={"date": day.isoformat(), "reason": "Formatrice malade"})
+    r = await client.post(
+        f"/api/v1/sessions/{ids['atelier']}/cancellations",
+        headers=bearer,
+        json={"date": day.isoformat(), "reason": "Formatrice malade"},
+    )
     assert r.status in (200, 201)
     started = asyncio.get_running_loop().time()
     await wait_until(page, "document.querySelector('#today .status-cancelled') !== null", timeout=2)
@@ -87,24 +97,54 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("width,height,orientation", [(1920, 1080, "landscape"), (1080, 1920, "portrait")])
-async def test_a_busy_day_fits_the_screen_in_both_orientations(page, server, client, bearer, tmp_path,
-                                                              width, height, orientation):
+async def test_a_busy_day_fits_the_screen_in_both_orientations(
+    page, server, client, bearer, tmp_path, width, height, orientation
+):
     app = server.app
     day, screen, _ids = await programme(server, client, bearer)
     for n in range(12):
-        await add_session(app, date=day.isoformat(), title=f"Atelier numérique n° {n + 1} : démarches en ligne",
-                          kind="atelier", axis="accompagnement", start=f"{9 + n // 2:02d}:{30 * (n % 2):02d}",
-                          end="18:00", room="Grande salle du rez-de-chaussée", repeat={"every": "weekly"})
-        await add_session(app, site="cleunay", date=day.isoformat(), title=f"Forum de quartier {n}", kind="forum",
-                          axis="droits", start="10:00", end="23:00", repeat=None)
+        await add_session(
+            app,
+            date=day.isoformat(),
+            title=f"Atelier numérique n° {n + 1} : démarches en ligne",
+            kind="atelier",
+            axis="accompagnement",
+            start=f"{9 + n // 2:02d}:{30 * (n % 2):02d}",
+            end="18:00",
+            room="Grande salle du rez-de-chaussée",
+            repeat={"every": "weekly"},
+        )
+        await add_session(
+            app,
+            site="cleunay",
+            date=day.isoformat(),
+            title=f"Forum de quartier {n}",
+            kind="forum",
+            axis="droits",
+            start="10:00",
+            end="23:00",
+            repeat=None,
+        )
     await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer, json={"orientation": orientation})
-    await client.post("/api/v1/announcements", headers=bearer, json={
-        "title": "Fermeture exceptionnelle vendredi à 16 h", "body": "Réunion d'équipe. " * 6, "urgent": True})
-    await client.post("/api/v1/announcements", headers=bearer, json={"title": "Wi-Fi gratuit", "body": "Demandez le code. " * 20})
-    board = await (await client.post("/api/v1/boards", headers=bearer, json={
-        "title": "Le parc en 2030", "moderation": "post", "site": "maurepas"})).json()
+    await client.post(
+        "/api/v1/announcements",
+        headers=bearer,
+        json={"title": "Fermeture exceptionnelle vendredi à 16 h", "body": "Réunion d'équipe. " * 6, "urgent": True},
+    )
+    await client.post(
+        "/api/v1/announcements", headers=bearer, json={"title": "Wi-Fi gratuit", "body": "Demandez le code. " * 20}
+    )
+    board = await (
+        await client.post(
+            "/api/v1/boards",
+            headers=bearer,
+            json={"title": "Le parc en 2030", "moderation": "post", "site": "maurepas"},
+        )
+    ).json()
     for n in range(15):
-        await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : plus de bancs et d'ombre"})
+        await client.post(
+            f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : plus de bancs et d'ombre"}
+        )
     await page.set_viewport_size({"width": width, "height": height})
     await open_screen(page, screen, at(day, "10:15"))
     await wait_until(page, "document.querySelectorAll('#wall .note').length > 0")
@@ -139,7 +179,9 @@ async def test_a_tv_browser_pairs_itself_and_shows_its_screen(page, server, clie
     await page.goto("/screens/pair")
     code = await page.get_attribute("#pair-code", "data-code")
     assert len(code) == 6
-    r = await client.post("/api/v1/displays/claim", headers=bearer, json={"code": code, "site": "maurepas", "name": "TV"})
+    r = await client.post(
+        "/api/v1/displays/claim", headers=bearer, json={"code": code, "site": "maurepas", "name": "TV"}
+    )
     assert r.status == 201
     display_id = (await r.json())["id"]
     await page.wait_for_url(f"**/screens/{display_id}", timeout=8000)

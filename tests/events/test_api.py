@@ -1,9 +1,5 @@
 """The programme's JSON API: public reads with expanded occurrences, staff writes, bus changes."""
 
-import datetime as dt
-
-from quartier.typedefs import DB, SETTINGS
-
 from .helpers import SITE, add_session, add_site, session_data
 
 
@@ -20,13 +16,17 @@ async def test_sessions_are_expanded_with_filters(client, app):
     await add_site(app)
     await add_site(app, slug="le-blosne", name="ESC Le Blosne")
     await add_session(app)
-    await add_session(app, site="le-blosne", title="Accès libre", kind="acces-libre", axis="acces-libre",
-                      date="2025-03-04")
+    await add_session(
+        app, site="le-blosne", title="Accès libre", kind="acces-libre", axis="acces-libre", date="2025-03-04"
+    )
     r = await client.get("/api/v1/sessions", params={"from": "2025-03-03", "to": "2025-03-16"})
     occ = (await r.json())["occurrences"]
     assert [(o["date"], o["site"]) for o in occ] == [
-        ("2025-03-03", "maurepas"), ("2025-03-04", "le-blosne"), ("2025-03-10", "maurepas"),
-        ("2025-03-11", "le-blosne")]
+        ("2025-03-03", "maurepas"),
+        ("2025-03-04", "le-blosne"),
+        ("2025-03-10", "maurepas"),
+        ("2025-03-11", "le-blosne"),
+    ]
     assert occ[0]["start"] == "2025-03-03T09:00:00+01:00" and occ[0]["status"] == "scheduled"
     for params, expected in [({"site": "le-blosne"}, 2), ({"axis": "droits"}, 2), ({"kind": "acces-libre"}, 2)]:
         r = await client.get("/api/v1/sessions", params={"from": "2025-03-03", "to": "2025-03-16", **params})
@@ -41,8 +41,9 @@ async def test_staff_cancel_an_occurrence_and_the_bus_carries_it(client, app, be
     await add_site(app)
     id = await add_session(app)
     ws = await client.ws_connect("/ws?channels=programme,site:maurepas")
-    r = await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": "2025-03-10", "reason": "Grève"},
-                          headers=bearer)
+    r = await client.post(
+        f"/api/v1/sessions/{id}/cancellations", json={"date": "2025-03-10", "reason": "Grève"}, headers=bearer
+    )
     assert r.status == 201, await r.text()
     assert (await r.json())["status"] == "cancelled"
     got = {(m["channel"], m["type"]) for m in [await ws.receive_json(timeout=2), await ws.receive_json(timeout=2)]}

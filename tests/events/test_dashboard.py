@@ -4,15 +4,13 @@ import csv
 import datetime as dt
 import io
 
-from quartier.app import create_app
-from quartier.demo import DemoContext
-from quartier.typedefs import DB, SETTINGS
-
 from events import hours, store
 from events.dashboard import figures
 from events.demo import WEEKLY, demo
 from events.model import clean_exception
-
+from quartier.app import create_app
+from quartier.demo import DemoContext
+from quartier.typedefs import DB, SETTINGS
 from tests.conftest import text_of
 
 from .helpers import add_session, add_site
@@ -25,12 +23,31 @@ async def known_week(app):
     await add_site(app)
     await add_site(app, slug="cleunay", name="ESC Cleunay")
     weekly = await add_session(app, date="2025-03-03", start="09:00", end="12:00", room="Bureau 3")  # droits, Mo 3 h
-    await add_session(app, title="Accès libre", kind="acces-libre", axis="acces-libre", date="2025-03-04",
-                      start="14:00", end="17:30", room="Espace numérique")  # Tu 3.5 h
-    await add_session(app, site="cleunay", title="Atelier mail", kind="atelier", axis="accompagnement",
-                      date="2025-03-12", start="10:00", end="11:30", room="Salle 1", repeat=None)  # We 1.5 h, once
-    cancelled = await add_session(app, site="cleunay", title="Permanence impôts", date="2025-03-06", start="13:30",
-                                  end="16:00", room="Salle 1")  # Th 2.5 h, cancelled in W11
+    await add_session(
+        app,
+        title="Accès libre",
+        kind="acces-libre",
+        axis="acces-libre",
+        date="2025-03-04",
+        start="14:00",
+        end="17:30",
+        room="Espace numérique",
+    )  # Tu 3.5 h
+    await add_session(
+        app,
+        site="cleunay",
+        title="Atelier mail",
+        kind="atelier",
+        axis="accompagnement",
+        date="2025-03-12",
+        start="10:00",
+        end="11:30",
+        room="Salle 1",
+        repeat=None,
+    )  # We 1.5 h, once
+    cancelled = await add_session(
+        app, site="cleunay", title="Permanence impôts", date="2025-03-06", start="13:30", end="16:00", room="Salle 1"
+    )  # Th 2.5 h, cancelled in W11
     exception = clean_exception({"date": "2025-03-13", "status": "cancelled", "reason": "Absente"})
     await app[DB].write(lambda tx: store.set_exception(tx, cancelled, exception))
     return weekly
@@ -48,8 +65,11 @@ async def test_totals_equal_the_hours_counted_by_hand(organizer, server):
     r = await organizer.get("/dashboard.csv", params={"from": "2025-W10", "to": "2025-W12"})
     assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(await r.text())))
-    total = lambda week, **kw: round(sum(float(x["heures"]) for x in rows if x["semaine"] == week
-                                         and all(x[k] == v for k, v in kw.items())), 2)
+
+    def total(week: str, **kw: str) -> float:
+        hours = (float(x["heures"]) for x in rows if x["semaine"] == week and all(x[k] == v for k, v in kw.items()))
+        return round(sum(hours), 2)
+
     assert total("2025-W10") == 9
     assert total("2025-W11") == 8
     assert total("2025-W11", lieu="maurepas") == 6.5
@@ -81,9 +101,15 @@ async def test_figures_of_a_known_week(server):
 
 
 def test_a_session_across_noon_uses_both_half_days():
-    tz = dt.timezone.utc
-    occ = {"status": "scheduled", "room": "Salle", "site": "s", "axis": "droits",
-           "start": dt.datetime(2025, 3, 10, 11, 0, tzinfo=tz), "end": dt.datetime(2025, 3, 10, 14, 0, tzinfo=tz)}
+    tz = dt.UTC
+    occ = {
+        "status": "scheduled",
+        "room": "Salle",
+        "site": "s",
+        "axis": "droits",
+        "start": dt.datetime(2025, 3, 10, 11, 0, tzinfo=tz),
+        "end": dt.datetime(2025, 3, 10, 14, 0, tzinfo=tz),
+    }
     assert hours.half_days([occ], MONDAY, {"s": ["Salle"]})["s"]["used"] == 2
     occ["end"] = dt.datetime(2025, 3, 10, 13, 0, tzinfo=tz)
     assert hours.half_days([occ], MONDAY, {"s": ["Salle"]})["s"]["used"] == 1
@@ -110,8 +136,9 @@ async def test_the_demo_week_matches_its_timetable(organizer, server):
     text = text_of(await r.text())
     assert f"Semaine {iso} : 45,5 h." in text
     # The programme counts at least 24 free half-days a week to share with partners.
-    free = await server.app[DB].read(lambda db: figures(db, monday, monday, baseline=None, factor=2,
-                                                        current=monday)["free_half_days"])
+    free = await server.app[DB].read(
+        lambda db: figures(db, monday, monday, baseline=None, factor=2, current=monday)["free_half_days"]
+    )
     assert free >= 24
     assert f"{free} demi-journées libres" in text
 

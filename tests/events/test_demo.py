@@ -2,11 +2,10 @@
 
 import datetime as dt
 
-from quartier.demo import fill
-from quartier.db import Database
-
 from events import queries
 from events.schema import migrations
+from quartier.db import Database
+from quartier.demo import fill
 
 
 async def test_demo_has_the_sites_others_rely_on_and_a_realistic_week(settings):
@@ -24,8 +23,17 @@ async def test_demo_has_the_sites_others_rely_on_and_a_realistic_week(settings):
     finally:
         await db.close()
     assert demo
-    assert {s["slug"] for s in sites} == {"maurepas", "cleunay", "centre", "le-blosne", "villejean", "brequigny",
-                                          "carrefour-18", "maison-des-aines", "leperdit"}
+    assert {s["slug"] for s in sites} == {
+        "maurepas",
+        "cleunay",
+        "centre",
+        "le-blosne",
+        "villejean",
+        "brequigny",
+        "carrefour-18",
+        "maison-des-aines",
+        "leperdit",
+    }
     assert all(s["insee"] == "35238" and s["commune"] == "Rennes" for s in sites)
     assert {o["axis"] for o in week} == {"acces-libre", "accompagnement", "droits"}
     assert [o["status"] for o in week].count("cancelled") == 1

@@ -31,8 +31,9 @@ async def past_session(app, *, days_ago: int = 1, **kw) -> tuple[int, dt.date]:
 
 
 async def answer(client, session_id, day, answers=ANSWER):
-    return await client.post(f"/api/v1/sessions/{session_id}/feedback", json={"date": day.isoformat(),
-                                                                                "answers": answers})
+    return await client.post(
+        f"/api/v1/sessions/{session_id}/feedback", json={"date": day.isoformat(), "answers": answers}
+    )
 
 
 async def count_rows(app) -> int:
@@ -59,15 +60,22 @@ async def test_a_form_post_records_then_a_second_one_updates_the_same_answer(cli
     id, day = await past_session(app)
     url = f"/f/{id}/{day.isoformat()}"
     await client.get(url)
-    r = await form(client, url, {"q_satisfaction": "4", "q_learned": "caf", "q_return": "peut-etre"},
-                   allow_redirects=False)
+    r = await form(
+        client, url, {"q_satisfaction": "4", "q_learned": "caf", "q_return": "peut-etre"}, allow_redirects=False
+    )
     assert r.status == 303 and r.headers["Location"] == f"{url}?merci=1#merci"
     page = await (await client.get(f"{url}?merci=1")).text()
     assert "Merci ! Votre réponse est enregistrée." in text_of(page)
     assert 'value="4" checked' in page and 'value="caf" checked' in page
-    r = await client.post(url, data={"q_satisfaction": "2", "q_learned": ["caf", "impots"],
-                                     "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page)[1]},
-                          allow_redirects=False)
+    r = await client.post(
+        url,
+        data={
+            "q_satisfaction": "2",
+            "q_learned": ["caf", "impots"],
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page)[1],
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303
     assert await count_rows(app) == 1
     rows = await app[DB].read(lambda d: feedback_store.answers(d, session_id=id))
@@ -144,8 +152,9 @@ async def test_a_cancelled_occurrence_or_a_wrong_date_has_no_form(client, app, b
     id, day = await past_session(app)
     assert (await answer(client, id, day + dt.timedelta(days=1))).status == 404
     assert (await client.post(f"/api/v1/sessions/{id}/feedback", json={"answers": {}})).status == 422
-    r = await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": day.isoformat(), "reason": "Grève"},
-                          headers=bearer)
+    r = await client.post(
+        f"/api/v1/sessions/{id}/cancellations", json={"date": day.isoformat(), "reason": "Grève"}, headers=bearer
+    )
     assert r.status in (200, 201)
     r = await answer(client, id, day)
     assert r.status == 409 and (await r.json())["error"]["code"] == "cancelled"
@@ -195,18 +204,29 @@ async def fill(app, make_client, id, day, answers_list):
 
 async def test_results_show_counts_distributions_texts_and_export(app, make_client, organizer, bearer):
     id, day = await past_session(app)
-    await fill(app, make_client, id, day, [
-        {"satisfaction": 5, "learned": ["caf"], "return": "oui", "comment": "Super"},
-        {"satisfaction": 4, "learned": ["caf", "impots"], "return": "oui"},
-        {"satisfaction": 4, "return": "non", "comment": "Nul, insulte"},
-    ])
+    await fill(
+        app,
+        make_client,
+        id,
+        day,
+        [
+            {"satisfaction": 5, "learned": ["caf"], "return": "oui", "comment": "Super"},
+            {"satisfaction": 4, "learned": ["caf", "impots"], "return": "oui"},
+            {"satisfaction": 4, "return": "non", "comment": "Nul, insulte"},
+        ],
+    )
     r = await organizer.get("/api/v1/feedback/results", params={"session": str(id)})
     assert r.status == 200
     data = await r.json()
     assert data["responses"] == 3 and data["targets"] == 1
     q = {q["id"]: q for q in data["questions"]}
-    assert [(c["id"], c["count"]) for c in q["satisfaction"]["choices"]] == [("1", 0), ("2", 0), ("3", 0), ("4", 2),
-                                                                             ("5", 1)]
+    assert [(c["id"], c["count"]) for c in q["satisfaction"]["choices"]] == [
+        ("1", 0),
+        ("2", 0),
+        ("3", 0),
+        ("4", 2),
+        ("5", 1),
+    ]
     assert q["satisfaction"]["mean"] == 4.33
     assert {c["id"]: c["count"] for c in q["learned"]["choices"]}["caf"] == 2
     assert {c["id"]: c["count"] for c in q["return"]["choices"]} == {"oui": 2, "peut-etre": 0, "non": 1}
@@ -214,13 +234,17 @@ async def test_results_show_counts_distributions_texts_and_export(app, make_clie
 
     page = await (await organizer.get(f"/staff/feedback?session={id}&date={day.isoformat()}")).text()
     assert "3 réponses" in text_of(page)
-    assert page.count('class="feedback-bars"') == 3 and page.count("<table class=\"numbers\">") == 3
+    assert page.count('class="feedback-bars"') == 3 and page.count('<table class="numbers">') == 3
     assert 'class="bar"' in page and 'data-count="2"' in page
 
     # Hide the inappropriate text: gone from results and from the export, the answer still counts.
     insult = next(t["answer"] for t in q["comment"]["texts"] if "insulte" in t["text"])
-    r = await form(organizer, f"/staff/feedback/answers/{insult}/hide", {"hidden": "1", "next": "/staff/feedback"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        f"/staff/feedback/answers/{insult}/hide",
+        {"hidden": "1", "next": "/staff/feedback"},
+        allow_redirects=False,
+    )
     assert r.status == 303
     data = await (await organizer.get("/api/v1/feedback/results", params={"session": str(id)})).json()
     comment = next(q for q in data["questions"] if q["id"] == "comment")
@@ -239,8 +263,15 @@ async def test_results_show_counts_distributions_texts_and_export(app, make_clie
 async def test_results_by_site_and_axis_and_period(app, make_client, organizer):
     id1, day = await past_session(app)
     await add_site(app, slug="cleunay", name="ESC Cleunay")
-    id2 = await add_session(app, site="cleunay", date=day.isoformat(), repeat=None, title="Accès libre",
-                            kind="acces-libre", axis="acces-libre")
+    id2 = await add_session(
+        app,
+        site="cleunay",
+        date=day.isoformat(),
+        repeat=None,
+        title="Accès libre",
+        kind="acces-libre",
+        axis="acces-libre",
+    )
     await fill(app, make_client, id1, day, [{"satisfaction": 5}, {"satisfaction": 4}])
     await fill(app, make_client, id2, day, [{"satisfaction": 2, "learned": ["wifi"]}])
 
@@ -264,7 +295,6 @@ async def test_staff_results_need_staff(client, app):
     r = await client.get("/staff/feedback", allow_redirects=False)
     assert r.status == 303 and "/login" in r.headers["Location"]
     assert (await client.get("/staff/feedback/export.csv", allow_redirects=False)).status == 303
-
 
 
 async def test_paths_for_screens_and_posters_match_the_routes(app):
@@ -298,18 +328,20 @@ async def test_the_session_page_shows_the_feedback_qr_of_the_chosen_or_todays_oc
 
 
 async def test_the_demo_has_answers_on_last_weeks_sessions(settings):
+    from events.feature import migrations
     from quartier.db import Database
     from quartier.demo import fill
-
-    from events.feature import migrations
 
     await fill(settings, "password-for-demo")
     db = Database(settings.database_path)
     await db.open(list(migrations))
     try:
         today = dt.datetime.now(settings.tz).date()
-        summary = await db.read(lambda d: feedback_store.feedback_summary(
-            d, start=today - dt.timedelta(days=7), end=today - dt.timedelta(days=1)))
+        summary = await db.read(
+            lambda d: feedback_store.feedback_summary(
+                d, start=today - dt.timedelta(days=7), end=today - dt.timedelta(days=1)
+            )
+        )
         later = await db.read(lambda d: feedback_store.feedback_summary(d, start=today))
     finally:
         await db.close()
@@ -325,8 +357,16 @@ def boards(monkeypatch):
     """Forum boards as the forum's public query gives them (the forum is another package)."""
     import time
 
-    known = {7: {"id": 7, "title": "Forum Maurepas", "site": "maurepas", "session_id": None, "state": "open",
-                 "created": time.time() - 3600}}
+    known = {
+        7: {
+            "id": 7,
+            "title": "Forum Maurepas",
+            "site": "maurepas",
+            "session_id": None,
+            "state": "open",
+            "created": time.time() - 3600,
+        }
+    }
     monkeypatch.setattr(feedback_store, "board_source", lambda db, board_id: known.get(board_id))
     return known
 

@@ -30,7 +30,11 @@ questions:
 def test_the_shipped_default_has_the_four_questions_of_the_programme():
     form = forms.shipped().get("default")
     assert [(q.id, q.type) for q in form.questions] == [
-        ("satisfaction", "scale"), ("learned", "multiple"), ("return", "single"), ("comment", "text")]
+        ("satisfaction", "scale"),
+        ("learned", "multiple"),
+        ("return", "single"),
+        ("comment", "text"),
+    ]
     satisfaction = form.question("satisfaction")
     assert [c.face for c in satisfaction.choices] == list(forms.FACES)
     assert all(c.label["fr"] and c.label["en"] for c in satisfaction.choices)
@@ -42,19 +46,22 @@ def test_the_shipped_default_has_the_four_questions_of_the_programme():
     assert form.question("return").label["fr"] == "Reviendrez-vous ?"
 
 
-@pytest.mark.parametrize("text, line, words", [
-    (GOOD.replace("type: single", "type: singel"), 11, ["singel", "scale, single"]),
-    (GOOD.replace("en: Choice}", "nl: Keuze}"), 12, ["nl"]),
-    (GOOD.replace("{id: b, fr: B, en: B}", "{id: a, fr: B, en: B}"), 15, ["a"]),
-    (GOOD.replace("en: Good}", "en: yes}"), 9, ["texte"]),  # YAML reads `yes` as a boolean
-    (GOOD.replace("value: 2", "value: 1"), 9, ["croissant"]),
-    (GOOD.replace("face: bad", "face: angry"), 8, ["angry", "very-bad"]),
-    (GOOD.replace("  - id: choix", "  - id: note"), 10, ["note"]),
-    (GOOD.replace("    required: true\n", "    requird: true\n"), 5, ["requird", "required"]),
-    (GOOD.replace("questions:", "questions: [\n"), 4, ["YAML"]),
-    (GOOD.replace("      - {id: b, fr: B, en: B}\n", ""), 14, ["deux"]),
-    (GOOD + "    max_length: 10\n", 16, ["max_length", "single"]),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        (GOOD.replace("type: single", "type: singel"), 11, ["singel", "scale, single"]),
+        (GOOD.replace("en: Choice}", "nl: Keuze}"), 12, ["nl"]),
+        (GOOD.replace("{id: b, fr: B, en: B}", "{id: a, fr: B, en: B}"), 15, ["a"]),
+        (GOOD.replace("en: Good}", "en: yes}"), 9, ["texte"]),  # YAML reads `yes` as a boolean
+        (GOOD.replace("value: 2", "value: 1"), 9, ["croissant"]),
+        (GOOD.replace("face: bad", "face: angry"), 8, ["angry", "very-bad"]),
+        (GOOD.replace("  - id: choix", "  - id: note"), 10, ["note"]),
+        (GOOD.replace("    required: true\n", "    requird: true\n"), 5, ["requird", "required"]),
+        (GOOD.replace("questions:", "questions: [\n"), 4, ["YAML"]),
+        (GOOD.replace("      - {id: b, fr: B, en: B}\n", ""), 14, ["deux"]),
+        (GOOD + "    max_length: 10\n", 16, ["max_length", "single"]),
+    ],
+)
 def test_an_invalid_template_is_refused_with_its_line(text, line, words):
     with pytest.raises(FormError) as e:
         forms.parse(text, source="mine.yaml")
@@ -67,8 +74,10 @@ def test_an_invalid_template_is_refused_with_its_line(text, line, words):
 
 def test_answers_are_checked_against_the_form_and_the_axis():
     form = forms.shipped().get("default")
-    answers, errors = form.clean({"satisfaction": "5", "learned": ["impots", "caf", "caf"], "return": "oui",
-                                  "comment": "  Merci\u202e  "}, "droits")
+    answers, errors = form.clean(
+        {"satisfaction": "5", "learned": ["impots", "caf", "caf"], "return": "oui", "comment": "  Merci\u202e  "},
+        "droits",
+    )
     assert errors == {}
     assert answers == {"satisfaction": 5, "learned": ["caf", "impots"], "return": "oui", "comment": "Merci"}
     _answers, errors = form.clean({"learned": ["ordinateur"], "return": "jamais", "x": 1}, "droits")
@@ -98,8 +107,14 @@ def test_the_cli_stops_on_a_bad_template_with_one_line(tmp_path):
     (tmp_path / "forms").mkdir()
     (tmp_path / "forms" / "default.yaml").write_text("title: {fr: a}\n", encoding="utf-8")
     (tmp_path / "quartier.yaml").write_text("feedback_forms_dir: forms\nport: 0\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "quartier", "serve"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60, env={"LANG": "fr_FR.UTF-8", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-m", "quartier", "serve"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"LANG": "fr_FR.UTF-8", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "default.yaml:1" in lines[0] and "questions" in lines[0], result.stderr

@@ -26,9 +26,12 @@ async def test_a_session_can_use_another_form(make_client, app, organizer):
     id, day = await past_session(app)
     page = await (await organizer.get(f"/staff/feedback?session={id}")).text()
     assert '<option value="court">' in page
-    r = await form(organizer, "/staff/feedback/assign", {"kind": "session", "ref": str(id), "template": "court",
-                                                          "next": f"/staff/feedback?session={id}"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        "/staff/feedback/assign",
+        {"kind": "session", "ref": str(id), "template": "court", "next": f"/staff/feedback?session={id}"},
+        allow_redirects=False,
+    )
     assert r.status == 303
     resident = await make_client()
     page = await (await resident.get(f"/f/{id}/{day.isoformat()}")).text()

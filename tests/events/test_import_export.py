@@ -4,11 +4,9 @@ from importlib.resources import files
 
 import pytest
 
+from events import queries, yamlio
 from quartier.cli import main
 from quartier.db import Database
-from quartier.typedefs import DB
-
-from events import queries, yamlio
 
 EXAMPLE = (files("events") / "example.yaml").read_text(encoding="utf-8")
 
@@ -91,13 +89,25 @@ def test_a_bad_file_changes_nothing_and_names_every_problem_with_its_line(config
     assert "modifiée" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("sites: !!python/object/apply:os.system ['echo hi']\n", "étiquette YAML refusée"),
-    ("a: &a [x, x]\n" + "".join(f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i-1}'}, *{'a' if i == 0 else f'b{i-1}'}]\n" for i in range(15)),
-     "aliases"),
-    ("sites: [\n", "YAML illisible"),
-    ("sessions:\n  - key: x\n    site: nowhere\n    title: t\n    axis: droits\n    date: 2025-01-06\n    start: '09:00'\n    end: '10:00'\n", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("sites: !!python/object/apply:os.system ['echo hi']\n", "étiquette YAML refusée"),
+        (
+            "a: &a [x, x]\n"
+            + "".join(
+                f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i - 1}'}, *{'a' if i == 0 else f'b{i - 1}'}]\n"
+                for i in range(15)
+            ),
+            "aliases",
+        ),
+        ("sites: [\n", "YAML illisible"),
+        (
+            "sessions:\n  - key: x\n    site: nowhere\n    title: t\n    axis: droits\n    date: 2025-01-06\n    start: '09:00'\n    end: '10:00'\n",
+            None,
+        ),
+    ],
+)
 async def test_unsafe_or_broken_files_are_refused(tmp_path, text, expected):
     if expected:
         with pytest.raises(yamlio.ImportFailed) as e:

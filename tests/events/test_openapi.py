@@ -13,10 +13,15 @@ async def test_responses_and_inputs_match_the_documented_schemas(client, app, be
     doc = await (await client.get("/api/v1/openapi.json")).json()
     await add_site(app)
     id = await add_session(app)
-    r = await client.post(f"/api/v1/sessions/{id}/exceptions", headers=bearer,
-                          json={"date": "2025-03-10", "status": "moved", "new_date": "2025-03-11", "room": "Hall"})
+    r = await client.post(
+        f"/api/v1/sessions/{id}/exceptions",
+        headers=bearer,
+        json={"date": "2025-03-10", "status": "moved", "new_date": "2025-03-11", "room": "Hall"},
+    )
     check(doc, "Occurrence", await r.json())
-    await client.post(f"/api/v1/sessions/{id}/cancellations", headers=bearer, json={"date": "2025-03-17", "reason": "Grève"})
+    await client.post(
+        f"/api/v1/sessions/{id}/cancellations", headers=bearer, json={"date": "2025-03-17", "reason": "Grève"}
+    )
     for site in (await (await client.get("/api/v1/sites")).json())["sites"]:
         check(doc, "Site", site)
     r = await client.get("/api/v1/sessions", params={"from": "2025-03-03", "to": "2025-03-20"})

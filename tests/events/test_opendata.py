@@ -9,12 +9,11 @@ from pathlib import Path
 
 from frictionless import Resource, Schema, system
 
-from quartier.demo import DemoContext
-from quartier.typedefs import DB, SETTINGS
-
 from events import store
 from events.demo import demo
 from events.model import clean_exception
+from quartier.demo import DemoContext
+from quartier.typedefs import DB, SETTINGS
 
 from .helpers import add_session, add_site
 
@@ -57,11 +56,16 @@ async def test_places_csv_passes_the_official_schema(client, server, tmp_path):
     assert blosne["frais_a_charge"] == "Gratuit"
     assert blosne["horaires"] == "Mo-Fr 09:00-12:30,13:30-18:00; PH off"
     # Derived from the sessions' axes and kinds, "|" between values.
-    assert set(blosne["services"].split("|")) >= {"Aide aux démarches administratives",
-                                                 "Maîtrise des outils numériques du quotidien",
-                                                 "Accès internet et matériel informatique"}
-    assert set(blosne["modalites_accompagnement"].split("|")) == {"Accompagnement individuel", "En autonomie",
-                                                                  "Dans un atelier collectif"}
+    assert set(blosne["services"].split("|")) >= {
+        "Aide aux démarches administratives",
+        "Maîtrise des outils numériques du quotidien",
+        "Accès internet et matériel informatique",
+    }
+    assert set(blosne["modalites_accompagnement"].split("|")) == {
+        "Accompagnement individuel",
+        "En autonomie",
+        "Dans un atelier collectif",
+    }
     assert "Langues étrangères (autres)" in blosne["prise_en_charge_specifique"]
     assert elapsed < 1.0
 
@@ -89,7 +93,10 @@ async def test_exports_are_regenerated_on_change_and_revalidate(client, server):
     r = await client.get("/open-data/services.json", headers={"If-None-Match": etag})
     assert r.status == 200 and r.headers["ETag"] != etag
     [service] = await r.json()
-    assert service["id"] == f"quartier--{(await server.app[DB].read(lambda db: db.conn.execute('SELECT key FROM sessions').fetchone()[0]))}"
+    assert (
+        service["id"]
+        == f"quartier--{(await server.app[DB].read(lambda db: db.conn.execute('SELECT key FROM sessions').fetchone()[0]))}"
+    )
     assert service["horaires_accueil"] == "Mo 09:00-12:00; PH off"
     assert service["volume_horaire_hebdomadaire"] == 3
     assert service["code_insee"] == "35238" and service["frais"] == "gratuit"
@@ -105,8 +112,14 @@ async def test_services_follow_data_inclusion(client, server):
         assert required <= set(s)
         assert 3 <= len(s["nom"]) <= 150 and not s["nom"].endswith(".")
         assert 50 <= len(s["description"]) <= 2000
-        assert s["type"] in {"accompagnement", "aide-financiere", "aide-materielle", "atelier", "formation",
-                             "information"}
+        assert s["type"] in {
+            "accompagnement",
+            "aide-financiere",
+            "aide-materielle",
+            "atelier",
+            "formation",
+            "information",
+        }
         assert s["modes_accueil"] == ["en-presentiel"] and s["zone_eligibilite"] == ["35238"]
     caf = next(s for s in services if s["id"] == "quartier--blosne-caf")
     assert caf["volume_horaire_hebdomadaire"] == 3 and caf["horaires_accueil"] == "Tu 09:00-12:00; PH off"
@@ -120,8 +133,9 @@ async def test_events_carry_schedules_and_cancellations(client, server):
     monday = today - dt.timedelta(days=today.weekday())
     await add_session(server.app, title="Forum", kind="forum", date=monday.isoformat(), repeat=None)
     future = monday + dt.timedelta(weeks=1)
-    other = await add_session(server.app, title="Accès libre", axis="acces-libre", kind="acces-libre",
-                              date=future.isoformat())
+    other = await add_session(
+        server.app, title="Accès libre", axis="acces-libre", kind="acces-libre", date=future.isoformat()
+    )
     exception = clean_exception({"date": future.isoformat(), "status": "cancelled", "reason": "Fermé"})
     await server.app[DB].write(lambda tx: store.set_exception(tx, other, exception))
     r = await client.get("/open-data/events.jsonld")
@@ -132,10 +146,19 @@ async def test_events_carry_schedules_and_cancellations(client, server):
     weekly = by_name["Permanence CAF"]
     assert weekly["@id"] == f"http://quartier.test/sessions/{id}"
     assert weekly["eventSchedule"] == {
-        "@type": "Schedule", "startDate": "2025-03-03", "startTime": "09:00:00", "endTime": "12:00:00",
-        "duration": "PT180M", "scheduleTimezone": "Europe/Paris", "byDay": "https://schema.org/Monday",
-        "repeatFrequency": "P1W", "endDate": "2025-06-30"}
-    assert {"propertyID": "code_insee", "value": "35238", "@type": "PropertyValue"} in weekly["location"]["additionalProperty"]
+        "@type": "Schedule",
+        "startDate": "2025-03-03",
+        "startTime": "09:00:00",
+        "endTime": "12:00:00",
+        "duration": "PT180M",
+        "scheduleTimezone": "Europe/Paris",
+        "byDay": "https://schema.org/Monday",
+        "repeatFrequency": "P1W",
+        "endDate": "2025-06-30",
+    }
+    assert {"propertyID": "code_insee", "value": "35238", "@type": "PropertyValue"} in weekly["location"][
+        "additionalProperty"
+    ]
     assert "eventSchedule" not in by_name["Forum"] and by_name["Forum"]["startDate"].startswith(monday.isoformat())
     [cancelled] = by_name["Accès libre"]["subEvent"]
     assert cancelled["eventStatus"] == "https://schema.org/EventCancelled"

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from quartier.typedefs import DB, SETTINGS
-
 from events import queries
+from quartier.typedefs import DB, SETTINGS
 
 from ..conftest import form, text_of
 from .helpers import add_session, add_site
@@ -25,10 +24,23 @@ def today(app) -> dt.date:
 async def test_home_shows_today_with_the_next_drop_in_help(client, app):
     await add_site(app)
     d = today(app)
-    await add_session(app, title="Toute la journée", date=(d - dt.timedelta(days=7)).isoformat(), start="00:00",
-                      end="23:59", kind="acces-libre", axis="acces-libre")
-    await add_session(app, title="Permanence demain", date=(d + dt.timedelta(days=1)).isoformat(),
-                      start="09:00", end="10:00", repeat=None)
+    await add_session(
+        app,
+        title="Toute la journée",
+        date=(d - dt.timedelta(days=7)).isoformat(),
+        start="00:00",
+        end="23:59",
+        kind="acces-libre",
+        axis="acces-libre",
+    )
+    await add_session(
+        app,
+        title="Permanence demain",
+        date=(d + dt.timedelta(days=1)).isoformat(),
+        start="09:00",
+        end="10:00",
+        repeat=None,
+    )
     html = await (await client.get("/")).text()
     text = text_of(html)
     assert "En ce moment" in text and "Toute la journée" in text.split("En ce moment")[1]
@@ -41,8 +53,9 @@ async def test_week_filters_and_site_and_session_pages(client, app):
     await add_site(app, accessibility=["step-free"])
     await add_site(app, slug="le-blosne", name="ESC Le Blosne", address="7 boulevard de Yougoslavie")
     id = await add_session(app, date="2025-03-03", audience=["seniors"])
-    await add_session(app, site="le-blosne", title="Atelier smartphone", kind="atelier", axis="accompagnement",
-                      date="2025-03-04")
+    await add_session(
+        app, site="le-blosne", title="Atelier smartphone", kind="atelier", axis="accompagnement", date="2025-03-04"
+    )
     text = text_of(await (await client.get("/programme?week=2025-W10")).text())
     assert "Permanence CAF" in text and "Atelier smartphone" in text
     text = text_of(await (await client.get("/programme?week=2025-W10&axis=accompagnement")).text())
@@ -66,13 +79,25 @@ async def test_week_filters_and_site_and_session_pages(client, app):
 async def test_feeds_expand_to_the_same_occurrences_cancellations_included(client, app, bearer):
     await add_site(app)
     id = await add_session(app, date="2025-03-03", repeat={"every": "weekly", "until": "2025-04-28"})
-    await add_session(app, title="Atelier mensuel", kind="atelier", axis="accompagnement", date="2025-03-25",
-                      start="14:00", end="16:00", repeat={"every": "monthly", "count": 3})
-    r = await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": "2025-03-10", "reason": "Grève"},
-                          headers=bearer)
+    await add_session(
+        app,
+        title="Atelier mensuel",
+        kind="atelier",
+        axis="accompagnement",
+        date="2025-03-25",
+        start="14:00",
+        end="16:00",
+        repeat={"every": "monthly", "count": 3},
+    )
+    r = await client.post(
+        f"/api/v1/sessions/{id}/cancellations", json={"date": "2025-03-10", "reason": "Grève"}, headers=bearer
+    )
     assert r.status == 201
-    r = await client.post(f"/api/v1/sessions/{id}/exceptions", headers=bearer, json={
-        "date": "2025-03-31", "status": "moved", "new_date": "2025-04-01", "start": "10:00", "end": "12:00"})
+    r = await client.post(
+        f"/api/v1/sessions/{id}/exceptions",
+        headers=bearer,
+        json={"date": "2025-03-31", "status": "moved", "new_date": "2025-04-01", "start": "10:00", "end": "12:00"},
+    )
     assert r.status == 201, await r.text()
     body = await (await client.get("/calendar.ics")).read()
     cal = icalendar.Calendar.from_ical(body)
@@ -105,14 +130,26 @@ async def test_feeds_expand_to_the_same_occurrences_cancellations_included(clien
     on_the_10th = [e for e in events if e.decoded("DTSTART").date() == dt.date(2025, 3, 10)]
     assert [str(e["STATUS"]) for e in on_the_10th] == ["CANCELLED"]
     # In English, the cancelled event says so in English.
-    en = icalendar.Calendar.from_ical(await (await client.get("/calendar.ics", headers={"Accept-Language": "en"})).read())
+    en = icalendar.Calendar.from_ical(
+        await (await client.get("/calendar.ics", headers={"Accept-Language": "en"})).read()
+    )
     assert "Cancelled: Permanence CAF" in {str(e["SUMMARY"]) for e in en.walk("VEVENT")}
     assert dt.datetime(2025, 4, 1, 10, 0, tzinfo=PARIS) in [s for s, _ in from_feed]
     # UIDs are stable across edits.
     uid = str(caf["UID"])
-    await client.put(f"/api/v1/sessions/{id}", headers=bearer, json={
-        "site": "maurepas", "title": "Permanence CAF", "axis": "droits", "date": "2025-03-03", "start": "09:30",
-        "end": "12:00", "repeat": {"every": "weekly", "until": "2025-04-28"}})
+    await client.put(
+        f"/api/v1/sessions/{id}",
+        headers=bearer,
+        json={
+            "site": "maurepas",
+            "title": "Permanence CAF",
+            "axis": "droits",
+            "date": "2025-03-03",
+            "start": "09:30",
+            "end": "12:00",
+            "repeat": {"every": "weekly", "until": "2025-04-28"},
+        },
+    )
     cal2 = icalendar.Calendar.from_ical(await (await client.get("/sites/maurepas/calendar.ics")).read())
     assert uid in {str(e["UID"]) for e in cal2.walk("VEVENT")}
     axis = icalendar.Calendar.from_ical(await (await client.get("/axes/accompagnement/calendar.ics")).read())
@@ -123,8 +160,11 @@ async def test_what_changed_page_and_atom_feed(client, app, bearer):
     await add_site(app)
     d = today(app)
     id = await add_session(app, date=d.isoformat())
-    await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": (d + dt.timedelta(days=7)).isoformat(),
-                                                                    "reason": "Formation"}, headers=bearer)
+    await client.post(
+        f"/api/v1/sessions/{id}/cancellations",
+        json={"date": (d + dt.timedelta(days=7)).isoformat(), "reason": "Formation"},
+        headers=bearer,
+    )
     text = text_of(await (await client.get("/changes")).text())
     assert "Annulée" in text and "Formation" in text
     r = await client.get("/changes.atom")
@@ -139,7 +179,7 @@ async def test_staff_cancel_today_in_two_clicks(organizer, app):
     id = await add_session(app, date=d.isoformat())
     day = await organizer.get("/staff/programme")
     html = await day.text()
-    link = re.search(r'href="(/staff/sessions/\d+/occurrences/[\d-]+)#annuler"', html)[1]   # click 1
+    link = re.search(r'href="(/staff/sessions/\d+/occurrences/[\d-]+)#annuler"', html)[1]  # click 1
     page = await organizer.get(link)
     assert "Confirmer l'annulation" in await page.text()
     r = await form(organizer, link, {"status": "cancelled", "reason": ""}, allow_redirects=False)  # click 2
@@ -151,18 +191,49 @@ async def test_staff_cancel_today_in_two_clicks(organizer, app):
 async def test_staff_create_edit_and_delete_sites_and_sessions_with_forms(organizer, app):
     r = await form(organizer, "/staff/sites/new", {"slug": "Le Blosne", "name": ""})
     assert r.status == 422 and "Identifiant en minuscules" in await r.text()
-    r = await form(organizer, "/staff/sites/new", {"slug": "le-blosne", "name": "ESC Le Blosne",
-                                                   "opening_hours": "Mo-Fr 09:00-17:00",
-                                                   "accessibility": "step-free"}, allow_redirects=False)
+    r = await form(
+        organizer,
+        "/staff/sites/new",
+        {
+            "slug": "le-blosne",
+            "name": "ESC Le Blosne",
+            "opening_hours": "Mo-Fr 09:00-17:00",
+            "accessibility": "step-free",
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303
-    r = await form(organizer, "/staff/sessions/new", {"site": "le-blosne", "title": "Accès libre", "kind": "acces-libre",
-                                                      "axis": "acces-libre", "date": "2025-03-03", "start": "14:00",
-                                                      "end": "17:00", "repeat_every": "weekly", "repeat_interval": "1",
-                                                      "free": "on"}, allow_redirects=False)
+    r = await form(
+        organizer,
+        "/staff/sessions/new",
+        {
+            "site": "le-blosne",
+            "title": "Accès libre",
+            "kind": "acces-libre",
+            "axis": "acces-libre",
+            "date": "2025-03-03",
+            "start": "14:00",
+            "end": "17:00",
+            "repeat_every": "weekly",
+            "repeat_interval": "1",
+            "free": "on",
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303, await r.text()
     id = int(r.headers["Location"].rsplit("/", 1)[1])
-    r = await form(organizer, f"/staff/sessions/{id}", {"site": "le-blosne", "title": "Accès libre", "axis": "acces-libre",
-                                                        "date": "2025-03-03", "start": "14:00", "end": "13:00"})
+    r = await form(
+        organizer,
+        f"/staff/sessions/{id}",
+        {
+            "site": "le-blosne",
+            "title": "Accès libre",
+            "axis": "acces-libre",
+            "date": "2025-03-03",
+            "start": "14:00",
+            "end": "13:00",
+        },
+    )
     assert r.status == 422 and "La fin doit suivre le début" in await r.text()
     r = await form(organizer, f"/staff/sessions/{id}/delete", {}, allow_redirects=False)
     assert r.status == 303
@@ -184,9 +255,14 @@ async def test_a_page_snapshot_resumes_from_its_seq_so_no_change_is_missed(clien
     since = int(re.search(r'data-live-since="(\d+)"', html)[1])
     assert 'data-live-channels="site:maurepas"' in html
     # A cancellation lands after the page was rendered, before its socket connects.
-    await client.post(f"/api/v1/sessions/{id}/cancellations", json={"date": d.isoformat(), "reason": "Malade"},
-                      headers=bearer)
+    await client.post(
+        f"/api/v1/sessions/{id}/cancellations", json={"date": d.isoformat(), "reason": "Malade"}, headers=bearer
+    )
     ws = await client.ws_connect(f"/ws?channels=site:maurepas&since={since}")
     msg = await ws.receive_json(timeout=2)
-    assert (msg["type"], msg["data"]["date"], msg["data"]["reason"]) == ("occurrence.cancelled", d.isoformat(), "Malade")
+    assert (msg["type"], msg["data"]["date"], msg["data"]["reason"]) == (
+        "occurrence.cancelled",
+        d.isoformat(),
+        "Malade",
+    )
     await ws.close()

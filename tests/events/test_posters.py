@@ -15,9 +15,17 @@ async def full_week(app):
     for day in range(7):
         date = (dt.date(2025, 3, 10) + dt.timedelta(days=day)).isoformat()
         for i, (axis, kind) in enumerate(axes):
-            await add_session(app, title=f"Séance {kind} numéro {day * 3 + i + 1} avec un titre assez long",
-                              axis=axis, kind=kind, date=date, start=f"{9 + 3 * i:02d}:00", end=f"{11 + 3 * i:02d}:00",
-                              room=f"Salle {i + 1}", repeat=None)
+            await add_session(
+                app,
+                title=f"Séance {kind} numéro {day * 3 + i + 1} avec un titre assez long",
+                axis=axis,
+                kind=kind,
+                date=date,
+                start=f"{9 + 3 * i:02d}:00",
+                end=f"{11 + 3 * i:02d}:00",
+                room=f"Salle {i + 1}",
+                repeat=None,
+            )
 
 
 async def test_poster_shows_the_week_by_day_with_hours_access_and_a_qr(client, server):

@@ -5,10 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from quartier.typedefs import DB
-
 from events import queries, store
 from events.model import Invalid, Rule, clean_exception, clean_session
+from quartier.typedefs import DB
 
 from .helpers import add_session, add_site
 
@@ -16,14 +15,19 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def rule(**kw):
-    return Rule.of(clean_session({"site": "x", "title": "t", "axis": "droits", "date": "2025-03-24",
-                                  "start": "09:00", "end": "11:00", **kw}))
+    return Rule.of(
+        clean_session(
+            {"site": "x", "title": "t", "axis": "droits", "date": "2025-03-24", "start": "09:00", "end": "11:00", **kw}
+        )
+    )
 
 
 @pytest.mark.parametrize(
     "first, before, after",
-    [("2025-03-24", dt.date(2025, 3, 24), dt.date(2025, 3, 31)),   # spring forward on 30 March
-     ("2025-10-20", dt.date(2025, 10, 20), dt.date(2025, 10, 27))],  # fall back on 26 October
+    [
+        ("2025-03-24", dt.date(2025, 3, 24), dt.date(2025, 3, 31)),  # spring forward on 30 March
+        ("2025-10-20", dt.date(2025, 10, 20), dt.date(2025, 10, 27)),
+    ],  # fall back on 26 October
 )
 async def test_weekly_session_stays_at_nine_on_both_sides_of_a_dst_change(app, server, first, before, after):
     await add_site(app)
@@ -40,14 +44,21 @@ async def test_weekly_session_stays_at_nine_on_both_sides_of_a_dst_change(app, s
 def test_every_other_week_with_a_count():
     r = rule(repeat={"every": "weekly", "interval": 2, "count": 3})
     assert r.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == [
-        dt.date(2025, 3, 24), dt.date(2025, 4, 7), dt.date(2025, 4, 21)]
+        dt.date(2025, 3, 24),
+        dt.date(2025, 4, 7),
+        dt.date(2025, 4, 21),
+    ]
 
 
 def test_monthly_on_the_nth_weekday_until_a_date():
     # 2025-03-24 is the 4th Monday of March.
     r = rule(repeat={"every": "monthly", "until": "2025-06-30"})
     assert r.dates(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == [
-        dt.date(2025, 3, 24), dt.date(2025, 4, 28), dt.date(2025, 5, 26), dt.date(2025, 6, 23)]
+        dt.date(2025, 3, 24),
+        dt.date(2025, 4, 28),
+        dt.date(2025, 5, 26),
+        dt.date(2025, 6, 23),
+    ]
     assert r.ical()["BYDAY"] == "4MO"
 
 
@@ -62,8 +73,17 @@ def test_a_one_off_session_occurs_once():
 
 def test_invalid_sessions_report_every_field():
     with pytest.raises(Invalid) as e:
-        clean_session({"title": "", "kind": "party", "axis": "x", "date": "24/03/2025", "start": "9h",
-                       "end": "08:00", "repeat": {"every": "daily", "until": "2025-01-01", "count": 2}})
+        clean_session(
+            {
+                "title": "",
+                "kind": "party",
+                "axis": "x",
+                "date": "24/03/2025",
+                "start": "9h",
+                "end": "08:00",
+                "repeat": {"every": "daily", "until": "2025-01-01", "count": 2},
+            }
+        )
     fields = {f for f, _m, _p in e.value.errors}
     assert {"site", "title", "kind", "axis", "date", "start", "repeat.every", "repeat.until"} <= fields
 

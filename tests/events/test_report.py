@@ -11,9 +11,9 @@ import pytest
 from events import queries, report
 from events.hours import hours_of
 from forum import minutes
+from quartier import features
 from quartier.db import Database
 from quartier.demo import fill
-from quartier import features
 from tests.conftest import text_of
 
 
@@ -46,15 +46,17 @@ async def test_the_report_totals_equal_the_database(demo_db, settings):
         assert sum(v["held"] for v in s[group].values()) == s["held"]
         assert sum(v["cancelled"] for v in s[group].values()) == s["cancelled"]
     # Cancelled: the exceptions table itself (no moves out of the year in the demo).
-    row = await sql("SELECT count(*) AS n FROM occurrence_exceptions WHERE status = 'cancelled' AND date BETWEEN ? AND ?",
-                    (start.isoformat(), until.isoformat()))
+    row = await sql(
+        "SELECT count(*) AS n FROM occurrence_exceptions WHERE status = 'cancelled' AND date BETWEEN ? AND ?",
+        (start.isoformat(), until.isoformat()),
+    )
     assert s["cancelled"] == row["n"]
     # Held: each session's occurrences in the period, expanded one session at a time.
     sessions = await demo_db.read(queries.sessions)
     held = 0
     total_hours = 0.0
     for x in sessions:
-        occ = await demo_db.read(lambda d: queries.occurrences(d, start, until, session_id=x["id"]))
+        occ = await demo_db.read(lambda d, x=x: queries.occurrences(d, start, until, session_id=x["id"]))
         kept = [o for o in occ if o["status"] != "cancelled"]
         held += len(kept)
         total_hours += sum(hours_of(o) for o in kept)
@@ -70,21 +72,26 @@ async def test_the_report_totals_equal_the_database(demo_db, settings):
     boards = f"SELECT id FROM forum_boards WHERE created >= ? AND created < ? AND id NOT IN ({hack})"
     assert r["forums"]["boards"] == (await sql(f"SELECT count(*) AS n FROM ({boards})", (t0, t1)))["n"] >= 2
     for source, n in r["notes"]["by_source"].items():
-        row = await sql(f"SELECT count(*) AS n FROM forum_notes WHERE source = ? AND board_id IN ({boards})",
-                        (source, t0, t1))
+        row = await sql(
+            f"SELECT count(*) AS n FROM forum_notes WHERE source = ? AND board_id IN ({boards})", (source, t0, t1)
+        )
         assert n == row["n"]
     assert r["notes"]["total"] > 20
     row = await sql(f"SELECT sum(attendance) AS n FROM forum_board_meta WHERE board_id IN ({boards})", (t0, t1))
     assert r["attendance"]["forum_people"] == row["n"] > 0
     for kind, key in (("decision", "decisions"), ("action", "actions")):
-        row = await sql("SELECT count(*) AS n FROM forum_notes n JOIN forum_boards b ON b.id = n.board_id "
-                        "WHERE n.kind = ? AND n.status = 'published' AND b.created >= ? AND b.created < ?",
-                        (kind, t0, t1))
+        row = await sql(
+            "SELECT count(*) AS n FROM forum_notes n JOIN forum_boards b ON b.id = n.board_id "
+            "WHERE n.kind = ? AND n.status = 'published' AND b.created >= ? AND b.created < ?",
+            (kind, t0, t1),
+        )
         assert r["decisions"][key] == row["n"] > 0
     assert r["decisions"]["done"] + r["decisions"]["open"] == r["decisions"]["actions"]
     assert r["decisions"]["done"] >= 1
-    row = await sql("SELECT count(*) AS n FROM feedback_answers WHERE date BETWEEN ? AND ? AND axis IS NOT NULL",
-                    (start.isoformat(), until.isoformat()))
+    row = await sql(
+        "SELECT count(*) AS n FROM feedback_answers WHERE date BETWEEN ? AND ? AND axis IS NOT NULL",
+        (start.isoformat(), until.isoformat()),
+    )
     assert r["attendance"]["feedback_responses"] == sum(f["responses"] for f in r["feedback"].values()) == row["n"]
     assert all(1 <= f["mean"] <= 5 for f in r["feedback"].values())
     rows = await demo_db.fetchall("SELECT DISTINCT board_id FROM forum_minutes WHERE state = 'published'")
@@ -99,7 +106,9 @@ async def test_the_counts_outlive_the_raw_notes(demo_db, settings):
     assert purged  # last month's Blosne forum, published more than a day ago
     after = await demo_db.read(lambda d: report.build(d, year, settings.tz))
     assert after["notes"] == before["notes"] and after["decisions"] == before["decisions"]
-    left = await demo_db.fetchone(f"SELECT count(*) AS n FROM forum_notes WHERE kind = 'note' AND board_id = {purged[0]}")
+    left = await demo_db.fetchone(
+        f"SELECT count(*) AS n FROM forum_notes WHERE kind = 'note' AND board_id = {purged[0]}"
+    )
     assert left["n"] == 0
 
 

@@ -12,7 +12,9 @@ from quartier.typedefs import DB, SETTINGS
 
 async def make_board(app: Any, moderation: str = "post", **kw: Any) -> dict[str, Any]:
     created = await app[DB].write(
-        lambda tx: store.create_board_tx(tx, title="Temps fort", prompt="De quoi avez-vous besoin ?", moderation=moderation, **kw)
+        lambda tx: store.create_board_tx(
+            tx, title="Temps fort", prompt="De quoi avez-vous besoin ?", moderation=moderation, **kw
+        )
     )
     board = await app[DB].read(lambda d: queries.board(d, created["id"]))
     board["key"] = store.facilitator_key(app[SETTINGS].secret_key, board["id"], board["link_salt"])

@@ -41,8 +41,11 @@ async def test_the_log_filters_by_site_axis_status_and_owner(organizer, server):
         r = await organizer.get("/forum/decisions", params=params)
         assert r.status == 200
         page = text_of(await r.text())
-        return {name for name in ("imprimante", "samedi", "affiches", "CAF le soir", "simple note")
-                if name.lower() in page.lower()}
+        return {
+            name
+            for name in ("imprimante", "samedi", "affiches", "CAF le soir", "simple note")
+            if name.lower() in page.lower()
+        }
 
     assert await texts() == {"imprimante", "samedi", "affiches", "CAF le soir"}  # plain notes are not records
     assert await texts(site="le-blosne") == {"affiches", "CAF le soir"}
@@ -61,14 +64,20 @@ async def test_csv_export_follows_the_filters(organizer, server):
     assert r.content_type == "text/csv"
     rows = list(csv.DictReader(io.StringIO(await r.text())))
     assert sorted((row["texte"], row["etat"]) for row in rows) == [
-        ("Permanence CAF le soir", "done"), ("Traduire les affiches", "open")]
+        ("Permanence CAF le soir", "done"),
+        ("Traduire les affiches", "open"),
+    ]
     assert all(row["lieu"] == "le-blosne" and row["axe"] == "droits" for row in rows)
 
 
 async def test_staff_mark_an_action_done_and_the_board_hears_it(organizer, client, server):
     ids = await two_forums(server.app)
-    r = await form(organizer, f"/forum/decisions/{ids['imprimante']}/done", {"done": "1", "back": "/forum/decisions?status=open"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        f"/forum/decisions/{ids['imprimante']}/done",
+        {"done": "1", "back": "/forum/decisions?status=open"},
+        allow_redirects=False,
+    )
     assert r.status == 303 and r.headers["Location"].startswith("/forum/decisions?status=open")
     rows = await server.app[DB].read(lambda d: decisions.records(d, status="done"))
     assert {row["id"] for row in rows} == {ids["imprimante"], ids["caf"]}

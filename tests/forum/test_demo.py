@@ -1,9 +1,9 @@
 """The demo has a forum in progress at the ESC Maurepas: every source, some pending, one decision."""
 
 from forum import queries
+from forum.store import migrations
 from quartier.db import Database
 from quartier.demo import fill
-from forum.store import migrations
 
 
 async def test_the_demo_forum_is_in_progress_at_maurepas(settings):
@@ -11,6 +11,7 @@ async def test_the_demo_forum_is_in_progress_at_maurepas(settings):
     db = Database(settings.database_path)
     await db.open([migrations])
     try:
+
         def read(d):
             [board] = queries.boards_running_at(d, "maurepas")
             return board, queries.all_notes(d, board["id"]), queries.decisions(d, board["id"])
@@ -33,6 +34,7 @@ async def test_the_demo_hackathon_has_challenges_teams_pitches_and_a_closed_fina
     db = Database(settings.database_path)
     await db.open([migrations])
     try:
+
         def read(d):
             [row] = hackathon.hackathons(d, "carrefour-18")
             session = [s for s in programme.sessions(d, site="carrefour-18") if s["kind"] == "hackathon"]

@@ -13,20 +13,31 @@ from .conftest import make_board
 
 async def test_a_hackathon_runs_end_to_end_from_the_staff_pages(organizer, make_client, server):
     board = await make_board(server.app, "post", site="carrefour-18")
-    note = (await (await organizer.post(f"/api/v1/boards/{board['id']}/notes",
-                                        json={"text": "Comprendre les courriers de la CAF"})).json())["id"]
-    response = await form(organizer, "/hackathons/staff", {"title": "Hackathon social", "site": "carrefour-18"},
-                          allow_redirects=False)
+    note = (
+        await (
+            await organizer.post(
+                f"/api/v1/boards/{board['id']}/notes", json={"text": "Comprendre les courriers de la CAF"}
+            )
+        ).json()
+    )["id"]
+    response = await form(
+        organizer, "/hackathons/staff", {"title": "Hackathon social", "site": "carrefour-18"}, allow_redirects=False
+    )
     manage = response.headers["Location"]
     hid = int(re.search(r"/hackathons/(\d+)/staff", manage).group(1))
-    await form(organizer, f"/hackathons/{hid}/challenges", {"title": "Trouver la bonne permanence", "description": "Où, quand"})
+    await form(
+        organizer, f"/hackathons/{hid}/challenges", {"title": "Trouver la bonne permanence", "description": "Où, quand"}
+    )
     await form(organizer, f"/hackathons/{hid}/challenges", {"note": str(note)})
     h = await server.app[DB].read(lambda d: hackathon.hackathon(d, hid))
     c1, c2 = h["challenges"]
     assert c2["title"] == "Comprendre les courriers de la CAF" and c2["note_id"] == note
     for name, c in (("Les Déclic", c1), ("Mots simples", c2)):
-        assert (await form(organizer, f"/hackathons/{hid}/teams", {"name": name, "challenge": str(c["id"])},
-                           allow_redirects=False)).status == 303
+        assert (
+            await form(
+                organizer, f"/hackathons/{hid}/teams", {"name": name, "challenge": str(c["id"])}, allow_redirects=False
+            )
+        ).status == 303
     duplicate = await form(organizer, f"/hackathons/{hid}/teams", {"name": "les déclic"})
     assert duplicate.status in (409, 422)
     h = await server.app[DB].read(lambda d: hackathon.hackathon(d, hid))
@@ -50,11 +61,14 @@ async def test_a_hackathon_runs_end_to_end_from_the_staff_pages(organizer, make_
     await form(organizer, f"/hackathons/teams/{t2['id']}/built", {"built": "Un lexique FALC de 30 mots"})
 
     # Pitches: team 2 first, starting now.
-    await form(organizer, f"/hackathons/{hid}/pitches",
-               {"minutes": "5", "now": "1", f"position-{t1['id']}": "2", f"position-{t2['id']}": "1"})
+    await form(
+        organizer,
+        f"/hackathons/{hid}/pitches",
+        {"minutes": "5", "now": "1", f"position-{t1['id']}": "2", f"position-{t2['id']}": "1"},
+    )
     screen = text_of(await (await awa.get(f"/hackathons/{hid}/pitches")).text())
     assert "Pitch en cours Mots simples" in screen and "Ensuite Les Déclic" in screen
-    pitches = await server.app[DB].read(lambda d: queries.current_pitches(d, "carrefour-18", dt.datetime.now(dt.timezone.utc)))
+    pitches = await server.app[DB].read(lambda d: queries.current_pitches(d, "carrefour-18", dt.datetime.now(dt.UTC)))
     assert pitches[0]["current"]["name"] == "Mots simples" and pitches[0]["next"]["name"] == "Les Déclic"
     later = await server.app[DB].read(lambda d: queries.current_pitches(d, "carrefour-18", time.time() + 7 * 60))
     assert later[0]["current"]["name"] == "Les Déclic" and later[0]["next"] is None

@@ -35,8 +35,9 @@ async def fill_board(app):
             ("rude", "Texte à masquer", "autre", "phone"),
             ("wifi", "Le wifi gratuit <script>alert(1)</script>", "acces-libre", "tablet"),
         ):
-            ids[name] = store.post_note_tx(tx, bid, text=text, theme=theme, source=source, author="Fatou",
-                                           trusted=True)["id"]
+            ids[name] = store.post_note_tx(
+                tx, bid, text=text, theme=theme, source=source, author="Fatou", trusted=True
+            )["id"]
         store.moderate_tx(tx, ids["caf2"], "merge", {"into": ids["caf"]})
         store.moderate_tx(tx, ids["rude"], "hide", {})
         store.moderate_tx(tx, ids["soir"], "decision", {})
@@ -55,8 +56,12 @@ async def fill_board(app):
 
 
 async def compile_(organizer, board):
-    r = await form(organizer, f"/forum/boards/{board['id']}/minutes/compile", {"facilitators": "Awa, médiatrice"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        f"/forum/boards/{board['id']}/minutes/compile",
+        {"facilitators": "Awa, médiatrice"},
+        allow_redirects=False,
+    )
     assert r.status == 303, await r.text()
 
 
@@ -85,7 +90,7 @@ async def test_the_draft_is_compiled_from_what_happened(organizer, server):
     assert "Texte à masquer" not in md
     assert "| Une imprimante qui marche | ESC Maurepas | 15 décembre 2026 | à faire |" in md
     assert "### Priorités" in md and "1. Le wifi gratuit" in md
-    assert "/minutes/%d/wordcloud.svg" % board["id"] in md
+    assert f"/minutes/{board['id']}/wordcloud.svg" in md
     # Residents' text is literal Markdown: a script in a note is escaped, never HTML.
     page = await (await organizer.get(f"/forum/boards/{board['id']}/minutes")).text()
     assert "<script>alert" not in page
@@ -99,12 +104,19 @@ async def test_edits_survive_a_recompile_and_new_data_is_merged(organizer, serve
     edited = d["markdown"].replace("<!-- Écrivez ici", team_text + "\n\n<!-- Écrivez ici")
     # A hand edit inside the votes block: that block is then kept as edited.
     edited = edited.replace("### Priorités", "### Priorités du jour (corrigé)")
-    r = await form(organizer, f"/forum/boards/{board['id']}/minutes/save", {"markdown": edited, "then": "save"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        f"/forum/boards/{board['id']}/minutes/save",
+        {"markdown": edited, "then": "save"},
+        allow_redirects=False,
+    )
     assert r.status == 303
     # Meanwhile more happens: a new note and two more people.
-    await server.app[DB].write(lambda tx: store.post_note_tx(tx, board["id"], text="Des cours le samedi",
-                                                             theme="accompagnement", source="paper", trusted=True))
+    await server.app[DB].write(
+        lambda tx: store.post_note_tx(
+            tx, board["id"], text="Des cours le samedi", theme="accompagnement", source="paper", trusted=True
+        )
+    )
     await server.app[DB].write(lambda tx: minutes.attendance_tx(tx, board["id"], delta=2))
     r = await form(organizer, f"/forum/boards/{board['id']}/minutes/compile", {}, allow_redirects=False)
     assert "kept=votes" in r.headers["Location"]
@@ -136,8 +148,9 @@ async def test_publish_is_read_only_and_corrections_make_versions(organizer, cli
     d = await draft_of(server.app, board)
     assert d["version"] == 2
     fixed = d["markdown"].replace("Temps fort", "Temps fort du 12", 1)
-    r = await form(organizer, f"/forum/boards/{bid}/minutes/save", {"markdown": fixed, "then": "publish"},
-                   allow_redirects=False)
+    r = await form(
+        organizer, f"/forum/boards/{bid}/minutes/save", {"markdown": fixed, "then": "publish"}, allow_redirects=False
+    )
     assert r.headers["Location"] == f"/minutes/{bid}/v/2"
     assert "Temps fort du 12" in await (await client.get(f"/minutes/{bid}")).text()
     v1 = await (await client.get(f"/minutes/{bid}/v/1")).text()
@@ -193,9 +206,10 @@ async def test_exports_markdown_printable_html_csv_and_odt(organizer, client, se
         assert any(n.endswith(".svg") for n in z.namelist())
 
 
-@pytest.mark.skipif(not shutil.which("soffice") and not shutil.which("libreoffice"),
-                    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui): "
-                           "the ODT is not opened in it")
+@pytest.mark.skipif(
+    not shutil.which("soffice") and not shutil.which("libreoffice"),
+    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui): the ODT is not opened in it",
+)
 async def test_the_odt_opens_in_libreoffice(organizer, client, server, tmp_path):
     board, _ids = await published_board(organizer, server)
     body = await (await client.get(f"/minutes/{board['id']}/v/1/minutes.odt")).read()
@@ -203,9 +217,19 @@ async def test_the_odt_opens_in_libreoffice(organizer, client, server, tmp_path)
     source.write_bytes(body)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     done = subprocess.run(
-        [office, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        capture_output=True, text=True, timeout=180,
+        [
+            office,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "cr.pdf").stat().st_size > 1000
@@ -223,8 +247,7 @@ async def test_the_cli_prints_minutes_by_id_or_join_code(organizer, server, sett
     assert md.returncode == 0, md.stderr
     assert md.stdout.startswith("# Compte rendu : Temps fort")
     assert f"http://example.test/minutes/{board['id']}/wordcloud.svg" in md.stdout
-    html = subprocess.run([*run, board["code"].lower(), "--format", "html"], capture_output=True, text=True,
-                          timeout=60)
+    html = subprocess.run([*run, board["code"].lower(), "--format", "html"], capture_output=True, text=True, timeout=60)
     assert html.returncode == 0 and "<style>" in html.stdout and "size: A4" in html.stdout
     assert "<h2>Participation</h2>" in html.stdout
     odt = subprocess.run([*run, str(board["id"]), "--format", "odt"], capture_output=True, timeout=60)
@@ -291,10 +314,13 @@ async def test_published_minutes_are_linked_from_the_session_and_site_pages(orga
 
     await add_site(server.app)
     session_id = await add_session(server.app, kind="forum", repeat=None)
-    site = await server.app[DB].read(lambda d: __import__("events.queries", fromlist=["x"]).session(d, session_id)["site"])
+    site = await server.app[DB].read(
+        lambda d: __import__("events.queries", fromlist=["x"]).session(d, session_id)["site"]
+    )
     board = await make_board(server.app, "post", site=site, session_id=session_id)
-    await server.app[DB].write(lambda tx: store.post_note_tx(tx, board["id"], text="Du wifi", source="paper",
-                                                             trusted=True))
+    await server.app[DB].write(
+        lambda tx: store.post_note_tx(tx, board["id"], text="Du wifi", source="paper", trusted=True)
+    )
     link = f'href="/minutes/{board["id"]}"'
     assert link not in await (await client.get(f"/sessions/{session_id}")).text()
     await form(organizer, f"/forum/boards/{board['id']}/minutes/compile", {})
@@ -313,8 +339,9 @@ async def test_the_server_applies_retention_at_start_up(organizer, server, setti
     kept = create_app(settings.replace(notes_retention_days=1))
     await aiohttp_client(kept)
     for _ in range(50):
-        left = await kept[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE board_id = ? AND kind = 'note'",
-                                       (board["id"],))
+        left = await kept[DB].fetchone(
+            "SELECT count(*) AS n FROM forum_notes WHERE board_id = ? AND kind = 'note'", (board["id"],)
+        )
         if left["n"] == 0:
             break
         await __import__("asyncio").sleep(0.05)

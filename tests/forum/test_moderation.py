@@ -33,7 +33,7 @@ async def receive(ws, timeout=1.0):
     while True:
         try:
             msg = await ws.receive(timeout=timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return out
         out.append(json.loads(msg.data))
         timeout = 0.2
@@ -61,7 +61,11 @@ async def test_pending_notes_reach_the_queue_and_never_the_public_channel(client
     assert await receive(public, 0.5) == []
     for ws in (linked, staff):
         [msg] = await receive(ws)
-        assert msg["type"] == "note" and msg["data"]["status"] == "pending" and msg["data"]["text"] == "Une salle pour les devoirs"
+        assert (
+            msg["type"] == "note"
+            and msg["data"]["status"] == "pending"
+            and msg["data"]["text"] == "Une salle pour les devoirs"
+        )
     assert (await moderate(facilitator, note["id"], action="publish")).status == 200
     [msg] = await receive(public)
     assert msg["type"] == "note.published" and msg["data"]["text"] == "Une salle pour les devoirs"
@@ -87,8 +91,9 @@ async def test_the_facilitator_link_opens_the_console_and_moderation_without_an_
     assert (await moderate(client, note["id"], key="nope", action="publish")).status == 401
     assert (await moderate(client, note["id"], key=pre_board["key"], action="publish")).status == 200
     # The console's plain forms work too, and come back to the console with the key.
-    response = await form(client, f"/forum/notes/{note['id']}/moderate?key={pre_board['key']}",
-                          {"action": "pin"}, allow_redirects=False)
+    response = await form(
+        client, f"/forum/notes/{note['id']}/moderate?key={pre_board['key']}", {"action": "pin"}, allow_redirects=False
+    )
     assert response.status == 303 and f"key={pre_board['key']}" in response.headers["Location"]
     notes = (await (await client.get(f"/api/v1/boards/{bid}/notes")).json())["notes"]
     assert notes[0]["pinned"] is True
@@ -146,14 +151,22 @@ async def test_every_moderation_action(client, facilitator, post_board):
 
 async def test_paper_and_spoken_notes_are_typed_in_by_the_team(client, facilitator, pre_board):
     bid = pre_board["id"]
-    response = await form(facilitator, f"/forum/boards/{bid}/console/notes",
-                          {"source": "paper", "text": "Post-it : plus de bancs", "theme": "autre", "author": ""},
-                          allow_redirects=False)
+    response = await form(
+        facilitator,
+        f"/forum/boards/{bid}/console/notes",
+        {"source": "paper", "text": "Post-it : plus de bancs", "theme": "autre", "author": ""},
+        allow_redirects=False,
+    )
     assert response.status == 303
-    response = await facilitator.post(f"/api/v1/boards/{bid}/notes", json={"text": "Dit à voix haute", "source": "spoken"})
+    response = await facilitator.post(
+        f"/api/v1/boards/{bid}/notes", json={"text": "Dit à voix haute", "source": "spoken"}
+    )
     assert response.status == 201 and (await response.json())["status"] == "published"
     notes = (await (await client.get(f"/api/v1/boards/{bid}/notes")).json())["notes"]
-    assert [(n["text"], n["source"]) for n in notes] == [("Post-it : plus de bancs", "paper"), ("Dit à voix haute", "spoken")]
+    assert [(n["text"], n["source"]) for n in notes] == [
+        ("Post-it : plus de bancs", "paper"),
+        ("Dit à voix haute", "spoken"),
+    ]
 
 
 INJECTIONS = [
@@ -181,8 +194,12 @@ async def test_injection_attempts_are_shown_as_text_everywhere(client, facilitat
 
 async def test_staff_edit_themes_and_the_wall_follows(client, organizer, post_board):
     bid = post_board["id"]
-    response = await form(organizer, f"/forum/boards/{bid}/themes",
-                          {"label-autre": "Idées en vrac", "new": "Santé"}, allow_redirects=False)
+    response = await form(
+        organizer,
+        f"/forum/boards/{bid}/themes",
+        {"label-autre": "Idées en vrac", "new": "Santé"},
+        allow_redirects=False,
+    )
     assert response.status == 303
     board = await (await client.get(f"/api/v1/boards/{bid}")).json()
     assert [(t["slug"], t["label"]) for t in board["themes"]][-2:] == [("autre", "Idées en vrac"), ("sante", "Santé")]

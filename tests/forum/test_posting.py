@@ -2,25 +2,27 @@
 
 import pytest
 
-from tests.events.helpers import add_session, add_site
-
 from forum import store, views
 from quartier.settings import SettingsError, load
 from quartier.typedefs import LIMITER, SETTINGS
 from tests.conftest import form, text_of
+from tests.events.helpers import add_session, add_site
 
-from .conftest import make_board, public_texts
+from .conftest import public_texts
 
 
 async def test_a_note_posted_as_json_is_on_the_wall_of_a_post_moderated_board(client, post_board):
-    response = await client.post(f"/api/v1/boards/{post_board['id']}/notes",
-                                 json={"text": "  Plus d'ateliers le samedi  ", "theme": "accompagnement", "author": "Awa"})
+    response = await client.post(
+        f"/api/v1/boards/{post_board['id']}/notes",
+        json={"text": "  Plus d'ateliers le samedi  ", "theme": "accompagnement", "author": "Awa"},
+    )
     assert response.status == 201
     body = await response.json()
     assert body["status"] == "published" and isinstance(body["id"], int)
     notes = (await (await client.get(f"/api/v1/boards/{post_board['id']}/notes")).json())["notes"]
     assert [(n["text"], n["theme"], n["author"], n["source"]) for n in notes] == [
-        ("Plus d'ateliers le samedi", "accompagnement", "Awa", "phone")]
+        ("Plus d'ateliers le samedi", "accompagnement", "Awa", "phone")
+    ]
 
 
 async def test_in_pre_moderation_a_note_waits_until_a_facilitator_publishes_it(client, facilitator, pre_board):
@@ -35,8 +37,9 @@ async def test_in_pre_moderation_a_note_waits_until_a_facilitator_publishes_it(c
 
 async def test_the_tablet_form_works_without_javascript(client, pre_board):
     url = f"/forum/boards/{pre_board['id']}/tablet"
-    response = await form(client, url, {"text": "Une imprimante", "theme": "acces-libre", "author": ""},
-                          allow_redirects=False)
+    response = await form(
+        client, url, {"text": "Une imprimante", "theme": "acces-libre", "author": ""}, allow_redirects=False
+    )
     assert response.status == 303 and response.headers["Location"] == f"{url}?sent=pending"
     page = text_of(await (await client.get(response.headers["Location"])).text())
     assert "Merci ! Votre note sera sur le mur après relecture." in page
@@ -50,7 +53,9 @@ async def test_the_phone_page_is_reached_by_its_code_typed_any_way(client, post_
     assert response.status == 303 and response.headers["Location"] == f"/j/{code}"
     page = await client.get(f"/j/{code}")
     assert "De quoi avez-vous besoin ?" in await page.text()
-    response = await form(client, f"/j/{code}", {"text": "Un écrivain public", "theme": "droits"}, allow_redirects=False)
+    response = await form(
+        client, f"/j/{code}", {"text": "Un écrivain public", "theme": "droits"}, allow_redirects=False
+    )
     assert response.status == 303
     assert await public_texts(client, post_board["id"]) == ["Un écrivain public"]
     unknown = await client.get("/j", params={"code": "ZZZZZ9"})
@@ -99,7 +104,9 @@ async def test_an_oversized_note_from_the_form_is_shown_back_with_the_message(cl
 
 async def test_a_closed_board_is_read_only(client, facilitator, post_board):
     posted = await (await client.post(f"/api/v1/boards/{post_board['id']}/notes", json={"text": "avant"})).json()
-    response = await form(facilitator, f"/forum/boards/{post_board['id']}/state", {"state": "closed"}, allow_redirects=False)
+    response = await form(
+        facilitator, f"/forum/boards/{post_board['id']}/state", {"state": "closed"}, allow_redirects=False
+    )
     assert response.status == 303
     response = await client.post(f"/api/v1/boards/{post_board['id']}/notes", json={"text": "après"})
     assert response.status == 409 and "fermé" in (await response.json())["error"]["message"]
@@ -110,7 +117,9 @@ async def test_a_closed_board_is_read_only(client, facilitator, post_board):
     assert await public_texts(client, post_board["id"]) == ["avant"]
     board = await (await client.get(f"/api/v1/boards/{post_board['id']}")).json()
     assert board["state"] == "closed"
-    assert "ne peut plus y ajouter" in text_of(await (await client.get(f"/forum/boards/{post_board['id']}/tablet")).text())
+    assert "ne peut plus y ajouter" in text_of(
+        await (await client.get(f"/forum/boards/{post_board['id']}/tablet")).text()
+    )
 
 
 async def test_rate_limits_are_per_device_so_a_shared_address_still_works(make_client, post_board):
@@ -160,15 +169,25 @@ async def test_the_board_has_its_own_limit_whatever_the_devices(server, make_cli
 async def test_staff_create_boards_through_the_api(client, bearer, server):
     await add_site(server.app, slug="cleunay", name="ESC Cleunay")
     session = await add_session(server.app, site="cleunay", kind="forum")
-    payload = {"title": "Forum Cleunay", "prompt": "Vos idées ?", "moderation": "post", "site": "cleunay",
-               "session": session}
+    payload = {
+        "title": "Forum Cleunay",
+        "prompt": "Vos idées ?",
+        "moderation": "post",
+        "site": "cleunay",
+        "session": session,
+    }
     assert (await client.post("/api/v1/boards", json=payload)).status == 401
     response = await client.post("/api/v1/boards", json=payload, headers=bearer)
     assert response.status == 201
     created = await response.json()
     assert set(created) == {"id", "code"} and len(created["code"]) == store.CODE_LENGTH
     board = await (await client.get(f"/api/v1/boards/{created['id']}")).json()
-    assert (board["site"], board["session"], board["moderation"], board["state"]) == ("cleunay", session, "post", "open")
+    assert (board["site"], board["session"], board["moderation"], board["state"]) == (
+        "cleunay",
+        session,
+        "post",
+        "open",
+    )
     assert [t["slug"] for t in board["themes"]] == ["acces-libre", "accompagnement", "droits", "autre"]
     assert board["join_url"] == f"http://quartier.test/j/{created['code']}"
     bad = await client.post("/api/v1/boards", json={"title": "x", "moderation": "sometimes"}, headers=bearer)

@@ -25,8 +25,9 @@ async def phone(make_client):
 
 
 async def open_round(client, board, **body):
-    response = await client.post(f"/api/v1/boards/{board['id']}/rounds", json={"title": "Besoins", **body},
-                                 params={"key": board["key"]})
+    response = await client.post(
+        f"/api/v1/boards/{board['id']}/rounds", json={"title": "Besoins", **body}, params={"key": board["key"]}
+    )
     assert response.status == 201, await response.text()
     return await response.json()
 
@@ -70,7 +71,9 @@ async def test_one_dot_per_note_unless_the_round_allows_stacking(client, make_cl
     assert (await vote(alice, note)).status == 201
     response = await vote(alice, note)
     assert response.status == 409 and (await response.json())["error"]["code"] == "one_per_note"
-    await client.post(f"/api/v1/boards/{post_board['id']}/rounds/{r['id']}/close", json={}, params={"key": post_board["key"]})
+    await client.post(
+        f"/api/v1/boards/{post_board['id']}/rounds/{r['id']}/close", json={}, params={"key": post_board["key"]}
+    )
     await open_round(client, post_board, budget=2, stack=True)
     assert (await vote(alice, note)).status == 201
     body = await (await vote(alice, note)).json()
@@ -85,10 +88,13 @@ async def test_no_vote_outside_an_open_round_and_closing_freezes_the_result(clie
     r = await open_round(client, post_board)
     assert (await vote(alice, b)).status == 201
     # Only one round at a time.
-    again = await client.post(f"/api/v1/boards/{post_board['id']}/rounds", json={"title": "Encore"},
-                              params={"key": post_board["key"]})
+    again = await client.post(
+        f"/api/v1/boards/{post_board['id']}/rounds", json={"title": "Encore"}, params={"key": post_board["key"]}
+    )
     assert again.status == 409
-    closed = await client.post(f"/api/v1/boards/{post_board['id']}/rounds/{r['id']}/close", json={}, params={"key": post_board["key"]})
+    closed = await client.post(
+        f"/api/v1/boards/{post_board['id']}/rounds/{r['id']}/close", json={}, params={"key": post_board["key"]}
+    )
     assert closed.status == 200
     frozen = (await closed.json())["ranking"]
     assert [(row["note"], row["votes"]) for row in frozen] == [(b, 1), (a, 0)]
@@ -110,7 +116,9 @@ async def test_no_vote_outside_an_open_round_and_closing_freezes_the_result(clie
 async def test_only_the_facilitator_opens_and_closes_rounds(client, post_board):
     response = await client.post(f"/api/v1/boards/{post_board['id']}/rounds", json={"title": "X"})
     assert response.status == 401
-    response = await client.post(f"/api/v1/boards/{post_board['id']}/rounds", json={"title": "X"}, params={"key": "nope"})
+    response = await client.post(
+        f"/api/v1/boards/{post_board['id']}/rounds", json={"title": "X"}, params={"key": "nope"}
+    )
     assert response.status in (401, 403)
 
 
@@ -124,14 +132,15 @@ async def test_merged_notes_keep_the_sum_of_their_dots(client, make_client, post
     assert (await vote(voters[2], c)).status == 201
     ws = await client.ws_connect(f"/ws?channels=board:{post_board['id']}")
     await asyncio.sleep(0.05)
-    merged = await client.post(f"/api/v1/notes/{b}/moderation", json={"action": "merge", "into": a},
-                               params={"key": post_board["key"]})
+    merged = await client.post(
+        f"/api/v1/notes/{b}/moderation", json={"action": "merge", "into": a}, params={"key": post_board["key"]}
+    )
     assert merged.status == 200
     msgs = []
     while True:
         try:
             msgs.append(json.loads((await ws.receive(timeout=0.5)).data))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
     await ws.close()
     [update] = [m for m in msgs if m["type"] == "votes.updated"]
@@ -191,7 +200,9 @@ def turn_from(location):
 async def test_each_voter_turn_on_the_tablet_gets_the_budget_then_resets(client, make_client, post_board):
     a, b = await post(client, post_board, "Du wifi"), await post(client, post_board, "Une imprimante")
     await open_round(client, post_board, budget=1)
-    kiosk = (await (await client.get(f"/forum/boards/{post_board['id']}/votes", params={"key": post_board["key"]})).text())
+    kiosk = await (
+        await client.get(f"/forum/boards/{post_board['id']}/votes", params={"key": post_board["key"]})
+    ).text()
     tablet_url = re.search(r'href="([^"]*/vote/tablet\?kiosk=[^"]+)"', kiosk).group(1).replace("&amp;", "&")
     tablet = await phone(make_client)
     assert (await tablet.get(tablet_url)).status == 200
@@ -217,7 +228,9 @@ async def test_each_voter_turn_on_the_tablet_gets_the_budget_then_resets(client,
     response = await vote(thief, a, turn=t2)
     assert response.status == 409 and (await response.json())["error"]["code"] == "invalid_turn"
     # Without the kiosk key, no turns.
-    response = await form(thief, f"/forum/boards/{post_board['id']}/vote/tablet/turn?kiosk=wrong", {}, allow_redirects=False)
+    response = await form(
+        thief, f"/forum/boards/{post_board['id']}/vote/tablet/turn?kiosk=wrong", {}, allow_redirects=False
+    )
     assert response.status in (303, 401, 403) and "turn=" not in response.headers.get("Location", "")
     rounds = (await (await client.get(f"/api/v1/boards/{post_board['id']}/rounds")).json())["rounds"]
     assert rounds[0]["voters"] == 2

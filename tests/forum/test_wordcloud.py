@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 
 from forum import wordcloud
-from forum.wordcloud import fold, frequencies, words, wordcloud_svg
+from forum.wordcloud import fold, frequencies, wordcloud_svg, words
 
 from .conftest import make_board
 
@@ -16,7 +16,12 @@ def test_words_are_folded_to_lower_case_without_accents():
 
 def test_stop_words_numbers_and_short_words_are_left_out():
     assert words("Je voudrais que vous m'aidiez pour les 3 papiers de la CAF et du RSA") == [
-        "voudrais", "aidiez", "papiers", "caf", "rsa"]
+        "voudrais",
+        "aidiez",
+        "papiers",
+        "caf",
+        "rsa",
+    ]
     assert words("et de la pour avec dans sur") == []
 
 
@@ -42,11 +47,18 @@ def test_placed_words_do_not_overlap_and_stay_inside():
     freq = [(f"mot{i:02d}", 40 - i) for i in range(40)]
     placed = wordcloud.layout(freq, 960, 540)
     assert len(placed) >= 20
-    boxes = [(p["x"] - len(p["word"]) * p["size"] * 0.29, p["y"] - p["size"] / 2,
-              p["x"] + len(p["word"]) * p["size"] * 0.29, p["y"] + p["size"] / 2) for p in placed]
+    boxes = [
+        (
+            p["x"] - len(p["word"]) * p["size"] * 0.29,
+            p["y"] - p["size"] / 2,
+            p["x"] + len(p["word"]) * p["size"] * 0.29,
+            p["y"] + p["size"] / 2,
+        )
+        for p in placed
+    ]
     for i, a in enumerate(boxes):
         assert 0 <= a[0] and a[2] <= 960 and 0 <= a[1] and a[3] <= 540
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 

@@ -6,9 +6,7 @@ import datetime as dt
 from typing import Any
 
 from quartier.typedefs import SETTINGS
-
 from signage.watcher import WATCHER
-
 from tests.events.helpers import add_session, add_site
 
 __all__ = ["add_session", "add_site", "pair", "settled", "today", "snapshot"]
@@ -18,14 +16,18 @@ def today(app) -> dt.date:
     return dt.datetime.now(app[SETTINGS].tz).date()
 
 
-async def pair(client, bearer: dict[str, str], *, site: str = "maurepas", name: str = "Hall",
-               orientation: str = "landscape") -> dict[str, Any]:
+async def pair(
+    client, bearer: dict[str, str], *, site: str = "maurepas", name: str = "Hall", orientation: str = "landscape"
+) -> dict[str, Any]:
     """A screen paired the way a real one is: ask a code, staff claim it, poll for the token."""
     r = await client.post("/api/v1/displays/pair", json={})
     assert r.status == 201, await r.text()
     pairing = await r.json()
-    r = await client.post("/api/v1/displays/claim", headers=bearer,
-                          json={"code": pairing["code"], "site": site, "name": name, "orientation": orientation})
+    r = await client.post(
+        "/api/v1/displays/claim",
+        headers=bearer,
+        json={"code": pairing["code"], "site": site, "name": name, "orientation": orientation},
+    )
     assert r.status == 201, await r.text()
     r = await client.get(f"/api/v1/displays/pair/{pairing['claim']}")
     assert r.status == 200, await r.text()
@@ -39,5 +41,6 @@ async def settled(app) -> None:
 
 
 async def snapshot(client, screen: dict[str, Any], **headers: str):
-    return await client.get(f"/api/v1/displays/{screen['id']}/snapshot",
-                            headers={"Authorization": f"Bearer {screen['token']}", **headers})
+    return await client.get(
+        f"/api/v1/displays/{screen['id']}/snapshot", headers={"Authorization": f"Bearer {screen['token']}", **headers}
+    )

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 
 from quartier.typedefs import SETTINGS
-
 from tests.conftest import form, text_of
 
 from .helpers import add_site, pair, snapshot
@@ -51,7 +50,11 @@ async def test_the_validity_window_is_kept(client, bearer, server):
     later = (now + dt.timedelta(days=2)).replace(second=0, microsecond=0)
     for body in (
         {"title": "Passée", "ends": (now - dt.timedelta(hours=1)).isoformat()},
-        {"title": "En cours", "starts": (now - dt.timedelta(hours=1)).isoformat(), "ends": (now + dt.timedelta(hours=1)).isoformat()},
+        {
+            "title": "En cours",
+            "starts": (now - dt.timedelta(hours=1)).isoformat(),
+            "ends": (now + dt.timedelta(hours=1)).isoformat(),
+        },
         {"title": "Dans deux jours", "starts": later.strftime("%Y-%m-%dT%H:%M")},  # local time, as a form sends it
         {"title": "Dans un mois", "starts": (now + dt.timedelta(days=30)).isoformat()},
     ):
@@ -60,8 +63,11 @@ async def test_the_validity_window_is_kept(client, bearer, server):
     assert [a["title"] for a in announcements] == ["En cours", "Dans deux jours"]
     # The screen shows "Dans deux jours" only from its start: it gets the window with it.
     assert dt.datetime.fromisoformat(announcements[1]["starts"]) == later
-    r = await client.post("/api/v1/announcements", headers=bearer,
-                          json={"title": "À l'envers", "starts": now.isoformat(), "ends": (now - dt.timedelta(hours=1)).isoformat()})
+    r = await client.post(
+        "/api/v1/announcements",
+        headers=bearer,
+        json={"title": "À l'envers", "starts": now.isoformat(), "ends": (now - dt.timedelta(hours=1)).isoformat()},
+    )
     assert r.status == 422
 
 
@@ -81,8 +87,12 @@ async def test_editing_or_deleting_an_announcement_updates_the_screens(client, b
 async def test_staff_upload_an_image_checked_by_its_bytes(organizer, client, bearer, server):
     await add_site(server.app)
     screen = await pair(client, bearer)
-    r = await form(organizer, "/staff/announcements", {"title": "Affiche", "target": "all", "image": upload(PNG)},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        "/staff/announcements",
+        {"title": "Affiche", "target": "all", "image": upload(PNG)},
+        allow_redirects=False,
+    )
     assert r.status == 303, await r.text()
     announcement = (await (await snapshot(client, screen)).json())["announcements"][0]
     image = await client.get(announcement["image"])
@@ -91,8 +101,11 @@ async def test_staff_upload_an_image_checked_by_its_bytes(organizer, client, bea
     # An SVG (scripts!), even named .png, is refused; so is a file that is too large.
     r = await form(organizer, "/staff/announcements", {"title": "Piège", "target": "all", "image": upload(SVG)})
     assert r.status == 415 and "SVG" in text_of(await r.text())
-    r = await form(organizer, "/staff/announcements", {"title": "Énorme", "target": "all",
-                                                        "image": upload(b"\xff\xd8\xff" + b"\x00" * 900_000, "grand.jpg")})
+    r = await form(
+        organizer,
+        "/staff/announcements",
+        {"title": "Énorme", "target": "all", "image": upload(b"\xff\xd8\xff" + b"\x00" * 900_000, "grand.jpg")},
+    )
     assert r.status == 413
     assert await titles(client, screen) == ["Affiche"]
 
@@ -102,17 +115,32 @@ async def test_staff_pages_list_pair_and_edit_screens(organizer, client, server)
     pairing = await (await client.post("/api/v1/displays/pair", json={})).json()
     page = await organizer.get("/staff/screens")
     assert page.status == 200 and "Jumeler un nouvel écran" in text_of(await page.text())
-    r = await form(organizer, "/staff/screens/claim",
-                   {"code": pairing["code"], "site": "maurepas", "name": "Hall", "orientation": "landscape"},
-                   allow_redirects=False)
+    r = await form(
+        organizer,
+        "/staff/screens/claim",
+        {"code": pairing["code"], "site": "maurepas", "name": "Hall", "orientation": "landscape"},
+        allow_redirects=False,
+    )
     assert r.status == 303
     display_url = r.headers["Location"]
-    r = await form(organizer, display_url, {"name": "Hall d'entrée", "site": "maurepas", "orientation": "portrait",
-                                            "margin_minutes": "15", "hours_override": ""}, allow_redirects=False)
+    r = await form(
+        organizer,
+        display_url,
+        {
+            "name": "Hall d'entrée",
+            "site": "maurepas",
+            "orientation": "portrait",
+            "margin_minutes": "15",
+            "hours_override": "",
+        },
+        allow_redirects=False,
+    )
     assert r.status == 303
     page = text_of(await (await organizer.get(display_url)).text())
     assert "Hall d'entrée" in page
     listing = text_of(await (await organizer.get("/staff/screens")).text())
-    assert "Hall d'entrée" in listing and "non jumelé" in listing  # claimed, but the screen has not fetched its token yet
+    assert (
+        "Hall d'entrée" in listing and "non jumelé" in listing
+    )  # claimed, but the screen has not fetched its token yet
     r = await form(organizer, display_url + "/revoke", {}, allow_redirects=False)
     assert r.status == 303

@@ -5,7 +5,6 @@ import re
 
 from quartier.db import Database
 from quartier.demo import fill
-
 from signage import snapshot
 
 
@@ -28,4 +27,6 @@ async def test_demo_has_a_paired_screen_a_waiting_code_and_an_urgent_announcemen
     assert snap["site"]["name"] != "maurepas"  # the programme's site, with its real name
     assert snap["sessions"], "the demo week has sessions at Maurepas"
     urgent = [a for a in snap["announcements"] if a["urgent"]]
-    assert len(snap["announcements"]) == 3 and [a["title"] for a in urgent] == ["Fermeture exceptionnelle vendredi à 16 h"]
+    assert len(snap["announcements"]) == 3 and [a["title"] for a in urgent] == [
+        "Fermeture exceptionnelle vendredi à 16 h"
+    ]

@@ -18,8 +18,11 @@ async def test_a_screen_pairs_by_code_and_gets_its_token_exactly_once(client, be
     assert r.status == 202
     # Staff type the code as they read it (lower case, with a space).
     typed = pairing["code"][:3].lower() + " " + pairing["code"][3:]
-    r = await client.post("/api/v1/displays/claim", headers=bearer,
-                          json={"code": typed, "site": "maurepas", "name": "Hall", "orientation": "portrait"})
+    r = await client.post(
+        "/api/v1/displays/claim",
+        headers=bearer,
+        json={"code": typed, "site": "maurepas", "name": "Hall", "orientation": "portrait"},
+    )
     assert r.status == 201
     display_id = (await r.json())["id"]
     r = await client.get(f"/api/v1/displays/pair/{pairing['claim']}")
@@ -44,14 +47,23 @@ async def test_claiming_needs_an_organizer_and_a_known_code_and_site(client, bea
     pairing = await (await client.post("/api/v1/displays/pair", json={})).json()
     r = await client.post("/api/v1/displays/claim", json={"code": pairing["code"], "site": "maurepas", "name": "x"})
     assert r.status == 401
-    r = await facilitator.post("/api/v1/displays/claim", json={"code": pairing["code"], "site": "maurepas", "name": "x"})
+    r = await facilitator.post(
+        "/api/v1/displays/claim", json={"code": pairing["code"], "site": "maurepas", "name": "x"}
+    )
     assert r.status == 403
-    r = await client.post("/api/v1/displays/claim", headers=bearer, json={"code": "ZZZZZZ", "site": "maurepas", "name": "x"})
+    r = await client.post(
+        "/api/v1/displays/claim", headers=bearer, json={"code": "ZZZZZZ", "site": "maurepas", "name": "x"}
+    )
     assert r.status == 404
-    r = await client.post("/api/v1/displays/claim", headers=bearer, json={"code": pairing["code"], "site": "nowhere", "name": "x"})
+    r = await client.post(
+        "/api/v1/displays/claim", headers=bearer, json={"code": pairing["code"], "site": "nowhere", "name": "x"}
+    )
     assert r.status == 422
-    r = await client.post("/api/v1/displays/claim", headers=bearer,
-                          json={"code": pairing["code"], "site": "maurepas", "name": "x", "orientation": "diagonal"})
+    r = await client.post(
+        "/api/v1/displays/claim",
+        headers=bearer,
+        json={"code": pairing["code"], "site": "maurepas", "name": "x", "orientation": "diagonal"},
+    )
     assert r.status == 422
 
 
@@ -89,8 +101,11 @@ async def test_a_revoked_token_gets_401_until_the_screen_is_paired_again(client,
     assert (await snapshot(client, screen)).status == 401
     # Re-pairing: a new code claimed for the same screen gives a new token to the new device.
     pairing = await (await client.post("/api/v1/displays/pair", json={})).json()
-    r = await client.post("/api/v1/displays/claim", headers=bearer,
-                          json={"code": pairing["code"], "site": "maurepas", "name": "Hall", "display": screen["id"]})
+    r = await client.post(
+        "/api/v1/displays/claim",
+        headers=bearer,
+        json={"code": pairing["code"], "site": "maurepas", "name": "Hall", "display": screen["id"]},
+    )
     assert (await r.json())["id"] == screen["id"]
     again = await (await client.get(f"/api/v1/displays/pair/{pairing['claim']}")).json()
     assert again["id"] == screen["id"] and again["token"] != screen["token"]
@@ -104,7 +119,9 @@ async def test_staff_rename_and_move_a_screen_and_it_hears_of_it(client, bearer,
     screen = await pair(client, bearer)
     before = (await (await snapshot(client, screen)).json())["version"]
     async with client.ws_connect(f"/ws?channels=display:{screen['id']}&token={screen['token']}") as ws:
-        r = await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer, json={"name": "Accueil", "site": "cleunay"})
+        r = await client.patch(
+            f"/api/v1/displays/{screen['id']}", headers=bearer, json={"name": "Accueil", "site": "cleunay"}
+        )
         assert r.status == 200
         message = await ws.receive_json(timeout=2)
         assert message["channel"] == f"display:{screen['id']}"
@@ -117,11 +134,22 @@ async def test_heartbeat_feeds_the_monitoring(client, bearer, server):
     await add_site(server.app, opening_hours="24/7")
     screen = await pair(client, bearer)
     snap = await (await snapshot(client, screen)).json()
-    r = await client.post(f"/api/v1/displays/{screen['id']}/heartbeat",
-                          headers={"Authorization": f"Bearer {screen['token']}"},
-                          json={"agent": "quartier-display", "agent_version": "0.1", "uptime": 3600, "load": [0.1, 0.2, 0.3],
-                                "memory": 200e6, "temperature": 51.5, "disk": 4e9, "snapshot_version": snap["version"],
-                                "browser_alive": True, "extra": "ignored"})
+    r = await client.post(
+        f"/api/v1/displays/{screen['id']}/heartbeat",
+        headers={"Authorization": f"Bearer {screen['token']}"},
+        json={
+            "agent": "quartier-display",
+            "agent_version": "0.1",
+            "uptime": 3600,
+            "load": [0.1, 0.2, 0.3],
+            "memory": 200e6,
+            "temperature": 51.5,
+            "disk": 4e9,
+            "snapshot_version": snap["version"],
+            "browser_alive": True,
+            "extra": "ignored",
+        },
+    )
     assert r.status == 200 and (await r.json())["version"] == snap["version"]
     listing = (await (await client.get("/api/v1/displays", headers=bearer)).json())["displays"]
     d = listing[0]

@@ -12,10 +12,27 @@ async def test_the_snapshot_has_the_site_its_week_highlights_qr_codes_and_power(
     await add_site(app, opening_hours="Mo-Su 09:00-12:00,14:00-18:00")
     await add_site(app, slug="cleunay", name="ESC Cleunay")
     here = await add_session(app, date=day.isoformat(), title="Permanence CAF", start="09:00", end="12:00")
-    await add_session(app, date=(day + dt.timedelta(days=3)).isoformat(), title="Atelier smartphone",
-                      kind="atelier", axis="accompagnement", start="14:00", end="16:00", repeat=None)
-    await add_session(app, site="cleunay", date=day.isoformat(), title="Forum de Cleunay", kind="forum",
-                      axis="droits", start="10:00", end="23:59", repeat=None)
+    await add_session(
+        app,
+        date=(day + dt.timedelta(days=3)).isoformat(),
+        title="Atelier smartphone",
+        kind="atelier",
+        axis="accompagnement",
+        start="14:00",
+        end="16:00",
+        repeat=None,
+    )
+    await add_session(
+        app,
+        site="cleunay",
+        date=day.isoformat(),
+        title="Forum de Cleunay",
+        kind="forum",
+        axis="droits",
+        start="10:00",
+        end="23:59",
+        repeat=None,
+    )
     screen = await pair(client, bearer)
     r = await snapshot(client, screen)
     snap = await r.json()
@@ -49,8 +66,11 @@ async def test_etag_gives_304_until_something_changes(client, bearer, server):
     first = await snapshot(client, screen)
     tag = first.headers["ETag"]
     assert (await snapshot(client, screen, **{"If-None-Match": tag})).status == 304
-    r = await client.post(f"/api/v1/sessions/{session}/cancellations", headers=bearer,
-                          json={"date": day.isoformat(), "reason": "Formatrice malade"})
+    r = await client.post(
+        f"/api/v1/sessions/{session}/cancellations",
+        headers=bearer,
+        json={"date": day.isoformat(), "reason": "Formatrice malade"},
+    )
     assert r.status in (200, 201), await r.text()
     changed = await snapshot(client, screen, **{"If-None-Match": tag})
     assert changed.status == 200 and changed.headers["ETag"] != tag
@@ -71,12 +91,15 @@ async def test_a_cancellation_reaches_the_screen_channel_within_a_second(client,
         while True:
             try:
                 await ws.receive_json(timeout=0.3)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await client.post(f"/api/v1/sessions/{session}/cancellations", headers=bearer,
-                          json={"date": day.isoformat(), "reason": "Fermeture"})
+        await client.post(
+            f"/api/v1/sessions/{session}/cancellations",
+            headers=bearer,
+            json={"date": day.isoformat(), "reason": "Fermeture"},
+        )
         message = await ws.receive_json(timeout=1)
         assert loop.time() - started < 1
         assert message["type"] == "snapshot.stale" and message["seq"] > version
@@ -89,8 +112,11 @@ async def test_an_open_board_at_the_site_is_on_the_wall_of_its_screens(client, b
     here = await pair(client, bearer)
     there = await pair(client, bearer, site="cleunay")
     async with client.ws_connect(f"/ws?channels=display:{here['id']}&token={here['token']}") as ws:
-        r = await client.post("/api/v1/boards", headers=bearer,
-                              json={"title": "Le quartier en 2030", "moderation": "post", "site": "maurepas"})
+        r = await client.post(
+            "/api/v1/boards",
+            headers=bearer,
+            json={"title": "Le quartier en 2030", "moderation": "post", "site": "maurepas"},
+        )
         assert r.status == 201, await r.text()
         board = await r.json()
         r = await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": "Plus de bancs au parc"})
@@ -111,14 +137,19 @@ async def test_an_open_board_at_the_site_is_on_the_wall_of_its_screens(client, b
 async def test_per_screen_schedule_overrides_the_site_hours(client, bearer, server):
     await add_site(server.app, opening_hours="Mo-Su 09:00-12:00")
     screen = await pair(client, bearer)
-    r = await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer,
-                           json={"hours_override": "Mo-Su 07:00-22:00", "margin_minutes": 0})
+    r = await client.patch(
+        f"/api/v1/displays/{screen['id']}",
+        headers=bearer,
+        json={"hours_override": "Mo-Su 07:00-22:00", "margin_minutes": 0},
+    )
     assert r.status == 200
     power = (await (await snapshot(client, screen)).json())["power"]
     assert power["source"] == "override"
     start, end = (dt.datetime.fromisoformat(t) for t in power["on"][0])
     assert (start.strftime("%H:%M"), end.strftime("%H:%M")) == ("07:00", "22:00")
-    r = await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer, json={"hours_override": "n'importe quoi"})
+    r = await client.patch(
+        f"/api/v1/displays/{screen['id']}", headers=bearer, json={"hours_override": "n'importe quoi"}
+    )
     assert r.status == 422
     await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer, json={"always_on": True})
     assert (await (await snapshot(client, screen)).json())["power"]["always_on"] is True
