@@ -7,13 +7,14 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
-import babel.dates
 from aiohttp import web
 
 from events import queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
+from events.wording import schedule
 from forum import queries as forum_queries  # the forum's read interface: links to published minutes
+from quartier import formats
 from quartier.api import date_query, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -22,7 +23,7 @@ from quartier.i18n import gettext as _
 from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
-from quartier.typedefs import DB, LANGUAGE, SETTINGS
+from quartier.typedefs import DB, SETTINGS
 
 routes = Routes()
 
@@ -34,22 +35,11 @@ def now(request: web.Request) -> dt.datetime:
 
 
 def formatters(request: web.Request) -> dict[str, Any]:
-    """Date and label helpers for templates, in the reader's language."""
-    lang = request.get(LANGUAGE, "fr")
-
-    def day(d: dt.date | dt.datetime) -> str:
-        return babel.dates.format_date(d, "EEEE d MMMM", locale=lang)
-
-    def day_year(d: dt.date | dt.datetime) -> str:
-        return babel.dates.format_date(d, "EEEE d MMMM y", locale=lang)
-
-    def hour(t: dt.datetime) -> str:
-        return t.strftime("%H:%M")
-
+    """Date and label helpers for templates, in the reader's language (quartier.formats)."""
     return {
-        "fmt_day": day,
-        "fmt_day_year": day_year,
-        "fmt_hour": hour,
+        "fmt_day": formats.day,
+        "fmt_day_year": formats.day_year,
+        "fmt_hour": formats.hour,
         "kind_label": lambda k: _(KINDS.get(k, k)),
         "axis_label": lambda a: _(AXES.get(a, a)),
         "status_label": lambda s: _(STATUSES.get(s, s)),
@@ -325,6 +315,7 @@ async def session_page(request: web.Request) -> web.Response:
             "qr_path": path,
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
+            "schedule": schedule(Rule.of(s)),
             "channels": f"site:{s['site']}",
             "shown": occ,
         },

@@ -312,6 +312,8 @@ def cast_tx(
         spent, on_note = spent - 1, on_note - 1
     else:
         if spent >= r["budget"]:
+            if r["budget"] == 1:
+                raise Problem(409, "over_budget", N_("Vous avez déjà posé votre gommette."))
             raise Problem(409, "over_budget", N_("Vous avez déjà posé vos {budget} gommettes."), budget=r["budget"])
         if on_note and not r["stack"]:
             raise Problem(409, "one_per_note", N_("Une seule gommette par note dans ce vote."))

@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from quartier import i18n
+from quartier import formats, i18n
 from quartier.auth import csrf_token
 from quartier.qr import qr_svg
 from quartier.typedefs import DEVICE, LANGUAGE, SESSION_ID, SETTINGS, TEMPLATES, USER
@@ -33,6 +33,9 @@ class Templates:
         )
         self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
         self.env.globals.update(url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup)
+        self.env.globals.update(formats.template_globals())
+        # Jinja's own `capitalize` lowercases the rest ("Monday 30 november"): use `ucfirst`.
+        self.env.filters["ucfirst"] = formats.ucfirst
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)

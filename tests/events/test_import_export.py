@@ -26,9 +26,9 @@ def test_import_twice_changes_nothing_the_second_time(config, tmp_path, capsys):
     example = tmp_path / "p.yaml"
     example.write_text(EXAMPLE, encoding="utf-8")
     assert run("import", str(example), "--config", str(config)) == 0
-    assert "3 créé(s)" in capsys.readouterr().out
+    assert "Créés : 3 ;" in capsys.readouterr().out
     assert run("import", str(example), "--config", str(config)) == 0
-    assert "0 créé(s), 0 modifié(s), 3 inchangé(s)" in capsys.readouterr().out
+    assert "Créés : 0 ; modifiés : 0 ; inchangés : 3." in capsys.readouterr().out
 
 
 def test_export_then_import_is_a_round_trip(config, tmp_path, capsys):
@@ -41,7 +41,7 @@ def test_export_then_import_is_a_round_trip(config, tmp_path, capsys):
     assert "blosne-permanence-caf" in exported and "Fermeture pour les fêtes" in exported
     capsys.readouterr()
     assert run("import", str(out), "--config", str(config)) == 0
-    assert "3 inchangé(s)" in capsys.readouterr().out
+    assert "inchangés : 3." in capsys.readouterr().out
     assert run("export", "--config", str(config)) == 0
     assert capsys.readouterr().out == exported
 
