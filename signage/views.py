@@ -7,6 +7,7 @@ import time
 from aiohttp import web
 
 from quartier.api import path_int
+from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
@@ -117,15 +118,23 @@ async def asset(request: web.Request) -> web.Response:
 # -- staff: the registry
 
 
+def _live(displays: list[dict], seq: int) -> dict[str, object]:
+    """The staff pages follow their screens' channels: a screen that fetches its token shows as paired."""
+    return {"channels": ",".join(f"display:{d['id']}" for d in displays), "seq": seq}
+
+
 @routes.get("/staff/screens", name="signage_displays", access=STAFF)
 async def displays_page(request: web.Request) -> web.Response:
+    seq = await request.app[DB].read(last_seq_in)
+    displays = await service.registry(request)
     return render(
         request,
         "signage/displays.html",
         {
-            "displays": await service.registry(request),
+            "displays": displays,
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **_live(displays, seq),
         },
     )
 
@@ -140,6 +149,7 @@ async def claim_form(request: web.Request) -> web.Response:
 @routes.get("/staff/screens/{id}", name="signage_display", access=STAFF)
 async def display_page(request: web.Request) -> web.Response:
     display_id = path_int(request)
+    seq = await request.app[DB].read(last_seq_in)
     found = [d for d in await service.registry(request) if d["id"] == display_id]
     if not found:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
@@ -150,6 +160,7 @@ async def display_page(request: web.Request) -> web.Response:
             "display": found[0],
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **_live(found, seq),
         },
     )
 
