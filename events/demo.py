@@ -107,6 +107,11 @@ SITES: list[dict[str, Any]] = [
     },
 ]
 
+# Phone numbers from the range ARCEP keeps for fiction (02 61 91 xx xx): nobody is ever called.
+for _n, _site in enumerate(SITES, start=1):
+    _site.setdefault("phone", f"02 61 91 00 {_n:02d}")
+    _site.setdefault("contact", "Accueil, du lundi au vendredi")
+
 # (key, site, title, kind, axis, weekday 0=Monday, start, end, room, audience, partner, extra)
 WEEKLY = [
     (

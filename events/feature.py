@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
-from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, report, staff
+from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, registration_pages, report, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
+from events.registrations import erase_forever
 from events.schema import migrations as programme_migrations
 from quartier.i18n import N_
-from quartier.typedefs import STAFF_LINKS
+from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
@@ -22,6 +27,7 @@ def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     pages.routes.add_to(app)
     staff.routes.add_to(app)
+    registration_pages.routes.add_to(app)
     for module in (
         posters,
         dashboard,
@@ -35,7 +41,20 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
+    app[STAFF_LINKS].append(("registrations_staff", N_("Inscriptions aux séances")))
     feedback.setup(app)
+    app.cleanup_ctx.append(_erasure)
+
+
+async def _erasure(app: web.Application) -> AsyncIterator[None]:
+    """Registrations' personal data go the day after their session: checked at start-up, then hourly."""
+    task = asyncio.create_task(erase_forever(app[DB], app[SETTINGS].tz))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def demo(ctx: object) -> None:

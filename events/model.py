@@ -226,6 +226,7 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         "opening_hours": c.text("opening_hours", max_length=400),
         "accessibility": c.strings("accessibility"),
         "phone": c.text("phone", max_length=40),
+        "contact": c.text("contact", max_length=120),
         "email": c.text("email", max_length=120),
         "website": c.text("website", max_length=300),
         "timezone": c.text("timezone", max_length=60) or default_timezone,

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-from events import queries
+from events import queries, registrations
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from events.wording import schedule
@@ -292,6 +292,7 @@ async def session_page(request: web.Request) -> web.Response:
             "coming": queries.occurrences(db, today, today + dt.timedelta(days=62), session_id=id),
             "seq": last_seq_in(db),
             "minutes": forum_queries.published_minutes(db, session_id=id),
+            "tallies": registrations.counts(db, id) if s["registration"] else {},
         }
 
     data = await request.app[DB].read(read)
@@ -318,6 +319,11 @@ async def session_page(request: web.Request) -> web.Response:
             "schedule": schedule(Rule.of(s)),
             "channels": f"site:{s['site']}",
             "shown": occ,
+            # Sessions "sur inscription": each date's places left and waiting list (events.registrations).
+            "places_of": lambda o: registrations.places(
+                o["capacity"], o["status"], data["tallies"].get(o["date"].isoformat())
+            ),
+            "now": now(request),
         },
     )
 

@@ -36,6 +36,7 @@ SITE_KEYS = {
     "opening_hours",
     "accessibility",
     "phone",
+    "contact",
     "email",
     "website",
     "timezone",
