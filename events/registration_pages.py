@@ -249,6 +249,8 @@ def _valid_date(raw: str) -> bool:
 
 @routes.post("/api/v1/registrations/{token}/cancellation", name="api_registration_cancel", access=PUBLIC)
 async def api_cancel(request: web.Request) -> web.Response:
+    if request.body_exists:  # nothing is needed in it, but what is sent must be JSON of a sane size
+        await read_json(request)
     row = await _by_token(request)
     moment = now(request)
     result = await request.app[DB].write(lambda tx: regs.cancel(tx, row["id"], moment))
