@@ -80,12 +80,19 @@ def hour(t: dt.datetime | dt.time) -> str:
     return t.strftime("%H:%M")
 
 
+def moment(value: dt.datetime | str, lang: str | None = None) -> str:
+    """ "3 décembre 2025 à 09:00" / "3 December 2025 at 09:00", from a datetime or an ISO string."""
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return i18n.gettext("{date} à {time}").format(date=date(when, lang), time=hour(when))
+
+
 def template_globals() -> dict[str, object]:
     """What every template may call (the language is the request's, set by the error middleware)."""
     return {
         "colon": colon,
         "semicolon": semicolon,
         "fmt_date": date,
+        "fmt_moment": moment,
         "fmt_short_day": short_day,
         "fmt_weekday": weekday,
     }
