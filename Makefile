@@ -47,7 +47,7 @@ clean:
 # Refresh every package's English catalogue from the French texts in code and templates.
 # Then translate the new empty entries in <package>/locale/en/LC_MESSAGES/messages.po.
 messages: $(VENV)/.installed
-	@for pkg in quartier events forum signage displays; do \
+	@for pkg in quartier events commons referral forum reports signage displays; do \
 	  [ -d $$pkg ] || continue; \
 	  $(BIN)/pybabel -q extract -F babel.cfg --no-location -o $$pkg/messages.pot $$pkg; \
 	  if [ -f $$pkg/locale/en/LC_MESSAGES/messages.po ]; then \

@@ -7,6 +7,7 @@ import time
 from aiohttp import web
 
 from quartier.api import path_int, read_json
+from quartier.db import encode
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, LIMITER
 from signage import access, service, store
@@ -15,8 +16,6 @@ routes = Routes()
 
 
 def json_response(data: object, status: int = 200) -> web.Response:
-    from quartier.db import encode
-
     return web.Response(text=encode(data), status=status, content_type="application/json")
 
 

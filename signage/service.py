@@ -11,17 +11,13 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries as programme
 from quartier.api import int_field, text_field
 from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
 from signage import snapshot, store
-
-try:
-    from events import queries as programme
-except ImportError:
-    programme = None  # type: ignore[assignment]
 
 ORIENTATIONS = ("landscape", "portrait")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -35,17 +31,12 @@ def links(app: web.Application) -> snapshot.Links:
 
 async def sites(app: web.Application) -> list[dict[str, Any]]:
     """The sites staff can put a screen at (slug, name)."""
-    if programme is None:
-        return []
     return await app[DB].read(lambda db: [{"slug": s["slug"], "name": s["name"]} for s in programme.sites(db)])
 
 
 async def check_site(app: web.Application, slug: str) -> str:
-    if programme is not None:
-        known = await app[DB].read(lambda db: programme.site(db, slug))
-        if known is None:
-            raise Problem(422, "unknown_site", N_("Le lieu « {site} » n'existe pas."), site=slug)
-    elif not SLUG_RE.match(slug):
+    known = await app[DB].read(lambda db: programme.site(db, slug)) if SLUG_RE.match(slug) else None
+    if known is None:
         raise Problem(422, "unknown_site", N_("Le lieu « {site} » n'existe pas."), site=slug)
     return slug
 
@@ -199,7 +190,7 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
 
     def read(db) -> list[dict[str, Any]]:
         out = []
-        names = {s["slug"]: s["name"] for s in programme.sites(db)} if programme else {}
+        names = {s["slug"]: s["name"] for s in programme.sites(db)}
         for row in db.conn.execute("SELECT * FROM signage_displays ORDER BY site, name, id"):
             d = dict(row)
             site = snapshot.site_of(db, d["site"], settings.tz)
