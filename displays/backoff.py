@@ -6,7 +6,7 @@ import random
 
 
 class Backoff:
-    """"Equal jitter": each wait is between half and all of the current step, which doubles from
+    """ "Equal jitter": each wait is between half and all of the current step, which doubles from
     `start` up to `cap`, so a hundred screens coming back after an outage do not all knock at the
     same second."""
 

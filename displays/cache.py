@@ -141,7 +141,11 @@ class Cache:
             data = json.loads(self.page_file.read_bytes())
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("html"), str) or not isinstance(data.get("files"), list):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("html"), str)
+            or not isinstance(data.get("files"), list)
+        ):
             return None
         if not all(isinstance(p, str) and self.page_path(p) and self.page_path(p).is_file() for p in data["files"]):
             return None

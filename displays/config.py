@@ -177,7 +177,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--power",
         metavar="PRESET",
-        help=_("extinction de l'écran hors des heures : {presets} (auto par défaut)").format(presets=", ".join(PRESETS)),
+        help=_("extinction de l'écran hors des heures : {presets} (auto par défaut)").format(
+            presets=", ".join(PRESETS)
+        ),
     )
     parser.add_argument(
         "--browser", action="store_true", help=_("lance Chromium en mode kiosque et le relance s'il meurt ou se fige")

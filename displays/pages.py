@@ -35,7 +35,9 @@ def pairing_page(*, code: str | None, paired: bool, address: str, server: str, p
         staff_url = server.rstrip("/") + "/staff/screens"
         title = _("Écran à jumeler")
         main = _p("code", f"{code[:3]} {code[3:]}", id="code", **{"aria-label": _("Code de jumelage")})
-        main += "\n    " + _p("hint", _("Sur {url}, tapez ce code sous « Jumeler un nouvel écran ».").format(url=staff_url))
+        main += "\n    " + _p(
+            "hint", _("Sur {url}, tapez ce code sous « Jumeler un nouvel écran ».").format(url=staff_url)
+        )
     else:
         title = _("Écran à jumeler")
         main = _p("hint", _("Connexion au serveur {server}…").format(server=server))

@@ -154,8 +154,9 @@ async def choose(name: str, on: list[str], off: list[str], cec_devices: list[str
         found = await probe_cec(devices)
         if found:
             return found
-        method.ok, method.detail = False, _("aucun téléviseur ne répond sur {devices}").format(
-            devices=", ".join(devices) or "/dev/cec*"
+        method.ok, method.detail = (
+            False,
+            _("aucun téléviseur ne répond sur {devices}").format(devices=", ".join(devices) or "/dev/cec*"),
         )
     elif name == "kiosk" and not await probe_kiosk():
         method.ok, method.detail = False, _("{helper} n'est pas utilisable").format(helper=SCREEN_POWER)

@@ -14,8 +14,8 @@ import os
 import signal
 import time
 
-from displays.config import AgentConfig
 from displays.backoff import Backoff
+from displays.config import AgentConfig
 from displays.power import Method, run
 
 log = logging.getLogger("displays")
