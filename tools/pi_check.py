@@ -128,11 +128,11 @@ class Chroot:
             shutil.rmtree(WORK)
         sh("cp", "-a", "--reflink=auto", BASE, WORK)
         APT.mkdir(parents=True, exist_ok=True)
-        for source, target, opts in (
-            ("/proc", "proc", ["-t", "proc", "proc"]),
-            ("/sys", "sys", ["--rbind", "/sys"]),
-            ("/dev", "dev", ["--rbind", "/dev"]),
-            (str(APT), "var/cache/apt/archives", ["--bind", str(APT)]),
+        for target, opts in (
+            ("proc", ["-t", "proc", "proc"]),
+            ("sys", ["--rbind", "/sys"]),
+            ("dev", ["--rbind", "/dev"]),
+            ("var/cache/apt/archives", ["--bind", str(APT)]),
         ):
             where = WORK / target
             where.mkdir(parents=True, exist_ok=True)
@@ -215,11 +215,6 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def agent_pid(process: subprocess.Popen) -> int:
-    """The agent's own process (the chroot execs env, which execs the venv's Python under qemu)."""
-    return process.pid
 
 
 def rss(pid: int) -> float:
