@@ -139,6 +139,8 @@ class Chroot:
             sh("mount", *opts, where)
             self.mounts.append(where)
         shutil.copy("/etc/resolv.conf", WORK / "etc/resolv.conf")
+        # This machine's certificate authorities (a TLS-inspecting proxy needs them for pip).
+        shutil.copy("/etc/ssl/certs/ca-certificates.crt", WORK / "etc/ssl/certs/ca-certificates.crt")
         (WORK / "usr/sbin/policy-rc.d").write_text("#!/bin/sh\nexit 101\n")  # no daemon starts in a chroot
         (WORK / "usr/sbin/policy-rc.d").chmod(0o755)
         (WORK / "etc/apt/sources.list").write_text(f"deb {MIRROR} bookworm main\n")
@@ -265,7 +267,9 @@ def install(chroot: Chroot, server_port: int) -> dict[str, float]:
     before = chroot.packages()
     started = time.monotonic()
     argv = ["sh", "/home/pi/quartier/displays/pi/install.sh", f"http://127.0.0.1:{server_port}"]
-    chroot.run(*argv, *([] if KIOSK else ["--no-kiosk"]), env={**os.environ, "LANG": "C.UTF-8"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(LANG="C.UTF-8", PIP_CERT="/etc/ssl/certs/ca-certificates.crt")
+    chroot.run(*argv, *([] if KIOSK else ["--no-kiosk"]), env=env)
     step("install.sh" + ("" if KIOSK else " --no-kiosk"), started)
     after_files = sorted(str(p.relative_to(checkout)) for p in checkout.rglob("*"))
     if after_files != before_files:

@@ -61,3 +61,18 @@ def test_the_kiosk_opens_the_agents_port_with_its_flags(tmp_path):
         [sys.executable, "-m", "displays.kiosk", "--config", str(settings), "--print"], capture_output=True, text=True
     )
     assert run.returncode == 2 and run.stderr.startswith("quartier-kiosk: port:") and "Traceback" not in run.stderr
+
+
+def test_the_agent_imports_nothing_of_the_server():
+    """The Pi installs displays/ alone: every import in it is the standard library, its two
+    dependencies or itself (the agent tests also run it with the server's packages unimportable)."""
+    import ast
+
+    allowed = set(sys.stdlib_module_names) | {"displays", "websockets", "yaml"}
+    for path in sorted(PI.parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
