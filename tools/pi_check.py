@@ -12,6 +12,7 @@ and the agent's memory. Not part of `make test` (it takes minutes and root).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -176,7 +177,9 @@ def start_server(folder: Path, port: int) -> subprocess.Popen:
         sh(*QUARTIER, "user", "add", "pi-check", "--role", "organizer", "--password-stdin", "--config", config,
            input="correct horse battery staple\n", stdout=subprocess.DEVNULL)  # fmt: skip
     log = (folder / "server.log").open("ab")
-    server = subprocess.Popen([*QUARTIER, "serve", "--config", config, "--port", str(port)], stdout=log, stderr=log)
+    server = subprocess.Popen(
+        [*QUARTIER, "serve", "--config", config, "--port", str(port)], stdout=log, stderr=log, start_new_session=True
+    )
     wait("the server", lambda: get(f"http://127.0.0.1:{port}/api/v1/sites")[0] == 200, 30)
     return server
 
@@ -211,7 +214,8 @@ def start_agent(log: Path) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
