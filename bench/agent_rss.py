@@ -1,6 +1,6 @@
 """Measure the agent's resident memory over an hour of screen life, compressed in time.
 
-    .venv/bin/python -m displays.measure_rss [--minutes 60] [--speed 60]
+    .venv/bin/python -m bench.agent_rss [--minutes 60] [--speed 60]
 
 Runs a real server (temporary database) and the real agent (`python -m displays`, its own
 process), pairs them, then plays `--minutes` of a busy lobby at `--speed`× : a staff change
@@ -28,7 +28,7 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
     import aiohttp
     from aiohttp.test_utils import TestClient, TestServer
 
-    from displays.health import rss_bytes
+    from displays.health import rss_bytes  # reads /proc: the agent's own measure
     from quartier import auth
     from quartier.app import create_app
     from quartier.settings import Settings
@@ -42,12 +42,9 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
     await client.start_server()
     await auth.add_user(server.app[DB], "bench", "organizer", "correct horse battery staple")
     bearer = {"Authorization": f"Bearer {await auth.create_api_token(server.app[DB], 'bench')}"}
-    try:
-        from tests.events.helpers import add_site  # a site to pair the screen at
-    except ImportError:
-        add_site = None
-    if add_site:
-        await add_site(server.app)
+    from tests.events.helpers import add_site  # a site to pair the screen at
+
+    await add_site(server.app)
     with __import__("socket").socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
