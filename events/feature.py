@@ -8,41 +8,27 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, registration_pages, report, staff
+from events import api, opendata, pages, posters, registration_pages, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
 from events.registrations import erase_forever
-from events.schema import migrations as programme_migrations
+from events.schema import migrations
 from quartier.i18n import N_
 from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
-# The programme's tables, then the feedback forms' (a separate set: feedback_store.migrations).
-migrations = (programme_migrations, feedback_store.migrations)
-
 
 def setup(app: web.Application) -> None:
-    api.routes.add_to(app)
-    pages.routes.add_to(app)
-    staff.routes.add_to(app)
-    registration_pages.routes.add_to(app)
-    for module in (
-        posters,
-        dashboard,
-        opendata,
-        report,
-    ):  # printed programme, service-time dashboard, open data, annual report
+    # printed programme, open data, registrations
+    for module in (api, pages, staff, posters, opendata, registration_pages):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
-    app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
-    app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
     app[STAFF_LINKS].append(("registrations_staff", N_("Inscriptions aux séances")))
-    feedback.setup(app)
     app.cleanup_ctx.append(_erasure)
 
 
@@ -58,7 +44,6 @@ async def _erasure(app: web.Application) -> AsyncIterator[None]:
 
 
 async def demo(ctx: object) -> None:
-    """The programme's demo, feedback answers on last week's sessions, then a year of history."""
+    """The programme's demo week, then a year of history (past forum days, closures, cancellations)."""
     await programme_demo(ctx)
-    await feedback_store.demo(ctx)
     await history_demo(ctx)

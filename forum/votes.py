@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import queries
+from forum import reads
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -117,7 +117,7 @@ def ranking(db: sqlite_utils.Database, r: dict[str, Any]) -> list[dict[str, Any]
     if r["state"] == "closed" and r["results"] is not None:
         return r["results"]
     by_note = counts(db, r["id"])
-    notes = queries.public_notes(db, r["board_id"])
+    notes = reads.public_notes(db, r["board_id"])
     order = {n["id"]: i for i, n in enumerate(notes)}
     rows = [
         {
@@ -202,7 +202,7 @@ def open_round_tx(
 ) -> dict[str, Any]:
     """Open a voting round on an open board; refused while another round is taking dots."""
     now = time.time() if now is None else now
-    board = queries.board(tx.db, board_id)
+    board = reads.board(tx.db, board_id)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     if board["state"] != "open":
@@ -275,6 +275,13 @@ def voter_of(db: sqlite_utils.Database, *, device: str, turn_id: str | None, rou
     return turn_voter(turn_id)
 
 
+def over_budget(budget: int) -> Problem:
+    """ "Vos 3 gommettes" but "votre gommette": a Problem's message has no plural forms of its own."""
+    if budget == 1:
+        return Problem(409, "over_budget", N_("Vous avez déjà posé votre gommette."))
+    return Problem(409, "over_budget", N_("Vous avez déjà posé vos {budget} gommettes."), budget=budget)
+
+
 def cast_tx(
     tx: Tx,
     note_id: int,
@@ -287,11 +294,11 @@ def cast_tx(
 ) -> dict[str, Any]:
     """Put (or take back) one dot on a note; returns the note's count and the voter's budget left."""
     now = time.time() if now is None else now
-    note = queries.note(tx.db, note_id)
+    note = reads.note(tx.db, note_id)
     if note is None:
         raise Problem(404, "not_found", N_("Cette note n'existe pas."))
     if note["status"] == "merged" and note["merged_into"]:
-        note = queries.note(tx.db, note["merged_into"]) or note
+        note = reads.note(tx.db, note["merged_into"]) or note
     board_id = note["board_id"]
     r = current_round(tx.db, board_id, now)
     if r is None or (round_id is not None and r["id"] != round_id):
@@ -312,9 +319,7 @@ def cast_tx(
         spent, on_note = spent - 1, on_note - 1
     else:
         if spent >= r["budget"]:
-            if r["budget"] == 1:
-                raise Problem(409, "over_budget", N_("Vous avez déjà posé votre gommette."))
-            raise Problem(409, "over_budget", N_("Vous avez déjà posé vos {budget} gommettes."), budget=r["budget"])
+            raise over_budget(r["budget"])
         if on_note and not r["stack"]:
             raise Problem(409, "one_per_note", N_("Une seule gommette par note dans ce vote."))
         tx.execute(

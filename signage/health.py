@@ -16,6 +16,7 @@ import babel.numbers
 from quartier import i18n
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from signage.service import POWER_CONTROLS
 
 AGENTS = {
     "browser": N_("navigateur seul (sans agent Raspberry Pi)"),
@@ -53,6 +54,9 @@ def describe(health: dict[str, Any]) -> list[str]:
             lines.append(
                 _(label).format(n=babel.numbers.format_decimal(round(health[key] / 1048576), locale=_locale()))
             )
+    if health.get("power_control") in POWER_CONTROLS:
+        power = _(POWER_CONTROLS[health["power_control"]])
+        lines.append(power if health.get("power_ok", True) else _("{power} — ne répond pas").format(power=power))
     return lines
 
 

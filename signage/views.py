@@ -134,6 +134,7 @@ async def displays_page(request: web.Request) -> web.Response:
             "displays": displays,
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **service.health_labels(),
             **_live(displays, seq),
         },
     )
@@ -160,6 +161,7 @@ async def display_page(request: web.Request) -> web.Response:
             "display": found[0],
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **service.health_labels(),
             **_live(found, seq),
         },
     )
