@@ -11,7 +11,7 @@ from aiohttp import web
 from events import queries as programme
 from forum import queries, store
 from forum.access import NOTE_FACILITATOR, board_link, board_links, board_or_404, read_of_board
-from forum.posting import note_input, post_note
+from forum.posting import idempotency_key, note_input, post_note
 from quartier.api import clean_text, path_int, read_json
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -125,8 +125,10 @@ async def api_post_note(request: web.Request) -> web.Response:
         raise Problem(422, "invalid_field", N_("La source vaut tablet, phone, paper ou spoken."))
     # No read of the board first: the write finds it (404) and checks it is open (409) in its
     # own transaction; a read round trip per note cost a third of the event loop (issue 11).
-    created = await post_note(request, board_id, data, source, trusted)
-    return web.json_response(created, status=201)
+    created = await post_note(request, board_id, data, source, trusted, idempotency_key(request))
+    # A retry of a note already recorded (same Idempotency-Key): the first answer, said to be a replay.
+    headers = {"Idempotent-Replayed": "true"} if created.pop("replayed", False) else None
+    return web.json_response(created, status=201, headers=headers)
 
 
 def moderation_input(data: Any) -> tuple[str, dict[str, Any]]:

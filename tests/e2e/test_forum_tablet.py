@@ -132,3 +132,24 @@ async def test_queued_notes_survive_a_reload(page, server):
     await page.reload()  # the tablet was restarted: the note is still on it, and goes
     await wait_until(page, "document.body.dataset.queued === '0'", timeout=10)
     assert await notes(server) == ["Une imprimante qui marche"]
+
+
+async def test_a_note_whose_answer_is_lost_is_sent_again_and_recorded_once(page, server):
+    id = await board(server)
+    await page.goto(f"/forum/boards/{id}/tablet")
+    lost = []
+
+    async def lose_the_first_answer(route):
+        if not lost:
+            await route.fetch()  # the server receives the note and records it...
+            lost.append(True)
+            await route.abort("connectionreset")  # ...but the tablet never hears back
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/boards/*/notes", lose_the_first_answer)
+    await fill_in(page, "Des cours de français le soir")
+    await page.click("button.send")
+    await wait_until(page, "document.body.dataset.queued === '0'", timeout=15)  # the retry, a few seconds later
+    assert lost == [True]
+    assert await notes(server) == ["Des cours de français le soir"]
