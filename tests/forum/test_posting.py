@@ -234,6 +234,7 @@ async def test_a_retried_note_with_the_same_idempotency_key_is_recorded_once(cli
     assert r.status == 200, await r.text()
     assert (await client.post(url, json={"text": "Une idée"}, headers=key)).status == 201
     assert (await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE id = ?", (note,)))["n"] == 0
-    assert (await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE board_id = ?", (board["id"],)))["n"] == 1
+    left = await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE board_id = ?", (board["id"],))
+    assert left["n"] == 1
     bad = await client.post(url, json={"text": "Une idée"}, headers={"Idempotency-Key": "court"})
     assert bad.status == 422 and (await bad.json())["error"]["code"] == "invalid_key"
