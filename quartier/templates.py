@@ -16,7 +16,7 @@ from markupsafe import Markup
 from quartier import formats, i18n
 from quartier.auth import csrf_token
 from quartier.qr import qr_svg
-from quartier.typedefs import DEVICE, LANGUAGE, SESSION_ID, SETTINGS, TEMPLATES, USER
+from quartier.typedefs import DEVICE, LANGUAGE, PUBLIC_LINKS, SESSION_ID, SETTINGS, TEMPLATES, USER
 
 
 class Templates:
@@ -113,6 +113,7 @@ def render(
         "user": request.get(USER),
         "lang": request.get(LANGUAGE, i18n.SOURCE_LANGUAGE),
         "languages": request.app[SETTINGS].languages,
+        "public_links": request.app[PUBLIC_LINKS],
     }
     if context:
         ctx.update(context)
