@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import logging
@@ -294,15 +295,18 @@ def erase_past(tx: Tx, today: dt.date, now: float) -> int:
     return len(ids)
 
 
+def _erase_now(tx: Tx, *, clock: Callable[[], float], tz: dt.tzinfo) -> int:
+    now = clock()
+    return erase_past(tx, dt.datetime.fromtimestamp(now, tz).date(), now)
+
+
 async def erase_forever(
     db: Database, tz: dt.tzinfo, *, clock: Callable[[], float] = time.time, every: float = ERASE_EVERY
 ) -> None:
     """The background task: erase at start-up, then every hour (the clock is injected for tests)."""
     while True:
-        now = clock()
-        today = dt.datetime.fromtimestamp(now, tz).date()
         try:
-            erased = await db.write(lambda tx, today=today, now=now: erase_past(tx, today, now))
+            erased = await db.write(functools.partial(_erase_now, clock=clock, tz=tz))
             if erased:
                 log.info("registrations: personal data of %d past registrations deleted", erased)
         except Exception:  # a failed pass must not stop the next ones
