@@ -327,7 +327,7 @@ async def session_page(request: web.Request) -> web.Response:
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
             "schedule": schedule(Rule.of(s)),
-            "channels": f"site:{s['site']}",
+            "channels": f"site:{s['site']},{registrations.channel(id)}" if s["registration"] else f"site:{s['site']}",
             "shown": occ,
             # Sessions "sur inscription": each date's places left and waiting list (events.registrations).
             "places_of": lambda o: registrations.places(

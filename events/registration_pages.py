@@ -184,8 +184,7 @@ async def _desk_page(request: web.Request, values: dict[str, str], error: str | 
     session_id, day = path_int(request), _day(request.match_info["date"])
     found = await _occurrence(request, session_id, day)
     rows = await request.app[DB].read(lambda db: regs.of_occurrence(db, session_id, day))
-    site = found["site"]["slug"]
-    context = {**found, "rows": rows, "values": values, "error": error, "channels": f"site:{site}"}
+    context = {**found, "rows": rows, "values": values, "error": error, "channels": regs.channel(session_id)}
     context["autoprint"] = request.query.get("print") == "1"
     return page(request, "events/registration/desk.html", context, status=status)
 

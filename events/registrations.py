@@ -9,8 +9,8 @@ The resident keeps a cancellation link: the registration's id signed with the se
 secret, never stored. The day after the occurrence its registrations lose their personal
 data (`erase_past`, run hourly by `erase_forever`); the rows stay, so the counts do.
 
-Every change is announced on the session's site channel (`registration.updated`, counts
-only), so the session page's places left follow live. Writes take a Tx (inside db.write),
+Every change is announced on the session's channel `session:{id}` (`registration.updated`,
+counts only), so the session page's places left follow live. Writes take a Tx (inside db.write),
 reads a reader Database (inside db.read).
 """
 
@@ -160,17 +160,18 @@ def occurrence_places(db: sqlite_utils.Database, session_id: int, day: dt.date) 
 # -- writes
 
 
-def _announce(tx: Tx, session_id: int, day: str) -> dict[str, Any]:
+def channel(session_id: int) -> str:
+    """The session's own channel: its places, for its page and the desk (not the site's, which every
+    lobby screen follows: a registration changes nothing a screen shows)."""
+    return f"session:{session_id}"
+
+
+def _announce(tx: Tx, session_id: int, day: str) -> None:
     occ = queries.occurrence(tx.db, session_id, dt.date.fromisoformat(day))
     tally = counts(tx.db, session_id, [dt.date.fromisoformat(day)]).get(day)
     state = places(occ["capacity"], occ["status"], tally) if occ else places(None, "cancelled", tally)
-    site = tx.execute(
-        "SELECT sites.slug FROM sessions JOIN sites ON sites.id = sessions.site_id WHERE sessions.id = ?", (session_id,)
-    ).fetchone()
-    if site is not None:
-        data = {"session": session_id, "date": day, **{k: state[k] for k in ("confirmed", "waiting", "left")}}
-        tx.change(f"site:{site['slug']}", CHANGE, data)
-    return state
+    data = {"session": session_id, "date": day, **{k: state[k] for k in ("confirmed", "waiting", "left")}}
+    tx.change(channel(session_id), CHANGE, data)
 
 
 def register(

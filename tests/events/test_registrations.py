@@ -92,9 +92,10 @@ async def test_the_waiting_list_moves_up_when_someone_cancels(client, make_clien
     assert "une place vous attend" in text and "vous êtes passé·e de la liste d'attente" in text
     statuses = {r["first_name"]: (r["status"], r["promoted"] is not None) for r in await rows(app, id)}
     assert statuses == {"Awa": ("cancelled", False), "Bruno": ("confirmed", False), "Chloé": ("confirmed", True)}
-    # The session page follows on the site's channel: counts only, never a name.
+    # The session page follows on the session's channel (not the site's: no lobby screen refetches),
+    # counts only, never a name.
     changes = await app[DB].fetchall("SELECT channel, type, data FROM changes WHERE seq > ?", (since,))
-    assert {(c["channel"], c["type"]) for c in changes} == {("site:maurepas", "registration.updated")}
+    assert {(c["channel"], c["type"]) for c in changes} == {(f"session:{id}", "registration.updated")}
     assert json.loads(changes[-1]["data"]) == {
         "session": id,
         "date": day.isoformat(),
