@@ -21,7 +21,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from forum import reads, votes
+from events import changes as events_changes
+from forum import changes, reads, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -155,9 +156,13 @@ def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
 
 
 def _board_changed(tx: Tx, board_id: int) -> None:
+    """A board opened, closed or changed: its wall and console hear it, and so does its site's
+    channel (the site's pages and lobby screens show the boards running there)."""
     data = reads.public_board(reads.board(tx.db, board_id))
-    tx.change(f"board:{board_id}", "board.updated", data)
-    tx.change(f"moderation:{board_id}", "board.updated", data)
+    tx.change(changes.board_channel(board_id), changes.BOARD_UPDATED, data)
+    tx.change(changes.moderation_channel(board_id), changes.BOARD_UPDATED, data)
+    if data["site"]:
+        tx.change(events_changes.site_channel(data["site"]), changes.BOARD_UPDATED, data)
 
 
 def set_state_tx(tx: Tx, board_id: int, state: str) -> None:
@@ -197,11 +202,11 @@ def new_link_tx(tx: Tx, board_id: int) -> None:
 def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
     note = reads.note(tx.db, note_id)
     board = note["board_id"]
-    tx.change(f"moderation:{board}", "note", reads.moderation_view(note))
+    tx.change(changes.moderation_channel(board), changes.NOTE, reads.moderation_view(note))
     if note["status"] == "published":
-        tx.change(f"board:{board}", "note.published", reads.public_note(note))
+        tx.change(changes.board_channel(board), changes.NOTE_PUBLISHED, reads.public_note(note))
     elif was_public:
-        tx.change(f"board:{board}", "note.removed", {"id": note_id})
+        tx.change(changes.board_channel(board), changes.NOTE_REMOVED, {"id": note_id})
 
 
 def _theme_of(board: dict[str, Any], theme: str | None) -> str:
@@ -299,7 +304,11 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
         )
         update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
         for child in children:
-            tx.change(f"moderation:{note['board_id']}", "note", reads.moderation_view(reads.note(tx.db, child)))
+            tx.change(
+                changes.moderation_channel(note["board_id"]),
+                changes.NOTE,
+                reads.moderation_view(reads.note(tx.db, child)),
+            )
         _emit(tx, note_id, was_public)
         _emit(tx, into["id"], into["status"] == "published")
         return reads.moderation_view(reads.note(tx.db, note_id))
@@ -309,9 +318,9 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
             (now, note_id),
         )
         tx.execute("DELETE FROM forum_notes WHERE id = ?", (note_id,))
-        tx.change(f"moderation:{note['board_id']}", "note.deleted", {"id": note_id})
+        tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE_DELETED, {"id": note_id})
         if was_public:
-            tx.change(f"board:{note['board_id']}", "note.removed", {"id": note_id})
+            tx.change(changes.board_channel(note["board_id"]), changes.NOTE_REMOVED, {"id": note_id})
         return {"id": note_id, "deleted": True}
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
@@ -328,7 +337,7 @@ def purge_notes_tx(tx: Tx, board_id: int) -> None:
     for (note_id,) in tx.execute(
         "SELECT id FROM forum_notes WHERE board_id = ? AND kind = 'note' AND status = 'published'", (board_id,)
     ).fetchall():
-        tx.change(f"board:{board_id}", "note.removed", {"id": note_id})
+        tx.change(changes.board_channel(board_id), changes.NOTE_REMOVED, {"id": note_id})
     tx.execute("UPDATE forum_notes SET merged_into = NULL WHERE board_id = ? AND kind != 'note'", (board_id,))
     tx.execute("DELETE FROM forum_notes WHERE board_id = ? AND kind = 'note'", (board_id,))
     tx.execute("UPDATE forum_notes SET author = '' WHERE board_id = ?", (board_id,))

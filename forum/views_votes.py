@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store, votes, wordcloud
+from forum import changes, queries, store, votes, wordcloud
 from forum.access import BOARD_FACILITATOR, board_by_code, board_or_404, key_of, read_of_board
 from forum.posting import message_of
 from quartier.api import clean_text, int_field, path_int, read_json
@@ -167,6 +167,7 @@ async def votes_console(request: web.Request) -> web.Response:
             "rounds": list(reversed(rounds)),
             "current": current,
             "seq": seq,
+            "channels": changes.board_channel(board_id),
             "key": key_of(request),
             "links": _vote_links(request, board),
             "max_budget": votes.MAX_BUDGET,
@@ -376,5 +377,12 @@ async def wordcloud_wall(request: web.Request) -> web.Response:
     return render(
         request,
         "forum/wordcloud.html",
-        {"board": board, "top": top, "seq": seq, "join": join, "join_public": public_url(request, join)},
+        {
+            "board": board,
+            "top": top,
+            "seq": seq,
+            "channels": changes.board_channel(board_id),
+            "join": join,
+            "join_public": public_url(request, join),
+        },
     )

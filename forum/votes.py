@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import reads
+from forum import changes, reads
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -222,7 +222,7 @@ def open_round_tx(
         (board_id, title, budget, 1 if stack else 0, ends, now),
     ).fetchone()[0]
     public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]
-    tx.change(f"board:{board_id}", "round.opened", public)
+    tx.change(changes.board_channel(board_id), changes.ROUND_OPENED, public)
     return public
 
 
@@ -236,7 +236,7 @@ def close_round_tx(tx: Tx, round_id: int, now: float | None = None) -> dict[str,
         raise Problem(409, "round_closed", N_("Ce vote est déjà clos."))
     _freeze(tx, r, now)
     public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]
-    tx.change(f"board:{r['board_id']}", "round.closed", public)
+    tx.change(changes.board_channel(r["board_id"]), changes.ROUND_CLOSED, public)
     return public
 
 
@@ -322,8 +322,8 @@ def cast_tx(
         spent, on_note = spent + 1, on_note + 1
     votes = counts(tx.db, r["id"]).get(note["id"], 0)
     tx.change(
-        f"board:{board_id}",
-        "vote.cast",
+        changes.board_channel(board_id),
+        changes.VOTE_CAST,
         {"round": r["id"], "note": note["id"], "votes": votes, **totals(tx.db, r["id"])},
     )
     return {
@@ -342,8 +342,8 @@ def after_moderation_tx(tx: Tx, board_id: int) -> None:
     r = current_round(tx.db, board_id)
     if r is not None:
         tx.change(
-            f"board:{board_id}",
-            "votes.updated",
+            changes.board_channel(board_id),
+            changes.VOTES_UPDATED,
             {
                 "round": r["id"],
                 "counts": {str(k): v for k, v in counts(tx.db, r["id"]).items()},

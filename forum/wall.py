@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, votes
+from forum import changes, queries, votes
 from forum.access import board_links
 from quartier.api import path_int
 from quartier.bus import last_seq_in
@@ -22,7 +22,7 @@ routes = Routes()
 
 
 @routes.get("/forum/boards/{id}/wall", name="forum_wall", access=PUBLIC)
-@cached_page(lambda r: {f"board:{r.match_info['id']}"})
+@cached_page(lambda r: {changes.board_channel(r.match_info["id"])})
 async def wall(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
@@ -50,6 +50,7 @@ async def wall(request: web.Request) -> web.Response:
             "board": board,
             "by_theme": by_theme,
             "seq": seq,
+            "channels": changes.board_channel(board_id),
             "links": board_links(request, board),
             "vote_round": vote_round,
             "results_shown": votes.RESULTS_SHOWN,

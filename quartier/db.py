@@ -118,6 +118,7 @@ class Database:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[list[Change]], None]] = []
         self.closed = False
+        self.transactions = 0  # write transactions committed (a test counts those a user's action costs)
 
     # -- life cycle
 
@@ -249,6 +250,7 @@ class Database:
             if db.conn.in_transaction:
                 try:
                     db.conn.execute("COMMIT")
+                    self.transactions += 1
                 except BaseException as e:
                     if db.conn.in_transaction:
                         db.conn.execute("ROLLBACK")

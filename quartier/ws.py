@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import functools
 import logging
-import re
 import struct
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from quartier.bus import Bus, Subscriber
+from quartier.channels import EVERY_CHANNEL, PATTERN, RESET, listed, parse
 from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -25,7 +25,6 @@ from quartier.typedefs import BUS, CHANNEL_ACCESS, USER, WEBSOCKETS
 
 log = logging.getLogger(__name__)
 
-CHANNEL_RE = re.compile(r"^[a-z]+(:[A-Za-z0-9_.-]{1,64})?$")
 MAX_CHANNELS = 20
 HEARTBEAT = 20.0
 TRY_AGAIN_LATER = 1013
@@ -34,16 +33,15 @@ routes = Routes()
 
 
 def parse_channels(raw: str) -> list[str]:
-    channels = [c for c in raw.split(",") if c]
-    if not channels or len(channels) > MAX_CHANNELS or not all(CHANNEL_RE.match(c) for c in channels):
+    channels = listed(raw)
+    if not channels or len(channels) > MAX_CHANNELS or not all(PATTERN.match(c) for c in channels):
         raise Problem(400, "invalid_channels", N_("Indiquez de 1 à 20 canaux valides, séparés par des virgules."))
     return channels
 
 
 async def may_subscribe(request: web.Request, channel: str) -> bool:
     """Channels are public unless a feature declared an Access for their prefix."""
-    prefix = channel.split(":", 1)[0]
-    access = request.app[CHANNEL_ACCESS].get(prefix)
+    access = request.app[CHANNEL_ACCESS].get(parse(channel)[0])
     if access is None or access.public:
         return True
     user = request.get(USER)
@@ -98,14 +96,11 @@ async def _send(
     try:
         if since is not None:
             until = bus.last_seq
-            history = await bus.history(subscriber.channels, since, until)
-            if history is None:
-                await ws.send_str(f'{{"seq":{until},"channel":"*","type":"reset","data":{{}}}}')
-                subscriber.last = until
+            if await bus.replayable(since):
+                await _replay(ws, bus, subscriber, since, until)
             else:
-                for change in history:
-                    await ws.send_str(change.message)
-                subscriber.last = max(subscriber.last, until)
+                await ws.send_str(f'{{"seq":{until},"channel":"{EVERY_CHANNEL}","type":"{RESET}","data":{{}}}}')
+            subscriber.last = max(subscriber.last, until)
         if request.transport is not None:
             subscriber.write = _direct_writer(ws, request.transport, subscriber)
         while True:
@@ -118,6 +113,15 @@ async def _send(
         # The peer went away while we wrote; the handler's finally cleans up.
         subscriber.write = None
         await _abort(request, ws)
+
+
+async def _replay(ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int, until: int) -> None:
+    """What the client missed, a page at a time: a screen back after a day gets its history in
+    bounded reads and writes, each page sent (and drained) before the next is read."""
+    async for page in bus.history(subscriber.channels, since, until):
+        for change in page:
+            await ws.send_str(change.message)
+        subscriber.last = page[-1].seq
 
 
 # Above this many bytes waiting in a socket's buffer, changes queue and the sender task

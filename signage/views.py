@@ -88,7 +88,8 @@ async def screen_page(request: web.Request) -> web.Response:
     is_screen = await access.display_id(request) == display_id
     html = screen.page_html(
         snapshot_url=_url(request, "api_display_snapshot", id=display_id),
-        ws_url=str(request.app.router["ws"].url_for().with_query(channels=f"display:{display_id}")),
+        ws_url=str(request.app.router["ws"].url_for()),  # screen.js follows the snapshot's channels on it
+        ws_follows_snapshot=True,
         heartbeat_url=_url(request, "api_display_heartbeat", id=display_id) if is_screen else "",
         display_id=display_id,
         css_url=str(request.app.router["static_signage"].url_for(filename="screen.css", append_version=True)),
