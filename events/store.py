@@ -64,7 +64,7 @@ def save_site(tx: Tx, site: dict[str, Any], *, old_slug: str | None = None) -> t
             [*row.values(), time.time()],
         )
         announce(tx, [site["slug"]], changes.SITE_CREATED, {"site": site["slug"]})
-        return cur.lastrowid, "created"
+        return int(cur.lastrowid or 0), "created"
     if all(existing[k] == v for k, v in row.items()):
         return existing["id"], "unchanged"
     tx.execute(
@@ -134,7 +134,7 @@ def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[i
             [key, *row.values(), now, now],
         )
         announce(tx, [s["site"]], changes.SESSION_CREATED, {"session": cur.lastrowid, "site": s["site"]})
-        return cur.lastrowid, "created"
+        return int(cur.lastrowid or 0), "created"
     if key != existing["key"] and tx.execute("SELECT 1 FROM sessions WHERE key = ?", (key,)).fetchone():
         raise Problem(409, "key_taken", N_("La clé « {key} » est déjà prise."), key=key)
     if key == existing["key"] and all(existing[k] == v for k, v in row.items()):

@@ -155,10 +155,16 @@ def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
     return board
 
 
+def _known(row: dict[str, Any] | None) -> dict[str, Any]:
+    """A board or note this transaction has just found or written: it exists."""
+    assert row is not None, "read in the same transaction that checked or wrote it"
+    return row
+
+
 def _board_changed(tx: Tx, board_id: int) -> None:
     """A board opened, closed or changed: its wall and console hear it, and so does its site's
     channel (the site's pages and lobby screens show the boards running there)."""
-    data = reads.public_board(reads.board(tx.db, board_id))
+    data = reads.public_board(_known(reads.board(tx.db, board_id)))
     tx.change(changes.board_channel(board_id), changes.BOARD_UPDATED, data)
     tx.change(changes.moderation_channel(board_id), changes.BOARD_UPDATED, data)
     if data["site"]:
@@ -200,7 +206,7 @@ def new_link_tx(tx: Tx, board_id: int) -> None:
 
 
 def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
-    note = reads.note(tx.db, note_id)
+    note = _known(reads.note(tx.db, note_id))
     board = note["board_id"]
     tx.change(changes.moderation_channel(board), changes.NOTE, reads.moderation_view(note))
     if note["status"] == "published":
@@ -292,26 +298,7 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     elif action == "action":
         update("kind = 'action', action_who = ?, action_due = ?", (args.get("who") or None, args.get("due") or None))
     elif action == "merge":
-        into = reads.note(tx.db, args["into"])
-        if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
-            raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
-        if into["status"] == "merged":
-            into = reads.note(tx.db, into["merged_into"]) or into
-        # Merge keeps the counts: what this note stood for now counts for the other one.
-        children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
-        tx.execute(
-            "UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id)
-        )
-        update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
-        for child in children:
-            tx.change(
-                changes.moderation_channel(note["board_id"]),
-                changes.NOTE,
-                reads.moderation_view(reads.note(tx.db, child)),
-            )
-        _emit(tx, note_id, was_public)
-        _emit(tx, into["id"], into["status"] == "published")
-        return reads.moderation_view(reads.note(tx.db, note_id))
+        return _merge(tx, note, args["into"], was_public, now)
     elif action == "delete":
         tx.execute(
             "UPDATE forum_notes SET status = 'hidden', merged_into = NULL, updated = ? WHERE merged_into = ?",
@@ -325,7 +312,29 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
     _emit(tx, note_id, was_public)
-    return reads.moderation_view(reads.note(tx.db, note_id))
+    return reads.moderation_view(_known(reads.note(tx.db, note_id)))
+
+
+def _merge(tx: Tx, note: dict[str, Any], into_id: int, was_public: bool, now: float) -> dict[str, Any]:
+    """Merge a note into another of its board; the counts are kept (what it stood for now counts there)."""
+    note_id = note["id"]
+    into = reads.note(tx.db, into_id)
+    if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
+        raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
+    if into["status"] == "merged":
+        into = reads.note(tx.db, into["merged_into"]) or into
+    children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
+    tx.execute("UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id))
+    tx.execute(
+        "UPDATE forum_notes SET status = 'merged', merged_into = ?, pinned = 0, updated = ? WHERE id = ?",
+        (into["id"], now, note_id),
+    )
+    for child in children:
+        child_view = reads.moderation_view(_known(reads.note(tx.db, child)))
+        tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE, child_view)
+    _emit(tx, note_id, was_public)
+    _emit(tx, into["id"], into["status"] == "published")
+    return reads.moderation_view(_known(reads.note(tx.db, note_id)))
 
 
 def purge_notes_tx(tx: Tx, board_id: int) -> None:

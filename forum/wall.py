@@ -39,7 +39,7 @@ async def wall(request: web.Request) -> web.Response:
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     recent = time.time() - 60
-    by_theme = {t["slug"]: [] for t in board["themes"]}
+    by_theme: dict[str, list[dict[str, Any]]] = {t["slug"]: [] for t in board["themes"]}
     for n in notes:
         n["new"] = (n["published"] or 0) > recent
         by_theme.setdefault(n["theme"], []).append(n)

@@ -135,10 +135,10 @@ def _direct_writer(ws: web.WebSocketResponse, transport: asyncio.BaseTransport, 
     def write(change: Change) -> bool:
         if ws.closed or transport.is_closing():
             return True  # going away: the handler's finally cleans up
-        if transport.get_write_buffer_size() > DIRECT_LIMIT:  # type: ignore[attr-defined]
+        if transport.get_write_buffer_size() > DIRECT_LIMIT:  # type: ignore[attr-defined]  # a socket transport: BaseTransport declares neither
             return False
         if change.seq > subscriber.last:
-            transport.write(text_frame(change.message))  # type: ignore[attr-defined]
+            transport.write(text_frame(change.message))  # type: ignore[attr-defined]  # a socket transport: BaseTransport declares neither
             subscriber.last = change.seq
         return True
 
@@ -186,4 +186,5 @@ async def close_all(app: web.Application) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"), 1.0)
 
-    await asyncio.gather(*(close(ws) for ws in list(app[WEBSOCKETS])))
+    open_sockets = app[WEBSOCKETS]
+    await asyncio.gather(*(close(ws) for ws in list(open_sockets)))

@@ -215,7 +215,7 @@ async def _form_page(
         if request[NEW_DEVICE]
         else await request.app[DB].read(lambda d: store.existing_answer(d, target.key, device))
     )
-    editable = bool(mine) and time.time() <= store.editable_until(mine)
+    editable = mine is not None and time.time() <= store.editable_until(mine)
     if values is None:
         values = mine["answers"] if mine and editable else {}
     until = None

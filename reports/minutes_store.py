@@ -248,7 +248,7 @@ def correct_tx(tx: Tx, board_id: int, now: float | None = None) -> int:
     """A new draft from the latest published version (a correction); returns its version number."""
     now = time.time() if now is None else now
     if draft(tx.db, board_id):
-        return draft(tx.db, board_id)["version"]  # type: ignore[index]
+        return draft(tx.db, board_id)["version"]  # type: ignore[index]  # just checked to exist
     last = published(tx.db, board_id)
     if last is None:
         raise Problem(409, "not_published", N_("Ce compte rendu n'est pas encore publié."))

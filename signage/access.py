@@ -33,7 +33,7 @@ async def display_id(request: web.Request) -> int | None:
     """The screen whose valid token this request carries, or None (looked up once per request)."""
     cached = request.get(_DISPLAY, _NONE)
     if cached is not _NONE:
-        return cached  # type: ignore[return-value]
+        return cached
     found = None
     token = presented_token(request)
     if token:

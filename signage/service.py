@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -55,7 +56,7 @@ def orientation_field(data: Any, required: bool = False) -> str | None:
 
 
 def check_hours(expression: str) -> str:
-    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, dt.UTC) is None:
+    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, ZoneInfo("UTC")) is None:
         raise Problem(
             422,
             "invalid_field",
