@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-from events import queries, registrations
+from events import changes, queries, registrations
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from events.wording import schedule
@@ -72,7 +72,7 @@ def split_today(occurrences: list[dict[str, Any]], moment: dt.datetime) -> dict[
 
 
 @routes.get("/", name="home", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def home(request: web.Request) -> web.Response:
     """Today across every site (or one): what is on now, next and later; the next drop-in help."""
     moment = now(request)
@@ -99,7 +99,7 @@ async def home(request: web.Request) -> web.Response:
             "moment": moment,
             "site": site,
             "next_help": next_help,
-            "channels": f"site:{site}" if site else "programme",
+            "channels": changes.page_channels(site),
         },
     )
 
@@ -128,7 +128,7 @@ def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tup
 
 
 @routes.get("/programme", name="events_week", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def week(request: web.Request) -> web.Response:
     """The week's programme for every site or one, filtered by site, axis, kind and audience."""
     today = now(request).date()
@@ -155,7 +155,7 @@ async def week(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
             "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
-            "channels": f"site:{f['site']}" if f["site"] else "programme",
+            "channels": changes.page_channels(f["site"]),
         },
     )
 
@@ -186,7 +186,7 @@ def readable_hours(expression: str) -> list[str]:
 
 
 @routes.get("/sites/{slug}", name="events_site", access=PUBLIC)
-@cached_page(lambda r: {"programme", f"site:{r.match_info['slug']}"})
+@cached_page(lambda r: {changes.PROGRAMME, changes.site_channel(r.match_info["slug"])})
 async def site_page(request: web.Request) -> web.Response:
     """A site: address, hours, accessibility, contact and its week."""
     slug = request.match_info["slug"]
@@ -217,7 +217,7 @@ async def site_page(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_week": iso_week(monday - dt.timedelta(days=7)),
             "next_week": iso_week(monday + dt.timedelta(days=7)),
-            "channels": f"site:{slug}",
+            "channels": changes.site_channel(slug),
         },
     )
 
@@ -327,7 +327,10 @@ async def session_page(request: web.Request) -> web.Response:
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
             "schedule": schedule(Rule.of(s)),
-            "channels": f"site:{s['site']},{registrations.channel(id)}" if s["registration"] else f"site:{s['site']}",
+            # A session "sur inscription" also follows its own channel: places left, live.
+            "channels": ",".join(
+                [changes.site_channel(s["site"])] + ([changes.session_channel(id)] * s["registration"])
+            ),
             "shown": occ,
             # Sessions "sur inscription": each date's places left and waiting list (events.registrations).
             "places_of": lambda o: registrations.places(
@@ -347,7 +350,7 @@ async def changes_page(request: web.Request) -> web.Response:
         return {"changes": queries.changes(db, today), "seq": last_seq_in(db)}
 
     data = await request.app[DB].read(read)
-    return page(request, "events/changes.html", {**data, "channels": "programme"})
+    return page(request, "events/changes.html", {**data, "channels": changes.PROGRAMME})
 
 
 ATOM = "http://www.w3.org/2005/Atom"

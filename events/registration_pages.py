@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from events import queries
+from events import changes, queries
 from events import registrations as regs
 from events.pages import now, page
 from quartier.api import date_query, path_int, read_json
@@ -184,7 +184,7 @@ async def _desk_page(request: web.Request, values: dict[str, str], error: str | 
     session_id, day = path_int(request), _day(request.match_info["date"])
     found = await _occurrence(request, session_id, day)
     rows = await request.app[DB].read(lambda db: regs.of_occurrence(db, session_id, day))
-    context = {**found, "rows": rows, "values": values, "error": error, "channels": regs.channel(session_id)}
+    context = {**found, "rows": rows, "values": values, "error": error, "channels": changes.session_channel(session_id)}
     context["autoprint"] = request.query.get("print") == "1"
     return page(request, "events/registration/desk.html", context, status=status)
 

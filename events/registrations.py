@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlite_utils
 
-from events import queries
+from events import changes, queries
 from events.model import EMAIL_RE
 from quartier.api import clean_text
 from quartier.db import Database, Tx
@@ -38,7 +38,6 @@ from quartier.i18n import N_
 
 log = logging.getLogger(__name__)
 
-CHANGE = "registration.updated"
 MAX_FIRST_NAME = 40
 MAX_EMAIL = 120
 # Places one device may hold at one occurrence: a parent registering a family, not a bot filling a workshop.
@@ -160,18 +159,12 @@ def occurrence_places(db: sqlite_utils.Database, session_id: int, day: dt.date) 
 # -- writes
 
 
-def channel(session_id: int) -> str:
-    """The session's own channel: its places, for its page and the desk (not the site's, which every
-    lobby screen follows: a registration changes nothing a screen shows)."""
-    return f"session:{session_id}"
-
-
 def _announce(tx: Tx, session_id: int, day: str) -> None:
     occ = queries.occurrence(tx.db, session_id, dt.date.fromisoformat(day))
     tally = counts(tx.db, session_id, [dt.date.fromisoformat(day)]).get(day)
     state = places(occ["capacity"], occ["status"], tally) if occ else places(None, "cancelled", tally)
     data = {"session": session_id, "date": day, **{k: state[k] for k in ("confirmed", "waiting", "left")}}
-    tx.change(channel(session_id), CHANGE, data)
+    tx.change(changes.session_channel(session_id), changes.REGISTRATION_UPDATED, data)
 
 
 def register(

@@ -53,9 +53,16 @@ def themes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def boards(db: sqlite_utils.Database, *, site: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
-    """Boards, newest first, optionally of one site (slug) and/or one state ('open', 'closed')."""
-    where, params = [], []
+def boards(
+    db: sqlite_utils.Database, *, site: str | None = None, state: str | None = None, session_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Boards, newest first, optionally of one site (slug), one state ('open', 'closed') and/or one
+    programme session."""
+    where: list[str] = []
+    params: list[Any] = []
+    if session_id is not None:
+        where.append("session_id = ?")
+        params.append(session_id)
     if site is not None:
         where.append("site = ?")
         params.append(site)
@@ -73,12 +80,6 @@ def boards(db: sqlite_utils.Database, *, site: str | None = None, state: str | N
 def boards_running_at(db: sqlite_utils.Database, site: str) -> list[dict[str, Any]]:
     """Open boards of a site, as public dicts: what a lobby screen shows as a live wall."""
     return [public_board(b) for b in boards(db, site=site, state="open")]
-
-
-def boards_of_session(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
-    """Boards attached to one session of the programme, as public dicts."""
-    rows = db.conn.execute("SELECT id FROM forum_boards WHERE session_id = ? ORDER BY id", (session_id,))
-    return [public_board(b) for (bid,) in rows.fetchall() if (b := board(db, bid))]
 
 
 def public_notes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:

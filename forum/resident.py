@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store, votes
+from forum import changes, queries, store, votes
 from forum.access import board_by_code, board_or_404
 from forum.posting import form_post, posting_page
 from quartier.api import path_int
@@ -66,7 +66,7 @@ async def phone(request: web.Request) -> web.Response:
     voting, notes, seq = await request.app[DB].read(read)
     shown = sorted(notes, key=lambda n: n["published"] or 0, reverse=True)[:PHONE_NOTES]
     labels = {t["slug"]: _(t["label"]) for t in board["themes"]}  # the default themes' names are msgids
-    live = {"notes": shown, "seq": seq, "channels": f"board:{board['id']}", "max_notes": PHONE_NOTES}
+    live = {"notes": shown, "seq": seq, "channels": changes.board_channel(board["id"]), "max_notes": PHONE_NOTES}
     live["theme_labels"] = labels
     return await posting_page(request, board, "forum/phone.html", {"voting": voting, **live})
 

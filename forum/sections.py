@@ -24,7 +24,7 @@ def setup(app: web.Application) -> None:
 
 def session_boards(db: sqlite_utils.Database, ctx: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The session's open boards."""
-    return [b for b in queries.boards_of_session(db, ctx["session"]["id"]) if b["state"] == "open"] or None
+    return [queries.public_board(b) for b in queries.boards(db, session_id=ctx["session"]["id"], state="open")] or None
 
 
 def site_boards(db: sqlite_utils.Database, ctx: dict[str, Any]) -> list[dict[str, Any]] | None:
