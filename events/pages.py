@@ -318,6 +318,9 @@ async def session_page(request: web.Request) -> web.Response:
         or (data["coming"][0] if data["coming"] else None)
     )
     ld = event_jsonld(request, s, data["site"], occ, public_url(request, path))
+    channels = [changes.site_channel(s["site"])]
+    if s["registration"]:  # a session "sur inscription" also follows its places left, live
+        channels.append(changes.session_channel(id))
     return page(
         request,
         "events/session.html",
@@ -327,10 +330,7 @@ async def session_page(request: web.Request) -> web.Response:
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
             "schedule": schedule(Rule.of(s)),
-            # A session "sur inscription" also follows its own channel: places left, live.
-            "channels": ",".join(
-                [changes.site_channel(s["site"])] + ([changes.session_channel(id)] * s["registration"])
-            ),
+            "channels": ",".join(channels),
             "shown": occ,
             # Sessions "sur inscription": each date's places left and waiting list (events.registrations).
             "places_of": lambda o: registrations.places(
