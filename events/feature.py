@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from events import api, dashboard, feedback, feedback_store, opendata, pages, posters, report, staff
+from events import api, dashboard, feedback, feedback_store, feeds, opendata, pages, posters, report, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -21,6 +21,7 @@ migrations = (programme_migrations, feedback_store.migrations)
 def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     pages.routes.add_to(app)
+    feeds.routes.add_to(app)
     staff.routes.add_to(app)
     for module in (
         posters,

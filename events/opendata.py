@@ -193,7 +193,7 @@ def place_row(site: dict[str, Any], sessions: list[dict[str, Any]], tz: Any, sou
         "presentation_resume": summary[:280],
         "presentation_detail": " ; ".join(titles),
         "source": source,
-        "itinerance": "Fixe",
+        "itinerance": "Itinérant" if site["mobile"] else "Fixe",
         "structure_parente": "",
         "date_maj": _date_of(updated, tz),
         "services": _join(sorted(services, key=SERVICE_ORDER.index)),

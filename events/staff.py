@@ -151,6 +151,7 @@ async def _site_from_form(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     data: dict[str, Any] = {k: form.get(k, "") for k in SITE_FIELDS}
     data["accessibility"] = [a for a in form.getall("accessibility", []) if isinstance(a, str)]
+    data["mobile"] = form.get("mobile") == "1"
     return data
 
 
