@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from events import api, dashboard, feedback, feedback_store, feeds, opendata, pages, posters, report, staff
+from events import api, dashboard, feedback, feedback_store, feeds, opendata, pages, posters, report, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -27,6 +27,7 @@ def setup(app: web.Application) -> None:
         posters,
         dashboard,
         opendata,
+        sitemap,
         report,
     ):  # printed programme, service-time dashboard, open data, annual report
         module.routes.add_to(app)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import babel.dates
 from aiohttp import web
 
-from events import queries
+from events import jsonld, queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from forum import queries as forum_queries  # the forum's read interface: links to published minutes
@@ -232,61 +233,6 @@ async def site_page(request: web.Request) -> web.Response:
     )
 
 
-EVENT_STATUS = {
-    "scheduled": "EventScheduled",
-    "full": "EventScheduled",
-    "cancelled": "EventCancelled",
-    "moved": "EventRescheduled",
-}
-
-
-def event_jsonld(
-    request: web.Request, s: dict[str, Any], site: dict[str, Any], occ: dict[str, Any] | None, url: str
-) -> dict[str, Any]:
-    """schema.org Event of a session's occurrence (the chosen one, else the next)."""
-    ld: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": s["title"],
-        "description": s["description"] or _(KINDS[s["kind"]]),
-        "url": url,
-        "isAccessibleForFree": s["free"],
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "location": {
-            "@type": "Place",
-            "name": site["name"],
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": site["address"],
-                "postalCode": site["postal_code"],
-                "addressLocality": site["commune"],
-                "addressCountry": "FR",
-            },
-        },
-        "inLanguage": s["languages"] or ["fr"],
-        "audience": [{"@type": "Audience", "audienceType": a} for a in s["audience"]],
-    }
-    if site["latitude"] is not None:
-        ld["location"]["geo"] = {
-            "@type": "GeoCoordinates",
-            "latitude": site["latitude"],
-            "longitude": site["longitude"],
-        }
-    if s["partner"]:
-        ld["organizer"] = {"@type": "Organization", "name": s["partner"]}
-    if s["capacity"]:
-        ld["maximumAttendeeCapacity"] = s["capacity"]
-    if occ:
-        ld.update(
-            startDate=occ["start"].isoformat(),
-            endDate=occ["end"].isoformat(),
-            eventStatus=f"https://schema.org/{EVENT_STATUS[occ['status']]}",
-        )
-        if occ["original_start"]:
-            ld["previousStartDate"] = occ["original_start"].isoformat()
-    return ld
-
-
 @routes.get("/sessions/{id}", name="events_session", access=PUBLIC)
 async def session_page(request: web.Request) -> web.Response:
     """A session: details, its coming occurrences, a QR code to this page, schema.org JSON-LD.
@@ -322,7 +268,11 @@ async def session_page(request: web.Request) -> web.Response:
         or next((o for o in data["coming"] if o["status"] != "cancelled"), None)
         or (data["coming"][0] if data["coming"] else None)
     )
-    ld = event_jsonld(request, s, data["site"], occ, public_url(request, path))
+    if occ:
+        ld = jsonld.occurrence_event(request, s, data["site"], occ)
+    else:
+        ld = jsonld.session_event(request, s, data["site"], ZoneInfo(s["timezone"]), today)
+    ld["@context"] = "https://schema.org"
     return page(
         request,
         "events/session.html",
