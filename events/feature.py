@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from events import api, dashboard, feedback, feedback_store, feeds, opendata, pages, posters, report, sitemap, staff
+from events import (
+    api,
+    dashboard,
+    embed,
+    feedback,
+    feedback_store,
+    feeds,
+    opendata,
+    pages,
+    posters,
+    report,
+    sitemap,
+    staff,
+)
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -28,6 +41,7 @@ def setup(app: web.Application) -> None:
         dashboard,
         opendata,
         sitemap,
+        embed,
         report,
     ):  # printed programme, service-time dashboard, open data, annual report
         module.routes.add_to(app)

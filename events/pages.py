@@ -55,6 +55,7 @@ def formatters(request: web.Request) -> dict[str, Any]:
         "status_label": lambda s: _(STATUSES.get(s, s)),
         "access_label": lambda a: _(ACCESSIBILITY[a]) if a in ACCESSIBILITY else a,
         "webcal": lambda path: webcal_url(request, path),
+        "absolute": lambda path: public_url(request, path),
         "KINDS": KINDS,
         "AXES": AXES,
         "AUDIENCES": AUDIENCES,

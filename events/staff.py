@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from events import queries, store
-from events.model import ACCESSIBILITY, REPEATS, Invalid, clean_exception, clean_session, clean_site
+from events import embed, queries, store
+from events.model import ACCESSIBILITY, AXES, REPEATS, Invalid, clean_exception, clean_session, clean_site
 from events.pages import now, page
 from quartier.api import path_int
 from quartier.bus import last_seq_in
@@ -177,7 +177,12 @@ async def staff_site_edit(request: web.Request) -> web.Response:
     if site is None:
         raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
     action = str(request.app.router["events_staff_site_save"].url_for(slug=slug))
-    return page(request, "events/staff_site_form.html", _site_form(site, {}, action, new=False))
+    context = _site_form(site, {}, action, new=False)
+    title = _("Programme de {name}").format(name=site["name"])
+    context["snippets"] = [(_("Tout le programme du lieu"), embed.snippet(request, slug, title=title))] + [
+        (_(label), embed.snippet(request, slug, axis, title=f"{title} — {_(label)}")) for axis, label in AXES.items()
+    ]
+    return page(request, "events/staff_site_form.html", context)
 
 
 @routes.post("/staff/sites/{slug}", name="events_staff_site_save", access=STAFF)
