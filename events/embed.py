@@ -75,4 +75,5 @@ async def embed(request: web.Request) -> web.Response:
     )
     response.headers["Content-Security-Policy"] = embed_csp(request.app[SETTINGS].embed_origins)
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Vary"] = "Accept-Language"
     return response
