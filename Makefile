@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak bench clean messages
+.PHONY: run test soak bench clean messages pi-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,13 +41,18 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
+# The lobby screen installed as on a Raspberry Pi (arm64 Bookworm root under qemu, kept in .cache/);
+# as root, minutes; not part of make test. PI_CHECK_KIOSK=no checks the agent alone.
+pi-check: $(VENV)/.installed
+	$(BIN)/python tools/pi_check.py
+
 clean:
 	rm -rf $(VENV) demo .pytest_cache
 
 # Refresh every package's English catalogue from the French texts in code and templates.
 # Then translate the new empty entries in <package>/locale/en/LC_MESSAGES/messages.po.
 messages: $(VENV)/.installed
-	@for pkg in quartier events forum signage displays; do \
+	@for pkg in quartier events commons referral forum reports signage displays; do \
 	  [ -d $$pkg ] || continue; \
 	  $(BIN)/pybabel -q extract -F babel.cfg --no-location -o $$pkg/messages.pot $$pkg; \
 	  if [ -f $$pkg/locale/en/LC_MESSAGES/messages.po ]; then \

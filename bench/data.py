@@ -50,7 +50,8 @@ def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
     """`years` of programme (the demo's weekly sessions since then, workshops, cancellations)
     and `notes` forum notes over 200-note boards, with their changes."""
     from events import store as events_store
-    from events.demo import HOURS, RENNES, SITES, sessions
+    from events.demo import sessions
+    from events.demo_data import HOURS, RENNES, SITES
     from events.model import clean_exception, clean_session, clean_site
     from forum import store as forum_store
 

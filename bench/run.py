@@ -399,11 +399,11 @@ def _idle_rss(ctx: Any, pid: int, port: int, paths: list[str]) -> float:
 
 
 def _display_agent(report: Report, sizes: Sizes) -> dict[str, Any]:
-    """The Pi agent's RSS over an hour of screen life compressed 60× (displays.measure_rss:
+    """The Pi agent's RSS over an hour of screen life compressed 60× (bench.agent_rss:
     a real server, the real paired agent in its own process, a change every 30 simulated
     seconds, heartbeats, page refetches, a network cut every 10 simulated minutes)."""
     run = subprocess.run(
-        [sys.executable, "-m", "displays.measure_rss", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
+        [sys.executable, "-m", "bench.agent_rss", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
         capture_output=True,
         text=True,
         timeout=600,

@@ -6,13 +6,14 @@ Tasks, all in one event loop:
   `websockets`, jittered exponential backoff 1 s → 60 s) and snapshot fetches (If-None-Match)
   when told, on each reconnection and at least every 10 minutes; a 401 sends it back to pairing
   while the last content stays on screen;
-- the local server (127.0.0.1:port): the pairing page, the screen page of `signage` over the
-  cached snapshot, its images, a WebSocket that tells the page about a new snapshot at once,
-  and the heartbeat the page sends (the browser watchdog listens to it);
+- the screen page: downloaded from the server (GET /api/v1/displays/{id}/page, If-None-Match)
+  with the files it loads, on each connection and with each new snapshot;
+- the local server (127.0.0.1:port, displays.local) over what is on disk;
 - the health heartbeat to the server every 30 s;
-- screen power on the snapshot's schedule; optionally Chromium, restarted when it dies or hangs.
+- screen power on the snapshot's schedule (displays.power); the browser watchdog (displays.watchdog).
 
-A restarted agent serves what is on disk before it tries the network at all.
+A restarted agent serves what is on disk before it tries the network at all. It imports
+nothing of the server: the Pi installs it alone (displays/pyproject.toml).
 """
 
 from __future__ import annotations
@@ -29,41 +30,26 @@ import signal
 import socket
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from displays import AGENT_VERSION, health, http
+from displays import AGENT_VERSION, health, http, i18n, power
 from displays import config as config_module
+from displays.backoff import Backoff
 from displays.cache import ASSET_PREFIX, Cache, asset_names
 from displays.config import AgentConfig, ConfigError
+from displays.local import LocalPages
+from displays.watchdog import BrowserWatchdog
 
 log = logging.getLogger("displays")
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-OWN_STATIC = Path(__file__).parent / "static"
 PAIR_POLL_SECONDS = 2.0
+Clock = Callable[[], dt.datetime]
 
 
 class Unpaired(Exception):
     """The server no longer knows our token (revoked, or the screen was deleted)."""
-
-
-class Backoff:
-    """Jittered exponential backoff ("equal jitter"): each wait is between half and all of the
-    current step, which doubles from `start` up to `cap`, so a hundred screens coming back after
-    an outage do not all knock at the same second."""
-
-    def __init__(self, start: float, cap: float):
-        self.start, self.cap, self.step = start, cap, start
-
-    def next(self) -> float:
-        wait = self.step / 2 + random.random() * self.step / 2
-        self.step = min(self.step * 2, self.cap)
-        return wait
-
-    def reset(self) -> None:
-        self.step = self.start
 
 
 def is_on(power: dict[str, Any] | None, at: dt.datetime) -> bool:
@@ -88,16 +74,42 @@ def local_address(server: str) -> str:
         return "?"
 
 
-class Agent:
-    def __init__(self, config: AgentConfig):
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def clock_from_environment() -> Clock:
+    """The agent's clock: real time, or (tests) `QUARTIER_DISPLAY_NOW=ISO`, a start that then moves on,
+    like the screen page's `?now=`."""
+    raw = os.environ.get("QUARTIER_DISPLAY_NOW", "")
+    if not raw:
+        return system_clock
+    try:
+        start = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"QUARTIER_DISPLAY_NOW: not an ISO date and time: {raw!r}") from None
+    if start.tzinfo is None:
+        raise ConfigError("QUARTIER_DISPLAY_NOW: give the offset too (e.g. 2026-03-02T10:00:00+01:00)")
+    offset = start - system_clock()
+    return lambda: system_clock() + offset
+
+
+class Agent(LocalPages, BrowserWatchdog):
+    def __init__(self, config: AgentConfig, clock: Clock = system_clock):
         self.config = config
+        self.clock = clock
         self.cache = Cache(config.cache)
         self.started = time.monotonic()
         self.token: dict[str, Any] | None = self.cache.load_token()
         self.record: dict[str, Any] | None = self.cache.load_snapshot()
+        self.page: dict[str, Any] | None = self.cache.load_page()
+        self.page_due = True  # ask the server for its page on the next fetch
         self.snapshot_bytes = b""
         self._encode()
-        self.synced: float | None = self.record["received"] if self.record else None
+        # The last contact with the server, not the last change of content: a restart offline
+        # must not take "mis à jour à HH:MM" back to when the snapshot was written.
+        known = [t for t in (self.record and self.record["received"], self.cache.load_contact()) if t]
+        self.synced: float | None = max(known) if known else None
         self.pairing: dict[str, Any] | None = None
         self.bus_open = False
         self.want_fetch = asyncio.Event()
@@ -107,11 +119,11 @@ class Agent:
         self.browser_process: asyncio.subprocess.Process | None = None
         self.browser_restarts = 0
         self.power_state: bool | None = None
+        self.power_method: power.Method | None = None
         self.power_due = asyncio.Event()
         self.fetches = {"ok": 0, "not_modified": 0, "failed": 0, "written": 0}
         self.server = http.LocalServer(self.handle, "127.0.0.1", config.port)
         self.address = "?"
-        self._page_cache: tuple[Any, str] | None = None
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
 
@@ -143,9 +155,19 @@ class Agent:
             else round(time.monotonic() - self.browser_beat, 1),
             "browser_restarts": self.browser_restarts,
             "power": self.power_state,
+            "power_control": self.power_method.report() if self.power_method else None,
+            "page": self.page["etag"] if self.page else None,
             "fetches": self.fetches,
             "rss": health.rss_bytes(),
         }
+
+    def contact(self) -> None:
+        """The server answered: note when (on disk too, now and then)."""
+        self.synced = time.time()
+        self.cache.save_contact(self.synced)
+
+    def page_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}/"
 
     def notify_pages(self, kind: str) -> None:
         message = json.dumps({"type": kind})
@@ -174,6 +196,8 @@ class Agent:
                     await task
             await self.stop_browser()
             await self.server.stop()
+            if self.synced:
+                self.cache.save_contact(self.synced, force=True)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -293,12 +317,13 @@ class Agent:
                     user_agent_header="quartier-display",
                 ) as ws:
                     self.bus_open = True
-                    self.synced = time.time()
+                    self.contact()
                     backoff.reset()
+                    self.page_due = True  # the server may have been upgraded meanwhile
                     self.want_fetch.set()
                     self.notify_pages("synced")
                     async for _message in ws:
-                        self.synced = time.time()
+                        self.contact()
                         self.want_fetch.set()
             except InvalidStatus as e:
                 log.info("bus refused: %s", e.response.status_code)
@@ -350,6 +375,8 @@ class Agent:
             wait = self.config.refetch_every
 
     async def fetch(self) -> None:
+        """The snapshot (If-None-Match), then the page when due; content is stored page first, so a
+        stored snapshot always has a page to show it and every image it names."""
         assert self.token is not None
         headers = self.auth()
         if self.record:
@@ -359,23 +386,15 @@ class Agent:
             raise Unpaired()
         if reply.status == 304:
             self.fetches["not_modified"] += 1
-            self.synced = time.time()
+            self.contact()
+            if self.page_due or not self.page:
+                await self.fetch_page()
             return
         if reply.status != 200:
             raise http.HTTPError(f"snapshot answered {reply.status}")
-        try:
-            snapshot = reply.json()
-            etag = reply.headers.get("etag", "")
-            if not (
-                isinstance(snapshot, dict)
-                and isinstance(snapshot.get("version"), int)
-                and isinstance(snapshot.get("sessions"), list)
-            ):
-                raise ValueError("not a snapshot")
-        except ValueError as e:
-            raise http.HTTPError(f"snapshot unreadable: {e}") from e
+        snapshot, etag = _read_snapshot(reply)
         self.fetches["ok"] += 1
-        self.synced = time.time()
+        self.contact()
         if self.record and self.record["etag"] == etag:
             return  # same content: nothing to write
         names = asset_names(snapshot)
@@ -385,6 +404,7 @@ class Agent:
                 if image.status != 200:
                     raise http.HTTPError(f"image {name} answered {image.status}")
                 self.cache.save_asset(name, image.body)
+        await self.fetch_page()  # a new snapshot may come with a new page (a new server, language)
         self.record = self.cache.save_snapshot(snapshot, etag)
         self.fetches["written"] += 1
         self._encode()
@@ -392,6 +412,39 @@ class Agent:
         log.info("new snapshot: version %s", snapshot["version"])
         self.notify_pages("snapshot")
         self.apply_power_soon()
+
+    async def fetch_page(self) -> None:
+        """The server's screen page and the files it loads, kept on disk when they change."""
+        assert self.token is not None
+        headers = self.auth()
+        if self.page:
+            headers["If-None-Match"] = self.page["etag"]
+        url = f"{self.config.server}/api/v1/displays/{self.token['id']}/page"
+        reply = await http.request("GET", url, headers=headers)
+        if reply.status == 304 and self.page:
+            self.page_due = False
+            return
+        if reply.status != 200:
+            raise http.HTTPError(f"page answered {reply.status}")
+        try:
+            given = reply.json()
+            page = {"etag": reply.headers.get("etag", ""), "html": given["html"], "slot": given["slot"]}
+            page["files"] = [p for p in given["files"] if self.cache.page_path(p)]
+            if not isinstance(page["html"], str) or len(page["files"]) != len(given["files"]):
+                raise ValueError("not a screen page")
+        except (ValueError, KeyError, TypeError) as e:
+            raise http.HTTPError(f"page unreadable: {e}") from e
+        files = {}
+        for path in page["files"]:
+            answer = await http.request("GET", self.config.server + path)
+            if answer.status != 200:
+                raise http.HTTPError(f"{path} answered {answer.status}")
+            files[path] = answer.body
+        changed, self.page = self.page is not None, self.cache.save_page(page, files)
+        self.page_due = False
+        log.info("new screen page %s", page["etag"])
+        if changed:
+            self.notify_pages("reload")  # a browser showing the old page takes the new one
 
     # -- health
 
@@ -403,11 +456,6 @@ class Agent:
             with contextlib.suppress(http.HTTPError):
                 await self.send_heartbeat()
 
-    def browser_alive(self) -> bool:
-        if self.browser_beat is None or time.monotonic() - self.browser_beat > self.config.browser_silence:
-            return False
-        return self.browser_process is None or self.browser_process.returncode is None
-
     async def send_heartbeat(self) -> None:
         assert self.token is not None
         report = health.report(
@@ -417,6 +465,8 @@ class Agent:
         if not isinstance(shown, int) and self.snapshot:
             shown = self.snapshot["version"]
         report.update(snapshot_version=shown, browser_alive=self.browser_alive())
+        if self.power_method:
+            report.update(power_control=self.power_method.name, power_ok=self.power_method.ok)
         reply = await http.request(
             "POST",
             self.config.server + self.token["heartbeat"],
@@ -424,7 +474,7 @@ class Agent:
             body=json.dumps(report).encode(),
         )
         if reply.status == 200:
-            self.synced = time.time()
+            self.contact()
         elif reply.status == 401:
             self.want_fetch.set()  # the fetch confirms it and goes back to pairing
 
@@ -442,287 +492,76 @@ class Agent:
         self.power_due.set()
 
     async def power_loop(self) -> None:
-        if not (self.config.power_on or self.config.power_off):
-            return
-        failed_at = 0.0
+        """Find how this screen is switched off (said once), then follow the snapshot's schedule."""
+        method = await power.choose(self.config.power, self.config.power_on, self.config.power_off)
+        self.power_method = method
+        log.warning("%s", method.sentence())
+        switch = power.Switch(method)
+        failed_at = None
         while True:
             snapshot = self.snapshot
             if snapshot:
-                want = is_on(snapshot.get("power"), dt.datetime.now(dt.UTC))
-                if want != self.power_state and time.monotonic() - failed_at > 300:
-                    if await self.run_power(want):
-                        self.power_state = want
+                want = is_on(snapshot.get("power"), self.clock())
+                retry_due = failed_at is None or time.monotonic() - failed_at > switch.retry_after()
+                if want != self.power_state and retry_due:
+                    if await switch.set(want):
+                        self.power_state, failed_at = want, None
                     else:
                         failed_at = time.monotonic()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.power_due.wait(), self.config.power_every)
             self.power_due.clear()
 
-    async def run_power(self, on: bool) -> bool:
-        argv = self.config.power_on if on else self.config.power_off
-        if not argv:
-            return True
-        return await self.run_command(argv, f"screen power {'on' if on else 'off'}")
 
-    async def run_command(self, argv: list[str], what: str) -> bool:
-        """Run a configured command (argv, no shell); log and return False on any failure, never raise."""
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            _out, err = await asyncio.wait_for(process.communicate(), 15)
-        except (TimeoutError, OSError) as e:
-            log.warning("%s: %s failed: %s", what, argv[0], e)
-            return False
-        if process.returncode != 0:
-            log.warning(
-                "%s: %s exited %s: %s", what, argv[0], process.returncode, err.decode(errors="replace").strip()[:200]
-            )
-            return False
-        log.info("%s: done", what)
-        return True
-
-    # -- the browser watchdog
-
-    async def browser_watchdog(self) -> None:
-        """Start Chromium on the local page; restart it when it exits or stops heartbeating."""
-        backoff = Backoff(2.0, 60.0)
-        url = f"http://127.0.0.1:{self.server.port}/"
-        while True:
-            started = time.monotonic()
-            try:
-                self.browser_process = await asyncio.create_subprocess_exec(
-                    *self.config.browser_command,
-                    url,
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.DEVNULL,
-                    stderr=asyncio.subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            except OSError as e:
-                log.warning("cannot start the browser %s: %s", self.config.browser_command[0], e)
-                await asyncio.sleep(backoff.next())
-                continue
-            self.browser_beat = None
-            reason = await self.watch_browser(started)
-            log.warning("restarting the browser: %s", reason)
-            await self.stop_browser()
-            self.browser_restarts += 1
-            if time.monotonic() - started > 600:
-                backoff.reset()
-            await asyncio.sleep(backoff.next())
-
-    async def kiosk_watchdog(self) -> None:
-        """The kiosk unit runs the browser: when its page goes silent, run `browser_restart`."""
-        last_restart = time.monotonic()
-        while True:
-            await asyncio.sleep(min(5.0, self.config.browser_silence / 3))
-            heard = self.browser_beat if self.browser_beat is not None else last_restart
-            quiet = time.monotonic() - max(heard, last_restart)
-            if quiet > self.config.browser_silence and time.monotonic() - last_restart > self.config.browser_grace:
-                log.warning("the page stopped sending its heartbeat: restarting the kiosk")
-                await self.run_command(self.config.browser_restart, "browser restart")
-                self.browser_restarts += 1
-                last_restart = time.monotonic()
-
-    async def watch_browser(self, started: float) -> str:
-        process = self.browser_process
-        assert process is not None
-        while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(process.wait(), 1.0)
-            if process.returncode is not None:
-                return f"it exited ({process.returncode})"
-            last = self.browser_beat if self.browser_beat is not None else started + self.config.browser_grace
-            if (
-                time.monotonic() - max(last, started) > self.config.browser_silence
-                and time.monotonic() - started > self.config.browser_grace
-            ):
-                return "the page stopped sending its heartbeat"
-
-    async def stop_browser(self) -> None:
-        process, self.browser_process = self.browser_process, None
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 5)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
-
-    # -- the local server
-
-    async def handle(self, req: http.Request) -> http.Response | None:
-        host = req.headers.get("host", "").rsplit(":", 1)[0]
-        if host not in ("127.0.0.1", "localhost", "[::1]"):
-            return http.Response(403, b"local only")  # no DNS rebinding from a web page
-        path = req.path
-        if req.method == "POST" and path == "/heartbeat":
-            return self.page_heartbeat(req)
-        if req.method not in ("GET", "HEAD"):
-            return http.Response(405, b"")
-        if path == "/":
-            return self.home(req)
-        if path == "/pair":
-            return self.pair_page(req)
-        if path == "/snapshot.json":
-            return self.local_snapshot(req)
-        if path == "/status.json":
-            return http.Response(200, json.dumps(self.status()).encode(), "application/json")
-        if path == "/events":
-            return await self.events(req)
-        if path.startswith("/static/"):
-            return self.static(path)
-        if path.startswith(ASSET_PREFIX):
-            file = self.cache.asset_path(path[len(ASSET_PREFIX) :])
-            if file is not None and file.is_file():
-                return http.Response(200, file.read_bytes(), _content_type(file.name))
-        return http.Response(404, b"not found")
-
-    def page_heartbeat(self, req: http.Request) -> http.Response:
-        self.browser_beat = time.monotonic()
-        with contextlib.suppress(ValueError):
-            report = json.loads(req.body or b"{}")
-            if isinstance(report, dict):
-                self.browser_report = {k: report[k] for k in ("snapshot_version", "uptime") if k in report}
-        return http.Response(204)
-
-    def local_snapshot(self, req: http.Request) -> http.Response:
-        if not self.record:
-            return http.Response(
-                404, b'{"error":{"code":"no_snapshot","message":"pas encore de programme"}}', "application/json"
-            )
-        headers = {"ETag": self.record["etag"]}
-        if self.synced:
-            headers["X-Quartier-Synced"] = dt.datetime.fromtimestamp(self.synced, dt.UTC).isoformat()
-        if req.headers.get("if-none-match") == self.record["etag"]:
-            return http.Response(304, b"", headers=headers)
-        return http.Response(200, self.snapshot_bytes, "application/json", headers)
-
-    async def events(self, req: http.Request) -> None:
-        sock = await http.accept_websocket(req)
-        if sock is None:
-            req.writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            return None
-        self.sockets.add(sock)
-        try:
-            await http.read_until_closed(req, sock)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            self.sockets.discard(sock)
-        return None
-
-    def static(self, path: str) -> http.Response:
-        from signage.screen import STATIC_DIR, STATIC_FILES
-
-        prefix, _, name = path[len("/static/") :].partition("/")
-        if prefix == "signage" and name in STATIC_FILES:
-            file = STATIC_DIR / name
-        elif prefix == "displays" and name in ("pair.css",):
-            file = OWN_STATIC / name
-        else:
-            return http.Response(404, b"not found")
-        return http.Response(200, file.read_bytes(), _content_type(name))
-
-    def home(self, req: http.Request) -> http.Response:
-        if not self.record:
-            return self.pair_page(req)
-        return http.Response(200, self.screen_page().encode(), "text/html; charset=utf-8")
-
-    def screen_page(self) -> str:
-        """The signage screen page, pointed at this agent; the first paint needs no request."""
-        from signage.screen import page_html
-
-        snapshot = self.snapshot or {}
-        key = (snapshot.get("display", {}).get("id"), snapshot.get("language"), self.record and self.record["etag"])
-        if self._page_cache and self._page_cache[0] == key:
-            return self._page_cache[1]
-        html = page_html(
-            snapshot_url="/snapshot.json",
-            ws_url="/events",
-            heartbeat_url="/heartbeat",
-            display_id=key[0] or "",
-            static_prefix="/static/signage/",
-            initial=self.snapshot,
-            initial_etag=self.record["etag"] if self.record else "",
-            lang=snapshot.get("language") or "fr",
-        )
-        self._page_cache = (key, html)
-        return html
-
-    def pair_page(self, req: http.Request) -> http.Response:
-        from displays.pages import pairing_page
-
-        code = self.pairing["code"] if self.pairing and not self.token else None
-        html = pairing_page(
-            code=code,
-            paired=self.token is not None,
-            address=self.address,
-            server=self.config.server,
-            port=self.server.port,
-        )
-        return http.Response(200, html.encode(), "text/html; charset=utf-8")
-
-
-def _content_type(name: str) -> str:
-    ext = name.rsplit(".", 1)[-1].lower()
-    return {
-        "css": "text/css; charset=utf-8",
-        "js": "text/javascript; charset=utf-8",
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "jpeg": "image/jpeg",
-        "webp": "image/webp",
-        "gif": "image/gif",
-        "svg": "image/svg+xml",
-    }.get(ext, "application/octet-stream")
+def _read_snapshot(reply: http.Reply) -> tuple[dict[str, Any], str]:
+    try:
+        snapshot = reply.json()
+        if not (
+            isinstance(snapshot, dict)
+            and isinstance(snapshot.get("version"), int)
+            and isinstance(snapshot.get("sessions"), list)
+        ):
+            raise ValueError("not a snapshot")
+    except ValueError as e:
+        raise http.HTTPError(f"snapshot unreadable: {e}") from e
+    return snapshot, reply.headers.get("etag", "")
 
 
 # -- the command
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quartier display", description="the Raspberry Pi display agent")
-    parser.add_argument("--config", metavar="FILE", help="YAML settings (flags win)")
+    parser = argparse.ArgumentParser(prog="quartier-display", description=i18n.gettext(config_module.DESCRIPTION))
+    parser.add_argument("--config", metavar="FILE", help=i18n.gettext("réglages YAML (les options l'emportent)"))
     config_module.add_arguments(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from quartier import i18n
-
     args = build_parser().parse_args(argv)
     try:
         config = config_module.load(args)
+        clock = clock_from_environment()
     except ConfigError as e:
-        print(f"quartier display: {e}", file=sys.stderr)
+        print(f"quartier-display: {e}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=os.environ.get("QUARTIER_DISPLAY_LOG", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    i18n.load_catalogues(["quartier", "signage", "displays"])
-    i18n.current_language.set(i18n.language_from_environment())
     try:
-        return asyncio.run(_run(config))
+        return asyncio.run(_run(config, clock))
     except KeyboardInterrupt:
         return 130
 
 
-async def _run(config: AgentConfig) -> int:
-    agent = Agent(config)
+async def _run(config: AgentConfig, clock: Clock) -> int:
+    agent = Agent(config, clock)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, agent.stop)
     try:
         await agent.run()
     except OSError as e:
-        print(f"quartier display: {e}", file=sys.stderr)
+        print(f"quartier-display: {e}", file=sys.stderr)
         return 2
     return 0

@@ -1,4 +1,4 @@
-"""The agent's only writable place: the token, the last snapshot and its images.
+"""The agent's only writable place: the token, the last snapshot and its images, the screen page.
 
 Every file is written atomically (temporary file, fsync, rename, fsync of the folder),
 so a power cut leaves either the old or the new version, never half of one. Files are
@@ -17,6 +17,8 @@ from typing import Any
 
 ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 ASSET_PREFIX = "/screens/assets/"
+PAGE_FILE = re.compile(r"^/static/[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+CONTACT_WRITE_EVERY = 300.0  # the last contact with the server is kept on disk to within 5 minutes
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -51,13 +53,17 @@ def asset_names(snapshot: dict[str, Any]) -> list[str]:
 
 
 class Cache:
-    """token.json (mode 0600), snapshot.json {etag, received, snapshot} and assets/<name>."""
+    """token.json (mode 0600), snapshot.json {etag, received, snapshot}, assets/<name>,
+    page.json {etag, html, slot, files} with page/<name>, and contact.json {synced}."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.assets = folder / "assets"
+        self.page_files = folder / "page"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.assets.mkdir(exist_ok=True)
+        self.page_files.mkdir(exist_ok=True)
+        self._contact_written = 0.0
         os.chmod(self.folder, 0o700)
 
     # -- the display token
@@ -122,3 +128,59 @@ class Cache:
         for path in self.assets.iterdir():
             if path.name not in wanted:
                 path.unlink(missing_ok=True)
+
+    # -- the screen page (from the server: GET /api/v1/displays/{id}/page)
+
+    @property
+    def page_file(self) -> Path:
+        return self.folder / "page.json"
+
+    def load_page(self) -> dict[str, Any] | None:
+        """{"etag", "html", "slot", "files": [path…]}, when the page and every file it loads are here."""
+        try:
+            data = json.loads(self.page_file.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("html"), str)
+            or not isinstance(data.get("files"), list)
+        ):
+            return None
+        if not all(isinstance(p, str) and self.page_path(p) and self.page_path(p).is_file() for p in data["files"]):
+            return None
+        return data
+
+    def page_path(self, path: str) -> Path | None:
+        """Where a file of the page (/static/<package>/<name>) is kept; None for any other path."""
+        if not PAGE_FILE.match(path):
+            return None
+        return self.page_files / path.rsplit("/", 1)[1]
+
+    def save_page(self, page: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        """The files first, then page.json: a stored page never points at a missing file."""
+        for path, data in files.items():
+            target = self.page_path(path)
+            if target is not None:
+                write_atomic(target, data)
+        write_atomic(self.page_file, json.dumps(page, ensure_ascii=False).encode())
+        keep = {target.name for p in page["files"] if (target := self.page_path(p))}
+        for old in self.page_files.iterdir():
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+        return page
+
+    # -- the last contact with the server (what "mis à jour à HH:MM" shows after a restart)
+
+    def load_contact(self) -> float | None:
+        try:
+            synced = json.loads((self.folder / "contact.json").read_text()).get("synced")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return float(synced) if isinstance(synced, (int, float)) else None
+
+    def save_contact(self, synced: float, force: bool = False) -> None:
+        """Keep the time of the last contact, at most every 5 minutes (an SD card tires of writes)."""
+        if force or synced - self._contact_written >= CONTACT_WRITE_EVERY:
+            write_atomic(self.folder / "contact.json", json.dumps({"synced": synced}).encode())
+            self._contact_written = synced

@@ -4,7 +4,7 @@
     server: https://quartier.example.org
     cache: /var/lib/quartier-display
     port: 8088
-    power: vcgencmd            # or wlr-randr, cec, none, or {on: [argv…], off: [argv…]}
+    power: auto                # or cec, kiosk, wlr-randr, vcgencmd, none, or {on: [argv…], off: [argv…]}
     browser: false             # true: the agent starts Chromium itself and watches it
     browser_command: [chromium, --kiosk, …]   # optional; the URL is appended
     browser_restart: [sudo, systemctl, restart, quartier-kiosk.service]  # when the kiosk unit runs it
@@ -20,24 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from displays.i18n import N_
+from displays.i18n import gettext as _
+from displays.power import PRESETS
+
+DESCRIPTION = N_("l'agent d'écran du Raspberry Pi (garde le programme hors connexion)")
 DEFAULT_PORT = 8088
 DEFAULT_CACHE = "/var/lib/quartier-display"
-
-# Raspberry Pi OS Bookworm. Wayland (labwc, wayfire or cage): wlr-randr switches the output;
-# the legacy firmware call vcgencmd works with the KMS driver on HDMI; a TV that speaks
-# HDMI-CEC goes to standby and wakes with cec-ctl (package v4l-utils).
-POWER_PRESETS: dict[str, dict[str, list[str]]] = {
-    "none": {},
-    "wlr-randr": {
-        "on": ["wlr-randr", "--output", "HDMI-A-1", "--on"],
-        "off": ["wlr-randr", "--output", "HDMI-A-1", "--off"],
-    },
-    "vcgencmd": {"on": ["vcgencmd", "display_power", "1"], "off": ["vcgencmd", "display_power", "0"]},
-    "cec": {
-        "on": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--image-view-on"],
-        "off": ["cec-ctl", "-d", "/dev/cec0", "--to", "0", "--standby"],
-    },
-}
 
 # Chromium in kiosk mode, frugal: one renderer, no background work, small caches, no
 # crash bubble after a power cut, no translation prompt, no first-run page.
@@ -74,6 +63,7 @@ class AgentConfig:
     server: str
     cache: Path
     port: int = DEFAULT_PORT
+    power: str = "auto"  # a preset of displays.power, or "custom" with power_on / power_off
     power_on: list[str] = field(default_factory=list)
     power_off: list[str] = field(default_factory=list)
     browser: bool = False
@@ -96,19 +86,29 @@ def _argv(value: Any, what: str) -> list[str]:
     return value
 
 
-def power_commands(value: Any) -> tuple[list[str], list[str]]:
-    if value in (None, False):
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise ConfigError(f"port: a number from 1 to 65535 is expected, not {value!r}")
+    if not 0 < int(value) < 65536:
+        raise ConfigError(f"port: {value} is not between 1 and 65535")
+    return int(value)
+
+
+def power_setting(value: Any) -> tuple[str, list[str], list[str]]:
+    """(preset, on, off) from `power:`: a preset name, or {on: [argv…], off: [argv…]} ("custom")."""
+    if value is None:
+        value = "auto"
+    if value is False:
         value = "none"
     if isinstance(value, str):
-        if value not in POWER_PRESETS:
-            raise ConfigError(f"power: unknown preset {value!r} (choose {', '.join(POWER_PRESETS)})")
-        preset = POWER_PRESETS[value]
-        return list(preset.get("on", [])), list(preset.get("off", []))
+        if value not in PRESETS:
+            raise ConfigError(f"power: unknown preset {value!r} (choose {', '.join(PRESETS)})")
+        return value, [], []
     if isinstance(value, dict):
         # YAML 1.1 reads a bare `on:` / `off:` key as true / false.
         value = {{True: "on", False: "off"}.get(k, k) if isinstance(k, bool) else k: v for k, v in value.items()}
     if isinstance(value, dict) and set(value) <= {"on", "off"}:
-        return _argv(value.get("on", []), "power.on"), _argv(value.get("off", []), "power.off")
+        return "custom", _argv(value.get("on", []), "power.on"), _argv(value.get("off", []), "power.off")
     raise ConfigError("power: a preset name or {on: [...], off: [...]}")
 
 
@@ -138,11 +138,12 @@ def load(args: argparse.Namespace) -> AgentConfig:
     server = args.server or data.get("server")
     if not server or not str(server).startswith(("http://", "https://")):
         raise ConfigError("--server http(s)://… is required")
-    on, off = power_commands(args.power if args.power is not None else data.get("power"))
+    power, on, off = power_setting(args.power if args.power is not None else data.get("power"))
     config = AgentConfig(
         server=str(server).rstrip("/"),
         cache=Path(args.cache or data.get("cache") or DEFAULT_CACHE),
-        port=int(args.port if args.port is not None else data.get("port", DEFAULT_PORT)),
+        port=_port(args.port if args.port is not None else data.get("port", DEFAULT_PORT)),
+        power=power,
         power_on=on,
         power_off=off,
         browser=bool(args.browser or data.get("browser", False)),
@@ -153,7 +154,7 @@ def load(args: argparse.Namespace) -> AgentConfig:
         config.browser_command = _argv(data["browser_command"], "browser_command")
     # Tests and the memory measurement compress time: QUARTIER_DISPLAY_TIMINGS="heartbeat_every=1,…".
     for item in filter(None, os.environ.get("QUARTIER_DISPLAY_TIMINGS", "").split(",")):
-        name, _, value = item.partition("=")
+        name, _sep, value = item.partition("=")
         if name not in TIMINGS:
             raise ConfigError(f"QUARTIER_DISPLAY_TIMINGS: unknown {name!r} (known: {', '.join(TIMINGS)})")
         setattr(config, name, float(value))
@@ -161,8 +162,6 @@ def load(args: argparse.Namespace) -> AgentConfig:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from quartier.i18n import gettext as _
-
     parser.add_argument("--server", metavar="URL", help=_("le serveur Quartier, par ex. https://quartier.example.org"))
     parser.add_argument(
         "--cache",
@@ -178,7 +177,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--power",
         metavar="PRESET",
-        help=_("commandes d'alimentation de l'écran : {presets}").format(presets=", ".join(POWER_PRESETS)),
+        help=_("extinction de l'écran hors des heures : {presets} (auto par défaut)").format(
+            presets=", ".join(PRESETS)
+        ),
     )
     parser.add_argument(
         "--browser", action="store_true", help=_("lance Chromium en mode kiosque et le relance s'il meurt ou se fige")

@@ -1,9 +1,10 @@
 """The display agent's place in the `quartier` command: `quartier display`.
 
-The agent is not part of the server: it adds no routes, tables or demo data. It is
-listed in quartier.features.COMMANDS, which gives it its subcommand and translations.
-The command replaces the `quartier` process with a lean `python -m displays`, so the
-agent's resident memory holds only what it uses (not every feature of the server).
+The agent is not part of the server: it adds no routes, tables or demo data, and imports
+nothing of it (quartier's CLI finds this module through quartier.features.COMMANDS and hands
+it the parsers). The command replaces the `quartier` process with a lean `python -m displays`,
+so the agent's resident memory holds only what it uses. On a Pi the agent is installed alone
+(displays/pyproject.toml) and runs as `quartier-display`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import argparse
 import os
 import sys
 
-from quartier.i18n import gettext as _
+from displays import config
+from displays.i18n import gettext as _
 
 
 def add_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from displays import config
-
-    p = subparsers.add_parser(
-        "display", parents=[common], help=_("l'agent d'écran du Raspberry Pi (garde le programme hors connexion)")
-    )
+    p = subparsers.add_parser("display", parents=[common], help=_(config.DESCRIPTION))
     config.add_arguments(p)
     p.set_defaults(func=run)
 

@@ -19,10 +19,6 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p = sub.add_parser("export", parents=[common], help=_("exporte le programme en YAML (sortie standard par défaut)"))
     p.add_argument("file", metavar="FILE.yaml", nargs="?")
     p.set_defaults(func=cmd_export)
-    p = sub.add_parser("report", parents=[common], help=_("le rapport annuel du programme sur la sortie standard"))
-    p.add_argument("--year", type=int, required=True, metavar="Y")
-    p.add_argument("--format", choices=("html", "md", "csv"), default="html")
-    p.set_defaults(func=cmd_report)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -65,24 +61,3 @@ def cmd_export(args: argparse.Namespace) -> None:
         print(_("Programme exporté dans {file}.").format(file=args.file))
     else:
         sys.stdout.write(text)
-
-
-def cmd_report(args: argparse.Namespace) -> None:
-    from events import report
-    from quartier import features
-    from quartier.templates import Templates
-
-    settings = load_settings(args)
-    if not 2000 <= args.year <= 2100:
-        raise CommandError(_("l'année s'écrit avec quatre chiffres, par exemple 2026"))
-
-    async def run(db: Database) -> dict:
-        return await db.read(lambda d: report.build(d, args.year, settings.tz))
-
-    r = with_database(settings, run)
-    if args.format == "csv":
-        sys.stdout.write(report.to_csv(r))
-    elif args.format == "md":
-        sys.stdout.write(report.to_markdown(r))
-    else:
-        sys.stdout.write(report.standalone_html(Templates(features.packages()), r, settings.tz, settings.base_url))

@@ -1,6 +1,6 @@
 """A year of history for the demo, so the annual report says something: past forum days at three
-sites (the forum package adds their boards and minutes), a summer closure and a few cancellations,
-and feedback answers on past sessions. The weekly timetable itself starts a year back (events.demo)."""
+sites (reports adds their boards and minutes), a summer closure and a few cancellations (reports
+adds feedback answers on the sessions held). The weekly timetable itself starts a year back (events.demo)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from events import feedback_store, queries, store
-from events.forms import DEFAULT, shipped
+from events import queries, store
 from events.model import clean_exception, clean_session
 from quartier.db import Tx
 
@@ -67,41 +66,11 @@ async def demo(ctx: Any) -> None:
             cancel.append((o["session"], o["date"], SUMMER))
         elif rng.random() < 0.025:
             cancel.append((o["session"], o["date"], ABSENCE))
-    cancelled = {(sid, day) for sid, day, _r in cancel}
-    form = shipped().get(DEFAULT)
 
     def write(tx: Tx) -> None:
         for sid, day, reason in cancel:
             store.set_exception(
                 tx, sid, clean_exception({"date": day.isoformat(), "status": "cancelled", "reason": reason})
             )
-        for o in past:
-            if (o["session"], o["date"]) in cancelled or o["status"] == "cancelled":
-                continue
-            target = feedback_store.Target(
-                kind="occurrence",
-                key=f"o:{o['session']}:{o['date'].isoformat()}",
-                title=o["title"],
-                date=o["date"],
-                opens=o["start"],
-                closes=o["end"],
-                session_id=o["session"],
-                site=o["site"],
-                axis=o["axis"],
-            )
-            learned = [c.id for c in form.question("learned").choices_for(o["axis"])]
-            for k in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 6) if o["kind"] != "forum" else (12,))):
-                answers: dict[str, Any] = {
-                    "satisfaction": rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 9, 8])[0],
-                    "learned": [rng.choice(learned)],
-                    "return": rng.choices(["oui", "peut-etre", "non"], [7, 2, 1])[0],
-                }
-                feedback_store.submit(
-                    tx,
-                    target,
-                    f"demo-history-{o['session']}-{o['date']}-{k}",
-                    answers,
-                    now=o["end"].timestamp() + 600 + k,
-                )
 
     await ctx.db.write(write)

@@ -146,31 +146,36 @@ def session_events(s: dict[str, Any], *, host: str, base_url: str) -> list[icale
             target = _event(s, uid, base_url)
             target.add("recurrence-id", original)
             events.append(target)
-        for prop in ("dtstart", "dtend", "sequence", "status"):
-            target.pop(prop, None)
-        start, end = original, local(day, rule.end, tz)
-        status = "CONFIRMED"
-        if ex["status"] == "moved":
-            new_day = dt.date.fromisoformat(ex["new_date"]) if ex["new_date"] else day
-            start = local(new_day, ex["new_start"] or s["start_time"], tz)
-            end = local(new_day, ex["new_end"] or s["end_time"], tz)
-            if ex["new_room"]:
-                target.pop("location", None)
-                target.add("location", location(s, ex["new_room"]))
-        elif ex["status"] == "cancelled":
-            status = "CANCELLED"
-            target.pop("summary", None)
-            target.add("summary", _("Annulé : {title}").format(title=s["title"]))
-        elif ex["status"] == "full":
-            target.pop("summary", None)
-            target.add("summary", _("Complet : {title}").format(title=s["title"]))
-        target.add("dtstart", start)
-        target.add("dtend", end)
-        target.add("sequence", s["sequence"] + ex["sequence"])
-        target.add("status", status)
-        if ex["reason"]:
-            target.pop("description", None)
-            target.add("description", ex["reason"] + ("\n\n" + s["description"] if s["description"] else ""))
+        _apply(target, s, ex, day, tz)
     if exdates:
         master.add("exdate", exdates)
     return events
+
+
+def _apply(target: icalendar.Event, s: dict[str, Any], ex: dict[str, Any], day: dt.date, tz: ZoneInfo) -> None:
+    """An exception's own time, room, status, summary and reason, on the VEVENT that carries it."""
+    for prop in ("dtstart", "dtend", "sequence", "status"):
+        target.pop(prop, None)
+    start, end = local(day, s["start_time"], tz), local(day, s["end_time"], tz)
+    status = "CONFIRMED"
+    if ex["status"] == "moved":
+        new_day = dt.date.fromisoformat(ex["new_date"]) if ex["new_date"] else day
+        start = local(new_day, ex["new_start"] or s["start_time"], tz)
+        end = local(new_day, ex["new_end"] or s["end_time"], tz)
+        if ex["new_room"]:
+            target.pop("location", None)
+            target.add("location", location(s, ex["new_room"]))
+    elif ex["status"] == "cancelled":
+        status = "CANCELLED"
+        target.pop("summary", None)
+        target.add("summary", _("Annulé : {title}").format(title=s["title"]))
+    elif ex["status"] == "full":
+        target.pop("summary", None)
+        target.add("summary", _("Complet : {title}").format(title=s["title"]))
+    target.add("dtstart", start)
+    target.add("dtend", end)
+    target.add("sequence", s["sequence"] + ex["sequence"])
+    target.add("status", status)
+    if ex["reason"]:
+        target.pop("description", None)
+        target.add("description", ex["reason"] + ("\n\n" + s["description"] if s["description"] else ""))

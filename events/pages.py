@@ -13,7 +13,7 @@ from aiohttp import web
 from events import jsonld, queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
-from forum import queries as forum_queries  # the forum's read interface: links to published minutes
+from quartier import slots
 from quartier.api import date_query, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -27,6 +27,12 @@ from quartier.typedefs import DB, LANGUAGE, SETTINGS
 routes = Routes()
 
 SOON = dt.timedelta(hours=2)
+
+# Places on these pages that higher packages fill (quartier.slots): the session page's main column
+# and its aside (under the QR code), and the site page under its week.
+SESSION_SLOT = "events.session"
+SESSION_ASIDE_SLOT = "events.session.aside"
+SITE_SLOT = "events.site"
 
 
 def now(request: web.Request) -> dt.datetime:
@@ -207,11 +213,12 @@ async def site_page(request: web.Request) -> web.Response:
     monday = parse_week(request.query.get("week"), today)
 
     def read(db):
+        site = queries.site(db, slug)
         return {
-            "site": queries.site(db, slug),
+            "site": site,
             "occurrences": queries.occurrences(db, monday, monday + dt.timedelta(days=6), site=slug),
             "seq": last_seq_in(db),
-            "minutes": forum_queries.published_minutes(db, site=slug),
+            "sections": slots.read(request.app, SITE_SLOT, db, {"site": site}) if site else [],
         }
 
     data = await request.app[DB].read(read)
@@ -241,21 +248,25 @@ async def session_page(request: web.Request) -> web.Response:
     `?date=YYYY-MM-DD` picks one occurrence (by the local date of the original occurrence).
     """
     id = path_int(request)
-    today = now(request).date()
+    moment = now(request)
+    today = moment.date()
     chosen_date = date_query(request, "date")
 
     def read(db):
         s = queries.session(db, id)
         if s is None:
             return None
-        return {
+        found = {
             "session": s,
             "site": queries.site(db, s["site"]),
             "chosen": queries.occurrence(db, id, chosen_date) if chosen_date else None,
             "coming": queries.occurrences(db, today, today + dt.timedelta(days=62), session_id=id),
             "seq": last_seq_in(db),
-            "minutes": forum_queries.published_minutes(db, session_id=id),
         }
+        context = {**found, "now": moment, "settings": request.app[SETTINGS]}
+        found["sections"] = slots.read(request.app, SESSION_SLOT, db, context)
+        found["aside"] = slots.read(request.app, SESSION_ASIDE_SLOT, db, context)
+        return found
 
     data = await request.app[DB].read(read)
     if data is None:

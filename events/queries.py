@@ -245,26 +245,3 @@ def is_demo(db: sqlite_utils.Database) -> bool:
     """Whether this programme is the demo's illustrative one."""
     row = db.conn.execute("SELECT value FROM programme_meta WHERE name = 'demo'").fetchone()
     return bool(row and row[0] == "1")
-
-
-def feedback_path(session_id: int, date: dt.date | str) -> str:
-    """The short public path of an occurrence's feedback form (/f/{id}/{YYYY-MM-DD}), for QR codes
-    on screens and posters: `/qr.png?path=` + this. See events.feedback_store."""
-    from events.feedback_store import feedback_path as path
-
-    return path(session_id, date)
-
-
-def board_feedback_path(board_id: int) -> str:
-    """The short public path of a forum board's feedback form (/f/b/{id})."""
-    from events.feedback_store import board_feedback_path as path
-
-    return path(board_id)
-
-
-def feedback_summary(db: sqlite_utils.Database, **filters: Any) -> dict[str, Any]:
-    """Counts and distributions of feedback answers (filters: session_id, date, site, axis, board_id,
-    start, end): events.feedback_store.feedback_summary, for the minutes and the report."""
-    from events.feedback_store import feedback_summary as summary
-
-    return summary(db, **filters)

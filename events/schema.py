@@ -8,74 +8,74 @@ from sqlite_utils import Migrations
 migrations = Migrations("events")
 
 
+PROGRAMME = (
+    """CREATE TABLE sites (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        neighbourhood TEXT NOT NULL DEFAULT '',
+        address TEXT NOT NULL DEFAULT '',
+        postal_code TEXT NOT NULL DEFAULT '',
+        commune TEXT NOT NULL DEFAULT '',
+        insee TEXT NOT NULL DEFAULT '',
+        latitude REAL,
+        longitude REAL,
+        opening_hours TEXT NOT NULL DEFAULT '',   -- OSM opening_hours syntax
+        accessibility TEXT NOT NULL DEFAULT '[]', -- JSON list
+        phone TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        website TEXT NOT NULL DEFAULT '',
+        timezone TEXT NOT NULL DEFAULT 'Europe/Paris',
+        updated REAL NOT NULL
+    )""",
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,          -- stable identity for YAML import/export
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL,
+        axis TEXT NOT NULL,
+        room TEXT NOT NULL DEFAULT '',
+        first_date TEXT NOT NULL,          -- local date of the first occurrence
+        start_time TEXT NOT NULL,          -- HH:MM local
+        end_time TEXT NOT NULL,
+        repeat_every TEXT CHECK (repeat_every IN ('weekly', 'monthly')),
+        repeat_interval INTEGER NOT NULL DEFAULT 1,
+        repeat_until TEXT,
+        repeat_count INTEGER,
+        audience TEXT NOT NULL DEFAULT '[]',
+        languages TEXT NOT NULL DEFAULT '[]',
+        registration INTEGER NOT NULL DEFAULT 0,
+        capacity INTEGER,
+        partner TEXT NOT NULL DEFAULT '',
+        free INTEGER NOT NULL DEFAULT 1,
+        sequence INTEGER NOT NULL DEFAULT 0, -- iCalendar SEQUENCE, raised at each change
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    )""",
+    "CREATE INDEX sessions_site ON sessions (site_id)",
+    """CREATE TABLE occurrence_exceptions (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,                -- local date of the original occurrence
+        status TEXT NOT NULL CHECK (status IN ('cancelled', 'moved', 'full')),
+        reason TEXT NOT NULL DEFAULT '',
+        new_date TEXT,
+        new_start TEXT,
+        new_end TEXT,
+        new_room TEXT,
+        sequence INTEGER NOT NULL DEFAULT 1,
+        updated REAL NOT NULL,
+        PRIMARY KEY (session_id, date)
+    )""",
+    "CREATE INDEX occurrence_exceptions_updated ON occurrence_exceptions (updated)",
+)
+
+
 @migrations(name="0001_programme")
 def _programme(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE sites (
-            id INTEGER PRIMARY KEY,
-            slug TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL,
-            neighbourhood TEXT NOT NULL DEFAULT '',
-            address TEXT NOT NULL DEFAULT '',
-            postal_code TEXT NOT NULL DEFAULT '',
-            commune TEXT NOT NULL DEFAULT '',
-            insee TEXT NOT NULL DEFAULT '',
-            latitude REAL,
-            longitude REAL,
-            opening_hours TEXT NOT NULL DEFAULT '',   -- OSM opening_hours syntax
-            accessibility TEXT NOT NULL DEFAULT '[]', -- JSON list
-            phone TEXT NOT NULL DEFAULT '',
-            email TEXT NOT NULL DEFAULT '',
-            website TEXT NOT NULL DEFAULT '',
-            timezone TEXT NOT NULL DEFAULT 'Europe/Paris',
-            updated REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY,
-            key TEXT NOT NULL UNIQUE,          -- stable identity for YAML import/export
-            site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
-            title TEXT NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            kind TEXT NOT NULL,
-            axis TEXT NOT NULL,
-            room TEXT NOT NULL DEFAULT '',
-            first_date TEXT NOT NULL,          -- local date of the first occurrence
-            start_time TEXT NOT NULL,          -- HH:MM local
-            end_time TEXT NOT NULL,
-            repeat_every TEXT CHECK (repeat_every IN ('weekly', 'monthly')),
-            repeat_interval INTEGER NOT NULL DEFAULT 1,
-            repeat_until TEXT,
-            repeat_count INTEGER,
-            audience TEXT NOT NULL DEFAULT '[]',
-            languages TEXT NOT NULL DEFAULT '[]',
-            registration INTEGER NOT NULL DEFAULT 0,
-            capacity INTEGER,
-            partner TEXT NOT NULL DEFAULT '',
-            free INTEGER NOT NULL DEFAULT 1,
-            sequence INTEGER NOT NULL DEFAULT 0, -- iCalendar SEQUENCE, raised at each change
-            created REAL NOT NULL,
-            updated REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX sessions_site ON sessions (site_id)")
-    db.execute(
-        """CREATE TABLE occurrence_exceptions (
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            date TEXT NOT NULL,                -- local date of the original occurrence
-            status TEXT NOT NULL CHECK (status IN ('cancelled', 'moved', 'full')),
-            reason TEXT NOT NULL DEFAULT '',
-            new_date TEXT,
-            new_start TEXT,
-            new_end TEXT,
-            new_room TEXT,
-            sequence INTEGER NOT NULL DEFAULT 1,
-            updated REAL NOT NULL,
-            PRIMARY KEY (session_id, date)
-        )"""
-    )
-    db.execute("CREATE INDEX occurrence_exceptions_updated ON occurrence_exceptions (updated)")
+    for sql in PROGRAMME:
+        db.execute(sql)
 
 
 @migrations(name="0002_meta")

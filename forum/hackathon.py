@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import queries, store, votes
+from forum import reads, store, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -45,7 +45,7 @@ def hackathon(db: sqlite_utils.Database, hackathon_id: int) -> dict[str, Any] | 
     if row is None:
         return None
     h = dict(row)
-    h["board"] = queries.board(db, h["board_id"])
+    h["board"] = reads.board(db, h["board_id"])
     h["challenges"] = challenges(db, hackathon_id)
     h["teams"] = teams(db, hackathon_id)
     h["slots"] = slots(h)
@@ -206,7 +206,7 @@ def add_challenge_tx(
     now = time.time() if now is None else now
     _hackathon_row(tx, hackathon_id)
     if note_id is not None:
-        note = queries.note(tx.db, note_id)
+        note = reads.note(tx.db, note_id)
         if note is None:
             raise Problem(422, "invalid_note", N_("Cette note n'existe pas."))
         title = title or note["text"][:MAX_TITLE]

@@ -1,4 +1,4 @@
-"""Read-only queries on forums, for this package and for others (signage, minutes).
+"""The forum's reads, for its own pages and for the packages above it (reports, signage).
 
 Each function takes a sqlite_utils.Database, so a caller runs several of them inside
 one `await db.read(fn)` and gets one consistent snapshot:
@@ -11,235 +11,70 @@ name says otherwise (`moderation_view`, `all_notes`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlite_utils
 
-NOTE_SELECT = """
-SELECT n.*,
-       (SELECT count(*) FROM forum_notes c WHERE c.merged_into = n.id) + 1 AS weight,
-       (SELECT group_concat(c.id) FROM forum_notes c WHERE c.merged_into = n.id) AS merged_ids
-FROM forum_notes n
-"""
+from forum.hackathon import current_pitches
+from forum.reads import (
+    all_notes,
+    board,
+    board_by_code,
+    boards,
+    boards_of_session,
+    boards_running_at,
+    counts,
+    decisions,
+    moderation_view,
+    note,
+    public_board,
+    public_note,
+    public_notes,
+    themes,
+)
+from forum.votes import rounds as vote_rounds
+from forum.wordcloud import board_frequencies as word_frequencies
 
-# Order of notes on the wall and in lists: pinned first, then decisions and actions, then oldest first.
-NOTE_ORDER = "ORDER BY n.pinned DESC, CASE n.kind WHEN 'note' THEN 1 ELSE 0 END, coalesce(n.published, n.created), n.id"
-
-
-def _row(row: Any) -> dict[str, Any] | None:
-    return dict(row) if row is not None else None
-
-
-def board(db: sqlite_utils.Database, board_id: int) -> dict[str, Any] | None:
-    """One board with its themes (internal row: includes the facilitator salt)."""
-    row = _row(db.conn.execute("SELECT * FROM forum_boards WHERE id = ?", (board_id,)).fetchone())
-    if row:
-        row["themes"] = themes(db, board_id)
-    return row
-
-
-def board_by_code(db: sqlite_utils.Database, code: str) -> dict[str, Any] | None:
-    row = db.conn.execute("SELECT id FROM forum_boards WHERE code = ?", (code,)).fetchone()
-    return board(db, row[0]) if row else None
-
-
-def themes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
-    rows = db.conn.execute(
-        "SELECT slug, label, icon FROM forum_themes WHERE board_id = ? ORDER BY position, id", (board_id,)
-    )
-    return [dict(r) for r in rows]
-
-
-def boards(db: sqlite_utils.Database, *, site: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
-    """Boards, newest first, optionally of one site (slug) and/or one state ('open', 'closed')."""
-    where, params = [], []
-    if site is not None:
-        where.append("site = ?")
-        params.append(site)
-    if state is not None:
-        where.append("state = ?")
-        params.append(state)
-    sql = (
-        "SELECT id FROM forum_boards"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY created DESC, id DESC"
-    )
-    return [b for (bid,) in db.conn.execute(sql, params).fetchall() if (b := board(db, bid))]
+__all__ = [
+    "all_notes",
+    "board",
+    "board_by_code",
+    "boards",
+    "boards_created",
+    "boards_of_session",
+    "boards_running_at",
+    "counts",
+    "current_pitches",
+    "decisions",
+    "hackathons_created",
+    "moderation_view",
+    "note",
+    "public_board",
+    "public_note",
+    "public_notes",
+    "themes",
+    "vote_rounds",
+    "word_frequencies",
+]
 
 
-def boards_running_at(db: sqlite_utils.Database, site: str) -> list[dict[str, Any]]:
-    """Open boards of a site, as public dicts: what a lobby screen shows as a live wall."""
-    return [public_board(b) for b in boards(db, site=site, state="open")]
-
-
-def boards_of_session(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
-    """Boards attached to one session of the programme, as public dicts."""
-    rows = db.conn.execute("SELECT id FROM forum_boards WHERE session_id = ? ORDER BY id", (session_id,))
-    return [public_board(b) for (bid,) in rows.fetchall() if (b := board(db, bid))]
-
-
-def public_notes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
-    """Published notes of a board, as public dicts (what the wall and the API show)."""
-    rows = db.conn.execute(f"{NOTE_SELECT} WHERE n.board_id = ? AND n.status = 'published' {NOTE_ORDER}", (board_id,))
-    return [public_note(dict(r)) for r in rows]
-
-
-def decisions(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
-    """Published decisions and actions (who, by when) of a board: the *relevé de décision*."""
-    return [n for n in public_notes(db, board_id) if n["kind"] != "note"]
-
-
-def all_notes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
-    """Every note of a board whatever its status, as moderation dicts (staff only; minutes)."""
-    rows = db.conn.execute(f"{NOTE_SELECT} WHERE n.board_id = ? {NOTE_ORDER}", (board_id,))
-    return [moderation_view(dict(r)) for r in rows]
-
-
-def note(db: sqlite_utils.Database, note_id: int) -> dict[str, Any] | None:
-    """One note's internal row, with its weight and merged ids."""
-    return _row(db.conn.execute(f"{NOTE_SELECT} WHERE n.id = ?", (note_id,)).fetchone())
-
-
-def counts(db: sqlite_utils.Database, board_id: int) -> dict[str, int]:
-    """How many notes of a board per status, and per source."""
-    out = {"pending": 0, "published": 0, "hidden": 0, "merged": 0}
-    for status, n in db.conn.execute(
-        "SELECT status, count(*) FROM forum_notes WHERE board_id = ? GROUP BY status", (board_id,)
-    ):
-        out[status] = n
-    for source, n in db.conn.execute(
-        "SELECT source, count(*) FROM forum_notes WHERE board_id = ? GROUP BY source", (board_id,)
-    ):
-        out[f"source_{source}"] = n
-    return out
-
-
-def public_board(b: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": b["id"],
-        "code": b["code"],
-        "title": b["title"],
-        "prompt": b["prompt"],
-        "moderation": b["moderation"],
-        "state": b["state"],
-        "site": b["site"],
-        "session": b["session_id"],
-        "themes": [{"slug": t["slug"], "label": t["label"], "icon": t["icon"]} for t in b.get("themes", [])],
-        "created": b["created"],
-    }
-
-
-def public_note(n: dict[str, Any]) -> dict[str, Any]:
-    """A note as anyone may see it; `count` is how many notes it stands for after merges."""
-    merged = [int(i) for i in str(n.get("merged_ids") or "").split(",") if i]
-    return {
-        "id": n["id"],
-        "board": n["board_id"],
-        "theme": n["theme"],
-        "text": n["text"],
-        "author": n["author"],
-        "source": n["source"],
-        "pinned": bool(n["pinned"]),
-        "kind": n["kind"],
-        "who": n["action_who"],
-        "due": n["action_due"],
-        "count": n.get("weight", 1),
-        "merged": merged,
-        "created": n["created"],
-        "published": n["published"],
-    }
-
-
-def moderation_view(n: dict[str, Any]) -> dict[str, Any]:
-    """A note as a facilitator sees it: with its status, why it was held and what it merged into."""
-    return {**public_note(n), "status": n["status"], "held": n["held"], "merged_into": n["merged_into"]}
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-# -- for the minutes and the lobby screens (the functions live with their feature)
-
-
-def vote_rounds(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
-    """Every dot-voting round of a board with its ranking (frozen once closed): forum.votes.rounds."""
-    from forum import votes
-
-    return votes.rounds(db, board_id)
-
-
-def word_frequencies(db: sqlite_utils.Database, board_id: int, limit: int = 40) -> list[tuple[str, int]]:
-    """A board's most frequent meaningful words [(word, count)]: forum.wordcloud.board_frequencies."""
-    from forum import wordcloud
-
-    return wordcloud.board_frequencies(db, board_id, limit)
-
-
-def current_pitches(db: sqlite_utils.Database, site: str, now: Any) -> list[dict[str, Any]]:
-    """Hackathon pitches of a site on now or later today, with the current and next slot:
-    forum.hackathon.current_pitches (now: an aware datetime or epoch seconds)."""
-    from forum import hackathon
-
-    return hackathon.current_pitches(db, site, now)
-
-
-# -- for the programme's pages and its annual report (forum.minutes, forum.decisions)
-
-
-def published_minutes(db: sqlite_utils.Database, **filters: Any) -> list[dict[str, Any]]:
-    """Boards with published minutes, newest first: {board, title, site, session, version, published,
-    created}; filters: site, session_id, start, end (board creation, epoch seconds): forum.minutes.published_list."""
-    from forum import minutes
-
-    return minutes.published_list(db, **filters)
-
-
-def attendance(db: sqlite_utils.Database, board_id: int) -> int:
-    """How many people the facilitator counted in on the console."""
-    from forum import minutes
-
-    return minutes.meta(db, board_id)["attendance"]
-
-
-def notes_received(db: sqlite_utils.Database, board_id: int) -> dict[str, int]:
-    """Notes a board received per source, kept from the minutes once purged: forum.minutes.notes_received."""
-    from forum import minutes
-
-    return minutes.notes_received(db, board_id)
-
-
-def decision_records(db: sqlite_utils.Database, **filters: Any) -> list[dict[str, Any]]:
-    """Published decisions and actions across forums: forum.decisions.records."""
-    from forum import decisions
-
-    return decisions.records(db, **filters)
-
-
-def activity(db: sqlite_utils.Database, start: float, end: float) -> dict[str, Any]:
-    """Boards and hackathons created in [start, end) (epoch seconds), for the annual report.
-
-    {"forums": [{id, title, site, created, attendance, notes: {source: n}}] (boards that are not a
-    hackathon's pitch or team board), "hackathons": [{id, title, site, created, teams}]}.
-    """
+def boards_created(db: sqlite_utils.Database, start: float, end: float) -> list[dict[str, Any]]:
+    """Forum boards created in [start, end) (epoch seconds), without hackathons' pitch and team boards."""
     hack_boards = {
         r[0] for r in db.conn.execute("SELECT board_id FROM forum_hackathons UNION SELECT board_id FROM forum_teams")
     }
-    forums = []
-    for r in db.conn.execute(
+    rows = db.conn.execute(
         "SELECT id, title, site, created FROM forum_boards WHERE created >= ? AND created < ? ORDER BY created, id",
         (start, end),
-    ).fetchall():
-        if r["id"] in hack_boards:
-            continue
-        forums.append({**dict(r), "attendance": attendance(db, r["id"]), "notes": notes_received(db, r["id"])})
-    hackathons = [
-        dict(r)
-        for r in db.conn.execute(
-            "SELECT h.id, h.title, h.site, h.created, (SELECT count(*) FROM forum_teams t WHERE t.hackathon_id = h.id) "
-            "AS teams FROM forum_hackathons h WHERE h.created >= ? AND h.created < ? ORDER BY h.created, h.id",
-            (start, end),
-        )
-    ]
-    return {"forums": forums, "hackathons": hackathons}
+    ).fetchall()
+    return [dict(r) for r in rows if r["id"] not in hack_boards]
+
+
+def hackathons_created(db: sqlite_utils.Database, start: float, end: float) -> list[dict[str, Any]]:
+    """Hackathons created in [start, end) (epoch seconds), with their number of teams."""
+    rows = db.conn.execute(
+        "SELECT h.id, h.title, h.site, h.created, (SELECT count(*) FROM forum_teams t WHERE t.hackathon_id = h.id) "
+        "AS teams FROM forum_hackathons h WHERE h.created >= ? AND h.created < ? ORDER BY h.created, h.id",
+        (start, end),
+    )
+    return [dict(r) for r in rows]

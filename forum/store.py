@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import time
@@ -20,9 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlite_utils import Migrations
-
-from forum import queries, votes
+from forum import reads, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -50,60 +49,6 @@ DEFAULT_THEMES = [
     ("autre", N_("Autre chose"), "autre"),
 ]
 ICONS = ("acces-libre", "accompagnement", "droits", "autre", "idee")
-
-migrations = Migrations("forum")
-
-
-@migrations(name="0001_boards_and_notes")
-def _schema(db: Any) -> None:
-    db.execute(
-        """CREATE TABLE forum_boards (
-            id INTEGER PRIMARY KEY,
-            code TEXT NOT NULL UNIQUE,
-            title TEXT NOT NULL,
-            prompt TEXT NOT NULL DEFAULT '',
-            moderation TEXT NOT NULL CHECK (moderation IN ('pre', 'post')),
-            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
-            site TEXT,              -- a site slug of the programme; no foreign key across packages
-            session_id INTEGER,     -- a session id of the programme
-            link_salt TEXT NOT NULL, -- the facilitator link is HMAC(secret_key, id + salt); new salt, new link
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX forum_boards_site ON forum_boards (site, state)")
-    db.execute(
-        """CREATE TABLE forum_themes (
-            id INTEGER PRIMARY KEY,
-            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
-            slug TEXT NOT NULL,
-            label TEXT NOT NULL,
-            icon TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            UNIQUE (board_id, slug)
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE forum_notes (
-            id INTEGER PRIMARY KEY,
-            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
-            theme TEXT NOT NULL,
-            text TEXT NOT NULL,
-            author TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL CHECK (source IN ('tablet', 'phone', 'paper', 'spoken')),
-            status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden', 'merged')),
-            held TEXT,              -- why a note waits although the board is post-moderated
-            pinned INTEGER NOT NULL DEFAULT 0,
-            kind TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'decision', 'action')),
-            action_who TEXT,
-            action_due TEXT,        -- ISO date
-            merged_into INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,
-            created REAL NOT NULL,
-            published REAL,
-            updated REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX forum_notes_board ON forum_notes (board_id, status)")
-    db.execute("CREATE INDEX forum_notes_merged ON forum_notes (merged_into)")
 
 
 # -- join codes and facilitator links
@@ -201,7 +146,7 @@ def create_board_tx(
 
 
 def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
-    board = queries.board(tx.db, board_id)
+    board = reads.board(tx.db, board_id)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     if board["state"] != "open":
@@ -210,13 +155,13 @@ def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
 
 
 def _board_changed(tx: Tx, board_id: int) -> None:
-    data = queries.public_board(queries.board(tx.db, board_id))
+    data = reads.public_board(reads.board(tx.db, board_id))
     tx.change(f"board:{board_id}", "board.updated", data)
     tx.change(f"moderation:{board_id}", "board.updated", data)
 
 
 def set_state_tx(tx: Tx, board_id: int, state: str) -> None:
-    if queries.board(tx.db, board_id) is None:
+    if reads.board(tx.db, board_id) is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     tx.execute("UPDATE forum_boards SET state = ? WHERE id = ?", (state, board_id))
     _board_changed(tx, board_id)
@@ -250,11 +195,11 @@ def new_link_tx(tx: Tx, board_id: int) -> None:
 
 
 def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
-    note = queries.note(tx.db, note_id)
+    note = reads.note(tx.db, note_id)
     board = note["board_id"]
-    tx.change(f"moderation:{board}", "note", queries.moderation_view(note))
+    tx.change(f"moderation:{board}", "note", reads.moderation_view(note))
     if note["status"] == "published":
-        tx.change(f"board:{board}", "note.published", queries.public_note(note))
+        tx.change(f"board:{board}", "note.published", reads.public_note(note))
     elif was_public:
         tx.change(f"board:{board}", "note.removed", {"id": note_id})
 
@@ -304,7 +249,7 @@ def post_note_tx(
 
 def moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     """Apply one moderation action; returns the note's moderation view (or {"id", "deleted"})."""
-    note = queries.note(tx.db, note_id)
+    note = reads.note(tx.db, note_id)
     result = _moderate_tx(tx, note_id, action, args, now)
     if note and action in ("merge", "delete", "hide", "publish"):
         # During a vote the wall's counts follow merges (sums kept) and removals.
@@ -314,7 +259,7 @@ def moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: fl
 
 def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: float | None = None) -> dict[str, Any]:
     now = time.time() if now is None else now
-    note = queries.note(tx.db, note_id)
+    note = reads.note(tx.db, note_id)
     if note is None:
         raise Problem(404, "not_found", N_("Cette note n'existe pas."))
     board = _open_board(tx, note["board_id"])
@@ -342,11 +287,11 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     elif action == "action":
         update("kind = 'action', action_who = ?, action_due = ?", (args.get("who") or None, args.get("due") or None))
     elif action == "merge":
-        into = queries.note(tx.db, args["into"])
+        into = reads.note(tx.db, args["into"])
         if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
             raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
         if into["status"] == "merged":
-            into = queries.note(tx.db, into["merged_into"]) or into
+            into = reads.note(tx.db, into["merged_into"]) or into
         # Merge keeps the counts: what this note stood for now counts for the other one.
         children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
         tx.execute(
@@ -354,10 +299,10 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
         )
         update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
         for child in children:
-            tx.change(f"moderation:{note['board_id']}", "note", queries.moderation_view(queries.note(tx.db, child)))
+            tx.change(f"moderation:{note['board_id']}", "note", reads.moderation_view(reads.note(tx.db, child)))
         _emit(tx, note_id, was_public)
         _emit(tx, into["id"], into["status"] == "published")
-        return queries.moderation_view(queries.note(tx.db, note_id))
+        return reads.moderation_view(reads.note(tx.db, note_id))
     elif action == "delete":
         tx.execute(
             "UPDATE forum_notes SET status = 'hidden', merged_into = NULL, updated = ? WHERE merged_into = ?",
@@ -371,92 +316,24 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
     _emit(tx, note_id, was_public)
-    return queries.moderation_view(queries.note(tx.db, note_id))
+    return reads.moderation_view(reads.note(tx.db, note_id))
 
 
-@migrations(name="0002_votes_and_hackathons")
-def _votes_and_hackathons(db: Any) -> None:
-    # Dot-voting rounds on a board; `results` is the frozen ranking (JSON) once closed.
-    db.execute(
-        """CREATE TABLE forum_rounds (
-            id INTEGER PRIMARY KEY,
-            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
-            title TEXT NOT NULL,
-            budget INTEGER NOT NULL CHECK (budget BETWEEN 1 AND 20),
-            stack INTEGER NOT NULL DEFAULT 0,   -- several dots may go on one note
-            ends REAL,                          -- optional end time (epoch seconds)
-            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
-            opened REAL NOT NULL,
-            closed REAL,
-            results TEXT
-        )"""
-    )
-    db.execute("CREATE INDEX forum_rounds_board ON forum_rounds (board_id, state)")
-    # One row per dot. `voter` is a hash of the device token, or "turn:<id>" for a tablet turn:
-    # never the device token itself.
-    db.execute(
-        """CREATE TABLE forum_votes (
-            id INTEGER PRIMARY KEY,
-            round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
-            note_id INTEGER NOT NULL REFERENCES forum_notes(id) ON DELETE CASCADE,
-            voter TEXT NOT NULL,
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX forum_votes_voter ON forum_votes (round_id, voter)")
-    db.execute("CREATE INDEX forum_votes_note ON forum_votes (note_id)")
-    # A voter turn on a shared tablet: a fresh budget for the next person, bound to that tablet.
-    db.execute(
-        """CREATE TABLE forum_turns (
-            id TEXT PRIMARY KEY,
-            round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
-            device TEXT NOT NULL,
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX forum_turns_device ON forum_turns (round_id, device, created)")
-    db.execute(
-        """CREATE TABLE forum_hackathons (
-            id INTEGER PRIMARY KEY,
-            title TEXT NOT NULL,
-            site TEXT,
-            session_id INTEGER,                 -- a session of the programme
-            board_id INTEGER NOT NULL REFERENCES forum_boards(id),  -- the pitch board: one note per team
-            pitch_start REAL,                   -- when the first pitch starts (epoch seconds)
-            pitch_minutes INTEGER NOT NULL DEFAULT 5,
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE forum_challenges (
-            id INTEGER PRIMARY KEY,
-            hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
-            title TEXT NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            note_id INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- promoted from this note
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE forum_teams (
-            id INTEGER PRIMARY KEY,
-            hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
-            challenge_id INTEGER REFERENCES forum_challenges(id) ON DELETE SET NULL,
-            name TEXT NOT NULL,
-            built TEXT NOT NULL DEFAULT '',     -- what the team built, for the results
-            board_id INTEGER NOT NULL REFERENCES forum_boards(id),       -- its progress board
-            pitch_note INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- its note on the pitch board
-            position INTEGER NOT NULL,          -- its place in the pitch schedule
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE forum_members (
-            id INTEGER PRIMARY KEY,
-            team_id INTEGER NOT NULL REFERENCES forum_teams(id) ON DELETE CASCADE,
-            first_name TEXT NOT NULL,
-            device TEXT NOT NULL,               -- hash of the device that joined: one team per device
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX forum_members_device ON forum_members (device)")
+def purge_notes_tx(tx: Tx, board_id: int) -> None:
+    """Retention: delete a board's plain notes (their dots with them) and the first names left on it.
+
+    Decisions and actions, the record of what the group decided, stay without their authors'
+    first names; frozen vote results lose the names too. The wall hears each removal.
+    """
+    for (note_id,) in tx.execute(
+        "SELECT id FROM forum_notes WHERE board_id = ? AND kind = 'note' AND status = 'published'", (board_id,)
+    ).fetchall():
+        tx.change(f"board:{board_id}", "note.removed", {"id": note_id})
+    tx.execute("UPDATE forum_notes SET merged_into = NULL WHERE board_id = ? AND kind != 'note'", (board_id,))
+    tx.execute("DELETE FROM forum_notes WHERE board_id = ? AND kind = 'note'", (board_id,))
+    tx.execute("UPDATE forum_notes SET author = '' WHERE board_id = ?", (board_id,))
+    for rid, results in tx.execute(
+        "SELECT id, results FROM forum_rounds WHERE board_id = ? AND results IS NOT NULL", (board_id,)
+    ).fetchall():
+        ranking = [{**x, "author": ""} for x in json.loads(results)]
+        tx.execute("UPDATE forum_rounds SET results = ? WHERE id = ?", (json.dumps(ranking, ensure_ascii=False), rid))

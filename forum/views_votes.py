@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from forum import queries, store, votes, wordcloud
-from forum.views import BOARD_FACILITATOR, _board_by_code, _board_or_404, _key, _message, _read_of_board
+from forum.access import BOARD_FACILITATOR, board_by_code, board_or_404, key_of, read_of_board
+from forum.posting import message_of
 from quartier.api import clean_text, int_field, path_int, read_json
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -86,7 +87,7 @@ async def api_vote(request: web.Request) -> web.Response:
 @routes.get("/api/v1/boards/{id}/rounds", name="api_rounds", access=PUBLIC)
 async def api_rounds(request: web.Request) -> web.Response:
     board_id = path_int(request)
-    rounds = await _read_of_board(request, board_id, lambda d: votes.rounds(d, board_id))
+    rounds = await read_of_board(request, board_id, lambda d: votes.rounds(d, board_id))
     return web.json_response({"rounds": rounds})
 
 
@@ -142,7 +143,7 @@ def _vote_links(request: web.Request, board: dict[str, Any]) -> dict[str, str]:
 
 def _votes_url(request: web.Request, board_id: int) -> str:
     url = request.app.router["forum_votes"].url_for(id=str(board_id))
-    key = _key(request)
+    key = key_of(request)
     return str(url.with_query(key=key) if key else url)
 
 
@@ -166,7 +167,7 @@ async def votes_console(request: web.Request) -> web.Response:
             "rounds": list(reversed(rounds)),
             "current": current,
             "seq": seq,
-            "key": _key(request),
+            "key": key_of(request),
             "links": _vote_links(request, board),
             "max_budget": votes.MAX_BUDGET,
         },
@@ -232,7 +233,7 @@ def _ballot_page(
 
 @routes.get("/j/{code}/vote", name="forum_vote_phone", access=PUBLIC)
 async def vote_phone(request: web.Request) -> web.Response:
-    board = await _board_by_code(request)
+    board = await board_by_code(request)
     voter = votes.device_voter(request[DEVICE])
     ballot = await _ballot(request, board, lambda r: voter)
     return _ballot_page(
@@ -253,13 +254,13 @@ async def _form_vote(request: web.Request, form: Any, turn: str | None) -> str |
     except Problem as p:
         if p.status == 404:
             raise
-        return _message(p)
+        return message_of(p)
     return None
 
 
 @routes.post("/j/{code}/vote", name="forum_vote_phone_post", access=PUBLIC)
 async def vote_phone_post(request: web.Request) -> web.Response:
-    board = await _board_by_code(request)
+    board = await board_by_code(request)
     form = await request.post()
     error = await _form_vote(request, form, None)
     back = str(request.app.router["forum_vote_phone"].url_for(code=board["code"]))
@@ -309,13 +310,13 @@ async def _tablet_page(
 
 @routes.get("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet", access=KIOSK)
 async def vote_tablet(request: web.Request) -> web.Response:
-    board = await _board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_int(request))
     return await _tablet_page(request, board, request.query.get("turn") or None)
 
 
 @routes.post("/forum/boards/{id}/vote/tablet/turn", name="forum_vote_turn", access=KIOSK)
 async def vote_turn(request: web.Request) -> web.Response:
-    board = await _board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_int(request))
     if request[NEW_DEVICE]:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
@@ -331,7 +332,7 @@ async def vote_turn(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet_post", access=KIOSK)
 async def vote_tablet_post(request: web.Request) -> web.Response:
-    board = await _board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_int(request))
     form = await request.post()
     turn = str(form.get("turn") or "") or None
     error = await _form_vote(request, form, turn)

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import queries
+from forum import reads
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -117,7 +117,7 @@ def ranking(db: sqlite_utils.Database, r: dict[str, Any]) -> list[dict[str, Any]
     if r["state"] == "closed" and r["results"] is not None:
         return r["results"]
     by_note = counts(db, r["id"])
-    notes = queries.public_notes(db, r["board_id"])
+    notes = reads.public_notes(db, r["board_id"])
     order = {n["id"]: i for i, n in enumerate(notes)}
     rows = [
         {
@@ -202,7 +202,7 @@ def open_round_tx(
 ) -> dict[str, Any]:
     """Open a voting round on an open board; refused while another round is taking dots."""
     now = time.time() if now is None else now
-    board = queries.board(tx.db, board_id)
+    board = reads.board(tx.db, board_id)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     if board["state"] != "open":
@@ -287,11 +287,11 @@ def cast_tx(
 ) -> dict[str, Any]:
     """Put (or take back) one dot on a note; returns the note's count and the voter's budget left."""
     now = time.time() if now is None else now
-    note = queries.note(tx.db, note_id)
+    note = reads.note(tx.db, note_id)
     if note is None:
         raise Problem(404, "not_found", N_("Cette note n'existe pas."))
     if note["status"] == "merged" and note["merged_into"]:
-        note = queries.note(tx.db, note["merged_into"]) or note
+        note = reads.note(tx.db, note["merged_into"]) or note
     board_id = note["board_id"]
     r = current_round(tx.db, board_id, now)
     if r is None or (round_id is not None and r["id"] != round_id):

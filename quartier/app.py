@@ -26,6 +26,7 @@ from quartier.typedefs import (
     LIMITER,
     PAGE_CACHE,
     SETTINGS,
+    SLOTS,
     STAFF_LINKS,
     TEMPLATES,
     WEBSOCKETS,
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> web.Application:
     app[WEBSOCKETS] = set()
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
+    app[SLOTS] = {}
     app.on_response_prepare.append(on_prepare)
 
     migrations = features.migration_sets(modules)

@@ -18,8 +18,9 @@ from types import ModuleType
 
 from sqlite_utils import Migrations
 
-# Order matters for the demo: the programme first, then what refers to it.
-FEATURES: tuple[str, ...] = ("events", "forum", "signage")
+# The ladder (DESIGN.md), lowest first: each package imports only from those before it. The
+# order is also the demo's (the programme first, then what refers to it) and the routes'.
+FEATURES: tuple[str, ...] = ("events", "commons", "referral", "forum", "reports", "signage")
 # Packages that only add `quartier` subcommands (and their translations), never anything to the
 # server: the Raspberry Pi display agent runs on the Pi, not in the server's process.
 COMMANDS: tuple[str, ...] = ("displays",)

@@ -32,7 +32,9 @@ class Templates:
             lstrip_blocks=True,
         )
         self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-        self.env.globals.update(url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup)
+        self.env.globals.update(
+            url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup, public_url=_public_url
+        )
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)
@@ -79,6 +81,11 @@ def _qr_markup(context: Any, path_or_url: str, label: str = "") -> Markup:
     """An inline SVG QR code for a path on the public base URL (or a full URL)."""
     request: web.Request = context["request"]
     return Markup(qr_svg(public_url(request, path_or_url), label=label))
+
+
+@jinja2.pass_context
+def _public_url(context: Any, path_or_url: str) -> str:
+    return public_url(context["request"], path_or_url)
 
 
 def public_url(request: web.Request, path_or_url: str) -> str:

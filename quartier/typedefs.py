@@ -23,6 +23,8 @@ PAGE_CACHE = web.AppKey("page_cache", "PageCache")
 WEBSOCKETS = web.AppKey("websockets", "set[web.WebSocketResponse]")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS = web.AppKey("staff_links", "list[tuple[str, str]]")
+# Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
+SLOTS = web.AppKey("slots", "dict[str, list[Section]]")
 
 USER = web.RequestKey("user", "User | None")
 DEVICE = web.RequestKey("device", str)

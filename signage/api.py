@@ -7,16 +7,17 @@ import time
 from aiohttp import web
 
 from quartier.api import path_int, read_json
+from quartier.db import encode
+from quartier.errors import Problem
+from quartier.i18n import N_
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
-from quartier.typedefs import DB, LIMITER
-from signage import access, service, store
+from quartier.typedefs import DB, LIMITER, SETTINGS
+from signage import access, screen, service, store
 
 routes = Routes()
 
 
 def json_response(data: object, status: int = 200) -> web.Response:
-    from quartier.db import encode
-
     return web.Response(text=encode(data), status=status, content_type="application/json")
 
 
@@ -91,6 +92,15 @@ async def snapshot(request: web.Request) -> web.Response:
         now = time.time()
         await request.app[DB].write(lambda tx: store.seen(tx, display_id, now))
     return service.snapshot_response(request, snap)
+
+
+@routes.get("/api/v1/displays/{id}/page", name="api_display_page", access=access.STAFF_OR_OWN_DISPLAY)
+async def page(request: web.Request) -> web.Response:
+    """The screen page for the Pi agent to serve offline (HTML with a snapshot slot, and its files)."""
+    display_id = path_int(request)
+    if not await request.app[DB].fetchone("SELECT id FROM signage_displays WHERE id = ?", (display_id,)):
+        raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
+    return service.etagged(request, screen.agent_page(display_id, request.app[SETTINGS].languages[0]))
 
 
 @routes.post("/api/v1/displays/{id}/heartbeat", name="api_display_heartbeat", access=access.OWN_DISPLAY)

@@ -13,6 +13,10 @@ know is in data attributes on <body>:
 
 A snapshot response may carry `X-Quartier-Synced: <ISO time>`: the last time the
 agent reached the server. The page then shows "mis à jour à HH:MM" from that time.
+
+The agent does not render this page: it downloads `agent_page()` (GET /api/v1/displays/{id}/page),
+the same HTML pointed at the agent's own URLs with `SNAPSHOT_SLOT` where the snapshot goes, and
+the files it names, and serves them from its cache. So the server stays the page's only source.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ STATIC_DIR = Path(str(files("signage") / "static"))
 TEMPLATE_DIR = Path(str(files("signage") / "templates"))
 STATIC_FILES = ("screen.css", "screen.js")
 HEARTBEAT_SECONDS = 30
+# Where the agent puts <script type="application/json" id="screen-snapshot" data-etag data-synced>.
+SNAPSHOT_SLOT = "<!--quartier:snapshot-->"
 
 LABELS = {
     "now": N_("En ce moment"),
@@ -95,6 +101,7 @@ def page_html(
     initial: dict[str, Any] | None = None,
     initial_etag: str = "",
     lang: str = i18n.SOURCE_LANGUAGE,
+    snapshot_slot: bool = False,
 ) -> str:
     """The screen page's HTML. `initial` (a snapshot) makes the first paint need no request."""
     token = i18n.current_language.set(lang)
@@ -111,6 +118,25 @@ def page_html(
             labels=_script_json(labels()),
             initial=_script_json(initial) if initial else "",
             initial_etag=initial_etag,
+            snapshot_slot=SNAPSHOT_SLOT if snapshot_slot and not initial else "",
         )
     finally:
         i18n.current_language.reset(token)
+
+
+def agent_page(display_id: int, lang: str) -> dict[str, Any]:
+    """The screen page as the Pi agent serves it from localhost: its HTML and the files it loads."""
+    prefix = "/static/signage/"
+    return {
+        "html": page_html(
+            snapshot_url="/snapshot.json",
+            ws_url="/events",
+            heartbeat_url="/heartbeat",
+            display_id=display_id,
+            static_prefix=prefix,
+            lang=lang,
+            snapshot_slot=True,
+        ),
+        "files": [prefix + name for name in STATIC_FILES],
+        "slot": SNAPSHOT_SLOT,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import secrets
@@ -11,17 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries as programme
 from quartier.api import int_field, text_field
 from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.i18n import gettext as _
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
 from signage import snapshot, store
-
-try:
-    from events import queries as programme
-except ImportError:
-    programme = None  # type: ignore[assignment]
 
 ORIENTATIONS = ("landscape", "portrait")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -35,17 +33,12 @@ def links(app: web.Application) -> snapshot.Links:
 
 async def sites(app: web.Application) -> list[dict[str, Any]]:
     """The sites staff can put a screen at (slug, name)."""
-    if programme is None:
-        return []
     return await app[DB].read(lambda db: [{"slug": s["slug"], "name": s["name"]} for s in programme.sites(db)])
 
 
 async def check_site(app: web.Application, slug: str) -> str:
-    if programme is not None:
-        known = await app[DB].read(lambda db: programme.site(db, slug))
-        if known is None:
-            raise Problem(422, "unknown_site", N_("Le lieu « {site} » n'existe pas."), site=slug)
-    elif not SLUG_RE.match(slug):
+    known = await app[DB].read(lambda db: programme.site(db, slug)) if SLUG_RE.match(slug) else None
+    if known is None:
         raise Problem(422, "unknown_site", N_("Le lieu « {site} » n'existe pas."), site=slug)
     return slug
 
@@ -157,14 +150,31 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
 
 def snapshot_response(request: web.Request, snap: dict[str, Any]) -> web.Response:
     """The snapshot with its ETag; 304 when the client already has this content."""
-    tag = snapshot.etag(snap)
+    return etagged(request, snap, snapshot.etag(snap))
+
+
+def etagged(request: web.Request, data: dict[str, Any], tag: str | None = None) -> web.Response:
+    """JSON with an ETag (by default a hash of the body); 304 when the client already has it."""
+    body = encode(data)
+    tag = tag or '"' + hashlib.sha256(body.encode()).hexdigest()[:24] + '"'
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     asked = {t.strip().removeprefix("W/") for t in request.headers.get("If-None-Match", "").split(",")}
     if tag in asked or "*" in asked:
         return web.Response(status=304, headers=headers)
-    return web.Response(text=encode(snap), content_type="application/json", headers=headers)
+    return web.Response(text=body, content_type="application/json", headers=headers)
 
 
+# The display agent shipped with this server (displays.AGENT_VERSION; a test keeps them equal):
+# the staff page flags a screen whose agent is older.
+AGENT_VERSION = "0.2.0"
+POWER_CONTROLS = {
+    "cec": N_("veille par HDMI-CEC"),
+    "kiosk": N_("veille par arrêt du kiosque (HDMI coupé)"),
+    "wlr-randr": N_("sortie éteinte par wlr-randr"),
+    "vcgencmd": N_("éteint par vcgencmd"),
+    "custom": N_("éteint par les commandes de display.yaml"),
+    "none": N_("ne s'éteint pas (page noire hors horaires)"),
+}
 HEALTH_NUMBERS = ("uptime", "load", "memory", "memory_total", "temperature", "disk", "disk_total")
 
 
@@ -184,12 +194,31 @@ def health_fields(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
             health[key] = value
     if "browser_alive" in data:
         health["browser_alive"] = bool(data["browser_alive"])
+    if data.get("power_control") in POWER_CONTROLS:
+        health["power_control"] = data["power_control"]
+        health["power_ok"] = data.get("power_ok") is not False
     shown = data.get("snapshot_version")
     shown = shown if isinstance(shown, int) and not isinstance(shown, bool) and shown >= 0 else None
     if shown is not None:
         health["snapshot_version"] = shown
     health["received"] = time.time()
     return health, shown
+
+
+def health_labels() -> dict[str, Any]:
+    """What the screens' health column needs: the shipped agent version, power controls in words."""
+    return {"agent_version": AGENT_VERSION, "power_labels": {k: _(v) for k, v in POWER_CONTROLS.items()}}
+
+
+def outdated(version: Any) -> bool:
+    """An agent older than the one this server ships (a browser, reporting no version, is never old)."""
+    if not isinstance(version, str):
+        return False
+
+    def parts(v: str) -> tuple[int, ...]:
+        return tuple(int(p) if p.isdigit() else 0 for p in v.split(".")[:3])
+
+    return parts(version) < parts(AGENT_VERSION)
 
 
 async def registry(request: web.Request) -> list[dict[str, Any]]:
@@ -199,7 +228,7 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
 
     def read(db) -> list[dict[str, Any]]:
         out = []
-        names = {s["slug"]: s["name"] for s in programme.sites(db)} if programme else {}
+        names = {s["slug"]: s["name"] for s in programme.sites(db)}
         for row in db.conn.execute("SELECT * FROM signage_displays ORDER BY site, name, id"):
             d = dict(row)
             site = snapshot.site_of(db, d["site"], settings.tz)
@@ -207,6 +236,7 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
             info = snapshot.power(d, site, now.astimezone(tz).date(), tz)
             on = snapshot.should_be_on(info, now)
             unseen = d["last_seen"] is None or now.timestamp() - d["last_seen"] > UNSEEN_AFTER
+            health = json.loads(d["health"])
             out.append(
                 {
                     "id": d["id"],
@@ -221,7 +251,8 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
                     "last_seen": dt.datetime.fromtimestamp(d["last_seen"], settings.tz).isoformat()
                     if d["last_seen"]
                     else None,
-                    "health": json.loads(d["health"]),
+                    "health": health,
+                    "agent_outdated": outdated(health.get("agent_version")),
                     "should_be_on": on,
                     "flagged": bool(d["token_hash"]) and on and unseen,
                     "margin_minutes": d["margin_minutes"],

@@ -23,16 +23,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from events import queries as programme
+from forum import queries as forums
 from quartier.qr import qr_svg
-
-try:
-    from events import queries as programme
-except ImportError:  # the programme feature is not installed
-    programme = None  # type: ignore[assignment]
-try:
-    from forum import queries as forums
-except ImportError:  # the forum feature is not installed
-    forums = None  # type: ignore[assignment]
+from reports import queries as reports
 
 FORMAT = 1
 DAYS = 7  # today and the next 6
@@ -66,7 +60,7 @@ def display_row(db: sqlite_utils.Database, display_id: int) -> dict[str, Any] | 
 
 def site_of(db: sqlite_utils.Database, slug: str, tz: ZoneInfo) -> dict[str, Any]:
     """The site through events.queries, or a bare stand-in when it is unknown."""
-    site = programme.site(db, slug) if programme else None
+    site = programme.site(db, slug)
     if site is None:
         return {"slug": slug, "name": slug, "address": "", "opening_hours": "", "timezone": tz.key}
     return site
@@ -204,6 +198,41 @@ def announcements_for(
     return out
 
 
+def _wall(db: sqlite_utils.Database, b: dict[str, Any], links: Links) -> dict[str, Any]:
+    """A running board as a screen shows it: its newest published notes and a QR code to join."""
+    notes = forums.public_notes(db, b["id"])
+    latest = sorted(notes, key=lambda n: (n.get("published") or n.get("created") or 0, n["id"]))[-WALL_NOTES:]
+    url = links.absolute(links.board.format(id=b["id"], code=b.get("code", "")))
+    return {
+        "id": b["id"],
+        "title": b["title"],
+        "prompt": b.get("prompt") or "",
+        "notes": [{"id": n["id"], "text": n["text"], "theme": n.get("theme") or ""} for n in reversed(latest)],
+        "qr": qr(url, b["title"]),
+    }
+
+
+def _sessions(
+    db: sqlite_utils.Database, site: str, today: dt.date, last: dt.date, links: Links
+) -> list[dict[str, Any]]:
+    """The site's occurrences of the coming days; today's carry their feedback form's QR code."""
+    sessions = []
+    for o in programme.occurrences(db, today, last, site=site):
+        item = _occurrence(o)
+        if item["day"] == today.isoformat() and o["status"] != "cancelled":
+            path = reports.feedback_path(o["session"], item["date"])
+            item["feedback"] = qr(links.absolute(path), o["title"])
+        sessions.append(item)
+    return sessions
+
+
+def _highlights(db: sqlite_utils.Database, site: str, today: dt.date) -> list[dict[str, Any]]:
+    """Elsewhere in the city today: forum days and workshops first, then the earliest."""
+    elsewhere = [o for o in programme.occurrences(db, today, today) if o["site"] != site and o["status"] != "cancelled"]
+    elsewhere.sort(key=lambda o: (o["kind"] not in HIGHLIGHT_KINDS, o["start"]))
+    return sorted((_occurrence(o) for o in elsewhere[:HIGHLIGHTS]), key=lambda o: o["start"])
+
+
 def build(
     db: sqlite_utils.Database, display_id: int, *, tz: ZoneInfo, links: Links, now: dt.datetime, language: str = "fr"
 ) -> dict[str, Any] | None:
@@ -217,39 +246,7 @@ def build(
     today = now.date()
     last = today + dt.timedelta(days=DAYS - 1)
 
-    sessions, highlights = [], []
-    if programme is not None:
-        for o in programme.occurrences(db, today, last, site=display["site"]):
-            item = _occurrence(o)
-            if item["day"] == today.isoformat() and o["status"] != "cancelled":
-                path = programme.feedback_path(o["session"], item["date"])
-                item["feedback"] = qr(links.absolute(path), o["title"])
-            sessions.append(item)
-        elsewhere = [
-            o
-            for o in programme.occurrences(db, today, today)
-            if o["site"] != display["site"] and o["status"] != "cancelled"
-        ]
-        elsewhere.sort(key=lambda o: (o["kind"] not in HIGHLIGHT_KINDS, o["start"]))
-        highlights = sorted((_occurrence(o) for o in elsewhere[:HIGHLIGHTS]), key=lambda o: o["start"])
-
-    boards = []
-    if forums is not None:
-        for b in forums.boards_running_at(db, display["site"]):
-            notes = forums.public_notes(db, b["id"])
-            latest = sorted(notes, key=lambda n: (n.get("published") or n.get("created") or 0, n["id"]))[-WALL_NOTES:]
-            url = links.absolute(links.board.format(id=b["id"], code=b.get("code", "")))
-            boards.append(
-                {
-                    "id": b["id"],
-                    "title": b["title"],
-                    "prompt": b.get("prompt") or "",
-                    "notes": [
-                        {"id": n["id"], "text": n["text"], "theme": n.get("theme") or ""} for n in reversed(latest)
-                    ],
-                    "qr": qr(url, b["title"]),
-                }
-            )
+    boards = [_wall(db, b, links) for b in forums.boards_running_at(db, display["site"])]
 
     site_url = links.absolute(links.site.format(slug=quote(site["slug"])))
     snapshot = {
@@ -266,8 +263,8 @@ def build(
         "language": language,
         "today": today.isoformat(),
         "days": [(today + dt.timedelta(days=n)).isoformat() for n in range(DAYS)],
-        "sessions": sessions,
-        "highlights": highlights,
+        "sessions": _sessions(db, display["site"], today, last, links),
+        "highlights": _highlights(db, display["site"], today),
         "announcements": announcements_for(
             db, display, now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
         ),

@@ -126,6 +126,7 @@ async def displays_page(request: web.Request) -> web.Response:
             "displays": await service.registry(request),
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **service.health_labels(),
         },
     )
 
@@ -150,6 +151,7 @@ async def display_page(request: web.Request) -> web.Response:
             "display": found[0],
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
+            **service.health_labels(),
         },
     )
 

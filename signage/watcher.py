@@ -27,14 +27,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from forum import queries as forums
 from quartier.db import Change
 from quartier.typedefs import DB, SETTINGS
 from signage import store
-
-try:
-    from forum import queries as forums
-except ImportError:
-    forums = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +93,7 @@ class Watcher:
     async def flush(self, everything: bool, boards: set[int]) -> None:
         db = self.app[DB]
         sites: set[str] = set()
-        if not everything and boards and forums is not None:
+        if not everything and boards:
 
             def board_sites(conn) -> set[str]:
                 found = (forums.board(conn, b) for b in boards)

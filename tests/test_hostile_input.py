@@ -542,7 +542,7 @@ def test_programme_import_refuses_bombs_and_python_tags(tmp_path, text):
     ],
 )
 def test_feedback_form_templates_refuse_bombs_and_python_tags(tmp_path, text):
-    from events import forms
+    from reports import forms
 
     path = tmp_path / "hostile.yaml"
     path.write_text(text, encoding="utf-8")

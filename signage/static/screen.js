@@ -317,6 +317,7 @@
       var msg;
       try { msg = JSON.parse(event.data); } catch (e) { return; }
       if (!msg || msg.type === "pong") { return; }
+      if (msg.type === "reload") { location.reload(); return; }  // the agent has a new page from the server
       clearTimeout(pending);
       pending = setTimeout(refresh, 30);  // a burst of changes costs one fetch
     };
@@ -348,12 +349,16 @@
 
   // -- start
 
+  // The Pi agent embeds its snapshot with its ETag and its last contact with the server.
+  var embeddedNode = document.getElementById("screen-snapshot");
   var embedded = readJSON("screen-snapshot");
   var stored = null;
   try { stored = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
   if (valid(embedded)) {
-    state.lastOk = now();
-    accept(embedded, body.dataset.etag);
+    var syncedAt = embeddedNode.dataset.synced;
+    state.viaAgent = !!syncedAt;
+    state.lastOk = syncedAt && !isNaN(Date.parse(syncedAt)) ? Date.parse(syncedAt) + offset : now();
+    accept(embedded, embeddedNode.dataset.etag || body.dataset.etag);
   } else if (stored && valid(stored.snapshot)) {
     state.lastOk = stored.lastOk || 0;
     accept(stored.snapshot, stored.etag);

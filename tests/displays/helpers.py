@@ -23,6 +23,11 @@ from quartier.db import Database
 
 # Time compressed for tests; the reconnection backoff keeps its real 1 s → 60 s.
 FAST = "heartbeat_every=1,power_every=0.5"
+# The agent runs as it does on the Pi, where the server is not installed: any import of these fails.
+SERVER_PACKAGES = ("quartier", "events", "commons", "referral", "forum", "reports", "signage", "tests")
+LEAN = (
+    "import sys; sys.modules.update(dict.fromkeys({packages!r})); from displays.agent import main; sys.exit(main())"
+).format(packages=SERVER_PACKAGES + ("aiohttp", "jinja2", "babel"))
 
 
 def free_port() -> int:
@@ -40,9 +45,11 @@ class LocalAgent:
         port: int | None = None,
         extra: list[str] | None = None,
         timings: str = FAST,
+        now: str = "",
+        env: dict[str, str] | None = None,
     ):
         self.server_url, self.cache, self.port = server_url, cache, port or free_port()
-        self.extra, self.timings = extra or [], timings
+        self.extra, self.timings, self.now, self.env = extra or [], timings, now, env or {}
         self.process: subprocess.Popen | None = None
         self.log = cache.parent / f"{cache.name}.log"
 
@@ -51,13 +58,15 @@ class LocalAgent:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> LocalAgent:
-        env = {**os.environ, "QUARTIER_DISPLAY_TIMINGS": self.timings, "QUARTIER_DISPLAY_LOG": "INFO"}
+        env = {**os.environ, "QUARTIER_DISPLAY_TIMINGS": self.timings, "QUARTIER_DISPLAY_LOG": "INFO", **self.env}
+        if self.now:
+            env["QUARTIER_DISPLAY_NOW"] = self.now  # the agent's clock, as ?now= is the page's
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
-                    "-m",
-                    "displays",
+                    "-c",
+                    LEAN,
                     "--server",
                     self.server_url,
                     "--cache",

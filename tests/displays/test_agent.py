@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import stat
 import time
 
@@ -143,12 +144,15 @@ async def test_server_outage_then_restart_without_any_network_serves_from_disk(s
     agent = await paired_agent(server, client, bearer, tmp_path)
     try:
         before = await agent.snapshot()
+        received = __import__("json").loads((agent.cache / "snapshot.json").read_text())["received"]
+        await agent.wait_for(lambda s: s["synced"] > received + 1)  # heartbeats answered since
         await client.close()
         await server.close()
         await agent.wait_for(lambda s: not s["connected"])
         # The server is gone: the agent serves the same content.
         assert await agent.snapshot() == before
         assert "Atelier smartphone" in (await agent.get("/"))[2].decode()
+        last_contact = (await agent.status())["synced"]
         # Power cut: the agent restarts with no server anywhere (a dead port) and serves the disk copy.
         await agent.stop()
         offline = LocalAgent(f"http://127.0.0.1:{free_port()}", agent.cache, port=agent.port)
@@ -156,8 +160,12 @@ async def test_server_outage_then_restart_without_any_network_serves_from_disk(s
         agent = offline
         status, headers, body = await agent.get("/snapshot.json")
         assert status == 200 and __import__("json").loads(body) == before
-        assert "X-Quartier-Synced" in headers  # the page shows "mis à jour à HH:MM" from it
+        # The page's "mis à jour à HH:MM" is the last contact with the server, not when the snapshot
+        # was written (issue 27 point 7), in the header and in the page's first paint alike.
+        synced = dt.datetime.fromisoformat(headers["X-Quartier-Synced"])
+        assert abs(synced.timestamp() - last_contact) < 0.001
         page = (await agent.get("/"))[2].decode()
+        assert f'data-synced="{synced.isoformat()}"' in page
         assert "Atelier smartphone" in page and 'data-snapshot-url="/snapshot.json"' in page
         assert not (await agent.status())["connected"]
     finally:

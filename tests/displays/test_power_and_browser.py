@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sys
 
 from quartier.typedefs import SETTINGS
-from tests.signage.helpers import add_site
+from tests.signage.helpers import add_site, today
 
 from .helpers import LocalAgent
 
@@ -23,8 +24,10 @@ async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crash
     log = tmp_path / "power.log"
     config = tmp_path / "display.yaml"
     config.write_text(json.dumps({"power": {"on": recorder(log, "on"), "off": recorder(log, "off")}}))
+    # The agent's clock says 10:00 today (Paris): the test never depends on the time it runs at.
+    ten = dt.datetime.combine(today(server.app), dt.time(10), server.app[SETTINGS].tz).isoformat()
     agent = await LocalAgent(
-        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)]
+        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)], now=ten
     ).start()
     try:
         status = await agent.wait_for(lambda s: s["pairing_code"])
@@ -34,13 +37,11 @@ async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crash
             json={"code": status["pairing_code"], "site": "maurepas", "name": "Hall"},
         )
         display_id = (await r.json())["id"]
-        # Hours that exclude now: the screen goes dark.
-        hour = dt.datetime.now(server.app[SETTINGS].tz).hour
-        hours = "Mo-Su 20:00-21:00" if hour < 12 else "Mo-Su 03:00-04:00"
+        # Hours that exclude the agent's (injected) 10:00: the screen goes dark.
         r = await client.patch(
             f"/api/v1/displays/{display_id}",
             headers=bearer,
-            json={"hours_override": hours, "margin_minutes": 0, "always_on": False},
+            json={"hours_override": "Mo-Su 20:00-21:00", "margin_minutes": 0, "always_on": False},
         )
         assert r.status == 200, await r.text()
         await agent.wait_for(lambda s: s["power"] is False, timeout=10)
@@ -49,15 +50,20 @@ async def test_the_screen_follows_the_schedule_and_a_failing_command_never_crash
         assert log.read_text().split()[-2:] == ["off", "on"]
     finally:
         await agent.stop()
-    # A command that does not exist is logged, and the agent goes on serving.
+    # A command that does not exist is logged once, in plain words, and the agent goes on serving.
     config.write_text(json.dumps({"power": {"on": ["/nonexistent/display-on"], "off": ["/nonexistent/off"]}}))
     agent = await LocalAgent(
-        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)]
+        f"http://127.0.0.1:{server.port}", tmp_path / "agent", extra=["--config", str(config)], now=ten
     ).start()
     try:
         await agent.wait_for(lambda s: s["connected"])
-        await agent.wait_for(lambda s: "display-on" in agent.log.read_text())
+        status = await agent.wait_for(lambda s: s["power_control"] and not s["power_control"]["ok"])
+        assert status["power_control"]["method"] == "custom" and "display-on" in status["power_control"]["sentence"]
         assert (await agent.status())["power"] is None and (await agent.snapshot()) is not None
+        for _ in range(3):  # more schedule changes: still one line in the log, no failure every cycle
+            r = await client.patch(f"/api/v1/displays/{display_id}", headers=bearer, json={"margin_minutes": 5})
+            await asyncio.sleep(0.6)
+        assert agent.log.read_text().count("display-on") == 1
     finally:
         await agent.stop()
 

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from events import feedback_store
 from quartier.typedefs import DB, SETTINGS
+from reports import feedback_figures
 from tests.conftest import PASSWORD, create_user
 from tests.events.helpers import add_session, add_site
 
@@ -33,7 +33,7 @@ async def occurrence(server):
 
 
 async def rows(server, id):
-    return await server.app[DB].read(lambda d: feedback_store.answers(d, session_id=id))
+    return await server.app[DB].read(lambda d: feedback_figures.answers(d, session_id=id))
 
 
 async def test_scanning_the_qr_code_gives_a_form_that_submits_and_can_be_changed(page, server, occurrence, tmp_path):

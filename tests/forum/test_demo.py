@@ -1,7 +1,7 @@
 """The demo has a forum in progress at the ESC Maurepas: every source, some pending, one decision."""
 
 from forum import queries
-from forum.store import migrations
+from forum.schema import migrations
 from quartier.db import Database
 from quartier.demo import fill
 

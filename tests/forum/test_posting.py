@@ -2,7 +2,7 @@
 
 import pytest
 
-from forum import store, views
+from forum import posting, store
 from quartier.settings import SettingsError, load
 from quartier.typedefs import LIMITER, SETTINGS
 from tests.conftest import form, text_of
@@ -158,7 +158,7 @@ def test_a_limit_cannot_be_switched_off(tmp_path):
 
 async def test_the_board_has_its_own_limit_whatever_the_devices(server, make_client, post_board):
     limiter = server.app[LIMITER]
-    rate, burst = views.limits(server.app[SETTINGS])["board"]
+    rate, burst = posting.limits(server.app[SETTINGS])["board"]
     for _ in range(burst):  # a busy room has spent the board's burst
         limiter.hit(f"forum-board:{post_board['id']}", per_minute=rate, burst=burst)
     fresh = await make_client()

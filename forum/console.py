@@ -1,0 +1,109 @@
+"""The facilitator's console: the moderation queue, fast entry of paper and spoken notes, the board's state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiohttp import web
+
+from forum import queries, store
+from forum.access import BOARD_FACILITATOR, NOTE_FACILITATOR, board_or_404, console_url, key_of
+from forum.api import moderation_input
+from forum.posting import post_note
+from quartier import slots
+from quartier.api import path_int
+from quartier.bus import last_seq_in
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.routing import Routes
+from quartier.templates import render
+from quartier.typedefs import DB, SETTINGS, USER
+from quartier.web import redirect
+
+routes = Routes()
+
+# The console's place for what higher packages add (quartier.slots): reports' attendance counter.
+CONSOLE_SLOT = "forum.console"
+
+
+def hhmm(ts: float | None, request: web.Request) -> str:
+    if not ts:
+        return ""
+    return dt.datetime.fromtimestamp(ts, request.app[SETTINGS].tz).strftime("%H:%M")
+
+
+@routes.get("/forum/boards/{id}/console", name="forum_console", access=BOARD_FACILITATOR)
+async def console(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> tuple:
+        board = queries.board(d, board_id)
+        sections = slots.read(request.app, CONSOLE_SLOT, d, {"board": board}) if board else []
+        return board, queries.all_notes(d, board_id), last_seq_in(d), sections
+
+    board, notes, seq, sections = await request.app[DB].read(read)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    groups: dict[str, list] = {"pending": [], "published": [], "hidden": [], "merged": []}
+    merged_of: dict[int, list] = {}
+    for n in notes:
+        groups[n["status"]].append(n)
+        if n["status"] == "merged" and n["merged_into"]:
+            merged_of.setdefault(n["merged_into"], []).append(n)
+    response = render(
+        request,
+        "forum/console.html",
+        {
+            "board": board,
+            "groups": groups,
+            "merged_of": merged_of,
+            "seq": seq,
+            "key": key_of(request),
+            "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
+            "hhmm": lambda ts: hhmm(ts, request),
+            "max_text": store.MAX_TEXT,
+            "sent": request.query.get("sent"),
+            "sections": sections,
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"  # the page holds the link's key
+    return response
+
+
+@routes.post("/forum/boards/{id}/console/notes", name="forum_console_note", access=BOARD_FACILITATOR)
+async def console_note(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    form = await request.post()
+    source = form.get("source")
+    if source not in ("paper", "spoken"):
+        raise Problem(422, "invalid_field", N_("Choisissez la source : papier ou oral."))
+    await board_or_404(request, board_id)
+    await post_note(request, board_id, form, str(source), trusted=True)
+    return redirect(console_url(request, board_id, "#saisie", sent=str(source)))
+
+
+@routes.post("/forum/notes/{id}/moderate", name="forum_moderate", access=NOTE_FACILITATOR)
+async def moderate(request: web.Request) -> web.Response:
+    note_id = path_int(request)
+    form = await request.post()
+    note = await request.app[DB].read(lambda d: queries.note(d, note_id))
+    if note is None:
+        raise Problem(404, "not_found", N_("Cette note n'existe pas."))
+    action, args = moderation_input(form)
+    await request.app[DB].write(lambda tx: store.moderate_tx(tx, note_id, action, args))
+    anchor = "" if action == "delete" else f"#note-{note_id}"
+    return redirect(console_url(request, note["board_id"], anchor))
+
+
+@routes.post("/forum/boards/{id}/state", name="forum_state", access=BOARD_FACILITATOR)
+async def board_state(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    form = await request.post()
+    state = form.get("state")
+    if state not in ("open", "closed"):
+        raise Problem(422, "invalid_state", N_("L'état vaut ouvert ou fermé."))
+    await request.app[DB].write(lambda tx: store.set_state_tx(tx, board_id, str(state)))
+    if request.get(USER) and form.get("back") == "board":
+        return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))))
+    return redirect(console_url(request, board_id))

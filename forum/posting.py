@@ -1,0 +1,129 @@
+"""Posting a note: the limits that stop floods, the checks a resident's text goes through, the write.
+
+Posting limits, (per minute, burst), from the settings forum_notes_per_minute*.
+A shared tablet is many people, one after the other: a person needs more than 20 s to
+write a note, so 10 a minute per device stops floods, not people. A whole centre shares
+one Wi-Fi address: the per-address cap is generous. Clients that never keep the device
+cookie share their address's device-sized bucket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from forum import store
+from quartier.api import clean_text
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.settings import Settings
+from quartier.templates import render
+from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
+from quartier.web import redirect
+
+
+def limits(settings: Settings) -> dict[str, tuple[int, int]]:
+    device = settings.forum_notes_per_minute
+    board = settings.forum_notes_per_minute_board
+    address = settings.forum_notes_per_minute_address
+    return {
+        "device": (device, device),
+        "cookieless": (device, device),
+        "board": (board, max(1, board // 2)),
+        "address": (address, max(1, address // 3)),
+    }
+
+
+def enforce_limits(request: web.Request, board_id: int) -> None:
+    limiter = request.app[LIMITER]
+    limit = limits(request.app[SETTINGS])
+    device = f"forum-nocookie:{request.remote}" if request[NEW_DEVICE] else f"forum-device:{request[DEVICE]}"
+    per_device = limit["cookieless"] if request[NEW_DEVICE] else limit["device"]
+    limiter.enforce(
+        [
+            (device, *per_device),
+            (f"forum-board:{board_id}", *limit["board"]),
+            (f"forum-address:{request.remote}", *limit["address"]),
+        ],
+        N_("Beaucoup de notes en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
+    )
+
+
+def note_input(data: Any) -> dict[str, Any]:
+    """Text, theme and author of a note from JSON or a form, with messages a resident understands."""
+    text = data.get("text") if hasattr(data, "get") else None
+    if text is not None and not isinstance(text, str):
+        raise Problem(422, "invalid_field", N_("La note doit être du texte."))
+    text = clean_text(text or "")
+    if not text:
+        raise Problem(422, "empty_note", N_("La note est vide : écrivez quelques mots."))
+    if len(text) > store.MAX_TEXT:
+        raise Problem(
+            422,
+            "too_long",
+            N_("La note est trop longue : {count} caractères, {max} au plus."),
+            count=len(text),
+            max=store.MAX_TEXT,
+        )
+    author = data.get("author") or ""
+    theme = data.get("theme") or None
+    if not isinstance(author, str) or (theme is not None and not isinstance(theme, str)):
+        raise Problem(422, "invalid_field", N_("Le prénom et le thème doivent être du texte."))
+    author = clean_text(author)
+    if len(author) > store.MAX_AUTHOR:
+        raise Problem(422, "too_long", N_("Le prénom est trop long : {max} caractères au plus."), max=store.MAX_AUTHOR)
+    return {"text": text, "theme": theme, "author": author}
+
+
+async def post_note(request: web.Request, board_id: int, data: Any, source: str, trusted: bool = False) -> dict:
+    fields = note_input(data)
+    if not trusted:
+        enforce_limits(request, board_id)
+    blocklist = request.app[SETTINGS].forum_blocklist
+    return await request.app[DB].write(
+        lambda tx: store.post_note_tx(tx, board_id, source=source, blocklist=blocklist, trusted=trusted, **fields)
+    )
+
+
+def message_of(p: Problem) -> str:
+    return _(p.message).format(**p.params) if p.params else _(p.message)
+
+
+async def posting_page(
+    request: web.Request, board: dict, template: str, extra: dict | None = None, status: int = 200
+) -> web.Response:
+    ctx = {
+        "board": board,
+        "max_text": store.MAX_TEXT,
+        "max_author": store.MAX_AUTHOR,
+        "sent": request.query.get("sent"),
+        **(extra or {}),
+    }
+    return render(request, template, ctx, status=status)
+
+
+async def form_post(request: web.Request, board: dict, source: str, template: str, back: str) -> web.Response:
+    form = await request.post()
+    try:
+        created = await post_note(request, board["id"], form, source)
+    except Problem as p:
+        if p.status == 404:
+            raise
+        response = await posting_page(
+            request,
+            board,
+            template,
+            {
+                "error": message_of(p),
+                "text": str(form.get("text", ""))[:2000],
+                "author": str(form.get("author", ""))[:100],
+                "theme": str(form.get("theme", "")),
+            },
+            status=p.status,
+        )
+        for k, v in p.headers.items():
+            response.headers[k] = v
+        return response
+    return redirect(f"{back}?sent={created['status']}")

@@ -1,0 +1,141 @@
+"""The forum's tables: boards, themes and notes; vote rounds, dots and tablet turns; hackathons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Migrations
+
+migrations = Migrations("forum")
+
+
+BOARDS_AND_NOTES = (
+    """CREATE TABLE forum_boards (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        prompt TEXT NOT NULL DEFAULT '',
+        moderation TEXT NOT NULL CHECK (moderation IN ('pre', 'post')),
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+        site TEXT,              -- a site slug of the programme; no foreign key across packages
+        session_id INTEGER,     -- a session id of the programme
+        link_salt TEXT NOT NULL, -- the facilitator link is HMAC(secret_key, id + salt); new salt, new link
+        created REAL NOT NULL
+    )""",
+    "CREATE INDEX forum_boards_site ON forum_boards (site, state)",
+    """CREATE TABLE forum_themes (
+        id INTEGER PRIMARY KEY,
+        board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+        slug TEXT NOT NULL,
+        label TEXT NOT NULL,
+        icon TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        UNIQUE (board_id, slug)
+    )""",
+    """CREATE TABLE forum_notes (
+        id INTEGER PRIMARY KEY,
+        board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+        theme TEXT NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL CHECK (source IN ('tablet', 'phone', 'paper', 'spoken')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'published', 'hidden', 'merged')),
+        held TEXT,              -- why a note waits although the board is post-moderated
+        pinned INTEGER NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'decision', 'action')),
+        action_who TEXT,
+        action_due TEXT,        -- ISO date
+        merged_into INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,
+        created REAL NOT NULL,
+        published REAL,
+        updated REAL NOT NULL
+    )""",
+    "CREATE INDEX forum_notes_board ON forum_notes (board_id, status)",
+    "CREATE INDEX forum_notes_merged ON forum_notes (merged_into)",
+)
+
+
+@migrations(name="0001_boards_and_notes")
+def _schema(db: Any) -> None:
+    for sql in BOARDS_AND_NOTES:
+        db.execute(sql)
+
+
+VOTES_AND_HACKATHONS = (
+    """CREATE TABLE forum_rounds (
+        id INTEGER PRIMARY KEY,
+        board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        budget INTEGER NOT NULL CHECK (budget BETWEEN 1 AND 20),
+        stack INTEGER NOT NULL DEFAULT 0,   -- several dots may go on one note
+        ends REAL,                          -- optional end time (epoch seconds)
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        opened REAL NOT NULL,
+        closed REAL,
+        results TEXT
+    )""",
+    "CREATE INDEX forum_rounds_board ON forum_rounds (board_id, state)",
+    # One row per dot. `voter` is a hash of the device token, or "turn:<id>" for a tablet turn:
+    # never the device token itself.
+    """CREATE TABLE forum_votes (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
+        note_id INTEGER NOT NULL REFERENCES forum_notes(id) ON DELETE CASCADE,
+        voter TEXT NOT NULL,
+        created REAL NOT NULL
+    )""",
+    "CREATE INDEX forum_votes_voter ON forum_votes (round_id, voter)",
+    "CREATE INDEX forum_votes_note ON forum_votes (note_id)",
+    # A voter turn on a shared tablet: a fresh budget for the next person, bound to that tablet.
+    """CREATE TABLE forum_turns (
+        id TEXT PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES forum_rounds(id) ON DELETE CASCADE,
+        device TEXT NOT NULL,
+        created REAL NOT NULL
+    )""",
+    "CREATE INDEX forum_turns_device ON forum_turns (round_id, device, created)",
+    """CREATE TABLE forum_hackathons (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        site TEXT,
+        session_id INTEGER,                 -- a session of the programme
+        board_id INTEGER NOT NULL REFERENCES forum_boards(id),  -- the pitch board: one note per team
+        pitch_start REAL,                   -- when the first pitch starts (epoch seconds)
+        pitch_minutes INTEGER NOT NULL DEFAULT 5,
+        created REAL NOT NULL
+    )""",
+    """CREATE TABLE forum_challenges (
+        id INTEGER PRIMARY KEY,
+        hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        note_id INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- promoted from this note
+        created REAL NOT NULL
+    )""",
+    """CREATE TABLE forum_teams (
+        id INTEGER PRIMARY KEY,
+        hackathon_id INTEGER NOT NULL REFERENCES forum_hackathons(id) ON DELETE CASCADE,
+        challenge_id INTEGER REFERENCES forum_challenges(id) ON DELETE SET NULL,
+        name TEXT NOT NULL,
+        built TEXT NOT NULL DEFAULT '',     -- what the team built, for the results
+        board_id INTEGER NOT NULL REFERENCES forum_boards(id),       -- its progress board
+        pitch_note INTEGER REFERENCES forum_notes(id) ON DELETE SET NULL,  -- its note on the pitch board
+        position INTEGER NOT NULL,          -- its place in the pitch schedule
+        created REAL NOT NULL
+    )""",
+    """CREATE TABLE forum_members (
+        id INTEGER PRIMARY KEY,
+        team_id INTEGER NOT NULL REFERENCES forum_teams(id) ON DELETE CASCADE,
+        first_name TEXT NOT NULL,
+        device TEXT NOT NULL,               -- hash of the device that joined: one team per device
+        created REAL NOT NULL
+    )""",
+    "CREATE INDEX forum_members_device ON forum_members (device)",
+)
+
+
+@migrations(name="0002_votes_and_hackathons")
+def _votes_and_hackathons(db: Any) -> None:
+    # Dot-voting rounds on a board; `results` is the frozen ranking (JSON) once closed.
+    for sql in VOTES_AND_HACKATHONS:
+        db.execute(sql)

@@ -1,0 +1,82 @@
+"""Staff pages of the forum: the boards, a new board, one board with its links and themes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from forum import queries, store
+from forum.access import board_links, board_or_404
+from forum.api import board_input, with_programme
+from quartier import slots
+from quartier.api import clean_text, path_int
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.routing import STAFF, Routes
+from quartier.templates import render
+from quartier.typedefs import DB
+from quartier.web import redirect
+
+routes = Routes()
+
+# A board page's list of links, which higher packages extend (quartier.slots): reports' minutes.
+BOARD_SLOT = "forum.board"
+
+
+@routes.get("/forum", name="forum_boards", access=STAFF)
+async def boards_page(request: web.Request) -> web.Response:
+    def read(d: Any) -> list:
+        return [{**b, "counts": queries.counts(d, b["id"])} for b in queries.boards(d)]
+
+    return render(request, "forum/boards.html", {"boards": await request.app[DB].read(read)})
+
+
+@routes.post("/forum", name="forum_create", access=STAFF)
+async def create_board(request: web.Request) -> web.Response:
+    form = await request.post()
+    fields = await with_programme(request, board_input(form))
+    created = await request.app[DB].write(lambda tx: store.create_board_tx(tx, **fields))
+    return redirect(str(request.app.router["forum_board"].url_for(id=str(created["id"]))))
+
+
+@routes.get("/forum/boards/{id}", name="forum_board", access=STAFF)
+async def board_page(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+
+    def read(d: Any) -> tuple:
+        board = queries.board(d, board_id)
+        sections = slots.read(request.app, BOARD_SLOT, d, {"board": board}) if board else []
+        return board, queries.counts(d, board_id), sections
+
+    board, counts, sections = await request.app[DB].read(read)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    links = board_links(request, board)
+    return render(request, "forum/board.html", {"board": board, "counts": counts, "links": links, "sections": sections})
+
+
+@routes.post("/forum/boards/{id}/themes", name="forum_themes", access=STAFF)
+async def board_themes(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    form = await request.post()
+    labels = {}
+    for name, value in form.items():
+        if name.startswith("label-") and isinstance(value, str):
+            label = clean_text(value)
+            if len(label) > store.MAX_THEME_LABEL:
+                raise Problem(422, "too_long", N_("Un thème a {max} caractères au plus."), max=store.MAX_THEME_LABEL)
+            labels[name.removeprefix("label-")] = label
+    new = clean_text(str(form.get("new", "")))
+    if len(new) > store.MAX_THEME_LABEL:
+        raise Problem(422, "too_long", N_("Un thème a {max} caractères au plus."), max=store.MAX_THEME_LABEL)
+    await request.app[DB].write(lambda tx: store.set_themes_tx(tx, board_id, labels, new))
+    return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#themes")
+
+
+@routes.post("/forum/boards/{id}/link", name="forum_new_link", access=STAFF)
+async def new_link(request: web.Request) -> web.Response:
+    board_id = path_int(request)
+    await board_or_404(request, board_id)
+    await request.app[DB].write(lambda tx: store.new_link_tx(tx, board_id))
+    return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#lien")

@@ -1,0 +1,11 @@
+"""The referral directory, plugged into Quartier (its tables and routes arrive with the referral issue)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+__all__ = ["setup"]
+
+
+def setup(app: web.Application) -> None:
+    """Nothing to add yet: the package holds its place on the ladder, between commons and forum."""

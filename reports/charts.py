@@ -1,0 +1,103 @@
+"""Server-side SVG charts: stacked horizontal bars with an optional goal line.
+
+No script, no style attribute (the pages' Content-Security-Policy forbids both): colours are
+classes styled by dashboard.css, with fill attributes as a fallback for printing and feeds.
+Each chart is described by a <title> and <desc>; the page puts the same figures in a table
+under it, which is what screen readers are pointed to.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+ROW = 28
+GAP = 8
+LABEL = 220
+WIDTH = 720
+RIGHT = 70
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def stacked_bars(
+    rows: list[tuple[str, dict[str, float]]],
+    series: list[tuple[str, str, str]],
+    *,
+    name: str,
+    title: str,
+    desc: str = "",
+    goal: float | None = None,
+    goal_label: str = "",
+    unit: str = "",
+) -> Markup:
+    """Horizontal stacked bars: one row per (label, {series key: value}); series are (key, label, colour).
+
+    `name` makes the ids of its title unique in the page. The total of each row is written at its end; `goal` draws a dashed vertical line.
+    """
+    top = 30
+    height = top + len(rows) * (ROW + GAP) + 10
+    biggest = max([sum(v.values()) for _l, v in rows] + [goal or 0, 1e-9])
+    scale = (WIDTH - LABEL - RIGHT) / biggest
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{name}-title {name}-desc">',
+        f'<title id="{name}-title">{escape(title)}</title>',
+        f'<desc id="{name}-desc">{escape(desc)}</desc>',
+    ]
+    out += _legend(series)
+    for i, (label, values) in enumerate(rows):
+        out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit)
+    if goal:
+        out += _goal_line(LABEL + goal * scale, top, height, goal_label)
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _legend(series: list[tuple[str, str, str]]) -> list[str]:
+    out, x = [], LABEL
+    for key, label, colour in series:
+        out.append(f'<rect class="series-{escape(key)}" x="{x}" y="6" width="14" height="14" fill="{colour}"/>')
+        out.append(f'<text x="{x + 18}" y="18" class="legend">{escape(label)}</text>')
+        x += 26 + 8 * len(label)
+    return out
+
+
+def _bar_row(
+    y: int, label: str, values: dict[str, float], series: list[tuple[str, str, str]], scale: float, unit: str
+) -> list[str]:
+    """One row: its label, a segment per series (each with its figure as a tooltip), the row's total."""
+    out = [f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(label)}</text>']
+    x = float(LABEL)
+    for key, series_label, colour in series:
+        value = values.get(key, 0.0)
+        if value <= 0:
+            continue
+        w = value * scale
+        out.append(
+            f'<rect class="series-{escape(key)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW}" '
+            f'fill="{colour}"><title>{escape(label)} · {escape(series_label)} : {_fmt(value)}'
+            f"{escape(unit)}</title></rect>"
+        )
+        x += w
+    out.append(
+        f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">{_fmt(sum(values.values()))}{escape(unit)}</text>'
+    )
+    return out
+
+
+def _goal_line(gx: float, top: int, height: int, goal_label: str) -> list[str]:
+    return [
+        f'<line class="goal" x1="{gx:.1f}" x2="{gx:.1f}" y1="{top - 4}" y2="{height - 6}" '
+        f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>',
+        f'<text x="{gx:.1f}" y="{height - 0.5:.1f}" text-anchor="middle" class="goal-label">{escape(goal_label)}</text>',
+    ]
+
+
+def number(value: Any) -> str:
+    """A figure as the tables show it: one decimal at most, French comma."""
+    return _fmt(float(value))

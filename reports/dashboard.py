@@ -1,0 +1,185 @@
+"""The service-time dashboard: hours per week per site and axis, the goal, the balance, room half-days.
+
+Staff only, unless the `dashboard_public` setting opens it. Everything is computed on request
+from the programme (`events.queries`), so it is always in step with it; see events/hours.py
+for the arithmetic.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from aiohttp import web
+
+from events import hours, queries
+from events.model import AXES
+from events.pages import iso_week, now, page, parse_week
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import STAFF, Routes, check
+from quartier.typedefs import DB, SETTINGS
+from reports import charts
+
+routes = Routes()
+
+MAX_WEEKS = 53
+AXIS_COLOURS = {"acces-libre": "#005a8c", "accompagnement": "#6b3fa0", "droits": "#a13a00"}
+
+
+async def _public(request: web.Request) -> bool:
+    return request.app[SETTINGS].dashboard_public
+
+
+DASHBOARD = STAFF | check("dashboard_public", _public)
+
+
+def period(request: web.Request) -> tuple[dt.date, dt.date]:
+    """The Mondays of the first and last weeks asked (`from`, `to` as YYYY-Www); default: 4 weeks back, 4 ahead."""
+    today = now(request).date()
+    this = today - dt.timedelta(days=today.weekday())
+    first = parse_week(request.query.get("from"), today) if request.query.get("from") else this - dt.timedelta(weeks=4)
+    last = parse_week(request.query.get("to"), today) if request.query.get("to") else this + dt.timedelta(weeks=4)
+    if last < first:
+        raise Problem(400, "invalid_period", N_("La dernière semaine précède la première."))
+    if (last - first).days // 7 + 1 > MAX_WEEKS:
+        raise Problem(400, "invalid_period", N_("Choisissez au plus {n} semaines."), n=MAX_WEEKS)
+    return first, last
+
+
+def figures(
+    db: Any, first: dt.date, last: dt.date, *, baseline: dt.date | None, factor: int, current: dt.date
+) -> dict[str, Any]:
+    """Every figure of the dashboard for the weeks from `first` to `last` (Mondays), read in one snapshot."""
+    sites = queries.sites(db)
+    slugs = [s["slug"] for s in sites]
+    occurrences = queries.occurrences(db, first, last + dt.timedelta(days=6))
+    weeks = [hours.week_hours(occurrences, monday, slugs) for monday in hours.mondays(first, last)]
+    base = None
+    if baseline is not None:
+        base_occ = queries.occurrences(db, baseline, baseline + dt.timedelta(days=6))
+        base = hours.week_hours(base_occ, baseline, slugs)
+    if not first <= current <= last:
+        current = last
+    this_week = next(w for w in weeks if w.monday == current)
+    rooms = hours.rooms_of(queries.sessions(db))
+    for o in occurrences:  # a moved occurrence may use a room no session names
+        if o["room"] and current <= o["start"].date() <= current + dt.timedelta(days=4):
+            rooms.setdefault(o["site"], [])
+            if o["room"] not in rooms[o["site"]]:
+                rooms[o["site"]].append(o["room"])
+    for slug in slugs:
+        rooms.setdefault(slug, [])
+    half = hours.half_days(occurrences, current, {s: rooms[s] for s in slugs})
+    by_axis = {a: round(sum(w.by_axis.get(a, 0.0) for w in weeks), 2) for a in AXES}
+    by_site = {s: {a: round(sum(w.by_site_axis[s][a] for w in weeks) / len(weeks), 2) for a in AXES} for s in slugs}
+    goal = round(base.total * factor, 2) if base is not None else None
+    return {
+        "sites": sites,
+        "names": {s["slug"]: s["name"] for s in sites},
+        "weeks": weeks,
+        "baseline": base,
+        "goal": goal,
+        "current": this_week,
+        "progress": round(100 * this_week.total / goal, 1) if goal else None,
+        "by_axis": by_axis,
+        "shares": hours.shares(by_axis),
+        "by_site_average": by_site,
+        "missing": hours.missing_axes(weeks, slugs),
+        "half_days": half,
+        "free_half_days": sum(h["free"] for h in half.values()),
+        "used_half_days": sum(h["used"] for h in half.values()),
+    }
+
+
+async def read_figures(request: web.Request) -> tuple[dt.date, dt.date, dict[str, Any]]:
+    settings = request.app[SETTINGS]
+    first, last = period(request)
+    today = now(request).date()
+    current = parse_week(request.query.get("week"), today)
+    baseline = parse_week(settings.service_baseline_week, today) if settings.service_baseline_week else None
+    data = await request.app[DB].read(
+        lambda db: figures(db, first, last, baseline=baseline, factor=settings.service_goal_factor, current=current)
+    )
+    return first, last, data
+
+
+@routes.get("/dashboard", name="events_dashboard", access=DASHBOARD)
+async def dashboard(request: web.Request) -> web.Response:
+    """Hours of service per week, per site and per axis; goal and progress; balance; room half-days."""
+    first, last, data = await read_figures(request)
+    series = [(a, _(label), AXIS_COLOURS[a]) for a, label in AXES.items()]
+    h = _("h")
+    weeks_chart = charts.stacked_bars(
+        [(iso_week(w.monday), w.by_axis) for w in data["weeks"]],
+        series,
+        name="weeks",
+        unit=" " + h,
+        title=_("Heures de service par semaine et par axe"),
+        desc=_("Le tableau qui suit donne les mêmes chiffres."),
+        goal=data["goal"],
+        goal_label=_("objectif {n} h").format(n=charts.number(data["goal"] or 0)),
+    )
+    sites_chart = charts.stacked_bars(
+        [(data["names"][s], v) for s, v in data["by_site_average"].items()],
+        series,
+        name="sites",
+        unit=" " + h,
+        title=_("Heures de service par lieu et par axe, moyenne par semaine"),
+        desc=_("Le tableau qui suit donne les mêmes chiffres."),
+    )
+    half_chart = charts.stacked_bars(
+        [(data["names"][s], {"used": v["used"], "free": v["free"]}) for s, v in data["half_days"].items()],
+        [("used", _("occupées"), "#4a4a4a"), ("free", _("libres"), "#1d6b2f")],
+        name="half-days",
+        title=_("Demi-journées des salles, du lundi au vendredi"),
+        desc=_("Le tableau qui suit donne les mêmes chiffres."),
+    )
+    return page(
+        request,
+        "reports/dashboard/dashboard.html",
+        {
+            **data,
+            "first": iso_week(first),
+            "last": iso_week(last),
+            "week_of": iso_week,
+            "weeks_chart": weeks_chart,
+            "sites_chart": sites_chart,
+            "half_chart": half_chart,
+            "num": charts.number,
+            "factor": request.app[SETTINGS].service_goal_factor,
+            "csv_query": {"from": iso_week(first), "to": iso_week(last)},
+        },
+    )
+
+
+@routes.get("/dashboard.csv", name="events_dashboard_csv", access=DASHBOARD)
+async def dashboard_csv(request: web.Request) -> web.Response:
+    """The dashboard's hours as CSV: one line per week, site and axis (hours with a decimal point)."""
+    first, last, data = await read_figures(request)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["semaine", "lundi", "lieu", "nom_du_lieu", "axe", "heures"])
+    for w in data["weeks"]:
+        for slug, axes in w.by_site_axis.items():
+            for axis, value in axes.items():
+                writer.writerow(
+                    [
+                        iso_week(w.monday),
+                        w.monday.isoformat(),
+                        slug,
+                        data["names"].get(slug, slug),
+                        axis,
+                        f"{value:.2f}",
+                    ]
+                )
+    name = f"heures-de-service-{iso_week(first)}-{iso_week(last)}.csv"
+    return web.Response(
+        text=out.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

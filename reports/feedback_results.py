@@ -1,0 +1,176 @@
+"""Feedback results for staff: answers per occurrence, board, site or axis with SVG bars and the free
+texts, the CSV export and its JSON twin, hiding an answer, choosing a board's or session's form.
+
+  GET /staff/feedback?session=&date=&board=&site=&axis=&from=&to=   results, SVG bars, free texts
+  GET /staff/feedback/export.csv?…      one row per answer
+  GET /api/v1/feedback/results?…        feedback_summary as JSON
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from aiohttp import web
+from babel.dates import format_date
+
+from events import queries
+from events.model import AXES
+from forum import queries as forum_queries
+from quartier.api import path_int
+from quartier.errors import Problem
+from quartier.i18n import N_
+from quartier.i18n import gettext as _
+from quartier.routing import STAFF, Routes
+from quartier.templates import render
+from quartier.typedefs import DB, LANGUAGE
+from quartier.web import redirect, safe_next
+from reports import feedback_figures
+from reports import feedback_store as store
+from reports.feedback import FORMS
+from reports.feedback_svg import bars_svg
+from reports.forms import FormSet, label
+
+routes = Routes()
+
+
+def _filters(request: web.Request) -> dict[str, Any]:
+    """The results' filters from the query string: session, date, board, site, axis, from, to."""
+    q = request.query
+    out: dict[str, Any] = {}
+    for name in ("session", "board"):
+        if q.get(name):
+            if not q[name].isdigit():
+                raise Problem(400, "invalid_field", N_("Le champ « {field} » doit être un nombre entier."), field=name)
+            out["session_id" if name == "session" else "board_id"] = int(q[name])
+    for name, key in (("date", "date"), ("from", "start"), ("to", "end")):
+        if q.get(name):
+            try:
+                out[key] = dt.date.fromisoformat(q[name])
+            except ValueError:
+                raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
+    if q.get("site"):
+        out["site"] = q["site"]
+    if q.get("axis"):
+        if q["axis"] not in AXES:
+            raise Problem(
+                400, "invalid_axis", N_("Axe inconnu ; valeurs possibles : {values}."), values=", ".join(AXES)
+            )
+        out["axis"] = q["axis"]
+    return out
+
+
+def _query_of(filters: dict[str, Any]) -> dict[str, str]:
+    names = {"session_id": "session", "board_id": "board", "start": "from", "end": "to"}
+    return {names.get(k, k): (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in filters.items()}
+
+
+def _results(d: Any, filters: dict[str, Any], forms: FormSet) -> dict[str, Any]:
+    """The answers matching the filters, summarised, with the titles of what they are about."""
+    targets = feedback_figures.answered_targets(d, **filters)
+    titles: dict[str, str] = {}
+    sessions: dict[int, dict[str, Any] | None] = {}
+    for t in targets:
+        if t["kind"] == "board":
+            board = forum_queries.board(d, t["board_id"])
+            titles[t["target"]] = board["title"] if board else _("Tableau {id}").format(id=t["board_id"])
+        else:
+            if t["session_id"] not in sessions:
+                sessions[t["session_id"]] = queries.session(d, t["session_id"])
+            s = sessions[t["session_id"]]
+            titles[t["target"]] = s["title"] if s else _("Séance {id}").format(id=t["session_id"])
+    scope_session = queries.session(d, filters["session_id"]) if "session_id" in filters else None
+    scope_board = forum_queries.board(d, filters["board_id"]) if "board_id" in filters else None
+    assigned = None
+    if scope_board is not None:
+        assigned = store.template_of(d, "board", filters["board_id"])
+    elif scope_session is not None:
+        assigned = store.template_of(d, "session", filters["session_id"])
+    return {
+        "summary": feedback_figures.summarize(feedback_figures.answers(d, **filters), forms, include_hidden=True),
+        "targets": targets,
+        "titles": titles,
+        "sites": queries.sites(d),
+        "scope_session": scope_session,
+        "scope_board": scope_board,
+        "assigned": assigned,
+    }
+
+
+@routes.get("/staff/feedback", name="feedback_results", access=STAFF)
+async def results_page(request: web.Request) -> web.Response:
+    filters = _filters(request)
+    forms: FormSet = request.app[FORMS]
+    data = await request.app[DB].read(lambda d: _results(d, filters, forms))
+    language = request[LANGUAGE]
+    charts = {}
+    for q in data["summary"]["questions"]:
+        if q["type"] != "text" and q["answered"]:
+            items = [(label(c["label"], language), c["count"]) for c in q["choices"]]
+            charts[q["id"]] = bars_svg(items, title=label(q["label"], language), total=q["answered"])
+    return render(
+        request,
+        "reports/feedback/results.html",
+        {
+            **data,
+            "filters": filters,
+            "query": _query_of(filters),
+            "charts": charts,
+            "axes": AXES,
+            "forms": forms,
+            "label": label,
+            "format_date": lambda d: format_date(
+                dt.date.fromisoformat(d) if isinstance(d, str) else d, "medium", locale=language
+            ),
+        },
+    )
+
+
+@routes.get("/staff/feedback/export.csv", name="feedback_export", access=STAFF)
+async def export_csv(request: web.Request) -> web.Response:
+    filters = _filters(request)
+    rows = await request.app[DB].read(lambda d: feedback_figures.answers(d, **filters))
+    header, lines = feedback_figures.csv_rows(rows, request.app[FORMS])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(lines)
+    return web.Response(
+        text=buffer.getvalue(),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="avis-habitants.csv"'},
+    )
+
+
+@routes.get("/api/v1/feedback/results", name="feedback_api_results", access=STAFF)
+async def api_results(request: web.Request) -> web.Response:
+    filters = _filters(request)
+    forms = request.app[FORMS]
+    summary = await request.app[DB].read(lambda d: feedback_figures.feedback_summary(d, **filters, forms=forms))
+    return web.json_response({"filters": _query_of(filters), **summary})
+
+
+@routes.post("/staff/feedback/answers/{id}/hide", name="feedback_hide", access=STAFF)
+async def hide_answer(request: web.Request) -> web.Response:
+    answer_id = path_int(request)
+    form = await request.post()
+    hidden = form.get("hidden", "1") == "1"
+    await request.app[DB].write(lambda tx: store.set_hidden(tx, answer_id, hidden))
+    return redirect(safe_next(str(form.get("next", "")), "/staff/feedback") + f"#reponse-{answer_id}")
+
+
+@routes.post("/staff/feedback/assign", name="feedback_assign", access=STAFF)
+async def assign_template(request: web.Request) -> web.Response:
+    form = await request.post()
+    kind = str(form.get("kind", ""))
+    ref = str(form.get("ref", ""))
+    template = str(form.get("template", ""))
+    if kind not in ("session", "board") or not ref.isdigit():
+        raise Problem(400, "invalid", N_("La demande est invalide."))
+    if template not in request.app[FORMS]:
+        raise Problem(422, "unknown_template", N_("Questionnaire inconnu : {name}."), name=template)
+    await request.app[DB].write(lambda tx: store.assign(tx, kind, int(ref), template))
+    return redirect(safe_next(str(form.get("next", "")), "/staff/feedback"))
