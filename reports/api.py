@@ -22,8 +22,8 @@ from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS
 from reports import dashboard, decisions, minutes_render, minutes_store
 from reports.report import build
-from reports.report_views import _year
-from reports.views_decisions import _filters
+from reports.report_views import year_query
+from reports.views_decisions import decision_filters
 
 routes = Routes()
 
@@ -94,7 +94,7 @@ async def api_minutes(request: web.Request) -> web.Response:
 @routes.get("/api/v1/decisions", name="reports_api_decisions", access=STAFF)
 async def api_decisions(request: web.Request) -> web.Response:
     """The decision log (published decisions and actions), with the page's filters."""
-    filters = _filters(request)
+    filters = decision_filters(request)
     rows = await request.app[DB].read(lambda d: decisions.records(d, **filters))
     out = []
     for r in rows:
@@ -117,7 +117,7 @@ async def api_dashboard(request: web.Request) -> web.Response:
 @routes.get("/api/v1/report", name="reports_api_report", access=STAFF)
 async def api_report(request: web.Request) -> web.Response:
     """The annual report's figures (`?year=`, default this year)."""
-    year = _year(request)
+    year = year_query(request)
     tz = request.app[SETTINGS].tz
     today = now(request).date()
     r = await request.app[DB].read(lambda d: build(d, year, tz, today))
