@@ -20,10 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/quartier demo
 
-# Lint and format check first (seconds), then the whole suite.
+# Lint, format and type checks first (seconds), then the whole suite.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long versions of the resilience tests (60 s of network faults, 20 server kills,

@@ -84,7 +84,7 @@ def _offer(s: dict[str, Any], url: str, status: str) -> dict[str, Any]:
     availability = {"full": "SoldOut", "cancelled": "Discontinued"}.get(status, "InStock")
     if status == "scheduled" and s["registration"]:
         availability = "LimitedAvailability" if s["capacity"] else "InStock"
-    offer = {
+    offer: dict[str, Any] = {
         "@type": "Offer",
         "url": url,
         "availability": f"https://schema.org/{availability}",

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import babel.dates
 from aiohttp import web
 
-from events import jsonld, queries
+from events import changes, jsonld, queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from quartier import slots
@@ -56,16 +56,21 @@ def formatters(request: web.Request) -> dict[str, Any]:
         "fmt_day": day,
         "fmt_day_year": day_year,
         "fmt_hour": hour,
-        "kind_label": lambda k: _(KINDS.get(k, k)),
-        "axis_label": lambda a: _(AXES.get(a, a)),
-        "status_label": lambda s: _(STATUSES.get(s, s)),
-        "access_label": lambda a: _(ACCESSIBILITY[a]) if a in ACCESSIBILITY else a,
+        "kind_label": lambda k: label(KINDS, k),
+        "axis_label": lambda a: label(AXES, a),
+        "status_label": lambda s: label(STATUSES, s),
+        "access_label": lambda a: label(ACCESSIBILITY, a),
         "webcal": lambda path: webcal_url(request, path),
         "absolute": lambda path: public_url(request, path),
         "KINDS": KINDS,
         "AXES": AXES,
         "AUDIENCES": AUDIENCES,
     }
+
+
+def label(table: dict[str, str], key: str) -> str:
+    """A vocabulary's label in the reader's language; an unknown value as it is."""
+    return _(table[key]) if key in table else key
 
 
 def webcal_url(request: web.Request, path: str) -> str:
@@ -91,7 +96,7 @@ def split_today(occurrences: list[dict[str, Any]], moment: dt.datetime) -> dict[
 
 
 @routes.get("/", name="home", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def home(request: web.Request) -> web.Response:
     """Today across every site (or one): what is on now, next and later; the next drop-in help."""
     moment = now(request)
@@ -118,7 +123,7 @@ async def home(request: web.Request) -> web.Response:
             "moment": moment,
             "site": site,
             "next_help": next_help,
-            "channels": f"site:{site}" if site else "programme",
+            "channels": changes.page_channels(site),
         },
     )
 
@@ -147,7 +152,7 @@ def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tup
 
 
 @routes.get("/programme", name="events_week", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def week(request: web.Request) -> web.Response:
     """The week's programme for every site or one, filtered by site, axis, kind and audience."""
     today = now(request).date()
@@ -174,7 +179,7 @@ async def week(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
             "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
-            "channels": f"site:{f['site']}" if f["site"] else "programme",
+            "channels": changes.page_channels(f["site"]),
         },
     )
 
@@ -205,7 +210,7 @@ def readable_hours(expression: str) -> list[str]:
 
 
 @routes.get("/sites/{slug}", name="events_site", access=PUBLIC)
-@cached_page(lambda r: {"programme", f"site:{r.match_info['slug']}"})
+@cached_page(lambda r: {changes.PROGRAMME, changes.site_channel(r.match_info["slug"])})
 async def site_page(request: web.Request) -> web.Response:
     """A site: address, hours, accessibility, contact and its week."""
     slug = request.match_info["slug"]
@@ -236,7 +241,7 @@ async def site_page(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_week": iso_week(monday - dt.timedelta(days=7)),
             "next_week": iso_week(monday + dt.timedelta(days=7)),
-            "channels": f"site:{slug}",
+            "channels": changes.site_channel(slug),
         },
     )
 
@@ -293,7 +298,7 @@ async def session_page(request: web.Request) -> web.Response:
             "qr_path": path,
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
-            "channels": f"site:{s['site']}",
+            "channels": changes.site_channel(s["site"]),
             "shown": occ,
         },
     )
@@ -308,4 +313,4 @@ async def changes_page(request: web.Request) -> web.Response:
         return {"changes": queries.changes(db, today), "seq": last_seq_in(db)}
 
     data = await request.app[DB].read(read)
-    return page(request, "events/changes.html", {**data, "channels": "programme"})
+    return page(request, "events/changes.html", {**data, "channels": changes.PROGRAMME})

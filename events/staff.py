@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from events import embed, queries, store
+from events import changes, embed, queries, store
 from events.model import ACCESSIBILITY, AXES, REPEATS, Invalid, clean_exception, clean_session, clean_site
 from events.pages import now, page
 from quartier.api import path_int
@@ -57,7 +57,7 @@ async def staff_day(request: web.Request) -> web.Response:
             "today": today,
             "prev": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
-            "channels": "programme",
+            "channels": changes.PROGRAMME,
         },
     )
 

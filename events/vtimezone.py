@@ -133,4 +133,6 @@ def _vtimezone_ical(tzid: str, first_year: int) -> bytes:
 
 def vtimezone(tzid: str, first_year: int) -> icalendar.Timezone:
     """The VTIMEZONE of `tzid` for events from `first_year` on."""
-    return icalendar.Timezone.from_ical(_vtimezone_ical(tzid, first_year))
+    zone = icalendar.Timezone.from_ical(_vtimezone_ical(tzid, first_year))
+    assert isinstance(zone, icalendar.Timezone)
+    return zone

@@ -98,7 +98,7 @@ class Seq(list):
 class _Loader(yaml.SafeLoader):
     aliases = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # overrides PyYAML's untyped Composer method
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:

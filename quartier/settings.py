@@ -123,8 +123,8 @@ def _types() -> dict[str, typing.Any]:
 
 
 def _default(f: dataclasses.Field) -> typing.Any:
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
     return f.default
 
 
@@ -235,11 +235,11 @@ def load(path: Path | None) -> Settings:
                     file=path, line=line, name=name, hint=hint
                 )
             )
-        hint = _check_type(name, value) or _validate(name, value)
-        if hint:
+        wrong = _check_type(name, value) or _validate(name, value)
+        if wrong:
             raise SettingsError(
                 _("{file}:{line} : valeur invalide pour « {name} » ; attendu : {hint}").format(
-                    file=path, line=line, name=name, hint=hint
+                    file=path, line=line, name=name, hint=wrong
                 )
             )
         values[name] = value
