@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from events import api, opendata, pages, posters, registration_pages, staff
+from events import api, embed, feeds, opendata, pages, posters, registration_pages, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -21,8 +21,9 @@ __all__ = ["add_commands", "demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    # printed programme, open data, registrations
-    for module in (api, pages, staff, posters, opendata, registration_pages):
+    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget,
+    # registrations
+    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed, registration_pages):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))

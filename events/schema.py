@@ -92,14 +92,28 @@ def _site_open_data(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE sites ADD COLUMN typologie TEXT NOT NULL DEFAULT ''")
 
 
-@migrations(name="0004_site_contact")
+@migrations(name="0004_site_itinerance")
+def _site_itinerance(db: sqlite_utils.Database) -> None:
+    # A site may be mobile (*aller-vers*: a bus, a van, a stand at the market): the national standard's
+    # `itinerance` is then "Itinérant". Coordinates already exist (latitude, longitude).
+    db.execute("ALTER TABLE sites ADD COLUMN mobile INTEGER NOT NULL DEFAULT 0")
+    # The programme's feeds answer Last-Modified from this mark, moved by every change from now on.
+    db.execute(
+        """INSERT OR IGNORE INTO programme_meta (name, value)
+           SELECT 'changed', max(t) FROM (SELECT max(updated) AS t FROM sites UNION ALL
+               SELECT max(updated) FROM sessions UNION ALL SELECT max(updated) FROM occurrence_exceptions)
+           HAVING max(t) IS NOT NULL"""
+    )
+
+
+@migrations(name="0005_site_contact")
 def _site_contact(db: sqlite_utils.Database) -> None:
     # Who answers at the site's phone number ("Accueil de l'ESC, du lundi au vendredi"), shown with it
     # on session pages, next to "register by phone".
     db.execute("ALTER TABLE sites ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
 
 
-@migrations(name="0005_registrations")
+@migrations(name="0006_registrations")
 def _registrations(db: sqlite_utils.Database) -> None:
     # A place at one occurrence of a session "sur inscription", without an account. The first name,
     # phone, e-mail and device are blanked the day after the occurrence (`erased`); the row stays so

@@ -33,6 +33,8 @@ PAGE_TYPES = [
     "registration",
     "registration-done",
     "login",
+    "open-data",
+    "embed",
 ]
 
 
@@ -55,6 +57,8 @@ def url_of(kind: str, world) -> str:
         "feedback": f"/f/b/{ids['board']}",
         "screen": f"/screens/{display}?token={token}",
         "login": "/login",
+        "open-data": "/open-data",
+        "embed": "/embed/programme?site=maurepas",
     }[kind]
 
 
