@@ -38,6 +38,10 @@ class Templates:
         self.env.globals.update(formats.template_globals())
         # Jinja's own `capitalize` lowercases the rest ("Monday 30 november"): use `ucfirst`.
         self.env.filters["ucfirst"] = formats.ucfirst
+        # Data that may be a message id (a default theme's name, a suggested audience) but may be
+        # anything staff typed: `{{ t.label|translated }}`, never `_(t.label)`, whose newstyle gettext
+        # formats with % ("100% local" was a 500) and marks its result safe (markup would be HTML).
+        self.env.filters["translated"] = i18n.gettext
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)
