@@ -23,11 +23,11 @@ from aiohttp import web
 from events import changes, queries
 from events import registrations as regs
 from events.pages import now, page
-from quartier.api import date_query, path_int, read_json
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields, path_date, path_id, query, read_json
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
@@ -42,13 +42,6 @@ DEVICE_LIMIT = (5, 5)
 COOKIELESS_LIMIT = (3, 3)
 ADDRESS_LIMIT = (60, 30)
 OVERVIEW_DAYS = 28
-
-
-def _day(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Problem(404, "not_found", N_("Cette page n'existe pas.")) from None
 
 
 def _limit(request: web.Request) -> None:
@@ -106,13 +99,13 @@ def _link(request: web.Request, row: dict[str, Any]) -> str:
 
 @routes.get(r"/sessions/{id:\d+}/dates/" + DATE + "/inscription", name="registration_form", access=PUBLIC)
 async def form_page(request: web.Request) -> web.Response:
-    found = await _occurrence(request, path_int(request), _day(request.match_info["date"]))
+    found = await _occurrence(request, path_id(request), path_date(request))
     return page(request, "events/registration/form.html", {**found, "values": {}, "error": None})
 
 
 @routes.post(r"/sessions/{id:\d+}/dates/" + DATE + "/inscription", name="registration_submit", access=PUBLIC)
 async def form_submit(request: web.Request) -> web.Response:
-    session_id, day = path_int(request), _day(request.match_info["date"])
+    session_id, day = path_id(request), path_date(request)
     form = await request.post()
     try:
         row = await _register(request, session_id, day, form, "online")
@@ -181,7 +174,7 @@ async def overview(request: web.Request) -> web.Response:
 
 
 async def _desk_page(request: web.Request, values: dict[str, str], error: str | None, status: int = 200):
-    session_id, day = path_int(request), _day(request.match_info["date"])
+    session_id, day = path_id(request), path_date(request)
     found = await _occurrence(request, session_id, day)
     rows = await request.app[DB].read(lambda db: regs.of_occurrence(db, session_id, day))
     context = {**found, "rows": rows, "values": values, "error": error, "channels": changes.session_channel(session_id)}
@@ -199,7 +192,7 @@ async def desk_add(request: web.Request) -> web.Response:
     """Someone calls or comes to the desk: staff register them (the same places and waiting list)."""
     form = await request.post()
     try:
-        await _register(request, path_int(request), _day(request.match_info["date"]), form, "desk")
+        await _register(request, path_id(request), path_date(request), form, "desk")
     except Problem as p:
         if p.status == 404:
             raise
@@ -212,7 +205,7 @@ async def desk_add(request: web.Request) -> web.Response:
 @routes.post(r"/staff/registrations/{id:\d+}/cancel", name="registrations_desk_cancel", access=STAFF)
 async def desk_cancel(request: web.Request) -> web.Response:
     moment = now(request)
-    result = await request.app[DB].write(lambda tx: regs.cancel(tx, path_int(request), moment))
+    result = await request.app[DB].write(lambda tx: regs.cancel(tx, path_id(request), moment))
     r = result["registration"]
     back = request.app.router["registrations_list"].url_for(id=str(r["session_id"]), date=r["date"])
     return redirect(str(back))
@@ -229,21 +222,11 @@ def registration_json(request: web.Request, row: dict[str, Any], rank: int | Non
 @routes.post(r"/api/v1/sessions/{id:\d+}/registrations", name="api_registration_create", access=PUBLIC)
 async def api_create(request: web.Request) -> web.Response:
     data = await read_json(request)
-    raw = data.get("date")
-    day = dt.date.fromisoformat(raw) if isinstance(raw, str) and _valid_date(raw) else None
-    if day is None:
-        raise Problem(422, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ."))
-    row = await _register(request, path_int(request), day, data, "online")
+    day = Fields(data).date("date", required=True)
+    assert day is not None  # required: a missing date was a 422
+    row = await _register(request, path_id(request), day, data, "online")
     rank = await request.app[DB].read(lambda db: regs.position(db, row))
     return web.json_response(registration_json(request, row, rank), status=201)
-
-
-def _valid_date(raw: str) -> bool:
-    try:
-        dt.date.fromisoformat(raw)
-    except ValueError:
-        return False
-    return len(raw) == 10
 
 
 @routes.post("/api/v1/registrations/{token}/cancellation", name="api_registration_cancel", access=PUBLIC)
@@ -258,10 +241,9 @@ async def api_cancel(request: web.Request) -> web.Response:
 
 @routes.get(r"/api/v1/sessions/{id:\d+}/registrations", name="api_registrations", access=STAFF)
 async def api_list(request: web.Request) -> web.Response:
-    session_id = path_int(request)
-    day = date_query(request, "date")
-    if day is None:
-        raise Problem(422, "missing_date", N_("Indiquez la date : ?date=AAAA-MM-JJ."))
+    session_id = path_id(request)
+    day = query(request, status=422).date("date", required=True)
+    assert day is not None  # required
     found = await _occurrence(request, session_id, day)
     rows = await request.app[DB].read(lambda db: regs.of_occurrence(db, session_id, day))
     keys = ("id", "status", "source", "first_name", "phone", "email")

@@ -31,10 +31,10 @@ import sqlite_utils
 
 from events import changes, queries
 from events.model import EMAIL_RE
-from quartier.api import clean_text
 from quartier.db import Database, Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, How
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +50,33 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 .()-]{4,23}[0-9]$")
 
 
 def clean_person(data: Any) -> dict[str, str]:
-    """A first name (required: the desk calls the list by it), an optional phone and e-mail."""
-
-    def field(name: str, limit: int) -> str:
-        value = data.get(name) if hasattr(data, "get") else None
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise Problem(422, "invalid_field", N_("Écrivez ce champ en lettres et en chiffres."), field=name)
-        value = " ".join(clean_text(value).split())
-        if len(value) > limit:
-            raise Problem(422, "too_long", N_("Ce champ dépasse {max} caractères."), field=name, max=limit)
-        return value
-
-    person = {"first_name": field("first_name", MAX_FIRST_NAME), "phone": field("phone", 30)}
-    person["email"] = field("email", MAX_EMAIL)
-    if not person["first_name"]:
-        raise Problem(422, "missing_first_name", N_("Indiquez un prénom (ou des initiales)."), field="first_name")
-    digits = re.sub(r"\D", "", person["phone"])
-    if person["phone"] and (not PHONE_RE.match(person["phone"]) or not 6 <= len(digits) <= 15):
-        raise Problem(422, "invalid_phone", N_("Numéro de téléphone invalide (ex. 06 12 34 56 78)."), field="phone")
-    if person["email"] and not EMAIL_RE.match(person["email"]):
-        raise Problem(422, "invalid_email", N_("Adresse e-mail invalide."), field="email")
+    """A first name (required: the desk calls the list by it), an optional phone and e-mail; 422 with
+    the first problem, named in words."""
+    f = Fields(data)
+    person = {
+        "first_name": f.text(
+            "first_name",
+            max_length=MAX_FIRST_NAME,
+            required=True,
+            label=N_("prénom"),
+            message={"required": N_("Indiquez un prénom (ou des initiales).")},
+            code={"required": "missing_first_name"},
+        ),
+        "phone": f.text("phone", max_length=30, pattern=PHONE_RE, **_SAY_PHONE),
+        "email": f.text("email", max_length=MAX_EMAIL, pattern=EMAIL_RE, **_SAY_EMAIL),
+    }
+    if person["phone"] and not 6 <= len(re.sub(r"\D", "", person["phone"])) <= 15:
+        f.fail("phone", PHONE_WRONG, code="invalid_phone")
     return person
+
+
+PHONE_WRONG = N_("Numéro de téléphone invalide (ex. 06 12 34 56 78).")
+_SAY_PHONE: How = {"message": {"pattern": PHONE_WRONG}, "code": {"pattern": "invalid_phone"}, "label": N_("téléphone")}
+_SAY_EMAIL: How = {
+    "message": {"pattern": N_("Adresse e-mail invalide.")},
+    "code": {"pattern": "invalid_email"},
+    "label": N_("e-mail"),
+}
 
 
 def device_hash(device: str) -> str:

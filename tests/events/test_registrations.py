@@ -126,7 +126,7 @@ async def test_refusals_say_why_and_write_nothing(client, app, bearer):
         ({"first_name": ""}, 422, "Indiquez un prénom (ou des initiales)."),
         ({"first_name": "Awa", "phone": "appelez-moi"}, 422, "Numéro de téléphone invalide"),
         ({"first_name": "Awa", "email": "awa@"}, 422, "Adresse e-mail invalide."),
-        ({"first_name": "A" * 41}, 422, "Ce champ dépasse 40 caractères."),
+        ({"first_name": "A" * 41}, 422, "Le champ « prénom » dépasse 40 caractères."),
     ]
     for data, status, message in cases:
         r = await form(client, form_url(id, day), data)
