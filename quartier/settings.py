@@ -73,6 +73,11 @@ class Settings:
         "Forum notes accepted per minute from one network address (a whole centre shares its Wi-Fi; "
         "bursts of a third as many).",
     )
+    new_devices_per_hour_address: int = setting(
+        60,
+        "New resident device ids the server hands out per hour to one network address (bursts of half "
+        "as many): it bounds how many voices clearing or forging cookies can buy.",
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     dashboard_public: bool = setting(

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from quartier import auth, i18n
+from quartier import auth, devices, i18n
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -30,10 +28,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-DEVICE_COOKIE = "quartier_device"
+DEVICE_COOKIE = devices.COOKIE
 STAFF_COOKIE = "quartier_staff"
 LANGUAGE_COOKIE = "quartier_lang"
-_DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 STATUS_MESSAGES = {
     400: N_("La demande est invalide."),
@@ -114,9 +111,12 @@ def choose_language(request: web.Request) -> str:
 
 @web.middleware
 async def identity_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    device = request.cookies.get(DEVICE_COOKIE, "")
-    request[NEW_DEVICE] = not _DEVICE_RE.match(device)
-    request[DEVICE] = secrets.token_urlsafe(24) if request[NEW_DEVICE] else device
+    secret = request.app[SETTINGS].secret_key
+    device = devices.verify(secret, request.cookies.get(DEVICE_COOKIE))
+    request[NEW_DEVICE] = device is None
+    if device is None and not request.path.startswith("/static/") and devices.may_issue(request):
+        device = devices.issue(secret)
+    request[DEVICE] = device or ""  # "": no device (too many new ones from this address lately)
     db = request.app[DB]
     user = None
     session = None
@@ -129,7 +129,7 @@ async def identity_middleware(request: web.Request, handler: Handler) -> web.Str
     request[USER] = user
     request[SESSION_ID] = session
     response = await handler(request)
-    if request[NEW_DEVICE] and not response.prepared:
+    if request[NEW_DEVICE] and request[DEVICE] and not response.prepared:
         set_cookie(request, response, DEVICE_COOKIE, request[DEVICE], max_age=400 * 86400)
     return response
 
