@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LIMITER] = RateLimiter()
     app[ACCESS] = {}
     app[CHANNEL_ACCESS] = {}
-    app[WEBSOCKETS] = set()
+    app[WEBSOCKETS] = {}
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
     app[SLOTS] = {}

@@ -78,6 +78,11 @@ class Settings:
         "New resident device ids the server hands out per hour to one network address (bursts of half "
         "as many): it bounds how many voices clearing or forging cookies can buy.",
     )
+    allowed_origins: list[str] = setting(
+        [],
+        "Other origins (https://host) whose pages may open this server's staff or screen WebSockets with "
+        "the visitor's cookies; the server's own is always allowed.",
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     dashboard_public: bool = setting(

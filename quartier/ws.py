@@ -12,6 +12,8 @@ import contextlib
 import functools
 import logging
 import struct
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -21,7 +23,8 @@ from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, Routes
-from quartier.typedefs import BUS, CHANNEL_ACCESS, USER, WEBSOCKETS
+from quartier.typedefs import BUS, CHANNEL_ACCESS, COOKIES_UNTRUSTED, SESSION_ID, SETTINGS, USER, WEBSOCKETS
+from quartier.web import bearer_token
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier.")) from None
     if since is not None and since < 0:
         raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier."))
+    if _foreign_origin(request):
+        # Another site's page opening a socket with this browser's cookies: they open nothing.
+        if request[SESSION_ID] is not None:
+            request[USER] = None
+            request[SESSION_ID] = None
+        request[COOKIES_UNTRUSTED] = True
     for channel in channels:
         if not await may_subscribe(request, channel):
             raise Problem(403, "forbidden", N_("Accès refusé."))
@@ -70,7 +79,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     bus = request.app[BUS]
     sockets = request.app[WEBSOCKETS]
-    sockets.add(ws)
+    sockets[ws] = Grant(
+        channels=frozenset(channels),
+        session=request[SESSION_ID],
+        key=request.query.get("key"),
+        token=bearer_token(request) or request.query.get("token"),
+    )
     subscriber = bus.subscribe(channels)  # before reading history: nothing falls in between
     sender = asyncio.create_task(_send(request, ws, bus, subscriber, since))
     watchdog = asyncio.create_task(_drop_when_overflowed(request, ws, subscriber))
@@ -80,7 +94,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 await ws.send_str('{"type":"pong"}')
     finally:
         bus.unsubscribe(subscriber)
-        sockets.discard(ws)
+        sockets.pop(ws, None)
         for task in (sender, watchdog):
             task.cancel()
         for task in (sender, watchdog):
@@ -174,6 +188,33 @@ async def _abort(
     except (TimeoutError, ConnectionResetError, RuntimeError):
         if request.transport is not None:
             request.transport.abort()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What let a socket in: its channels, and the staff session, link key or token it came with."""
+
+    channels: frozenset[str]
+    session: str | None
+    key: str | None
+    token: str | None
+
+
+def _foreign_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False  # not a browser page (an agent, a script): nothing to forge
+    own = {f"{request.scheme}://{request.host}", request.app[SETTINGS].base_url.rstrip("/")}
+    return origin not in own | set(request.app[SETTINGS].allowed_origins)
+
+
+async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) -> int:
+    """Close the sockets whose grant no longer holds (access re-checked when it changes)."""
+    doomed = [ws for ws, grant in list(app[WEBSOCKETS].items()) if which(grant)]
+    for ws in doomed:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked"), 1.0)
+    return len(doomed)
 
 
 async def close_all(app: web.Application) -> None:
