@@ -76,15 +76,23 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     # No permessage-deflate: messages are small JSON, and compressing each one once per
     # subscriber (with a zlib context per connection) costs more than it saves.
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096, compress=False)
-    await ws.prepare(request)
     bus = request.app[BUS]
     sockets = request.app[WEBSOCKETS]
+    # Known before the handshake is sent: a revocation that arrives meanwhile finds it.
     sockets[ws] = Grant(
         channels=frozenset(channels),
         session=request[SESSION_ID],
         key=request.query.get("key"),
         token=bearer_token(request) or request.query.get("token"),
     )
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        sockets.pop(ws, None)
+        raise
+    if ws not in sockets:  # revoked while the handshake went out
+        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked")
+        return ws
     subscriber = bus.subscribe(channels)  # before reading history: nothing falls in between
     sender = asyncio.create_task(_send(request, ws, bus, subscriber, since))
     watchdog = asyncio.create_task(_drop_when_overflowed(request, ws, subscriber))
@@ -212,6 +220,9 @@ async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) ->
     """Close the sockets whose grant no longer holds (access re-checked when it changes)."""
     doomed = [ws for ws, grant in list(app[WEBSOCKETS].items()) if which(grant)]
     for ws in doomed:
+        app[WEBSOCKETS].pop(ws, None)
+        if not ws.prepared:
+            continue  # its handler sees it gone once the handshake is out, and closes it
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked"), 1.0)
     return len(doomed)
