@@ -33,12 +33,15 @@ SITE_COLUMNS = (
     "timezone",
     "siret",
     "typologie",
+    "mobile",
 )
 
 
 def announce(tx: Tx, sites: list[str] | set[str], type: str, data: dict[str, Any]) -> None:
     """Record a programme change on `programme` and on the channel of every site it touches."""
     tx.change(changes.PROGRAMME, type, data)
+    # When the programme last changed: the Last-Modified of its feeds and exports.
+    tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('changed', ?)", (repr(time.time()),))
     for slug in sorted(set(sites)):
         tx.change(changes.site_channel(slug), type, data)
 
@@ -208,6 +211,9 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
             "updated = ? WHERE session_id = ? AND date = ?",
             [*values.values(), time.time(), session_id, day.isoformat()],
         )
+    if (existing is not None and existing["status"] == "cancelled") != (e["status"] == "cancelled"):
+        # The series' EXDATE list changes: calendars take the new master only if its SEQUENCE rises.
+        tx.execute("UPDATE sessions SET sequence = sequence + 1 WHERE id = ?", (session_id,))
     data.update(
         reason=values["reason"], new_date=values["new_date"], start=values["new_start"], room=values["new_room"]
     )

@@ -41,6 +41,7 @@ SITE_KEYS = {
     "timezone",
     "siret",
     "typologie",
+    "mobile",
 }
 SESSION_KEYS = {
     "key",
@@ -294,7 +295,7 @@ def export(db: Any) -> str:
     sites = []
     for s in queries.sites(db):
         row = {k: s[k] for k in store.SITE_COLUMNS}
-        sites.append({k: v for k, v in row.items() if v not in ("", None, [])})
+        sites.append({k: v for k, v in row.items() if v not in ("", None, []) and not (k == "mobile" and not v)})
     sessions = []
     for s in queries.sessions(db, with_exceptions=True):
         out: dict[str, Any] = {
