@@ -48,6 +48,8 @@ from quartier.demo import build_demo
 
 HERE = Path(__file__).parent
 SCENARIOS = ("fanout", "posting", "pages", "memory", "storm", "startup")
+
+
 def device_ids(config: Path, n: int = 1) -> list[str]:
     """Device ids as the server issues them (signed with the config's secret key), for load clients."""
     secret = settings_module.load(config).secret_key

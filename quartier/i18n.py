@@ -15,11 +15,13 @@ import io
 import os
 import threading
 from contextvars import ContextVar
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 SOURCE_LANGUAGE = "fr"
 LANGUAGES = ("fr", "en")
@@ -84,6 +86,32 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if catalogue:
         return catalogue.ngettext(singular, plural, n)
     return singular if n in (0, 1) else plural  # French counts 0 as singular
+
+
+def template_globals() -> dict[str, Any]:
+    """`_`, `gettext`, `ngettext` and `translated` for Jinja templates.
+
+    Jinja's own "newstyle" gettext marks its result safe and %-formats it, so data that reached
+    it became HTML (an audience of `<meta ...>`) or a 500 (`100% femmes`). These return the
+    translation escaped, as Markup whose `.format()` escapes its arguments, and never %-format:
+    `{{ _("Compte rendu : {title}").format(title=board.title) }}`. `translated(value)` is for data
+    that may be stored as a French message id (a default theme label): shown in the page's
+    language when it is one, as typed otherwise, escaped either way. `ngettext` fills `%(num)d`.
+    """
+    return {
+        "_": _template_gettext,
+        "gettext": _template_gettext,
+        "ngettext": _template_ngettext,
+        "translated": _template_gettext,
+    }
+
+
+def _template_gettext(message: Any) -> Markup:
+    return Markup.escape(gettext(str(message)))
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
+    return Markup.escape(ngettext(singular, plural, n).replace("%(num)d", str(int(n))))
 
 
 def N_(message: str) -> str:
