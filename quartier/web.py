@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -232,7 +233,14 @@ def redirect(location: str) -> web.Response:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """A redirect target on this site only (no //host or scheme: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A redirect target on this site only: a path, checked as the browser will read it (after
+    decoding, and without the tabs and newlines browsers drop), so `/%09/elsewhere.example` or
+    `/%0a/...` never leads to another host nor breaks the answer's headers."""
+    if not target or len(target) > 2000:
         return default
+    for seen in (target, unquote(target)):
+        if not seen.startswith("/") or seen.startswith("//") or "\\" in seen:
+            return default
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+            return default
     return target
