@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import logging
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -77,12 +78,25 @@ async def _noop(db: Database) -> None:
 
 
 class AccessLogger(AbstractAccessLogger):
-    """Method, path and status: no query string, so tokens in links never reach the logs."""
+    """Method, path and status: no query string, so tokens in links never reach the logs, and the
+    secrets some paths carry (a screen's pairing claim, a cancellation link) are masked."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
-            '%s "%s %s" %s %.1fms', request.remote, request.method, request.path, response.status, time * 1000
+            '%s "%s %s" %s %.1fms', request.remote, request.method, logged_path(request), response.status, time * 1000
         )
+
+
+SECRET_SEGMENTS = {"claim", "token", "key", "secret"}
+_SECRET_LIKE = re.compile(r"^(?=.*[A-Z_])[A-Za-z0-9_-]{20,}$")  # random tokens: long, mixed case
+
+
+def logged_path(request: web.BaseRequest) -> str:
+    """The path with every secret segment (named so in its route, or shaped like a token) as "…"."""
+    match = getattr(request, "match_info", None) or {}
+    named = {v for k, v in match.items() if k in SECRET_SEGMENTS}
+    segments = ["…" if s in named or _SECRET_LIKE.match(s) else s for s in request.path.split("/")]
+    return "/".join(segments)
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:

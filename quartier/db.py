@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -125,6 +126,7 @@ class Database:
     async def open(self, migrations: Iterable[Migrations] = ()) -> None:
         """Start the writer, set WAL mode and apply pending migrations."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # SQLite gives its -wal and -shm files the database file's mode
         self._writer = threading.Thread(target=self._write_loop, name="quartier-write", daemon=True)
         self._writer.start()
         await asyncio.get_running_loop().run_in_executor(None, self._ready.wait)
@@ -321,6 +323,13 @@ def _resolve(task: _Task, *, result: Any = None, error: BaseException | None = N
         pass
 
 
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), or make it so if it exists already."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def backup(source: Path, target: Path) -> int:
     """Copy a live database consistently (SQLite online backup) and check the copy.
 
@@ -329,6 +338,7 @@ def backup(source: Path, target: Path) -> int:
     """
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
+    private_file(tmp)  # a copy of everything: for its owner's eyes only
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(tmp)

@@ -210,6 +210,8 @@ async def on_prepare(request: web.Request, response: web.StreamResponse) -> None
         headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.app[SETTINGS].base_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000")  # browsers keep to HTTPS here
     if request.path.startswith("/static/") and "v" in request.query:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif "Cache-Control" not in headers:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import time
+import zlib
 
 import pytest
 
@@ -413,7 +415,13 @@ async def test_xss_in_feedback_and_hackathon_renders_as_text(server, world, clie
 # -- images in announcements
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR chunk: what the server reads an image's size from."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+
+
+PNG = png_header(320, 200) + b"\x00" * 64
 
 
 @pytest.mark.parametrize(
@@ -432,6 +440,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
         ("too big png", PNG + b"\x00" * (900 * 1024), "big.png", "image/png", 413),
         ("over the body limit", PNG + b"\x00" * (1100 * 1024), "huge.png", "image/png", 413),
         ("traversal name", PNG, "../../../../etc/passwd", "image/png", 0),
+        ("60000 x 60000 in a few bytes", png_header(60000, 60000) + b"\x00" * 64, "bomb.png", "image/png", 413),
+        ("header cut short", b"\x89PNG\r\n\x1a\n" + b"\x00" * 4, "cut.png", "image/png", 422),
     ],
 )
 async def test_announcement_images_are_checked_by_their_bytes(
