@@ -167,6 +167,9 @@ log_level: WARNING
 forum_notes_per_minute: 100000
 forum_notes_per_minute_board: 10000000
 forum_notes_per_minute_address: 10000000
+new_devices_per_hour_address: 10000000
+connections_per_address: 100000
+websockets_per_address: 100000
 """
 
 

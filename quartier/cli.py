@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -18,8 +19,9 @@ from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_runner import GracefulExit
 
-from quartier import __version__, auth, features, i18n
+from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
 from quartier.db import Database, backup
 from quartier.i18n import gettext as _
@@ -106,9 +108,24 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     host = host or settings.host
     port = settings.port if port is None else port
     print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
-    web.run_app(
-        create_app(settings), host=host, port=port, print=None, access_log_class=AccessLogger, shutdown_timeout=5
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(create_app(settings), settings, host, port))
+
+
+async def _serve(app: web.Application, settings: Settings, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM (then shut down gracefully), every connection through the guard."""
+    runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=True)
+    await runner.setup()
+    limits = guard.Limits(
+        settings.request_header_timeout, settings.request_body_timeout, settings.connections_per_address
     )
+    try:
+        await guard.GuardedSite(runner, host, port, limits).start()
+        await asyncio.Event().wait()
+    except GracefulExit:
+        pass
+    finally:
+        await runner.cleanup()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -84,6 +84,16 @@ class Settings:
         "Other origins (https://host) whose pages may open this server's staff or screen WebSockets with "
         "the visitor's cookies; the server's own is always allowed.",
     )
+    request_header_timeout: int = setting(
+        10, "Seconds a request's headers may take to arrive, from its first byte (slow clients are cut: 408)."
+    )
+    request_body_timeout: int = setting(30, "Seconds more a request's body may take to arrive.")
+    connections_per_address: int = setting(
+        1000, "Connections one network address may hold open at once (a centre's Wi-Fi is one address)."
+    )
+    websockets_per_address: int = setting(
+        500, "Live WebSocket connections one network address may hold (phones, walls and screens of a centre)."
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     dashboard_public: bool = setting(

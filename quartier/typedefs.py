@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from quartier.auth import User
     from quartier.bus import Bus
     from quartier.db import Database
@@ -33,6 +35,8 @@ CHANNEL_ACCESS: web.AppKey[dict[str, Access]] = web.AppKey("channel_access")
 PAGE_CACHE: web.AppKey[PageCache] = web.AppKey("page_cache")
 # Open sockets and what let each in (so a logout, a new facilitator link or a revoked screen closes them).
 WEBSOCKETS: web.AppKey[dict[web.WebSocketResponse, Grant]] = web.AppKey("websockets")
+# Open sockets per network address (bounded by the setting websockets_per_address).
+SOCKETS_PER_ADDRESS: web.AppKey[Counter[str]] = web.AppKey("sockets_per_address")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).

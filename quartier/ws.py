@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import struct
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,16 @@ from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, Routes
-from quartier.typedefs import BUS, CHANNEL_ACCESS, COOKIES_UNTRUSTED, SESSION_ID, SETTINGS, USER, WEBSOCKETS
+from quartier.typedefs import (
+    BUS,
+    CHANNEL_ACCESS,
+    COOKIES_UNTRUSTED,
+    SESSION_ID,
+    SETTINGS,
+    SOCKETS_PER_ADDRESS,
+    USER,
+    WEBSOCKETS,
+)
 from quartier.web import bearer_token
 
 log = logging.getLogger(__name__)
@@ -72,6 +82,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     for channel in channels:
         if not await may_subscribe(request, channel):
             raise Problem(403, "forbidden", N_("Accès refusé."))
+    per_address = request.app[SOCKETS_PER_ADDRESS]
+    address = request.remote or ""
+    if per_address[address] >= request.app[SETTINGS].websockets_per_address:
+        raise Problem(
+            429, "too_many_sockets", N_("Trop de connexions en direct depuis ce réseau."), headers={"Retry-After": "30"}
+        )
 
     # No permessage-deflate: messages are small JSON, and compressing each one once per
     # subscriber (with a zlib context per connection) costs more than it saves.
@@ -85,12 +101,15 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         key=request.query.get("key"),
         token=bearer_token(request) or request.query.get("token"),
     )
+    per_address[address] += 1
     try:
         await ws.prepare(request)
     except BaseException:
         sockets.pop(ws, None)
+        _forget(per_address, address)
         raise
     if ws not in sockets:  # revoked while the handshake went out
+        _forget(per_address, address)
         await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked")
         return ws
     subscriber = bus.subscribe(channels)  # before reading history: nothing falls in between
@@ -103,6 +122,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     finally:
         bus.unsubscribe(subscriber)
         sockets.pop(ws, None)
+        _forget(per_address, address)
         for task in (sender, watchdog):
             task.cancel()
         for task in (sender, watchdog):
@@ -206,6 +226,12 @@ class Grant:
     session: str | None
     key: str | None
     token: str | None
+
+
+def _forget(per_address: Counter[str], address: str) -> None:
+    per_address[address] -= 1
+    if per_address[address] <= 0:
+        del per_address[address]
 
 
 def _foreign_origin(request: web.Request) -> bool:

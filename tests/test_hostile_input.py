@@ -43,6 +43,11 @@ SQL = ["' OR 1=1 --", "1; DROP TABLE forum_notes; --", '" OR ""="', "%' UNION SE
 TRAVERSAL = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "....//....//etc/passwd", "%00", "/etc/passwd"]
 CONTROL = ["a\x00b", "\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\u2066hidden\u2069", "\ud7ff\x7f\x85"]
 LONG = "x" * 10_000
+# Issue 16: data that broke translated strings, CSV formulas, XML-forbidden characters, redirects.
+FORMATS = ["100% femmes", "Réduction 50%d", "{x} {0} %(num)d", "<b>gras</b> %s"]
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-1+1"]
+XML_FORBIDDEN = ["Panne\ufffe", "a\uffffb", "\x0bvertical"]
+REDIRECTS = ["/%09/elsewhere.example", "//elsewhere.example", "/%0a/x", "https://elsewhere.example"]
 WRONG_TYPES = [123, 1.5, True, None, [], {"nested": "object"}, ["a", "b"], -1, 2**70]
 
 # The field names every form and API body of Quartier uses (from the templates and the OpenAPI document).
@@ -152,6 +157,8 @@ async def check_refused(app, world, route, label, language="fr", *, must_refuse=
     body = await response.text()
     what = f"{route.method} {concrete(route, world.ids)} [{label}, {language}]"
     assert_clear_refusal(response.status, body, response.content_type, language, what)
+    location = response.headers.get("Location", "/")
+    assert location.startswith("/") and not location.startswith("//") and "\t" not in location, f"{what}: {location}"
     if response.status >= 400:
         after = await table_counts(app)
         changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
@@ -220,7 +227,21 @@ async def test_form_routes_refuse_invalid_utf8(server, world):  # noqa: F811
         )
 
 
-@pytest.mark.parametrize("kind", ["wrong types", "control and bidi", "10,000 characters", "xss", "sql", "traversal"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "wrong types",
+        "control and bidi",
+        "10,000 characters",
+        "xss",
+        "sql",
+        "traversal",
+        "formats",
+        "formulas",
+        "xml",
+        "redirects",
+    ],
+)
 async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
     app = server.app
     values = {
@@ -230,6 +251,10 @@ async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
         "xss": XSS,
         "sql": SQL,
         "traversal": TRAVERSAL,
+        "formats": FORMATS,
+        "formulas": FORMULAS,
+        "xml": XML_FORBIDDEN,
+        "redirects": REDIRECTS,
     }[kind]
     for route in hostile_routes(app):
         for i, value in enumerate(values):
