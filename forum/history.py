@@ -50,19 +50,7 @@ def rewrite_board(tx: Tx, board_id: int) -> None:
 
 
 def _rewrite_public(tx: Tx, board_id: int, note_id: int, public: dict[str, Any] | None) -> None:
-    channel = changes.board_channel(board_id)
-    rows = tx.execute(
-        "SELECT seq FROM changes WHERE channel = ? AND type = ? AND json_extract(data, '$.id') = ?",
-        (channel, changes.NOTE_PUBLISHED, note_id),
-    ).fetchall()
-    for (seq,) in rows:
-        if public is None:
-            tx.execute(
-                "UPDATE changes SET type = ?, data = ? WHERE seq = ?",
-                (changes.NOTE_REMOVED, encode({"id": note_id}), seq),
-            )
-        else:
-            tx.execute("UPDATE changes SET data = ? WHERE seq = ?", (encode(public), seq))
+    _rewrite_rows(tx, changes.board_channel(board_id), changes.NOTE_PUBLISHED, changes.NOTE_REMOVED, note_id, public)
     _rewrite_rankings(tx, board_id, {note_id: public})
     _rewrite_results(tx, board_id, note_id, public)
 
@@ -113,16 +101,17 @@ def _public(tx: Tx, note_id: int) -> dict[str, Any] | None:
 
 def _rewrite_private(tx: Tx, board_id: int, note_id: int, view: dict[str, Any] | None) -> None:
     """A deleted note's rows on the moderation channel become `note.deleted`; others keep its state."""
-    channel = changes.moderation_channel(board_id)
+    _rewrite_rows(tx, changes.moderation_channel(board_id), changes.NOTE, changes.NOTE_DELETED, note_id, view)
+
+
+def _rewrite_rows(tx: Tx, channel: str, kind: str, gone: str, note_id: int, now: dict[str, Any] | None) -> None:
+    """The `kind` rows about a note on a channel: its state `now`, or `gone` with its id only."""
     rows = tx.execute(
         "SELECT seq FROM changes WHERE channel = ? AND type = ? AND json_extract(data, '$.id') = ?",
-        (channel, changes.NOTE, note_id),
+        (channel, kind, note_id),
     ).fetchall()
     for (seq,) in rows:
-        if view is None:
-            tx.execute(
-                "UPDATE changes SET type = ?, data = ? WHERE seq = ?",
-                (changes.NOTE_DELETED, encode({"id": note_id}), seq),
-            )
+        if now is None:
+            tx.execute("UPDATE changes SET type = ?, data = ? WHERE seq = ?", (gone, encode({"id": note_id}), seq))
         else:
-            tx.execute("UPDATE changes SET data = ? WHERE seq = ?", (encode(view), seq))
+            tx.execute("UPDATE changes SET data = ? WHERE seq = ?", (encode(now), seq))
