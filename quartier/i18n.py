@@ -91,27 +91,33 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def template_globals() -> dict[str, Any]:
     """`_`, `gettext`, `ngettext` and `translated` for Jinja templates.
 
-    Jinja's own "newstyle" gettext marks its result safe and %-formats it, so data that reached
-    it became HTML (an audience of `<meta ...>`) or a 500 (`100% femmes`). These return the
-    translation escaped, as Markup whose `.format()` escapes its arguments, and never %-format:
-    `{{ _("Compte rendu : {title}").format(title=board.title) }}`. `translated(value)` is for data
-    that may be stored as a French message id (a default theme label): shown in the page's
-    language when it is one, as typed otherwise, escaped either way. `ngettext` fills `%(num)d`.
+    Jinja's own "newstyle" gettext %-formats its result, so data that reached it answered 500
+    (`100% femmes`) or became HTML once marked safe (an audience of `<meta ...>`). Here `_()` takes
+    a literal message of ours: its translation is trusted markup whose `.format()` escapes its
+    arguments, and nothing is %-formatted: `{{ _("Compte rendu : {title}").format(title=t) }}`.
+    `translated(value)` is for data that may be stored as a French message id (a default theme
+    label): shown in the page's language when it is one, as typed otherwise, and escaped either
+    way. `ngettext` fills `%(num)d`. A test refuses any `_()` in a template on something else than
+    a literal.
     """
     return {
         "_": _template_gettext,
         "gettext": _template_gettext,
         "ngettext": _template_ngettext,
-        "translated": _template_gettext,
+        "translated": _translated,
     }
 
 
-def _template_gettext(message: Any) -> Markup:
-    return Markup.escape(gettext(str(message)))
+def _template_gettext(message: str) -> Markup:
+    return Markup(gettext(message))  # our own message ids and their translations: trusted
 
 
 def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
-    return Markup.escape(ngettext(singular, plural, n).replace("%(num)d", str(int(n))))
+    return Markup(ngettext(singular, plural, n).replace("%(num)d", str(int(n))))
+
+
+def _translated(value: Any) -> Markup:
+    return Markup.escape(gettext(str(value)))
 
 
 def N_(message: str) -> str:

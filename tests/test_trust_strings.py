@@ -48,7 +48,7 @@ def test_no_template_passes_data_to_the_translation_call():
 def test_the_template_translation_never_formats_and_always_escapes():
     with _fr():
         g = i18n.template_globals()
-        assert str(g["_"]("100% femmes")) == "100% femmes"
+        assert str(g["_"]("100% femmes")) == "100% femmes"  # no %-formatting
         assert str(g["translated"]("<b>x</b> 50%d")) == "&lt;b&gt;x&lt;/b&gt; 50%d"
         assert (
             str(g["_"]("Compte rendu : {title}").format(title="<i>{x}</i>")) == "Compte rendu : &lt;i&gt;{x}&lt;/i&gt;"
