@@ -23,7 +23,8 @@ from aiohttp.web_runner import GracefulExit
 
 from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
-from quartier.db import Database, backup
+from quartier.db import Database
+from quartier.files import backup
 from quartier.i18n import gettext as _
 from quartier.settings import Settings, SettingsError
 

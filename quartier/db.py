@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import queue
 import sqlite3
 import threading
@@ -29,6 +28,8 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 from sqlite_utils import Migrations
+
+from quartier.files import private_file
 
 log = logging.getLogger(__name__)
 
@@ -321,40 +322,6 @@ def _resolve(task: _Task, *, result: Any = None, error: BaseException | None = N
         task.loop.call_soon_threadsafe(settle)
     except RuntimeError:  # the loop is closed: nobody is waiting any more
         pass
-
-
-def private_file(path: Path) -> None:
-    """Create `path` readable by its owner only (0600), or make it so if it exists already."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
-def backup(source: Path, target: Path) -> int:
-    """Copy a live database consistently (SQLite online backup) and check the copy.
-
-    Returns the number of pages copied. The copy is written next to the target
-    and renamed into place only once its integrity check passes.
-    """
-    tmp = target.with_name(target.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    private_file(tmp)  # a copy of everything: for its owner's eyes only
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-            pages = dst.execute("PRAGMA page_count").fetchone()[0]
-            check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    if check != "ok":
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"backup failed its integrity check: {check}")
-    tmp.replace(target)
-    return pages
 
 
 # -- the core's own schema

@@ -63,8 +63,9 @@ async def may_subscribe(request: web.Request, channel: str) -> bool:
     return bool(access.check and await access.check(request))
 
 
-@routes.get("/ws", name="ws", access=PUBLIC)
-async def websocket(request: web.Request) -> web.StreamResponse:
+async def _admit(request: web.Request) -> tuple[list[str], int | None]:
+    """The channels and `since` asked for, once the caller may have them: a page of another site
+    opens nothing with this browser's cookies, and one address holds a bounded number of sockets."""
     channels = parse_channels(request.query.get("channels", ""))
     since_raw = request.query.get("since")
     try:
@@ -74,7 +75,6 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     if since is not None and since < 0:
         raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier."))
     if _foreign_origin(request):
-        # Another site's page opening a socket with this browser's cookies: they open nothing.
         if request[SESSION_ID] is not None:
             request[USER] = None
             request[SESSION_ID] = None
@@ -82,17 +82,22 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     for channel in channels:
         if not await may_subscribe(request, channel):
             raise Problem(403, "forbidden", N_("Accès refusé."))
-    per_address = request.app[SOCKETS_PER_ADDRESS]
-    address = request.remote or ""
-    if per_address[address] >= request.app[SETTINGS].websockets_per_address:
+    if request.app[SOCKETS_PER_ADDRESS][request.remote or ""] >= request.app[SETTINGS].websockets_per_address:
         raise Problem(
             429, "too_many_sockets", N_("Trop de connexions en direct depuis ce réseau."), headers={"Retry-After": "30"}
         )
+    return channels, since
 
+
+@routes.get("/ws", name="ws", access=PUBLIC)
+async def websocket(request: web.Request) -> web.StreamResponse:
+    channels, since = await _admit(request)
     # No permessage-deflate: messages are small JSON, and compressing each one once per
     # subscriber (with a zlib context per connection) costs more than it saves.
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096, compress=False)
     bus = request.app[BUS]
+    per_address = request.app[SOCKETS_PER_ADDRESS]
+    address = request.remote or ""
     sockets = request.app[WEBSOCKETS]
     # Known before the handshake is sent: a revocation that arrives meanwhile finds it.
     sockets[ws] = Grant(
