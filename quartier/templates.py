@@ -27,21 +27,16 @@ class Templates:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(paths),
             autoescape=True,
-            extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # the i18n extension adds this method at run time
+        self.env.globals.update(i18n.template_globals())
         self.env.globals.update(
             url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup, public_url=_public_url
         )
         self.env.globals.update(formats.template_globals())
         # Jinja's own `capitalize` lowercases the rest ("Monday 30 november"): use `ucfirst`.
         self.env.filters["ucfirst"] = formats.ucfirst
-        # Data that may be a message id (a default theme's name, a suggested audience) but may be
-        # anything staff typed: `{{ t.label|translated }}`, never `_(t.label)`, whose newstyle gettext
-        # formats with % ("100% local" was a 500) and marks its result safe (markup would be HTML).
-        self.env.filters["translated"] = i18n.gettext
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)
