@@ -3,8 +3,8 @@
 
 import json
 
-from forum import store
-from quartier.typedefs import DB
+from forum import queries, store, votes
+from quartier.typedefs import DB, SETTINGS
 
 from .conftest import assert_accessible, wait_until
 
@@ -153,3 +153,28 @@ async def test_a_note_whose_answer_is_lost_is_sent_again_and_recorded_once(page,
     await wait_until(page, "document.body.dataset.queued === '0'", timeout=15)  # the retry, a few seconds later
     assert lost == [True]
     assert await notes(server) == ["Des cours de français le soir"]
+
+
+async def test_the_voting_tablets_finish_button_is_big_and_always_in_view(page, server):
+    def fill(tx):
+        created = store.create_board_tx(tx, title="Temps fort", prompt="Vos besoins ?", moderation="post")
+        for n in range(14):
+            store.post_note_tx(tx, created["id"], text=f"Idée numéro {n} pour le quartier", source="tablet")
+        votes.open_round_tx(tx, created["id"], title="Priorités", budget=3)
+        return created
+
+    created = await server.app[DB].write(fill)
+    created = await server.app[DB].read(lambda d: queries.board(d, created["id"]))
+    kiosk = store.kiosk_key(server.app[SETTINGS].secret_key, created["id"], created["link_salt"])
+    await page.set_viewport_size(TABLET)
+    await page.goto(f"/forum/boards/{created['id']}/vote/tablet?kiosk={kiosk}")
+    await page.click("#new-voter")
+    assert await page.evaluate("document.documentElement.scrollHeight > 2 * innerHeight")  # a long ballot
+    for where in ("0", "document.documentElement.scrollHeight / 2", "document.documentElement.scrollHeight"):
+        await page.evaluate(f"window.scrollTo(0, {where})")
+        assert await in_view(page, "#finish"), where
+    size = await page.evaluate("(() => { const r = document.querySelector('#finish').getBoundingClientRect();"
+                               " return [r.width, r.height]; })()")
+    assert size[0] >= TABLET["width"] * 0.8 and size[1] >= 64  # a big target, not a link in the text
+    await page.click("#finish")
+    assert "Merci ! Votre vote est compté." in await page.text_content("main")
