@@ -173,8 +173,9 @@ async def test_the_voting_tablets_finish_button_is_big_and_always_in_view(page, 
     for where in ("0", "document.documentElement.scrollHeight / 2", "document.documentElement.scrollHeight"):
         await page.evaluate(f"window.scrollTo(0, {where})")
         assert await in_view(page, "#finish"), where
-    size = await page.evaluate("(() => { const r = document.querySelector('#finish').getBoundingClientRect();"
-                               " return [r.width, r.height]; })()")
+    size = await page.evaluate(
+        "(() => { const r = document.querySelector('#finish').getBoundingClientRect(); return [r.width, r.height]; })()"
+    )
     assert size[0] >= TABLET["width"] * 0.8 and size[1] >= 64  # a big target, not a link in the text
     await page.click("#finish")
     assert "Merci ! Votre vote est compté." in await page.text_content("main")
