@@ -233,6 +233,8 @@
     var highlightList = byId("highlights");
     highlightList.parentNode.hidden = !m.highlights.length;
     fill(highlightList, m.highlights, "li", "start");
+    var zones = highlightList.parentNode.parentNode;
+    zones.classList.toggle("elsewhere-below", !!(m.board && m.highlights.length && !m.later.length && m.days.length));
 
     var qr = clear(byId("qr"));
     if (m.feedback) { qr.appendChild(qrFigure(m.feedback.feedback, label("qr_feedback", { title: m.feedback.title }), "feedback")); }

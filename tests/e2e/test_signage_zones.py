@@ -101,3 +101,39 @@ async def test_elsewhere_in_the_city_stays_beside_a_running_forum_wall(page, ser
         "[...document.querySelectorAll('#wall .note')].map(n => n.scrollHeight <= n.clientHeight + 1)"
     )
     assert all(notes)  # two lines at most, nothing peeping out
+
+
+@pytest.mark.parametrize("size", [FULL_HD, {"width": 1080, "height": 1920}])
+async def test_nothing_later_today_beside_a_wall_gives_the_city_a_wide_row(page, server, client, bearer, size):
+    day, screen = await seed(server, client, bearer)
+    for n, start in enumerate(["14:00", "15:00", "16:00"]):
+        title = f"Atelier numéro {n} à Cleunay"
+        await add_session(server.app, site="cleunay", date=day.isoformat(), title=title, start=start, end="18:00")
+    r = await client.post(
+        "/api/v1/boards", headers=bearer, json={"title": "Le parc", "moderation": "post", "site": "maurepas"}
+    )
+    board = await r.json()
+    for n in range(4):
+        await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : des bancs"})
+    await page.set_viewport_size(size)
+    await open_screen(page, screen, at(day, "13:00"))  # the afternoon session is next, nothing after it
+    assert not await page.locator("#today").is_visible()
+    # The city's sessions read whole: all three, one line each, across a landscape screen; on a portrait
+    # one (half its width) the title goes on the next lines and as many as fit whole are shown.
+    rows = page.locator("#highlights [data-session]")
+    shown = await rows.count()
+    assert shown == 3 if size == FULL_HD else shown >= 2
+    for n in range(shown):
+        row = rows.nth(n)
+        assert f"Atelier numéro {n} à Cleunay" in await row.text_content()
+        lines = await row.evaluate("r => r.getBoundingClientRect().height / parseFloat(getComputedStyle(r).lineHeight)")
+        assert lines < (1.5 if size == FULL_HD else 3.5), lines
+        cut = await row.evaluate("r => [...r.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
+        assert not cut  # no ellipsis: the place and the title are read whole
+    assert await page.locator("#days [data-session]").count() == 4 and await page.locator("#wall .note").count() >= 2
+    zones = [await box(page, z) for z in (".zone.days", "#wall-zone", ".zone.highlights", ".qr", ".now-next")]
+    for i, a in enumerate(zones):  # no zone over another
+        for b in zones[i + 1 :]:
+            apart = a["bottom"] <= b["top"] + 1 or b["bottom"] <= a["top"] + 1
+            assert apart or a["right"] <= b["left"] + 1 or b["right"] <= a["left"] + 1, (a, b)
+    await assert_accessible(page)
