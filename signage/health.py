@@ -44,7 +44,12 @@ def describe(health: dict[str, Any]) -> list[str]:
     if "browser_alive" in health:
         lines.append(_("navigateur actif") if health["browser_alive"] else _("navigateur arrêté"))
     if isinstance(health.get("uptime"), (int, float)):
-        lines.append(_("en marche depuis {duration}").format(duration=duration(health["uptime"])))
+        uptime = health["uptime"]  # (a page that has just loaded reports a few seconds: not "0 seconde")
+        lines.append(
+            _("démarré à l'instant")
+            if uptime < 60
+            else _("en marche depuis {duration}").format(duration=duration(uptime))
+        )
     if isinstance(health.get("temperature"), (int, float)):
         lines.append(
             _("{n} °C").format(n=babel.numbers.format_decimal(round(health["temperature"], 1), locale=_locale()))

@@ -34,7 +34,7 @@ async def test_pairing_from_a_tv_shows_paired_without_a_reload_and_its_health_in
     await page.reload()
     health = await page.text_content(".health")
     assert "navigateur seul (sans agent Raspberry Pi)" in health  # not the raw "browser"
-    assert "en marche depuis" in health and "0.0 h" not in health
+    assert "démarré à l'instant" in health and "0.0 h" not in health  # its page has just loaded
     assert "il y a" in await page.text_content("#screens-state dd")  # last contact: "il y a 1 seconde (…)"
     await assert_accessible(page)
     await tv.close()
