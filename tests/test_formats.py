@@ -4,17 +4,10 @@ import datetime as dt
 
 from events.model import Rule
 from events.wording import schedule
-from quartier import features, formats, i18n
+from quartier import formats
+from tests.languages import in_language
 
 DAY = dt.date(2026, 11, 30)
-
-
-def in_language(lang, fn):
-    token = i18n.current_language.set(lang)
-    try:
-        return fn()
-    finally:
-        i18n.current_language.reset(token)
 
 
 def test_dates_through_babel_keep_their_capitals():
@@ -34,12 +27,10 @@ def test_colons_follow_each_language():
 def test_a_moment_reads_as_a_sentence():
     moment = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
     assert formats.moment(moment, "fr") == "3 décembre 2026 à 09:00"
-    i18n.load_catalogues(features.packages())
     assert in_language("en", lambda: formats.moment(moment.isoformat())) == "3 December 2026 at 09:00"
 
 
 def test_schedules_are_whole_sentences():
-    i18n.load_catalogues(features.packages())
     weekly = Rule(first=dt.date(2026, 12, 2), start=dt.time(9), end=dt.time(12), every="weekly")
     assert in_language("fr", lambda: schedule(weekly)) == "Chaque semaine, le mercredi, 09:00–12:00"
     assert in_language("en", lambda: schedule(weekly)) == "Every week on Wednesday, 09:00–12:00"

@@ -38,6 +38,16 @@ async def seed(server, client, bearer, *, coming: bool = True):
     return day, screen
 
 
+async def open_board(client, bearer, *, notes: int) -> None:
+    """A forum open at Maurepas, its wall already holding `notes` notes."""
+    r = await client.post(
+        "/api/v1/boards", headers=bearer, json={"title": "Le parc", "moderation": "post", "site": "maurepas"}
+    )
+    board = await r.json()
+    for n in range(notes):
+        await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : des bancs"})
+
+
 async def box(page, selector: str) -> dict:
     return await page.evaluate(
         f"(() => {{ const r = document.querySelector({selector!r}).getBoundingClientRect();"
@@ -82,12 +92,7 @@ async def test_elsewhere_in_the_city_stays_beside_a_running_forum_wall(page, ser
     await add_session(
         server.app, site="cleunay", date=day.isoformat(), title="Accès libre Cleunay", start="14:00", end="18:00"
     )
-    r = await client.post(
-        "/api/v1/boards", headers=bearer, json={"title": "Le parc", "moderation": "post", "site": "maurepas"}
-    )
-    board = await r.json()
-    for n in range(6):
-        await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : des bancs"})
+    await open_board(client, bearer, notes=6)
     await page.set_viewport_size(size)
     await open_screen(page, screen, at(day, "10:00"))
     assert await page.locator("#wall .note").count() >= 1
@@ -109,12 +114,7 @@ async def test_nothing_later_today_beside_a_wall_gives_the_city_a_wide_row(page,
     for n, start in enumerate(["14:00", "15:00", "16:00"]):
         title = f"Atelier numéro {n} à Cleunay"
         await add_session(server.app, site="cleunay", date=day.isoformat(), title=title, start=start, end="18:00")
-    r = await client.post(
-        "/api/v1/boards", headers=bearer, json={"title": "Le parc", "moderation": "post", "site": "maurepas"}
-    )
-    board = await r.json()
-    for n in range(4):
-        await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": f"Idée n° {n} : des bancs"})
+    await open_board(client, bearer, notes=4)
     await page.set_viewport_size(size)
     await open_screen(page, screen, at(day, "13:00"))  # the afternoon session is next, nothing after it
     assert not await page.locator("#today").is_visible()

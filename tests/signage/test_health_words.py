@@ -1,19 +1,10 @@
 """A screen's heartbeat in words on the staff pages, in each language (issue 23)."""
 
-from quartier import features, i18n
 from signage import health
-
-
-def in_language(lang, fn):
-    token = i18n.current_language.set(lang)
-    try:
-        return fn()
-    finally:
-        i18n.current_language.reset(token)
+from tests.languages import in_language
 
 
 def test_a_screen_that_has_just_started_says_so_and_the_others_say_how_long():
-    i18n.load_catalogues(features.packages())
     browser = {"agent": "browser", "uptime": 2}
     assert in_language("fr", lambda: health.describe(browser)) == [
         "navigateur seul (sans agent Raspberry Pi)",
