@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from quartier.auth import User
     from quartier.bus import Bus
+    from quartier.clock import Clock
     from quartier.db import Database
     from quartier.pagecache import PageCache
     from quartier.ratelimit import RateLimiter
@@ -35,6 +36,8 @@ WEBSOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("websockets")
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
 SLOTS: web.AppKey[dict[str, list[Section]]] = web.AppKey("slots")
+# Now, in the sites' timezone (quartier.clock); tests fix it.
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 
 USER: web.RequestKey[User | None] = web.RequestKey("user")
 DEVICE = web.RequestKey("device", str)
