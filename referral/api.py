@@ -8,10 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from events.api import occurrence_json
-from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import path_id
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url
 from quartier.typedefs import CLOCK, DB
@@ -86,7 +86,7 @@ async def api_resources(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/resources/{id}", name="referral_api_resource", access=PUBLIC)
 async def api_resource(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     found = await request.app[DB].read(lambda db: queries.resource(db, id))
     if found is None:
         raise Problem(404, "not_found", N_("Ce lieu n'est pas dans l'annuaire."))

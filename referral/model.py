@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from events.model import ACCESSIBILITY, EMAIL_RE, Invalid, _Checker, valid_opening_hours
+from events.model import ACCESSIBILITY, EMAIL_RE, INSEE_RE, WEB_RE, valid_opening_hours
 from quartier.i18n import N_
+from quartier.inputs import Fields
 from referral import needs
 
 # Kinds of places, in the words of the partners registry where they overlap (issue 18).
@@ -32,7 +32,6 @@ KIND_OF_NETWORK = {
     "ccas-cias": "ccas",
 }
 LIBRARY_WORDS = ("bibliotheque", "mediatheque")
-INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 # The columns an import writes; the others (kind after creation, access, languages,
 # accessibility, the needs staff adjusted) are staff's and an import leaves them alone.
@@ -103,24 +102,31 @@ def guess_kind(name: str, networks: list[str]) -> str:
 
 
 def clean_resource(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A resource as staff type it; raises Invalid with every problem at once."""
-    c = _Checker(data)
+    """A resource as staff type it; raises quartier.inputs.Invalid with every problem at once."""
+    c = Fields(data, collect=True, numbers_as_text=True)
     r: dict[str, Any] = {
         "name": c.text("name", required=True, max_length=150),
         "organisation": c.text("organisation", max_length=150),
-        "kind": c.choice("kind", KINDS, default="other"),
+        "kind": c.choice("kind", KINDS, "other"),
         "description": c.text("description", max_length=2000, multiline=True),
         "address": c.text("address", max_length=200),
         "address_extra": c.text("address_extra", max_length=200),
         "postal_code": c.text("postal_code", max_length=10),
         "commune": c.text("commune", max_length=120),
-        "insee": c.text("insee", max_length=5),
-        "latitude": c.number("latitude", -90, 90),
-        "longitude": c.number("longitude", -180, 180),
+        "insee": c.text(
+            "insee", max_length=5, pattern=INSEE_RE, message={"pattern": N_("Code INSEE à 5 caractères attendu.")}
+        ),
+        "latitude": c.number("latitude", minimum=-90, maximum=90),
+        "longitude": c.number("longitude", minimum=-180, maximum=180),
         "opening_hours": c.text("opening_hours", max_length=400),
         "phone": c.text("phone", max_length=40),
-        "email": c.text("email", max_length=120),
-        "website": c.text("website", max_length=300),
+        "email": c.text("email", max_length=120, pattern=EMAIL_RE, message={"pattern": N_("Adresse e-mail invalide.")}),
+        "website": c.text(
+            "website",
+            max_length=300,
+            pattern=WEB_RE,
+            message={"pattern": N_("Adresse web commençant par https:// attendue.")},
+        ),
         "access": c.text("access", max_length=500, multiline=True),
         "conditions": c.text("conditions", max_length=500, multiline=True),
         "languages": c.strings("languages"),
@@ -128,18 +134,11 @@ def clean_resource(data: Mapping[str, Any]) -> dict[str, Any]:
         "needs": c.strings("needs", max_items=len(needs.NEEDS)),
     }
     _check(c, r)
-    if c.errors:
-        raise Invalid(c.errors)
+    c.done()
     return r
 
 
-def _check(c: _Checker, r: dict[str, Any]) -> None:
-    if r["insee"] and not INSEE_RE.match(r["insee"]):
-        c.fail("insee", N_("Code INSEE à 5 caractères attendu."))
-    if r["email"] and not EMAIL_RE.match(r["email"]):
-        c.fail("email", N_("Adresse e-mail invalide."))
-    if r["website"] and not r["website"].startswith(("https://", "http://")):
-        c.fail("website", N_("Adresse web commençant par https:// attendue."))
+def _check(c: Fields, r: dict[str, Any]) -> None:
     if r["opening_hours"] and not valid_opening_hours(r["opening_hours"]):
         c.fail(
             "opening_hours",
@@ -147,9 +146,8 @@ def _check(c: _Checker, r: dict[str, Any]) -> None:
         )
     if (r["latitude"] is None) != (r["longitude"] is None):
         c.fail("longitude", N_("Donnez la latitude et la longitude, ou aucune des deux."))
-    unknown = [a for a in r["accessibility"] if a not in ACCESSIBILITY]
-    if unknown:
+    if any(a not in ACCESSIBILITY for a in r["accessibility"]):
         c.fail("accessibility", N_("Valeur inconnue ; valeurs possibles : {values}."), values=", ".join(ACCESSIBILITY))
     wrong = [n for n in r["needs"] if n not in needs.BY_ID]
     if wrong:
-        c.fail("needs", N_("Besoin inconnu : « {need} »."), need=wrong[0])
+        c.fail("needs", N_("Besoin inconnu : « {need} »."), need=wrong[0][:60])

@@ -7,11 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from events import queries as programme
-from events.model import ACCESSIBILITY, Invalid
-from quartier.api import path_int
+from events.model import ACCESSIBILITY
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.i18n import gettext as _
+from quartier.inputs import Invalid, path_id
 from quartier.routing import STAFF, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
@@ -22,13 +21,6 @@ from referral.pages import need_of, render
 routes = Routes()
 
 LIST_FIELDS = ("languages", "accessibility", "needs")
-
-
-def _errors(e: Invalid) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for field, message, params in e.errors:
-        out.setdefault(field, _(message).format(**params))
-    return out
 
 
 @routes.get("/staff/orientation", name="referral_staff", access=STAFF)
@@ -52,9 +44,10 @@ async def staff_home(request: web.Request) -> web.Response:
 
 
 def _form_data(form: Any) -> dict[str, Any]:
+    """The form's fields (checkboxes as lists), for clean_resource and for showing the form again."""
     data = {k: form.get(k) for k in STAFF_FIELDS if k not in LIST_FIELDS}
     for k in LIST_FIELDS:
-        data[k] = [v for v in form.getall(k, []) if isinstance(v, str)] if k != "languages" else form.get(k)
+        data[k] = form.getall(k, []) if k != "languages" else form.get(k)
     return data
 
 
@@ -80,13 +73,13 @@ async def create_resource(request: web.Request) -> web.Response:
     try:
         r = clean_resource(data)
     except Invalid as e:
-        return _form_page(request, None, data, _errors(e), 422)
+        return _form_page(request, None, data, e.messages(), 422)
     await request.app[DB].write(lambda tx: store.save_resource(tx, r))
     return redirect(request.app.router["referral_staff"].url_for())
 
 
 async def _resource(request: web.Request) -> dict[str, Any]:
-    id = path_int(request)
+    id = path_id(request)
     found = await request.app[DB].read(lambda db: queries.resource(db, id))
     if found is None:
         raise Problem(404, "not_found", N_("Ce lieu n'est pas dans l'annuaire."))
@@ -112,14 +105,14 @@ async def save_resource(request: web.Request) -> web.Response:
     try:
         r = clean_resource(data)
     except Invalid as e:
-        return _form_page(request, existing, data, _errors(e), 422)
+        return _form_page(request, existing, data, e.messages(), 422)
     await request.app[DB].write(lambda tx: store.save_resource(tx, r, id=existing["id"]))
     return redirect(request.app.router["referral_staff"].url_for())
 
 
 @routes.post("/staff/orientation/resources/{id}/delete", name="referral_staff_delete", access=STAFF)
 async def delete_resource(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_resource(tx, id))
     return redirect(request.app.router["referral_staff"].url_for())
 
