@@ -131,7 +131,8 @@ def clean_resource(data: Mapping[str, Any]) -> dict[str, Any]:
         "conditions": c.text("conditions", max_length=500, multiline=True),
         "languages": c.strings("languages"),
         "accessibility": c.strings("accessibility"),
-        "needs": c.strings("needs", max_items=len(needs.NEEDS)),
+        # Absent (an import, a script): the defaults hold; a form always sends its ticks, maybe none.
+        "needs": c.strings("needs", max_items=len(needs.NEEDS)) if c.has("needs") else None,
     }
     _check(c, r)
     c.done()
@@ -148,6 +149,6 @@ def _check(c: Fields, r: dict[str, Any]) -> None:
         c.fail("longitude", N_("Donnez la latitude et la longitude, ou aucune des deux."))
     if any(a not in ACCESSIBILITY for a in r["accessibility"]):
         c.fail("accessibility", N_("Valeur inconnue ; valeurs possibles : {values}."), values=", ".join(ACCESSIBILITY))
-    wrong = [n for n in r["needs"] if n not in needs.BY_ID]
+    wrong = [n for n in r["needs"] or [] if n not in needs.BY_ID]
     if wrong:
         c.fail("needs", N_("Besoin inconnu : « {need} »."), need=wrong[0][:60])

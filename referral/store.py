@@ -30,7 +30,7 @@ def _encode(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_resource(tx: Tx, r: dict[str, Any], *, id: int | None = None) -> int:
-    """Create (id None) or update a resource as staff typed it, with the needs staff ticked.
+    """Create (id None) or update a resource as staff typed it, with the needs staff ticked (None: the defaults).
 
     An imported resource keeps what its file says: staff change only its kind, its access
     description, languages, accessibility and needs (the next import would undo the rest).
@@ -51,6 +51,8 @@ def save_resource(tx: Tx, r: dict[str, Any], *, id: int | None = None) -> int:
             f"UPDATE referral_resources SET {', '.join(f'{k} = ?' for k in row)}, updated = ? WHERE id = ?",
             [*row.values(), now, id],
         )
+    if r.get("needs") is None:
+        return id
     ticked = set(r["needs"])
     found = resource_row(tx.execute("SELECT * FROM referral_resources WHERE id = ?", (id,)).fetchone())
     defaults = {n.id for n in needs.NEEDS if needs.default_place_match(n, found)}
