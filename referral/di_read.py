@@ -48,6 +48,23 @@ MESSAGES = {
 }
 
 
+class Problems:
+    """Problems as they are found, told in the files' order and each file's line order."""
+
+    def __init__(self, names: list[str]):
+        self.order = {name: i for i, name in enumerate(names)}
+        self.found: list[tuple[int, int, int, str]] = []
+
+    def add(self, name: str, line: int, text: str) -> None:
+        self.found.append((self.order.get(name, len(self.order)), line, len(self.found), text))
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def texts(self) -> list[str]:
+        return [text for *_key, text in sorted(self.found)]
+
+
 class Refused(Exception):
     """The batch cannot be imported: every problem, already in the reader's language."""
 
@@ -65,21 +82,27 @@ class Batch:
     warnings: list[str] = field(default_factory=list)
 
 
-def records(name: str, text: str, problems: list[str]) -> list[tuple[int, Any]]:
+def records(name: str, text: str, problems: Problems) -> list[tuple[int, Any]]:
     """The records of one file with the line each starts on; problems for what is not a JSON array."""
     decoder = json.JSONDecoder()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        problems.append(
-            _("{file}, ligne {line} : JSON invalide ({error}).").format(file=name, line=e.lineno, error=e.msg)
+        message = _("{file}, ligne {line} : JSON invalide ({error}).")
+        problems.add(name, e.lineno, message.format(file=name, line=e.lineno, error=e.msg))
+        return []
+    except (RecursionError, ValueError):  # nested thousands deep, an integer of thousands of digits
+        problems.add(
+            name, 0, _("{file} : un tableau JSON d'enregistrements data·inclusion est attendu.").format(file=name)
         )
         return []
     if not isinstance(data, list):
-        problems.append(_("{file} : un tableau JSON d'enregistrements data·inclusion est attendu.").format(file=name))
+        problems.add(
+            name, 0, _("{file} : un tableau JSON d'enregistrements data·inclusion est attendu.").format(file=name)
+        )
         return []
     if len(data) > MAX_RECORDS:
-        problems.append(_("{file} : plus de {max} enregistrements.").format(file=name, max=MAX_RECORDS))
+        problems.add(name, 0, _("{file} : plus de {max} enregistrements.").format(file=name, max=MAX_RECORDS))
         return []
     out = []
     index = text.index("[") + 1
@@ -118,18 +141,19 @@ def explain(error: dict[str, Any]) -> str:
     return _("champ « {field} » : {problem}").format(field=where, problem=problem)
 
 
-def _validate(model: Any, name: str, rows: list[tuple[int, Any]], problems: list[str], error: Any) -> dict[str, dict]:
+def _validate(model: Any, name: str, rows: list[tuple[int, Any]], problems: Problems, error: Any) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for line, record in rows:
         where = _where(name, line, record)
         try:
             checked = model.model_validate(record)
         except error as e:
-            problems.extend(f"{where} : {explain(dict(err))}" for err in e.errors())
+            for err in e.errors():
+                problems.add(name, line, f"{where} : {explain(dict(err))}")
             continue
         clean = checked.model_dump(mode="json")
         if clean["id"] in found:
-            problems.append(_("{where} : identifiant en double.").format(where=where))
+            problems.add(name, line, _("{where} : identifiant en double.").format(where=where))
         found[clean["id"]] = {**clean, "_line": line, "_file": name}
     return found
 
@@ -141,7 +165,7 @@ def read(files: list[tuple[str, str]], known_structures: set[str]) -> Batch:
     from data_inclusion.schema.v1 import Service, Structure
     from pydantic import ValidationError
 
-    problems: list[str] = []
+    problems = Problems([name for name, _text in files])
     batch = Batch()
     for name, text in files:
         rows = records(name, text, problems)
@@ -150,16 +174,14 @@ def read(files: list[tuple[str, str]], known_structures: set[str]) -> Batch:
         else:
             batch.structures.update(_validate(Structure, name, rows, problems, ValidationError))
     if not files or not (batch.structures or batch.services or problems):
-        problems.append(_("Aucun enregistrement data·inclusion dans les fichiers envoyés."))
+        problems.add("", 0, _("Aucun enregistrement data·inclusion dans les fichiers envoyés."))
     for s in batch.services.values():
         if s["structure_id"] not in batch.structures and s["structure_id"] not in known_structures:
-            problems.append(
-                _("{where} : structure « {structure} » introuvable (ni dans les fichiers, ni déjà importée).").format(
-                    where=_where(s["_file"], s["_line"], s), structure=s["structure_id"][:VALUE_SHOWN]
-                )
-            )
+            message = _("{where} : structure « {structure} » introuvable (ni dans les fichiers, ni déjà importée).")
+            where = _where(s["_file"], s["_line"], s)
+            problems.add(s["_file"], s["_line"], message.format(where=where, structure=s["structure_id"][:VALUE_SHOWN]))
     if problems:
-        raise Refused(problems)
+        raise Refused(problems.texts())
     _drop_unreadable_hours(batch)
     return batch
 
