@@ -139,17 +139,17 @@ async def api_orientation(request: web.Request) -> web.Response:
         .url_for()
         .with_query({"need": need.id, **({"site": site} if site else {})})
     )
-    return _json(
-        {
-            "need": need_json(request, need),
-            "site": site,
-            "at": moment.isoformat(),
-            "url": public_url(request, str(path)),
-            "empty": found.empty,
-            "parts": [
-                {"key": p.key, "heading": _(p.heading), "items": [item_json(request, p.key, i) for i in p.items]}
-                for p in found.parts
-            ],
-            "fallback": place_json(found.fallback) if found.fallback else None,
-        }
-    )
+    body: dict[str, Any] = {
+        "need": need_json(request, need),
+        "site": site,
+        "at": moment.isoformat(),
+        "url": public_url(request, str(path)),
+        "empty": found.empty,
+        "parts": [
+            {"key": p.key, "heading": _(p.heading), "items": [item_json(request, p.key, i) for i in p.items]}
+            for p in found.parts
+        ],
+    }
+    if found.fallback:
+        body["fallback"] = place_json(found.fallback)
+    return _json(body)
