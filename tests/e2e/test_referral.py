@@ -1,0 +1,128 @@
+"""Issue 20, done means: in Chromium, a social worker on a tablet picks "Renouveler un titre de séjour",
+gets this week's matching drop-ins before third-party places, prints the slip (one A6 page, its QR
+code decoding to the same answer with zbarimg), and the slip is counted.
+
+The app's clock is fixed (a Wednesday at 10:00), so the test never depends on the day it runs.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from quartier.typedefs import DB
+from tests.referral.helpers import import_places, programme
+
+from .conftest import assert_accessible, assert_no_horizontal_scroll
+from .test_events_posters import pages_in
+
+TABLET = {"width": 800, "height": 1280}
+
+
+def media_boxes(pdf: bytes) -> set[tuple[int, int]]:
+    return {
+        (round(float(w)), round(float(h)))
+        for w, h in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    }
+
+
+def decode_qr(path: str) -> str:
+    done = subprocess.run(["zbarimg", "--quiet", "--raw", path], capture_output=True, text=True, timeout=30)
+    return done.stdout.strip()
+
+
+async def test_a_social_worker_on_a_tablet_prints_a_slip_for_a_residence_permit(page, server, tmp_path):
+    if not shutil.which("zbarimg"):
+        pytest.fail("zbarimg is needed (apt-get install zbar-tools; .ci/run installs it)")
+    app = server.app
+    await programme(app)
+    await import_places(app)
+    await page.set_viewport_size(TABLET)
+    await page.goto("/orientation")
+    await page.select_option("#near-site", "maurepas")
+    await page.get_by_role("button", name="Choisir ce quartier").click()
+    await page.get_by_role("link", name="Renouveler un titre de séjour").click()
+    assert await page.locator("h1").inner_text() == "Renouveler un titre de séjour"
+    # This week's drop-ins first, then the third-party places.
+    headings = await page.locator("main h2").all_inner_texts()
+    assert headings.index("Cette semaine au programme") < headings.index("Autres lieux qui peuvent vous aider")
+    sessions = await page.locator(".part-sessions h3").all_inner_texts()
+    assert sessions == ["Permanence accès aux droits", "Permanence titres de séjour"]
+    places = await page.locator(".part-places h3").all_inner_texts()
+    assert places[0].startswith("Point numérique des étrangers")
+    # Big enough to touch: the need buttons and the print buttons.
+    box = await page.get_by_role(
+        "button", name="Imprimer le ticket : Permanence accès aux droits, mercredi 25 mars"
+    ).bounding_box()
+    assert box and box["height"] >= 44
+    await page.get_by_role("button", name="Imprimer le ticket : Permanence accès aux droits, mercredi 25 mars").click()
+    await page.wait_for_url(re.compile(r"/orientation/slip\?"))
+    assert await page.locator("body[data-autoprint='1']").count() == 1
+    assert "Renouveler un titre de séjour" in await page.locator(".slip h1").inner_text()
+    # One A6 page, as Chromium prints it.
+    await page.emulate_media(media="print")
+    assert await page.evaluate(
+        "[...document.querySelectorAll('.slip')].every(s => s.scrollHeight <= s.clientHeight + 1)"
+    )
+    pdf = await page.pdf(prefer_css_page_size=True, print_background=True)
+    (tmp_path / "slip.pdf").write_bytes(pdf)
+    assert pages_in(pdf) == 1
+    assert media_boxes(pdf) == {(298, 420)}  # 105 x 148 mm
+    await page.emulate_media(media="screen")
+    shot = tmp_path / "qr.png"
+    await page.locator(".slip-qr svg").screenshot(path=str(shot))
+    assert decode_qr(str(shot)) == "http://quartier.test/orientation?need=titre-de-sejour&site=maurepas"
+    # Counted, anonymously: the month, the need, where from and where to.
+    rows = await app[DB].fetchall("SELECT month, need, site, destination, count FROM referral_slips")
+    assert rows == [
+        {"month": "2026-03", "need": "titre-de-sejour", "site": "maurepas", "destination": "ESC Le Blosne", "count": 1}
+    ]
+
+
+async def test_the_qr_code_of_a_place_slip_decodes_from_the_printed_page(page, server, tmp_path):
+    """The QR code read off the PDF Chromium prints, rendered back to an image, not only off the screen."""
+    if not shutil.which("zbarimg") or not shutil.which("pdftoppm"):
+        pytest.fail("zbarimg and pdftoppm are needed (apt-get install zbar-tools poppler-utils; .ci/run installs them)")
+    app = server.app
+    await programme(app)
+    await import_places(app)
+    row = await app[DB].fetchone("SELECT id FROM referral_resources WHERE origin = 'service:test--prefecture-anef'")
+    await page.goto(f"/orientation/slip?need=titre-de-sejour&target=resource:{row['id']}")
+    await page.emulate_media(media="print")
+    pdf = tmp_path / "slip.pdf"
+    pdf.write_bytes(await page.pdf(prefer_css_page_size=True, print_background=True))
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
+    [png] = list(tmp_path.glob("page*.png"))
+    assert decode_qr(str(png)) == "http://quartier.test/orientation?need=titre-de-sejour"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orientation",
+        "/orientation?q=caf",
+        "/orientation?need=titre-de-sejour&site=maurepas",
+        "/orientation?need=ordinateur&site=le-blosne",
+        "/orientation/directory",
+        "/orientation/directory?by=neighbourhood",
+    ],
+)
+async def test_orientation_pages_are_accessible_and_fit_at_200_percent(page, server, url):
+    await programme(server.app)
+    await import_places(server.app)
+    response = await page.goto(url)
+    assert response.status == 200
+    await assert_accessible(page)
+    await assert_no_horizontal_scroll(page)
+
+
+async def test_the_slip_page_is_accessible(page, server):
+    await programme(server.app)
+    await import_places(server.app)
+    await page.goto("/orientation?need=caf")
+    target = await page.locator("input[name=target]").first.get_attribute("value")
+    await page.goto(f"/orientation/slip?need=caf&target={target}")
+    await assert_accessible(page)
