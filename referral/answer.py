@@ -85,7 +85,7 @@ def read_sessions(db: sqlite_utils.Database, ctx: Context) -> list[dict[str, Any
     """This week's occurrences serving the need, from now on; distance from the chosen site."""
     moment = ctx.ask.moment
     serving = {id for id, ids in queries.session_needs(db).items() if ctx.ask.need.id in ids}
-    found = []
+    found: list[dict[str, Any]] = []
     if not serving:
         return found
     today = moment.date()

@@ -42,12 +42,9 @@ class Opening:
 
 def opening(expression: str, moment: dt.datetime) -> Opening:
     """Whether a place is open at `moment` (aware, local) and when that changes."""
-    if not expression.strip():
+    if not expression.strip() or not opening_hours.validate(expression):
         return Opening("unknown")
-    try:
-        hours = opening_hours.OpeningHours(expression)
-    except (opening_hours.ParserError, ValueError):
-        return Opening("unknown")
+    hours = opening_hours.OpeningHours(expression)
     tz = moment.tzinfo
     now = moment.replace(tzinfo=None)
     for start, end, state, _comment in hours.intervals(now, now + LOOKAHEAD):

@@ -75,7 +75,7 @@ async def create_resource(request: web.Request) -> web.Response:
     except Invalid as e:
         return _form_page(request, None, data, e.messages(), 422)
     await request.app[DB].write(lambda tx: store.save_resource(tx, r))
-    return redirect(request.app.router["referral_staff"].url_for())
+    return redirect(str(request.app.router["referral_staff"].url_for()))
 
 
 async def _resource(request: web.Request) -> dict[str, Any]:
@@ -107,14 +107,14 @@ async def save_resource(request: web.Request) -> web.Response:
     except Invalid as e:
         return _form_page(request, existing, data, e.messages(), 422)
     await request.app[DB].write(lambda tx: store.save_resource(tx, r, id=existing["id"]))
-    return redirect(request.app.router["referral_staff"].url_for())
+    return redirect(str(request.app.router["referral_staff"].url_for()))
 
 
 @routes.post("/staff/orientation/resources/{id}/delete", name="referral_staff_delete", access=STAFF)
 async def delete_resource(request: web.Request) -> web.Response:
     id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_resource(tx, id))
-    return redirect(request.app.router["referral_staff"].url_for())
+    return redirect(str(request.app.router["referral_staff"].url_for()))
 
 
 @routes.get("/staff/orientation/needs/{need}", name="referral_staff_need", access=STAFF)
