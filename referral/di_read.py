@@ -106,11 +106,14 @@ def records(name: str, text: str, problems: Problems) -> list[tuple[int, Any]]:
         return []
     out = []
     index = text.index("[") + 1
+    line, counted = 1, 0  # lines are counted from where the last record began: linear, not quadratic
     for _item in data:
         while text[index] in " \t\r\n,":
             index += 1
         value, end = decoder.raw_decode(text, index)
-        out.append((text.count("\n", 0, index) + 1, value))
+        line += text.count("\n", counted, index)
+        counted = index
+        out.append((line, value))
         index = end
     return out
 

@@ -15,6 +15,7 @@ import sqlite3
 
 import pytest
 
+from events import thematiques
 from quartier.cli import main
 from quartier.typedefs import DB
 from referral import di_read
@@ -192,3 +193,28 @@ async def test_a_refused_upload_lists_the_problems_and_writes_nothing(organizer,
     assert await server.app[DB].fetchone("SELECT count(*) AS n FROM referral_resources") == {"n": 0}
     r = await form(organizer, "/staff/orientation/import", {})
     assert r.status == 422
+
+
+def test_a_registry_sized_import_is_linear_and_the_second_run_writes_nothing(config, tmp_path, capsys):
+    """Ille-et-Vilaine's extract of the national registry holds thousands of services: one import of
+    1,000 structures and 3,000 services, then the same files again (`pytest -s` prints the figures)."""
+    import time
+
+    structures = [structure(f"s{i}", f"Structure {i}", latitude=48.1, longitude=-1.68) for i in range(1000)]
+    services = [service(f"v{i}", f"s{i % 1000}", f"Service {i}", [thematiques.PROCEDURES]) for i in range(3000)]
+    files = write_files(tmp_path, structures, services)
+    timings = []
+    for expected in ("3000 nouveau(x), 0 modifié(s), 0 inchangé(s)", "0 nouveau(x), 0 modifié(s), 3000 inchangé(s)"):
+        start = time.perf_counter()
+        assert main(["referral", "import", *files, "--config", str(config)]) == 0
+        timings.append(time.perf_counter() - start)
+        assert expected in capsys.readouterr().out
+        if len(timings) == 1:
+            before = dump(tmp_path)
+    assert dump(tmp_path) == before
+    with capsys.disabled():
+        size = sum((tmp_path / n).stat().st_size for n in ("structures.json", "services.json")) / 1e6
+        print(
+            f"\nreferral import of {size:.1f} MB (1,000 structures, 3,000 services): "
+            f"first {timings[0]:.1f} s, second {timings[1]:.1f} s, nothing written"
+        )
