@@ -15,7 +15,7 @@ import time
 import pytest
 
 from quartier.typedefs import DB
-from tests.referral.helpers import import_places, programme
+from tests.referral.helpers import SERVICES, STRUCTURES, as_files, import_places, programme
 
 from .conftest import assert_accessible, assert_no_horizontal_scroll
 from .test_events_posters import pages_in
@@ -135,4 +135,39 @@ async def test_the_slip_page_is_accessible(page, server):
     await page.goto("/orientation?need=caf")
     target = await page.locator("input[name=target]").first.get_attribute("value")
     await page.goto(f"/orientation/slip?need=caf&target={target}")
+    await assert_accessible(page)
+
+
+async def test_the_staff_pages_are_accessible(page, server, tmp_path):
+    from quartier import auth
+
+    await programme(server.app)
+    await import_places(server.app)
+    await auth.add_user(server.app[DB], "orga", "organizer", "correct horse battery staple")
+    await page.goto("/login?next=/staff/orientation")
+    await page.fill("#name", "orga")
+    await page.fill("#password", "correct horse battery staple")
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(re.compile(r"/staff/orientation$"))
+    row = await server.app[DB].fetchone("SELECT id FROM referral_resources ORDER BY id")
+    for url in (
+        "/staff/orientation",
+        "/staff/orientation/resources/new",
+        f"/staff/orientation/resources/{row['id']}",
+        "/staff/orientation/needs/titre-de-sejour",
+        "/staff/orientation/import",
+    ):
+        response = await page.goto(url)
+        assert response.status == 200, url
+        await assert_accessible(page)
+        await assert_no_horizontal_scroll(page)
+        await page.set_viewport_size({"width": 1280, "height": 800})
+    # The preview of an import, from the file input as staff use it.
+    await page.goto("/staff/orientation/import")
+    files = [tmp_path / "structures.json", tmp_path / "services.json"]
+    for path, text in zip(files, [t for _n, t in as_files(STRUCTURES, SERVICES)], strict=True):
+        path.write_text(text, encoding="utf-8")
+    await page.set_input_files("#import-files", [str(p) for p in files])
+    await page.get_by_role("button", name="Voir ce qui changerait").click()
+    assert "0 nouveau(x), 0 modifié(s), 5 inchangé(s)" in await page.locator("main").inner_text()
     await assert_accessible(page)
