@@ -33,14 +33,8 @@ KIND_OF_NETWORK = {
 }
 LIBRARY_WORDS = ("bibliotheque", "mediatheque")
 
-# The columns an import writes; the others (kind after creation, access, languages,
-# accessibility, the needs staff adjusted) are staff's and an import leaves them alone.
-IMPORTED = (
-    "source",
-    "name",
-    "organisation",
-    "structure",
-    "description",
+# Where a place is and how to reach it: in the files an import reads and in the staff form alike.
+PLACE = (
     "address",
     "address_extra",
     "postal_code",
@@ -52,32 +46,17 @@ IMPORTED = (
     "phone",
     "email",
     "website",
-    "link",
-    "thematiques",
-    "publics",
-    "fee",
-    "fee_details",
-    "conditions",
-    "remote",
-    "accessibility_url",
-    "source_updated",
 )
+# The columns an import writes; the others (kind after creation, access, languages,
+# accessibility, the needs staff adjusted) are staff's and an import leaves them alone.
+IMPORTED = ("source", "name", "organisation", "structure", "description", *PLACE, "link", "thematiques", "publics")
+IMPORTED += ("fee", "fee_details", "conditions", "remote", "accessibility_url", "source_updated")
 STAFF_FIELDS = (
     "name",
     "organisation",
     "kind",
     "description",
-    "address",
-    "address_extra",
-    "postal_code",
-    "commune",
-    "insee",
-    "latitude",
-    "longitude",
-    "opening_hours",
-    "phone",
-    "email",
-    "website",
+    *PLACE,
     "access",
     "conditions",
     "languages",

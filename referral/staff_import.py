@@ -52,21 +52,24 @@ async def import_form(request: web.Request) -> web.Response:
     return render(request, "referral/staff_import.html", {"step": "choose"})
 
 
-async def _checked(request: web.Request, files: list[tuple[str, str]]) -> tuple[di_read.Batch | None, list[str]]:
+async def _checked(request: web.Request) -> tuple[list[tuple[str, str]], di_read.Batch | web.Response]:
+    """The files sent, and their checked batch or the page that lists every problem (422)."""
+    files = await _files(request)
     known = await request.app[DB].read(di_import.known_structures)
     try:
-        return di_read.read(files, known), []
+        return files, di_read.read(files, known)
     except di_read.Refused as e:
-        return None, e.problems
+        return files, render(
+            request, "referral/staff_import.html", {"step": "refused", "problems": e.problems}, status=422
+        )
 
 
 @routes.post("/staff/orientation/import", name="referral_staff_import_preview", access=STAFF)
 async def import_preview(request: web.Request) -> web.Response:
     """What importing the files would do: created, updated (which columns), unchanged; or every problem."""
-    files = await _files(request)
-    batch, problems = await _checked(request, files)
-    if batch is None:
-        return render(request, "referral/staff_import.html", {"step": "refused", "problems": problems}, status=422)
+    files, batch = await _checked(request)
+    if isinstance(batch, web.Response):
+        return batch
     changes = await request.app[DB].read(lambda db: di_import.preview(db, batch))
     context: dict[str, Any] = {"step": "preview", "changes": changes, "warnings": batch.warnings, "files": files}
     context["counts"] = {o: sum(1 for c in changes if c.outcome == o) for o in ("created", "updated", "unchanged")}
@@ -75,10 +78,9 @@ async def import_preview(request: web.Request) -> web.Response:
 
 @routes.post("/staff/orientation/import/apply", name="referral_staff_import_apply", access=STAFF)
 async def import_apply(request: web.Request) -> web.Response:
-    files = await _files(request)
-    batch, problems = await _checked(request, files)
-    if batch is None:
-        return render(request, "referral/staff_import.html", {"step": "refused", "problems": problems}, status=422)
+    _files_sent, batch = await _checked(request)
+    if isinstance(batch, web.Response):
+        return batch
     outcomes = await request.app[DB].write(lambda tx: di_import.apply(tx, batch))
     done = ",".join(str(outcomes[o]) for o in ("created", "updated", "unchanged"))
     return redirect(str(request.app.router["referral_staff"].url_for().with_query(imported=done)))
