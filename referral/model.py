@@ -30,6 +30,11 @@ KIND_OF_NETWORK = {
     "conseillers-numeriques": "epn",
     "communes": "city",
     "ccas-cias": "ccas",
+    "emmaus": "association",
+    "secours-populaire": "association",
+    "restos-du-coeur": "association",
+    "fcsf": "association",
+    "mjc": "association",
 }
 LIBRARY_WORDS = ("bibliotheque", "mediatheque")
 

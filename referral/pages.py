@@ -8,12 +8,13 @@ and rate-limited) that lands on the slip's page, which opens the print dialog.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aiohttp import web
 
 from events import queries as programme
-from events.pages import page, readable_hours
+from events.pages import formatters, page, readable_hours
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -48,6 +49,17 @@ def _kind_label(kind: str) -> str:
 
 def render(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
     return page(request, template, {**helpers(), **context}, status=status)
+
+
+def day_words(request: web.Request, moment: dt.datetime) -> Any:
+    """A day as people say it from `moment`: "aujourd'hui", "demain", else its weekday and date."""
+    fmt_day = formatters(request)["fmt_day"]
+
+    def say(when: dt.datetime) -> str:
+        days = (when.date() - moment.date()).days
+        return _("aujourd'hui") if days == 0 else _("demain") if days == 1 else fmt_day(when)
+
+    return say
 
 
 def need_of(raw: str | None) -> needs.Need | None:
@@ -88,7 +100,8 @@ async def orientation(request: web.Request) -> web.Response:
         return await chooser(request, query, site=site)
     moment = request.app[CLOCK].now()
     found = await request.app[DB].read(lambda db: answer.build(db, Ask(need, site, moment)))
-    return render(request, "referral/answer.html", {"answer": found, "need": need, "moment": moment, "site": site})
+    context = {"answer": found, "need": need, "moment": moment, "site": site, "day_words": day_words(request, moment)}
+    return render(request, "referral/answer.html", context)
 
 
 async def chooser(
