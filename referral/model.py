@@ -54,8 +54,17 @@ PLACE = (
 )
 # The columns an import writes; the others (kind after creation, access, languages,
 # accessibility, the needs staff adjusted) are staff's and an import leaves them alone.
-IMPORTED = ("source", "name", "organisation", "structure", "description", *PLACE, "link", "thematiques", "publics")
-IMPORTED += ("fee", "fee_details", "conditions", "remote", "accessibility_url", "source_updated")
+IMPORTED: tuple[str, ...] = ("source", "name", "organisation", "structure", "description", *PLACE, "link")
+IMPORTED += (
+    "thematiques",
+    "publics",
+    "fee",
+    "fee_details",
+    "conditions",
+    "remote",
+    "accessibility_url",
+    "source_updated",
+)
 STAFF_FIELDS = (
     "name",
     "organisation",
