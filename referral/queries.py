@@ -49,22 +49,27 @@ def served(defaults: set[str], changes: dict[str, bool]) -> list[str]:
     return [n.id for n in catalogue.NEEDS if n.id in result]
 
 
+def _with_needs(r: dict[str, Any], changes: dict[str, bool]) -> dict[str, Any]:
+    defaults = {n.id for n in catalogue.NEEDS if catalogue.default_place_match(n, r)}
+    r["needs"] = served(defaults, changes)
+    r["customised"] = sorted(changes)
+    return r
+
+
 def resources(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every resource, by name, with `needs` (the ids it serves) and `customised` (needs staff changed)."""
     changes = _overrides(db, "referral_resource_needs", "resource_id")
-    out = []
-    for row in db.conn.execute("SELECT * FROM referral_resources ORDER BY name COLLATE NOCASE, id"):
-        r = resource_row(row)
-        defaults = {n.id for n in catalogue.NEEDS if catalogue.default_place_match(n, r)}
-        r["needs"] = served(defaults, changes.get(r["id"], {}))
-        r["customised"] = sorted(changes.get(r["id"], {}))
-        out.append(r)
-    return out
+    rows = db.conn.execute("SELECT * FROM referral_resources ORDER BY name COLLATE NOCASE, id")
+    return [_with_needs(resource_row(row), changes.get(row["id"], {})) for row in rows]
 
 
 def resource(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
     """One resource (same fields as `resources`), or None."""
-    return next((r for r in resources(db) if r["id"] == id), None)
+    row = db.conn.execute("SELECT * FROM referral_resources WHERE id = ?", (id,)).fetchone()
+    if row is None:
+        return None
+    found = db.conn.execute("SELECT need, served FROM referral_resource_needs WHERE resource_id = ?", (id,))
+    return _with_needs(resource_row(row), {r["need"]: bool(r["served"]) for r in found})
 
 
 def session_needs(db: sqlite_utils.Database) -> dict[int, list[str]]:
