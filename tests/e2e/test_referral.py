@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from quartier import auth
 from quartier.typedefs import DB
 from tests.referral.helpers import SERVICES, STRUCTURES, as_files, import_places, programme
 
@@ -21,6 +22,7 @@ from .conftest import assert_accessible, assert_no_horizontal_scroll
 from .test_events_posters import pages_in
 
 TABLET = {"width": 800, "height": 1280}
+PHONE = {"width": 360, "height": 740}
 
 
 def media_boxes(pdf: bytes) -> set[tuple[int, int]]:
@@ -87,9 +89,49 @@ async def test_a_social_worker_on_a_tablet_prints_a_slip_for_a_residence_permit(
     assert rows == [
         {"month": "2026-03", "need": "titre-de-sejour", "site": "maurepas", "destination": "ESC Le Blosne", "count": 1}
     ]
+    # ... and the annual report counts it, as the coordinator reads it.
+    await auth.add_user(app[DB], "orga", "organizer", "correct horse battery staple")
+    await log_in(page, "/staff/report?year=2026")
+    report = await page.locator("main").inner_text()
+    section = report.split("Où avons-nous renvoyé, pour quoi", 1)[1]
+    assert "1 ticket d'orientation imprimé." in section and "Renouveler un titre de séjour" in section
     print(
         f"\ntablet path: 4 taps (site, its button, the need, print), from the first page to the slip in {elapsed:.2f} s"
     )
+
+
+async def log_in(page, next_url: str) -> None:
+    await page.goto(f"/login?next={next_url}")
+    await page.fill("#name", "orga")
+    await page.fill("#password", "correct horse battery staple")
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(re.compile(re.escape(next_url.split("?")[0]) + r"(\?|$)"))
+
+
+async def test_on_a_phone_without_javascript_the_search_the_answer_and_the_slip_work(browser, server, base_url):
+    """A resident or a volunteer on a phone with scripts off: search, answer, print button, slip."""
+    await programme(server.app)
+    await import_places(server.app)
+    ctx = await browser.new_context(
+        base_url=base_url, locale="fr-FR", java_script_enabled=False, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    try:
+        page = await ctx.new_page()
+        await page.goto("/orientation")
+        await page.fill("#need-search", "préfecture")
+        await page.keyboard.press("Enter")
+        await page.get_by_role("link", name="Renouveler un titre de séjour").first.click()
+        assert await page.locator("h1").inner_text() == "Renouveler un titre de séjour"
+        assert await page.locator(".part-sessions h3").count() >= 1
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await page.locator(".part-places button[type=submit]").first.click()
+        await page.wait_for_url(re.compile(r"/orientation/slip\?"))
+        assert "Renouveler un titre de séjour" in await page.locator(".slip h1").inner_text()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        await ctx.close()
+    rows = await server.app[DB].fetchall("SELECT need, count FROM referral_slips")
+    assert rows == [{"need": "titre-de-sejour", "count": 1}]
 
 
 async def test_the_qr_code_of_a_place_slip_decodes_from_the_printed_page(page, server, tmp_path):
@@ -139,16 +181,10 @@ async def test_the_slip_page_is_accessible(page, server):
 
 
 async def test_the_staff_pages_are_accessible(page, server, tmp_path):
-    from quartier import auth
-
     await programme(server.app)
     await import_places(server.app)
     await auth.add_user(server.app[DB], "orga", "organizer", "correct horse battery staple")
-    await page.goto("/login?next=/staff/orientation")
-    await page.fill("#name", "orga")
-    await page.fill("#password", "correct horse battery staple")
-    await page.click("main button[type=submit]")
-    await page.wait_for_url(re.compile(r"/staff/orientation$"))
+    await log_in(page, "/staff/orientation")
     row = await server.app[DB].fetchone("SELECT id FROM referral_resources ORDER BY id")
     for url in (
         "/staff/orientation",
