@@ -66,7 +66,19 @@ def _no_need() -> needs.Need:
 
 @routes.get("/api/v1/needs", name="referral_api_needs", access=PUBLIC)
 async def api_needs(request: web.Request) -> web.Response:
-    return _json({"needs": [need_json(request, n) for n in needs.NEEDS]})
+    """The catalogue; `thematique=` (repeatable) keeps the needs it describes: the open data's way in."""
+    wanted = request.query.getall("thematique", [])
+    if not wanted:
+        return _json({"needs": [need_json(request, n) for n in needs.NEEDS]})
+    unknown = [t for t in wanted if t not in needs.official_thematiques()]
+    if unknown:
+        raise Problem(
+            400,
+            "invalid",
+            N_("Thématique inconnue de data·inclusion v1 : {values}."),
+            values=", ".join(unknown),
+        )
+    return _json({"needs": [need_json(request, n) for n in needs.of_thematiques(wanted)]})
 
 
 @routes.get("/api/v1/resources", name="referral_api_resources", access=PUBLIC)

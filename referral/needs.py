@@ -15,6 +15,7 @@ label, and its ids are stable (the API, the slips' counts and the annual report 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -293,6 +294,14 @@ def default_session_match(need: Need, session: dict) -> bool:
 def default_place_match(need: Need, place: dict) -> bool:
     """A third-party place serves a need by default: a thématique of the need, or a kind it lists."""
     return bool(set(need.thematiques) & set(place["thematiques"])) or place["kind"] in need.place_kinds
+
+
+@functools.cache
+def official_thematiques() -> frozenset[str]:
+    """Every data·inclusion v1 thématique, from the official package (loaded on first use only)."""
+    from data_inclusion.schema.v1 import Thematique
+
+    return frozenset(t.value for t in Thematique)
 
 
 def of_thematiques(values: list[str]) -> list[Need]:

@@ -42,6 +42,19 @@ async def test_the_needs_with_their_thematiques_and_what_to_bring(client, app):
     assert sejour["calendar"] == "http://quartier.test/orientation/needs/titre-de-sejour/calendar.ics"
 
 
+async def test_the_needs_a_thematique_describes_the_open_datas_way_in(client, app):
+    equipment = await check(client, f"/api/v1/needs?thematique={thematiques.EQUIPMENT}", 200)
+    assert [n["id"] for n in equipment["needs"]] == ["ordinateur"]
+    both = await check(
+        client, f"/api/v1/needs?thematique={thematiques.EQUIPMENT}&thematique={thematiques.CITIZENSHIP}", 200
+    )
+    assert [n["id"] for n in both["needs"]] == ["titre-de-sejour", "ordinateur"]
+    # An official thématique no need uses is no error; a made-up one is refused by name.
+    assert (await check(client, "/api/v1/needs?thematique=sante--acces-aux-soins", 200))["needs"] == []
+    refused = await check(client, "/api/v1/needs?thematique=numerique--nope", 400)
+    assert "numerique--nope" in refused["error"]["message"]
+
+
 async def test_resources_filtered_by_need_and_kind(client, app):
     await programme(app)
     await import_places(app)
