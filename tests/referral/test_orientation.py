@@ -156,6 +156,9 @@ async def test_the_answer_in_english(client, app):
     r = await client.get("/orientation?need=titre-de-sejour", headers={"Accept-Language": "en"})
     text = text_of(await r.text())
     assert "Renew a residence permit" in text and "This week in the programme" in text and "What to bring" in text
+    assert "Wednesday 25 March, 14:00–17:00" in text  # a month keeps its capital letter
+    french = text_of(await (await client.get("/orientation?need=titre-de-sejour")).text())
+    assert "Mercredi 25 mars, 14:00–17:00" in french
     found = await (await client.get("/api/v1/needs", headers={"Accept-Language": "en"})).json()
     sejour = next(n for n in found["needs"] if n["id"] == "titre-de-sejour")
     assert sejour["label"] == "Renew a residence permit" and sejour["label_fr"] == "Renouveler un titre de séjour"
