@@ -8,6 +8,7 @@ import re
 
 from openapi_spec_validator import validate
 
+from referral import needs
 from tests.test_openapi import api_routes
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -92,3 +93,8 @@ async def test_secrets_with_characters_beyond_ascii_are_refused_never_a_crash(cl
 
     form = await client.post("/login", data={"csrf_token": "jeton-été", "username": "x", "password": "y"})
     assert form.status == 403
+
+
+async def test_the_documented_thematiques_are_the_official_list(client):
+    doc = await (await client.get("/api/v1/openapi.json")).json()
+    assert set(doc["components"]["schemas"]["Thematique"]["enum"]) == set(needs.official_thematiques())
