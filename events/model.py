@@ -114,7 +114,7 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         )
     try:
         ZoneInfo(site["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # (a name too long for a file is an OSError)
         c.fail("timezone", N_("Fuseau horaire inconnu."))
     c.done()
     return site

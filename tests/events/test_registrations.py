@@ -8,9 +8,12 @@ import datetime as dt
 import json
 import re
 
+import pytest
+
 from events import registrations as regs
 from events import store
-from events.model import clean_exception
+from events.model import clean_exception, clean_site
+from quartier.inputs.fields import Invalid
 from quartier.typedefs import DB, SETTINGS
 from tests.conftest import form, text_of
 from tests.events.helpers import add_session, add_site
@@ -270,3 +273,10 @@ async def test_the_background_task_erases_by_its_clock(server):
         assert (await rows(app, id))[0]["erased"] == clock[0]
     finally:
         task.cancel()
+
+
+def test_a_timezone_name_too_long_for_a_file_is_refused_not_a_crash():
+    with pytest.raises(Invalid) as refused:
+        clean_site({"slug": "maurepas", "name": "ESC Maurepas", "timezone": "Europe/" + "x" * 300})
+    assert {e[0] for e in refused.value.errors} == {"timezone"}
+    assert "Fuseau horaire inconnu" in str(refused.value)
