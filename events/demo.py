@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from events import store
+from events import partners, store
 from events.demo_data import HOURS, RENNES, SITES, WEEKLY
+from events.demo_partners import PARTNERS, SESSION_PARTNERS
 from events.model import clean_exception, clean_session, clean_site
 from quartier.db import Tx
 
@@ -70,13 +71,20 @@ def sessions(today: dt.date) -> list[dict[str, Any]]:
     return out
 
 
+def _with_partner(s: dict[str, Any]) -> dict[str, Any]:
+    partner, staff = SESSION_PARTNERS.get(s["key"], (s.get("partner") or "", 1))
+    return {**s, "partner": partner, "staff_count": staff}
+
+
 def _next_on(today: dt.date, weekday: int) -> dt.date:
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
 
 
 async def demo(ctx: Any) -> None:
     sites = [clean_site({**RENNES, "opening_hours": HOURS, **s}, default_timezone=ctx.settings.timezone) for s in SITES]
-    rows = [clean_session(s) for s in sessions(ctx.today)]
+    rows = [clean_session(_with_partner(s)) for s in sessions(ctx.today)]
+    site_slugs = {s["slug"] for s in SITES}
+    registry = [partners.clean_partner(p, site_slugs=site_slugs) for p in PARTNERS]
     weekday_of = {k: w for k, _s, _t, _k, _a, w, *_r in WEEKLY}
     # One cancelled and one moved occurrence in the coming days.
     cancelled = (
@@ -102,6 +110,8 @@ async def demo(ctx: Any) -> None:
         tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('demo', '1')")
         for site in sites:
             store.save_site(tx, site)
+        for partner in registry:
+            partners.save_partner(tx, partner)
         ids = {}
         for s in rows:
             ids[s["key"]], _o = store.save_session(tx, s)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite_utils
 from aiohttp import web
 
-from events import api, opendata, pages, posters, staff
+from events import api, opendata, pages, posters, queries, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -12,7 +13,7 @@ from events.schema import migrations
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-__all__ = ["add_commands", "demo", "migrations", "setup"]
+__all__ = ["add_commands", "demo", "migrations", "organisation_id", "setup"]
 
 
 def setup(app: web.Application) -> None:
@@ -22,6 +23,11 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
+
+
+def organisation_id(db: sqlite_utils.Database, key: str) -> int | None:
+    """A partner account's organisation: the partner a key, name or short name designates."""
+    return queries.partner_id(db, key)
 
 
 async def demo(ctx: object) -> None:

@@ -25,6 +25,7 @@ from quartier.typedefs import (
     DB,
     LIMITER,
     PAGE_CACHE,
+    PARTNER_LINKS,
     SETTINGS,
     SLOTS,
     STAFF_LINKS,
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> web.Application:
     app[WEBSOCKETS] = set()
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
+    app[PARTNER_LINKS] = []
     app[SLOTS] = {}
     app.on_response_prepare.append(on_prepare)
 

@@ -23,6 +23,8 @@ PAGE_CACHE = web.AppKey("page_cache", "PageCache")
 WEBSOCKETS = web.AppKey("websockets", "set[web.WebSocketResponse]")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS = web.AppKey("staff_links", "list[tuple[str, str]]")
+# The same for a partner organisation's account (role `partner`): what it may open.
+PARTNER_LINKS = web.AppKey("partner_links", "list[tuple[str, str]]")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
 SLOTS = web.AppKey("slots", "dict[str, list[Section]]")
 

@@ -17,12 +17,12 @@ from aiohttp import web
 from events import hours, queries
 from events.model import AXES
 from events.pages import iso_week, now, page, parse_week
+from quartier import charts
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.routing import STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS
-from reports import charts
 
 routes = Routes()
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from events.model import AXES, KINDS
+from quartier import charts
 from quartier.i18n import gettext as _
-from reports import charts
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 

@@ -6,6 +6,7 @@ import time
 
 from aiohttp import web
 
+from quartier import images
 from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -13,7 +14,7 @@ from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
 from quartier.web import redirect, set_cookie
-from signage import access, images, screen, service, store
+from signage import access, screen, service, store
 from signage.api import throttle
 from signage.snapshot import etag
 
