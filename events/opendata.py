@@ -352,6 +352,8 @@ def event_record(
     }
     if s["partner"]:
         ld["organizer"] = {"@type": "Organization", "name": s["partner"]}
+        if s["partner_website"]:
+            ld["organizer"]["url"] = s["partner_website"]
     if s["capacity"]:
         ld["maximumAttendeeCapacity"] = s["capacity"]
     if rule.every:

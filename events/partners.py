@@ -203,9 +203,7 @@ def _set_links(tx: Tx, id: int, p: dict[str, Any]) -> bool:
         tx.execute("INSERT INTO partner_charters (partner_id, charter, signed) VALUES (?, ?, ?)", (id, charter, signed))
     tx.execute("DELETE FROM partner_sites WHERE partner_id = ?", (id,))
     for slug in sites:
-        tx.execute(
-            "INSERT INTO partner_sites (partner_id, site_id) SELECT ?, id FROM sites WHERE slug = ?", (id, slug)
-        )
+        tx.execute("INSERT INTO partner_sites (partner_id, site_id) SELECT ?, id FROM sites WHERE slug = ?", (id, slug))
     return True
 
 
@@ -265,4 +263,3 @@ def create_from_names(tx: Executes, names: list[str]) -> dict[str, int]:
 def _announce(tx: Tx, type: str, key: str, id: int) -> None:
     # The partners' pages, posters and open data follow the programme's channel.
     tx.change("programme", type, {"partner": key, "id": id})
-

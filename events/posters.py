@@ -62,7 +62,19 @@ def sheet(
         "axes_used": sorted({o["axis"] for o in occurrences}),
         "total_hours": week.total,
         "sessions": week.sessions,
+        "partners": week_partners(occurrences),
     }
+
+
+def week_partners(occurrences: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The partners running the week's sessions, once each, for the poster's "Avec" strip (from the registry)."""
+    found: dict[str, dict[str, Any]] = {}
+    for o in occurrences:
+        if o["partner_key"] and o["status"] != "cancelled":
+            found.setdefault(
+                o["partner_key"], {"name": o["partner"], "short": o["partner_short"], "logo": o["partner_logo"]}
+            )
+    return sorted(found.values(), key=lambda p: p["name"].casefold())
 
 
 def _week_range(monday: dt.date) -> tuple[dt.date, dt.date]:

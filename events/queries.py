@@ -44,7 +44,8 @@ def site(db: sqlite_utils.Database, slug: str) -> dict[str, Any] | None:
 
 
 _SESSION_SQL = """SELECT s.*, sites.slug AS site, sites.name AS site_name, sites.timezone AS timezone,
-                         p.name AS partner, p.key AS partner_key, p.short_name AS partner_short
+                         p.name AS partner, p.key AS partner_key, p.short_name AS partner_short,
+                         p.website AS partner_website, p.logo AS partner_logo
                   FROM sessions s JOIN sites ON sites.id = s.site_id
                   LEFT JOIN partners p ON p.id = s.partner_id"""
 
@@ -58,6 +59,7 @@ def _session(row: Any) -> dict[str, Any]:
     s["partner"] = s["partner"] or ""  # the partner's name, from the registry
     s["partner_key"] = s["partner_key"] or ""
     s["partner_short"] = s["partner_short"] or s["partner"]
+    s["partner_website"] = s["partner_website"] or ""
     return s
 
 
@@ -181,6 +183,7 @@ def expand(s: dict[str, Any], day: dt.date, exception: dict[str, Any] | None, tz
                 "partner",
                 "partner_key",
                 "partner_short",
+                "partner_logo",
                 "staff_count",
                 "site",
                 "site_name",

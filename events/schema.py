@@ -147,4 +147,3 @@ def _partners(db: sqlite_utils.Database) -> None:
     for name in names:
         db.execute("UPDATE sessions SET partner_id = ? WHERE partner = ?", (ids[fold(name)], name))
     db.execute("ALTER TABLE sessions DROP COLUMN partner")
-

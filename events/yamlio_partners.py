@@ -59,6 +59,8 @@ def export(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     for p in queries.partners(db):
         row: dict[str, Any] = {k: p[k] for k in partners.COLUMNS}
         row["sites"] = p["sites"]
-        row["charters"] = [{"charter": c["charter"], "signed": dt.date.fromisoformat(c["signed"])} for c in p["charters"]]
+        row["charters"] = [
+            {"charter": c["charter"], "signed": dt.date.fromisoformat(c["signed"])} for c in p["charters"]
+        ]
         out.append({k: v for k, v in row.items() if v not in ("", None, [])})
     return out
