@@ -118,7 +118,9 @@ def organisation_accounts(db: sqlite_utils.Database, organisation: int) -> list[
 
 def delete_partner_account(tx: Tx, organisation: int, user_id: int) -> bool:
     """Remove one partner account of an organisation (its sessions and tokens go with it)."""
-    cur = tx.execute("DELETE FROM users WHERE id = ? AND organisation = ? AND role = 'partner'", (user_id, organisation))
+    cur = tx.execute(
+        "DELETE FROM users WHERE id = ? AND organisation = ? AND role = 'partner'", (user_id, organisation)
+    )
     return cur.rowcount > 0
 
 

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from commons.valuation import KINDS as CONTRIBUTION_KINDS
 from events.model import AXES, KINDS
 from quartier import charts
 from quartier.i18n import gettext as _
+from reports import report_contributions
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 
@@ -82,6 +84,7 @@ def context(r: dict[str, Any], tz: ZoneInfo, minutes_url: Any) -> dict[str, Any]
         "lambda_site": lambda k: r["sites"].get(k, k),
         "lambda_axis": lambda k: _(AXES.get(k, k)),
         "lambda_kind": lambda k: _(KINDS.get(k, k)),
+        "CONTRIBUTION_KINDS": CONTRIBUTION_KINDS,
     }
 
 
@@ -126,6 +129,7 @@ def to_csv(r: dict[str, Any]) -> str:
         w.writerow(["avis", a, "satisfaction_moyenne", "" if f["mean"] is None else round(f["mean"], 2)])
     for m in r["minutes"]:
         w.writerow(["comptes_rendus", m["board"], m["title"], m["version"]])
+    w.writerows(report_contributions.csv_rows(r["contributions"]))
     return out.getvalue()
 
 
@@ -138,6 +142,7 @@ def to_markdown(r: dict[str, Any]) -> str:
         "",
     ]
     lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r)
+    lines += report_contributions.markdown(r["contributions"], _num)
     return "\n".join(lines) + "\n"
 
 
