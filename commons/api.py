@@ -27,7 +27,7 @@ routes = Routes()
 def partner_json(request: web.Request, p: dict[str, Any]) -> dict[str, Any]:
     out = {k: p[k] for k in ("key", "name", "short_name", "kind", "circle", "website", "description", "sites")}
     out["charters"] = [{"charter": c["charter"], "signed": c["signed"]} for c in p["charters"]]
-    out["logo"] = str(request.app.router["events_partner_logo"].url_for(name=p["logo"])) if p["logo"] else None
+    out["logo"] = str(request.app.router["events_partner_logo"].url_for(asset=p["logo"])) if p["logo"] else None
     out["url"] = str(request.app.router["commons_partner"].url_for(key=p["key"]))
     return out
 

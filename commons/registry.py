@@ -14,7 +14,7 @@ from events import queries
 from events.partners import LOGO_MIN_PIXELS, MAX_CHARTERS
 from quartier import auth, images
 from quartier.errors import Problem
-from quartier.i18n import N_
+from quartier.i18n import N_, ngettext
 from quartier.i18n import gettext as _
 
 FORM_FIELDS = ("key", "name", "short_name", "kind", "circle", "website", "description")
@@ -70,10 +70,10 @@ def holders(db: sqlite_utils.Database, partner: dict[str, Any]) -> list[str]:
         "SELECT year, count(*) FROM commons_contributions WHERE partner_id = ? GROUP BY year ORDER BY year",
         (partner["id"],),
     ):
-        lines.append(_("{n} contribution(s) en {year}").format(n=n, year=year))
+        lines.append(ngettext("{n} contribution en {year}", "{n} contributions en {year}", n).format(n=n, year=year))
     n = db.conn.execute("SELECT count(*) FROM commons_proposals WHERE partner_id = ?", (partner["id"],)).fetchone()[0]
     if n:
-        lines.append(_("{n} proposition(s) de séance").format(n=n))
+        lines.append(ngettext("{n} proposition de séance", "{n} propositions de séance", n).format(n=n))
     lines += [_("le compte « {name} »").format(name=u.name) for u in auth.organisation_accounts(db, partner["id"])]
     return lines
 

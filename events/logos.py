@@ -13,9 +13,9 @@ from quartier.typedefs import DB
 routes = Routes()
 
 
-@routes.get("/logos/{name}", name="events_partner_logo", access=PUBLIC)
+@routes.get("/logos/{asset}", name="events_partner_logo", access=PUBLIC)
 async def logo(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
+    name = request.match_info["asset"]
     found = await request.app[DB].read(lambda db: queries.partner_logo(db, name))
     if found is None:
         raise Problem(404, "not_found", N_("Cette page n'existe pas."))

@@ -61,8 +61,9 @@ _KIND_HINTS = (
 
 def fold(text: str) -> str:
     """A name for matching: no accents, no case, one kind of apostrophe, single spaces."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(ascii_text.replace("’", "'").casefold().split())
+    straight = text.replace("’", "'").replace("‘", "'").replace("ʼ", "'")
+    ascii_text = unicodedata.normalize("NFKD", straight).encode("ascii", "ignore").decode()
+    return " ".join(ascii_text.casefold().split())
 
 
 def guess_kind(name: str) -> str:

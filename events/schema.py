@@ -142,7 +142,13 @@ def _partners(db: sqlite_utils.Database) -> None:
     one per name (case, accents and apostrophes ignored), and the free-text column goes."""
     for sql in PARTNERS:
         db.execute(sql)
-    names = [r[0] for r in db.execute("SELECT DISTINCT partner FROM sessions WHERE trim(partner) != '' ORDER BY 1")]
+    # The spelling most sessions use names the partner (capitals first on a tie: "CAF" before "caf").
+    names = [
+        r[0]
+        for r in db.execute(
+            "SELECT partner FROM sessions WHERE trim(partner) != '' GROUP BY partner ORDER BY count(*) DESC, trim(partner)"
+        )
+    ]
     ids = create_from_names(db.conn, names)
     for name in names:
         db.execute("UPDATE sessions SET partner_id = ? WHERE partner = ?", (ids[fold(name)], name))
