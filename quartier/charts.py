@@ -18,6 +18,7 @@ GAP = 8
 LABEL = 220
 WIDTH = 720
 RIGHT = 70
+LEGEND_ROW = 22
 
 
 def _fmt(value: float) -> str:
@@ -39,17 +40,20 @@ def stacked_bars(
 
     `name` makes the ids of its title unique in the page. The total of each row is written at its end; `goal` draws a dashed vertical line.
     """
-    top = 30
+    legend, legend_rows = _legend(series)
+    top = 30 + LEGEND_ROW * (legend_rows - 1)
     height = top + len(rows) * (ROW + GAP) + 10
     biggest = max([sum(v.values()) for _l, v in rows] + [goal or 0, 1e-9])
-    scale = (WIDTH - LABEL - RIGHT) / biggest
+    # Room at the right for the longest total ("40939,9 €"), at about 9 px a character.
+    right = max([RIGHT] + [9 * len(_fmt(sum(v.values())) + unit) + 12 for _l, v in rows])
+    scale = (WIDTH - LABEL - right) / biggest
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{name}-title {name}-desc">',
         f'<title id="{name}-title">{escape(title)}</title>',
         f'<desc id="{name}-desc">{escape(desc)}</desc>',
     ]
-    out += _legend(series)
+    out += legend
     for i, (label, values) in enumerate(rows):
         out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit)
     if goal:
@@ -58,13 +62,18 @@ def stacked_bars(
     return Markup("".join(out))
 
 
-def _legend(series: list[tuple[str, str, str]]) -> list[str]:
-    out, x = [], LABEL
+def _legend(series: list[tuple[str, str, str]]) -> tuple[list[str], int]:
+    """The legend's swatches and labels, on as many rows as they need; (elements, rows)."""
+    out, x, row = [], LABEL, 0
     for key, label, colour in series:
-        out.append(f'<rect class="series-{escape(key)}" x="{x}" y="6" width="14" height="14" fill="{colour}"/>')
-        out.append(f'<text x="{x + 18}" y="18" class="legend">{escape(label)}</text>')
-        x += 26 + 8 * len(label)
-    return out
+        step = 26 + 8 * len(label)
+        if x > LABEL and x + step > WIDTH:
+            x, row = LABEL, row + 1
+        y = 6 + row * LEGEND_ROW
+        out.append(f'<rect class="series-{escape(key)}" x="{x}" y="{y}" width="14" height="14" fill="{colour}"/>')
+        out.append(f'<text x="{x + 18}" y="{y + 12}" class="legend">{escape(label)}</text>')
+        x += step
+    return out, row + 1
 
 
 def _bar_row(
