@@ -110,8 +110,8 @@ async def demo(ctx: Any) -> None:
                     "INSERT INTO commons_site_needs (site_id, kind, quantity, note) VALUES (?, ?, ?, ?)",
                     (site_id, kind, quantity, note),
                 )
-        for line, rate in GROWTH.items():
-            tx.execute("INSERT INTO commons_growth (base_year, line, rate) VALUES (?, ?, ?)", (year, line, rate))
+        for name, rate in GROWTH.items():
+            tx.execute("INSERT INTO commons_growth (base_year, line, rate) VALUES (?, ?, ?)", (year, name, rate))
         caf = next(p for p in registry if p["key"] == "caf-35")
         proposals.create(tx, caf, proposal, account)
 

@@ -65,7 +65,7 @@ def _pending(tx: Tx, id: int, partner_id: int | None = None) -> Any:
     return row
 
 
-def accept(tx: Tx, id: int, organizer_id: int) -> int:
+def accept(tx: Tx, id: int, organizer_id: int | None) -> int:
     """Put a pending proposal on the programme; returns the new session's id."""
     row = _pending(tx, id)
     s = clean_session(json.loads(row["data"]))
@@ -78,7 +78,7 @@ def accept(tx: Tx, id: int, organizer_id: int) -> int:
     return session_id
 
 
-def refuse(tx: Tx, id: int, organizer_id: int, reason: str) -> None:
+def refuse(tx: Tx, id: int, organizer_id: int | None, reason: str) -> None:
     _pending(tx, id)
     tx.execute(
         "UPDATE commons_proposals SET state = 'refused', reason = ?, decided = ?, decided_by = ? WHERE id = ?",

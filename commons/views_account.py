@@ -97,7 +97,7 @@ async def account_page_save(request: web.Request) -> web.Response:
             partners.set_logo(tx, p["key"], logo)
 
     await request.app[DB].write(write)
-    return redirect(request.app.router["commons_account"].url_for())
+    return redirect(str(request.app.router["commons_account"].url_for()))
 
 
 # -- proposals
@@ -158,7 +158,7 @@ async def account_propose(request: web.Request) -> web.Response:
         return _proposal_page(request, {**ctx, "s": flat, "errors": field_errors(e)}, status=422)
     user = access.user_id(request)
     await request.app[DB].write(lambda tx: proposals.create(tx, p, s, user))
-    return redirect(request.app.router["commons_account_proposals"].url_for().with_query(sent="1"))
+    return redirect(str(request.app.router["commons_account_proposals"].url_for().with_query(sent="1")))
 
 
 @routes.post("/partenaire/propositions/{id}/withdraw", name="commons_account_withdraw", access=PARTNER)
@@ -166,4 +166,4 @@ async def account_withdraw(request: web.Request) -> web.Response:
     p = await own(request)
     id = path_int(request)
     await request.app[DB].write(lambda tx: proposals.withdraw(tx, id, p["id"]))
-    return redirect(request.app.router["commons_account_proposals"].url_for())
+    return redirect(str(request.app.router["commons_account_proposals"].url_for()))

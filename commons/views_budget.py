@@ -99,7 +99,7 @@ async def budget_growth(request: web.Request) -> web.Response:
         tx.change(changes.CONTRIBUTIONS, changes.BUDGET_CHANGED, {"year": year})
 
     await request.app[DB].write(write)
-    return redirect(request.app.router["commons_budget"].url_for().with_query(year=str(year)))
+    return redirect(str(request.app.router["commons_budget"].url_for().with_query(year=str(year))))
 
 
 @routes.post("/staff/budget/needs", name="commons_budget_need", access=ORGANIZER)
@@ -131,7 +131,7 @@ async def budget_need(request: web.Request) -> web.Response:
         tx.change(changes.CONTRIBUTIONS, changes.BUDGET_CHANGED, {})
 
     await request.app[DB].write(write)
-    return redirect(request.app.router["commons_budget"].url_for().with_query(year=str(year_of(request))))
+    return redirect(str(request.app.router["commons_budget"].url_for().with_query(year=str(year_of(request)))))
 
 
 @routes.post("/staff/budget/needs/{id}/delete", name="commons_budget_need_delete", access=ORGANIZER)
@@ -144,7 +144,7 @@ async def budget_need_delete(request: web.Request) -> web.Response:
         tx.change(changes.CONTRIBUTIONS, changes.BUDGET_CHANGED, {})
 
     await request.app[DB].write(write)
-    return redirect(request.app.router["commons_budget"].url_for().with_query(year=str(year_of(request))))
+    return redirect(str(request.app.router["commons_budget"].url_for().with_query(year=str(year_of(request)))))
 
 
 # -- exports: the same figures as the page

@@ -77,7 +77,7 @@ async def contribution_add(request: web.Request) -> web.Response:
         return page(request, "commons/contributions.html", {**ctx, "form": form, "errors": field_errors(e)}, status=422)
     user = access.user_id(request)
     await request.app[DB].write(lambda tx: contributions.add(tx, line, user))
-    return redirect(request.app.router["commons_contributions"].url_for().with_query(year=str(year)))
+    return redirect(str(request.app.router["commons_contributions"].url_for().with_query(year=str(year))))
 
 
 def _choices(db: sqlite_utils.Database) -> tuple[list[Any], set[str]]:
@@ -103,7 +103,7 @@ async def contribution_delete(request: web.Request) -> web.Response:
     id = path_int(request)
     organisation = access.own_organisation(request)
     await request.app[DB].write(lambda tx: contributions.delete(tx, id, organisation))
-    return redirect(request.app.router["commons_contributions"].url_for().with_query(year=str(year_of(request))))
+    return redirect(str(request.app.router["commons_contributions"].url_for().with_query(year=str(year_of(request)))))
 
 
 # -- the valuation table
@@ -152,4 +152,4 @@ async def valuation_save(request: web.Request) -> web.Response:
         tx.change(changes.CONTRIBUTIONS, changes.VALUATION_CHANGED, {"kind": kind, "year": year})
 
     await request.app[DB].write(write)
-    return redirect(request.app.router["commons_valuation"].url_for())
+    return redirect(str(request.app.router["commons_valuation"].url_for()))

@@ -42,7 +42,7 @@ async def accept(request: web.Request) -> web.Response:
     id = path_int(request)
     user = access.user_id(request)
     session_id = await request.app[DB].write(lambda tx: proposals.accept(tx, id, user))
-    return redirect(request.app.router["events_session"].url_for(id=str(session_id)))
+    return redirect(str(request.app.router["events_session"].url_for(id=str(session_id))))
 
 
 @routes.post("/staff/proposals/{id}/refuse", name="commons_proposal_refuse", access=ORGANIZER)
@@ -51,4 +51,4 @@ async def refuse(request: web.Request) -> web.Response:
     reason = text_field(await request.post(), "reason", max_length=300, required=False)
     user = access.user_id(request)
     await request.app[DB].write(lambda tx: proposals.refuse(tx, id, user, reason))
-    return redirect(request.app.router["commons_proposals"].url_for())
+    return redirect(str(request.app.router["commons_proposals"].url_for()))

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from events import queries
+from events import changes, queries
 from events.pages import group_by_day, iso_week, now, page, parse_week
 from events.partners import CIRCLES, KINDS
 from quartier.bus import last_seq_in
@@ -25,14 +25,14 @@ routes = Routes()
 
 def labels() -> dict[str, Any]:
     return {
-        "partner_kind": lambda k: _(KINDS.get(k, k)),
-        "circle_label": lambda c: _(CIRCLES.get(c, str(c))),
+        "partner_kind": lambda k: _(KINDS.get(k) or str(k)),
+        "circle_label": lambda c: _(CIRCLES.get(c) or str(c)),
         "CIRCLES": CIRCLES,
     }
 
 
 @routes.get("/partenaires", name="commons_partners", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def partners_page(request: web.Request) -> web.Response:
     """Both circles of partners, each with its logo (or its short name) and a link to its page."""
 
@@ -45,7 +45,7 @@ async def partners_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/partenaires/{key}", name="commons_partner", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def partner_page(request: web.Request) -> web.Response:
     """One partner: who it is, the charters it signed, where it works, its sessions this week (`?week=`)."""
     key = request.match_info["key"]
@@ -76,6 +76,6 @@ async def partner_page(request: web.Request) -> web.Response:
             "prev_week": iso_week(monday - dt.timedelta(days=7)),
             "next_week": iso_week(monday + dt.timedelta(days=7)),
             "monday": monday,
-            "channels": "programme",
+            "channels": changes.PROGRAMME,
         },
     )

@@ -113,6 +113,7 @@ class Agent(LocalPages, BrowserWatchdog):
         self.pairing: dict[str, Any] | None = None
         self.bus_open = False
         self.want_fetch = asyncio.Event()
+        self.resubscribe = asyncio.Event()  # set when a new snapshot follows other channels
         self.sockets: set[http.LocalSocket] = set()
         self.browser_beat: float | None = None  # monotonic time of the page's last heartbeat
         self.browser_report: dict[str, Any] = {}
@@ -264,7 +265,7 @@ class Agent(LocalPages, BrowserWatchdog):
                     "token": given["token"],
                     "snapshot": given.get("snapshot") or f"/api/v1/displays/{given['id']}/snapshot",
                     "heartbeat": given.get("heartbeat") or f"/api/v1/displays/{given['id']}/heartbeat",
-                    "channel": given.get("channel") or f"display:{given['id']}",
+                    "channel": given["channel"],  # the screen's own channel, named by the server
                 }
                 self.cache.save_token(token)
                 self.token = token
@@ -291,13 +292,20 @@ class Agent(LocalPages, BrowserWatchdog):
                     await task
             self.bus_open = False
 
-    def bus_url(self) -> str:
+    def followed(self) -> str:
+        """The channels to follow: those the snapshot lists (the screen's own, the programme, its site,
+        the boards running there), else the screen's own channel from the pairing."""
         assert self.token is not None
+        listed = (self.snapshot or {}).get("channels")
+        return ",".join(listed) if isinstance(listed, list) and listed else self.token["channel"]
+
+    def bus_url(self, channels: str) -> str:
         base = self.config.server.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        return f"{base}/ws?channels={quote(self.token['channel'], safe=':')}"
+        return f"{base}/ws?channels={quote(channels, safe=':,')}"
 
     async def bus(self) -> None:
-        """Hold `display:{id}` open; every message (and every reconnection) means "fetch again"."""
+        """Hold the snapshot's channels open; every message (and every reconnection) means "fetch
+        again"; a new snapshot that follows other channels (a board opened) means "reconnect"."""
         from websockets.asyncio.client import connect
         from websockets.exceptions import InvalidStatus, WebSocketException
 
@@ -305,8 +313,9 @@ class Agent(LocalPages, BrowserWatchdog):
         while True:
             refused = False
             try:
+                channels = self.followed()
                 async with connect(
-                    self.bus_url(),
+                    self.bus_url(channels),
                     additional_headers=self.auth(),
                     open_timeout=10,
                     ping_interval=20,
@@ -322,7 +331,7 @@ class Agent(LocalPages, BrowserWatchdog):
                     self.page_due = True  # the server may have been upgraded meanwhile
                     self.want_fetch.set()
                     self.notify_pages("synced")
-                    async for _message in ws:
+                    while await self.next_message(ws):
                         self.contact()
                         self.want_fetch.set()
             except InvalidStatus as e:
@@ -335,6 +344,22 @@ class Agent(LocalPages, BrowserWatchdog):
                 self.bus_open = False
                 self.notify_pages("offline")
             await self.wait_before_reconnecting(backoff.next(), refused)
+
+    async def next_message(self, ws: Any) -> bool:
+        """Wait for the next message (True), or for a snapshot that lists other channels (False:
+        reconnect on those). A closed connection raises, as a read does."""
+        receive = asyncio.ensure_future(ws.recv())
+        changed = asyncio.ensure_future(self.resubscribe.wait())
+        done, _pending = await asyncio.wait({receive, changed}, return_when=asyncio.FIRST_COMPLETED)
+        if receive in done:
+            changed.cancel()
+            receive.result()
+            return True
+        receive.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await receive
+        self.resubscribe.clear()
+        return False
 
     async def wait_before_reconnecting(self, wait: float, refused: bool) -> None:
         """Sleep `wait`; but when the server was plainly down (connection refused), probe its port every
@@ -405,9 +430,12 @@ class Agent(LocalPages, BrowserWatchdog):
                     raise http.HTTPError(f"image {name} answered {image.status}")
                 self.cache.save_asset(name, image.body)
         await self.fetch_page()  # a new snapshot may come with a new page (a new server, language)
+        before = self.followed()
         self.record = self.cache.save_snapshot(snapshot, etag)
         self.fetches["written"] += 1
         self._encode()
+        if self.followed() != before:
+            self.resubscribe.set()
         self.cache.prune_assets(names)
         log.info("new snapshot: version %s", snapshot["version"])
         self.notify_pages("snapshot")

@@ -51,7 +51,7 @@ def report(*, cache_dir: Path, uptime: float, agent_version: str) -> dict[str, A
         disk = shutil.disk_usage(cache_dir)
         disk_free, disk_total = disk.free, disk.total
     except OSError:
-        disk_free = disk_total = None
+        disk_free = disk_total = None  # type: ignore[assignment]  # no disk figures: reported as null
     try:
         load = [round(x, 2) for x in os.getloadavg()]
     except OSError:

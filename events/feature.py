@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from aiohttp import web
 
-from events import api, logos, opendata, pages, posters, queries, staff
+from events import api, embed, feeds, logos, opendata, pages, posters, queries, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -17,7 +17,8 @@ __all__ = ["add_commands", "demo", "migrations", "organisation_id", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    for module in (api, pages, staff, posters, opendata, logos):  # printed programme, open data, logos
+    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget, logos
+    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed, logos):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from events import changes
 from events.model import SLUG_RE, Invalid, _Checker, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -263,4 +264,4 @@ def create_from_names(tx: Executes, names: list[str]) -> dict[str, int]:
 
 def _announce(tx: Tx, type: str, key: str, id: int) -> None:
     # The partners' pages, posters and open data follow the programme's channel.
-    tx.change("programme", type, {"partner": key, "id": id})
+    tx.change(changes.PROGRAMME, type, {"partner": key, "id": id})

@@ -55,8 +55,9 @@ async def login_submit(request: web.Request) -> web.Response:
 
 @routes.post("/logout", name="logout", access=PUBLIC)
 async def logout(request: web.Request) -> web.Response:
-    if request.get(SESSION_ID):
-        await auth.close_session(request.app[DB], request[SESSION_ID])
+    session = request.get(SESSION_ID)
+    if session:
+        await auth.close_session(request.app[DB], session)
     response = redirect("/")
     response.del_cookie(STAFF_COOKIE, path="/")
     return response
@@ -76,7 +77,7 @@ async def switch_language(request: web.Request) -> web.Response:
 async def staff_home(request: web.Request) -> web.Response:
     """The staff home: each role sees the links it may open (a partner account, only its own pages)."""
     me = request[USER]
-    links = request.app[PARTNER_LINKS] if me.is_partner else request.app[STAFF_LINKS]
+    links = request.app[PARTNER_LINKS] if me is not None and me.is_partner else request.app[STAFF_LINKS]
     return render(request, "staff.html", {"links": links, "me": me})
 
 

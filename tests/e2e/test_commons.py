@@ -120,5 +120,5 @@ async def test_the_budget_page_adds_up_to_its_ods_and_its_csv(page, app, client,
 
 
 def parse_euros(shown: str) -> float:
-    """"10 717,77 €" as 10717.77."""
+    """ "10 717,77 €" as 10717.77."""
     return float(re.sub(r"[^\d,-]", "", shown).replace(",", "."))
