@@ -8,13 +8,13 @@ from typing import Any
 
 import sqlite_utils
 
-from commons import budget
-from commons.valuation import KINDS
+from commons import queries
+from commons.queries import KINDS
 
 
 def figures(db: sqlite_utils.Database, year: int, today: dt.date) -> dict[str, Any]:
     """Totals in hours and euros, by kind, per partner that gave something, the common base's gap."""
-    b = budget.build(db, year, today)
+    b = queries.budget(db, year, today)
     return {
         "euros": b["totals"]["euros"],
         "hours": b["totals"]["hours"],

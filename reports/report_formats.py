@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from commons.valuation import KINDS as CONTRIBUTION_KINDS
+from commons.queries import KINDS as CONTRIBUTION_KINDS
 from events.model import AXES, KINDS
 from quartier import charts
 from quartier.i18n import gettext as _

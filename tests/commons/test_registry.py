@@ -130,14 +130,15 @@ async def test_a_session_names_its_partner_from_the_registry(client, app, bearer
     s = await (await client.get(f"/api/v1/sessions/{id}")).json()
     assert (s["partner"], s["partner_name"], s["staff_count"]) == ("caf-35", "CAF d'Ille-et-Vilaine", 2)
     page = await (await client.get(f"/sessions/{id}")).text()
-    assert 'href="/partenaires/caf-35"' in page and '"organizer": {"@type": "Organization", "name": "CAF' in page
+    performer = '"performer": {"@type": "Organization", "name": "CAF d\'Ille-et-Vilaine", "url": "https://www.caf.fr/"}'
+    assert 'href="/partenaires/caf-35"' in page and performer in page
     poster = text_of(await (await client.get("/sites/maurepas/poster?week=2025-W10")).text())
     assert "Permanence CAF · avec CAF" in poster and "Avec : CAF" in poster
     ical = await (await client.get("/calendar.ics")).text()
     assert "CONTACT:CAF d'Ille-et-Vilaine — https://www.caf.fr/" in ical.replace("\r\n ", "")
     jsonld = await (await client.get("/open-data/events.jsonld")).json()
-    organizer = next(e for e in jsonld["@graph"] if e["name"] == "Permanence CAF")["organizer"]
-    assert organizer == {"@type": "Organization", "name": "CAF d'Ille-et-Vilaine", "url": "https://www.caf.fr/"}
+    performer = next(e for e in jsonld["@graph"] if e["name"] == "Permanence CAF")["performer"]
+    assert performer == {"@type": "Organization", "name": "CAF d'Ille-et-Vilaine", "url": "https://www.caf.fr/"}
     r = await client.post("/api/v1/sessions", headers=bearer, json={**s, "partner": "Nobody", "exceptions": []})
     assert r.status == 422 and (await r.json())["error"]["code"] == "unknown_partner"
 
