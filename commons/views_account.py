@@ -16,6 +16,7 @@ from commons.forms import field_errors
 from events import partners, queries
 from events.model import REPEATS, Invalid, clean_session
 from events.pages import now, page
+from events.staff import session_from_form
 from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -26,21 +27,6 @@ from quartier.web import redirect
 
 routes = Routes()
 
-SESSION_FIELDS = (
-    "site",
-    "title",
-    "description",
-    "kind",
-    "axis",
-    "room",
-    "date",
-    "start",
-    "end",
-    "audience",
-    "languages",
-    "capacity",
-    "staff_count",
-)
 OWN_PAGE_FIELDS = ("short_name", "website", "description")
 
 
@@ -127,28 +113,12 @@ async def account_proposals(request: web.Request) -> web.Response:
     return _proposal_page(request, {**ctx, "s": s, "errors": {}})
 
 
-def session_from_form(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the form's flat fields to show again, the session's fields to check)."""
-    flat = {
-        k: form.get(k, "") for k in (*SESSION_FIELDS, "repeat_every", "repeat_interval", "repeat_until", "repeat_count")
-    }
-    flat["registration"] = "registration" in form
-    data = {k: flat[k] for k in SESSION_FIELDS} | {"registration": flat["registration"], "free": True}
-    if flat["repeat_every"]:
-        data["repeat"] = {
-            "every": flat["repeat_every"],
-            "interval": flat["repeat_interval"] or 1,
-            "until": flat["repeat_until"],
-            "count": flat["repeat_count"],
-        }
-    return flat, data
-
-
 @routes.post("/partenaire/propositions", name="commons_account_propose", access=PARTNER)
 async def account_propose(request: web.Request) -> web.Response:
     """A session proposed for the organisation: it waits for an organizer, then joins the programme."""
     p = await own(request)
     flat, data = session_from_form(await request.post())
+    data["free"] = True  # the programme is free; an organizer may say otherwise once it is accepted
     ctx = await _proposals_context(request, p)
     try:
         s = clean_session(data, site_slugs={x["slug"] for x in ctx["sites"]})

@@ -262,8 +262,8 @@ def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
-    form = await request.post()
+def session_from_form(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the form's flat fields, to show again; the session's fields, to check): the staff form's and a partner's proposal's."""
     flat = {
         k: form.get(k, "")
         for k in (
@@ -341,7 +341,7 @@ async def staff_session_save(request: web.Request) -> web.Response:
 
 
 async def _save_session(request: web.Request, id: int | None, route: str, parts: dict[str, str]) -> web.Response:
-    flat, data = await _session_from_form(request)
+    flat, data = session_from_form(await request.post())
     choices = await request.app[DB].read(_choices)
     action = str(request.app.router[route].url_for(**parts))
     try:
