@@ -68,7 +68,13 @@ def sessions(today: dt.date) -> list[dict[str, Any]]:
             "description": "Habitants, partenaires, médiateurs et travailleurs sociaux construisent ensemble.",
         }
     )
-    return out
+    return [_with_partner(s) for s in out]
+
+
+def registry() -> list[dict[str, Any]]:
+    """The demo's partners, checked: save them before the sessions that name them."""
+    site_slugs = {s["slug"] for s in SITES}
+    return [partners.clean_partner(p, site_slugs=site_slugs) for p in PARTNERS]
 
 
 def _with_partner(s: dict[str, Any]) -> dict[str, Any]:
@@ -82,9 +88,7 @@ def _next_on(today: dt.date, weekday: int) -> dt.date:
 
 async def demo(ctx: Any) -> None:
     sites = [clean_site({**RENNES, "opening_hours": HOURS, **s}, default_timezone=ctx.settings.timezone) for s in SITES]
-    rows = [clean_session(_with_partner(s)) for s in sessions(ctx.today)]
-    site_slugs = {s["slug"] for s in SITES}
-    registry = [partners.clean_partner(p, site_slugs=site_slugs) for p in PARTNERS]
+    rows = [clean_session(s) for s in sessions(ctx.today)]
     weekday_of = {k: w for k, _s, _t, _k, _a, w, *_r in WEEKLY}
     # One cancelled and one moved occurrence in the coming days.
     cancelled = (
@@ -110,7 +114,7 @@ async def demo(ctx: Any) -> None:
         tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('demo', '1')")
         for site in sites:
             store.save_site(tx, site)
-        for partner in registry:
+        for partner in registry():
             partners.save_partner(tx, partner)
         ids = {}
         for s in rows:
