@@ -12,12 +12,10 @@ from commons.views_budget import STAFF_OR_PARTNER, year_of
 from commons.views_contributions import WRITERS, for_own_organisation
 from commons.views_registry import delete_partner
 from events import partners, queries
-from events.api import invalid
-from events.model import Invalid
 from events.pages import now
-from quartier.api import path_int, read_json
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id, read_json
 from quartier.routing import ORGANIZER, PUBLIC, Routes
 from quartier.typedefs import DB
 
@@ -48,10 +46,7 @@ async def api_partner(request: web.Request) -> web.Response:
 
 async def _clean_partner(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
     slugs = {s["slug"] for s in await request.app[DB].read(queries.sites)}
-    try:
-        return partners.clean_partner(data, site_slugs=slugs)
-    except Invalid as e:
-        raise invalid(e) from None
+    return partners.clean_partner(data, site_slugs=slugs)  # Invalid is a 422 naming the field
 
 
 @routes.post("/api/v1/partners", name="commons_api_partner_create", access=ORGANIZER)
@@ -117,10 +112,7 @@ async def api_contribution_create(request: web.Request) -> web.Response:
     )
     slugs = {s["slug"] for s in await request.app[DB].read(queries.sites)}
     data["partner"] = for_own_organisation(request, rows, data.get("partner"))
-    try:
-        line = contributions.clean(data, rows, slugs)
-    except Invalid as e:
-        raise invalid(e) from None
+    line = contributions.clean(data, rows, slugs)
     user = access.user_id(request)
     id = await request.app[DB].write(lambda tx: contributions.add(tx, line, user))
     return web.json_response({"id": id, "year": line["year"]}, status=201)
@@ -128,7 +120,7 @@ async def api_contribution_create(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/contributions/{id}", name="commons_api_contribution_delete", access=WRITERS)
 async def api_contribution_delete(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     organisation = access.own_organisation(request)
     await request.app[DB].write(lambda tx: contributions.delete(tx, id, organisation))
     return web.Response(status=204)

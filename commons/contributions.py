@@ -17,12 +17,13 @@ from typing import Any
 import sqlite_utils
 
 from commons import changes
-from commons.valuation import ITEMS, KINDS, TYPED
+from commons.valuation import ITEMS, TYPED
 from events import hours, partners, queries
-from events.model import AXES, Invalid, _Checker
+from events.model import AXES
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields
 
 MAX_QUANTITY = 10_000_000
 
@@ -32,58 +33,56 @@ def period(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), min(dt.date(year, 12, 31), today - dt.timedelta(days=1))
 
 
+_SAY_QUANTITY = {
+    "required": N_("Indiquez une quantité (un nombre)."),
+    "number": N_("Indiquez une quantité (un nombre)."),
+}
+
+
 def clean(data: Mapping[str, Any], rows: list[Any], site_slugs: set[str]) -> dict[str, Any]:
     """A typed contribution's fields, checked; `rows` are the registry's partners. Raises Invalid."""
-    c = _Checker(data)
-    kind = data.get("kind")
+    c = Fields(_decimal_comma(data), collect=True)
+    if data.get("kind") == "salaried_hours":
+        c.fail("kind", N_("Les heures salariées se calculent à partir du programme : ne les saisissez pas."))
     line: dict[str, Any] = {
         "partner": c.text("partner", required=True, max_length=120),
         "year": c.integer("year", minimum=2000, maximum=2100),
         "date": c.date("date", required=True),
-        "quantity": _quantity(c, data.get("quantity")),
+        "quantity": c.number(
+            "quantity", minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY, required=True, message=_SAY_QUANTITY
+        ),
+        "kind": c.choice("kind", TYPED, required=True),
         "item": None,
         "site": c.text("site", max_length=60) or None,
-        "axis": c.text("axis", max_length=40) or None,
+        "axis": c.choice("axis", AXES),
         "note": c.text("note", max_length=500, multiline=True),
     }
-    if kind == "salaried_hours":
-        c.fail("kind", N_("Les heures salariées se calculent à partir du programme : ne les saisissez pas."))
-    line["kind"] = c.choice("kind", {k: KINDS[k][0] for k in TYPED})
     if line["kind"] == "equipment":
-        line["item"] = c.choice("item", ITEMS)
+        line["item"] = c.choice("item", ITEMS, required=True)
+    if line["quantity"] is not None and line["quantity"] < 0:
+        c.fail("quantity", N_("Une contribution ne peut pas être négative."))
+    elif line["quantity"] == 0:
+        c.fail("quantity", N_("Indiquez une quantité positive."))
     found = partners.find(rows, line["partner"]) if line["partner"] else None
     if line["partner"] and found is None:
         c.fail("partner", N_("Partenaire inconnu : « {partner} »."), partner=line["partner"])
     line["partner_id"] = found["id"] if found else None
-    if line["year"] is None and not any(f == "year" for f, *_r in c.errors) and line["date"]:
+    if line["year"] is None and not c.has("year") and line["date"]:
         line["year"] = line["date"].year
     if line["date"] and line["year"] and line["date"].year != line["year"]:
         c.fail("date", N_("La date doit être dans l'année {year}."), year=line["year"])
     if line["site"] and line["site"] not in site_slugs:
         c.fail("site", N_("Lieu inconnu : « {slug} »."), slug=line["site"])
-    if line["axis"] and line["axis"] not in AXES:
-        c.fail("axis", N_("Valeur inconnue ; valeurs possibles : {values}."), values=", ".join(AXES))
-    if c.errors:
-        raise Invalid(c.errors)
+    c.done()
     return line
 
 
-def _quantity(c: _Checker, value: Any) -> float:
-    """A positive number (French decimal comma accepted); a negative one is refused by name."""
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".").replace(" ", "")
-    try:
-        number = float(value) if value not in (None, "") and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        number = None
-    if number is None or number != number:  # NaN
-        c.fail("quantity", N_("Indiquez une quantité (un nombre)."))
-        return 0.0
-    if number < 0:
-        c.fail("quantity", N_("Une contribution ne peut pas être négative."))
-    elif number == 0 or number > MAX_QUANTITY:
-        c.fail("quantity", N_("Ce champ doit être un nombre entre {min} et {max}."), min=0, max=MAX_QUANTITY)
-    return number
+def _decimal_comma(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The form's "12,5" (a French decimal comma, spaces between thousands) as 12.5."""
+    quantity = data.get("quantity")
+    if not isinstance(quantity, str):
+        return data
+    return {**{k: data.get(k) for k in data}, "quantity": quantity.strip().replace(",", ".").replace(" ", "")}
 
 
 def add(tx: Tx, line: dict[str, Any], user_id: int | None) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from events.model import Invalid
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid
 
 
 def field_errors(e: Invalid) -> dict[str, str]:

@@ -14,13 +14,13 @@ from aiohttp import web
 from commons import access, proposals, registry
 from commons.forms import field_errors
 from events import partners, queries
-from events.model import REPEATS, Invalid, clean_session
+from events.model import REPEATS, clean_session
 from events.pages import now, page
 from events.staff import session_from_form
-from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid, path_id
 from quartier.routing import PARTNER, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
@@ -134,6 +134,6 @@ async def account_propose(request: web.Request) -> web.Response:
 @routes.post("/partenaire/propositions/{id}/withdraw", name="commons_account_withdraw", access=PARTNER)
 async def account_withdraw(request: web.Request) -> web.Response:
     p = await own(request)
-    id = path_int(request)
+    id = path_id(request)
     await request.app[DB].write(lambda tx: proposals.withdraw(tx, id, p["id"]))
     return redirect(str(request.app.router["commons_account_proposals"].url_for()))

@@ -15,10 +15,10 @@ from commons.formats import formatters
 from commons.valuation import ITEMS, KINDS, NEEDS, RULES
 from events import queries
 from events.pages import now, page
-from quartier.api import path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id
 from quartier.routing import ORGANIZER, PARTNER, STAFF, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
@@ -77,19 +77,12 @@ async def budget_growth(request: web.Request) -> web.Response:
     """The projection's growth rate of each line (% a year), for the year shown."""
     year = year_of(request)
     form = await request.post()
+    fields = Fields({k: _decimal(v) for k, v in form.items() if k.startswith("rate:")})
     rates: dict[str, float] = {}
-    for name, raw in form.items():
-        if not name.startswith("rate:") or not isinstance(raw, str) or not raw.strip():
-            continue
-        try:
-            rate = float(raw.strip().replace(",", "."))
-        except ValueError:
-            rate = float("nan")
-        if not -100 <= rate <= 1000:
-            raise Problem(
-                422, "invalid_rate", N_("Un taux de croissance est un nombre entre -100 et 1000 (en % par an).")
-            )
-        rates[name[len("rate:") :][:200]] = rate
+    for name in fields.data:
+        rate = fields.number(name, minimum=-100, maximum=1000, message=_SAY_RATE, label=N_("taux de croissance"))
+        if rate is not None:
+            rates[name.removeprefix("rate:")[:200]] = rate
 
     def write(tx: Any) -> None:
         for line, rate in rates.items():
@@ -108,19 +101,11 @@ async def budget_growth(request: web.Request) -> web.Response:
 async def budget_need(request: web.Request) -> web.Response:
     """A line of what a site's common base needs in a year (a valuation rule's units, or euros)."""
     form = await request.post()
-    site, kind, note = (str(form.get(k, "")).strip() for k in ("site", "kind", "note"))
-    try:
-        quantity = float(str(form.get("quantity", "")).strip().replace(",", "."))
-    except ValueError:
-        quantity = -1.0
-    if kind not in NEEDS:
-        raise Problem(
-            422, "unknown_kind", N_("Nature inconnue ; valeurs possibles : {values}."), values=", ".join(NEEDS)
-        )
-    if not 0 < quantity <= 10_000_000:
-        raise Problem(422, "invalid_quantity", N_("Indiquez une quantité positive."))
-    if len(note) > 300:
-        raise Problem(422, "too_long", N_("Le champ « {field} » dépasse {max} caractères."), field="note", max=300)
+    fields = Fields({**{k: form.get(k) for k in ("site", "kind", "note")}, "quantity": _decimal(form.get("quantity"))})
+    site = fields.text("site", max_length=60, required=True)
+    kind = fields.choice("kind", NEEDS, required=True)
+    quantity = fields.number("quantity", minimum=0.01, maximum=10_000_000, required=True)
+    note = fields.text("note", max_length=300)
 
     def write(tx: Any) -> None:
         row = tx.execute("SELECT id FROM sites WHERE slug = ?", (site,)).fetchone()
@@ -138,7 +123,7 @@ async def budget_need(request: web.Request) -> web.Response:
 
 @routes.post("/staff/budget/needs/{id}/delete", name="commons_budget_need_delete", access=ORGANIZER)
 async def budget_need_delete(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
 
     def write(tx: Any) -> None:
         if tx.execute("DELETE FROM commons_site_needs WHERE id = ?", (id,)).rowcount == 0:
@@ -147,6 +132,14 @@ async def budget_need_delete(request: web.Request) -> web.Response:
 
     await request.app[DB].write(write)
     return redirect(str(request.app.router["commons_budget"].url_for().with_query(year=str(year_of(request)))))
+
+
+_SAY_RATE = N_("Un taux de croissance est un nombre entre -100 et 1000 (en % par an).")
+
+
+def _decimal(value: Any) -> Any:
+    """A form's French decimal comma ("2,5") as a point."""
+    return value.strip().replace(",", ".") if isinstance(value, str) else value
 
 
 # -- exports: the same figures as the page

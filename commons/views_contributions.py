@@ -14,12 +14,11 @@ from commons.forms import field_errors
 from commons.valuation import ITEMS, KINDS, RULES, TYPED
 from commons.views_budget import STAFF_OR_PARTNER, year_of
 from events import partners, queries
-from events.model import AXES, Invalid
+from events.model import AXES
 from events.pages import now, page
-from quartier.api import path_int
 from quartier.bus import last_seq_in
-from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, Invalid, path_id
 from quartier.routing import ORGANIZER, PARTNER, STAFF, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
@@ -100,7 +99,7 @@ def for_own_organisation(request: web.Request, rows: list[Any], named: Any) -> A
 
 @routes.post("/staff/contributions/{id}/delete", name="commons_contribution_delete", access=WRITERS)
 async def contribution_delete(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     organisation = access.own_organisation(request)
     await request.app[DB].write(lambda tx: contributions.delete(tx, id, organisation))
     return redirect(str(request.app.router["commons_contributions"].url_for().with_query(year=str(year_of(request)))))
@@ -124,23 +123,14 @@ async def valuation_page(request: web.Request) -> web.Response:
 async def valuation_save(request: web.Request) -> web.Response:
     """A rule's value for a year (added, or replacing that year's), with its source."""
     form = await request.post()
-    kind = str(form.get("kind", ""))
-    source = " ".join(str(form.get("source", "")).split())
-    try:
-        year = int(str(form.get("year", "")))
-        value = float(str(form.get("value", "")).strip().replace(",", "."))
-    except ValueError:
-        year, value = 0, -1.0
-    if kind not in RULES:
-        raise Problem(
-            422, "unknown_kind", N_("Nature inconnue ; valeurs possibles : {values}."), values=", ".join(RULES)
-        )
-    if not 2000 <= year <= 2100:
-        raise Problem(422, "invalid_year", N_("L'année s'écrit avec quatre chiffres, par exemple 2026."))
-    if not 0 <= value <= 1_000_000:
-        raise Problem(422, "invalid_value", N_("Une valeur est un nombre d'euros positif."))
-    if len(source) > 600:
-        raise Problem(422, "too_long", N_("Le champ « {field} » dépasse {max} caractères."), field="source", max=600)
+    raw = form.get("value")
+    fields = Fields({**form, "value": raw.strip().replace(",", ".") if isinstance(raw, str) else raw})
+    kind = fields.choice("kind", RULES, required=True)
+    year = fields.integer("year", minimum=2000, maximum=2100, required=True)
+    value = fields.number(
+        "value", minimum=0, maximum=1_000_000, required=True, message=N_("Une valeur est un nombre d'euros positif.")
+    )
+    source = fields.text("source", max_length=600)
 
     def write(tx: Any) -> None:
         tx.execute(

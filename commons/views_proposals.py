@@ -11,8 +11,8 @@ from aiohttp import web
 from commons import access, changes, proposals
 from events.model import REPEATS
 from events.pages import page
-from quartier.api import path_int, text_field
 from quartier.bus import last_seq_in
+from quartier.inputs import Fields, path_id
 from quartier.routing import ORGANIZER, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
@@ -39,7 +39,7 @@ async def queue(request: web.Request) -> web.Response:
 
 @routes.post("/staff/proposals/{id}/accept", name="commons_proposal_accept", access=ORGANIZER)
 async def accept(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     user = access.user_id(request)
     session_id = await request.app[DB].write(lambda tx: proposals.accept(tx, id, user))
     return redirect(str(request.app.router["events_session"].url_for(id=str(session_id))))
@@ -47,8 +47,8 @@ async def accept(request: web.Request) -> web.Response:
 
 @routes.post("/staff/proposals/{id}/refuse", name="commons_proposal_refuse", access=ORGANIZER)
 async def refuse(request: web.Request) -> web.Response:
-    id = path_int(request)
-    reason = text_field(await request.post(), "reason", max_length=300, required=False)
+    id = path_id(request)
+    reason = Fields(await request.post()).text("reason", max_length=300)
     user = access.user_id(request)
     await request.app[DB].write(lambda tx: proposals.refuse(tx, id, user, reason))
     return redirect(str(request.app.router["commons_proposals"].url_for()))

@@ -10,7 +10,7 @@ import sqlite_utils
 from aiohttp import web
 
 from events import changes, queries
-from events.pages import group_by_day, iso_week, now, page, parse_week
+from events.pages import group_by_day, iso_week, now, page, week_asked
 from events.partners import CIRCLES, KINDS
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -49,7 +49,7 @@ async def partners_page(request: web.Request) -> web.Response:
 async def partner_page(request: web.Request) -> web.Response:
     """One partner: who it is, the charters it signed, where it works, its sessions this week (`?week=`)."""
     key = request.match_info["key"]
-    monday = parse_week(request.query.get("week"), now(request).date())
+    monday = week_asked(request, now(request).date())
 
     def read(db: sqlite_utils.Database) -> dict[str, Any] | None:
         p = queries.partner(db, key)

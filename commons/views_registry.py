@@ -11,13 +11,13 @@ from aiohttp import web
 from commons import registry
 from commons.forms import field_errors
 from events import partners, queries
-from events.model import Invalid
 from events.pages import page
 from events.partners import CIRCLES, KINDS
 from quartier import auth
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid
 from quartier.routing import ORGANIZER, STAFF, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from events import changes
-from events.model import SLUG_RE, Invalid, _Checker, slugify
+from events.model import SLUG_RE, WEB_RE, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields
 
 KINDS: dict[str, str] = {
     "city": N_("Ville"),
@@ -72,36 +73,34 @@ def guess_kind(name: str) -> str:
     return next((kind for word, kind in _KIND_HINTS if re.search(rf"\b{re.escape(word)}\b", folded)), "other")
 
 
+_SAY_KEY = {"pattern": N_("Identifiant en minuscules, chiffres et tirets (ex. « caf-35 »).")}
+_SAY_WEB = {"pattern": N_("Adresse web commençant par https:// attendue.")}
+
+
 def clean_partner(data: Mapping[str, Any], *, site_slugs: set[str] | None = None) -> dict[str, Any]:
     """A partner's fields, checked (the staff form, the API and the YAML file share it); raises Invalid."""
-    c = _Checker(data)
+    c = Fields(data, collect=True, numbers_as_text=True)
     p: dict[str, Any] = {
-        "key": c.text("key", max_length=60),
+        "key": c.text("key", max_length=60, pattern=SLUG_RE, message=_SAY_KEY),
         "name": c.text("name", required=True, max_length=120),
         "short_name": c.text("short_name", max_length=40),
         "kind": c.choice("kind", KINDS, "other"),
-        "circle": c.integer("circle", minimum=1, maximum=2) or 2,
-        "website": c.text("website", max_length=300),
+        "circle": c.integer("circle", minimum=1, maximum=2, default=2),
+        "website": c.text("website", max_length=300, pattern=WEB_RE, message=_SAY_WEB),
         "description": c.text("description", max_length=2000, multiline=True),
         "sites": c.strings("sites", max_items=40),
         "charters": _charters(c, data.get("charters")),
     }
-    if p["key"] and not SLUG_RE.match(p["key"]):
-        c.fail("key", N_("Identifiant en minuscules, chiffres et tirets (ex. « caf-35 »)."))
     if not p["key"] and p["name"]:
         p["key"] = slugify(p["short_name"] or p["name"])
-    if p["website"] and not p["website"].startswith(("https://", "http://")):
-        c.fail("website", N_("Adresse web commençant par https:// attendue."))
-    if site_slugs is not None:
-        for slug in p["sites"]:
-            if slug not in site_slugs:
-                c.fail("sites", N_("Lieu inconnu : « {slug} »."), slug=slug)
-    if c.errors:
-        raise Invalid(c.errors)
+    unknown = [slug for slug in p["sites"] if site_slugs is not None and slug not in site_slugs]
+    for slug in unknown:
+        c.fail("sites", N_("Lieu inconnu : « {slug} »."), slug=slug)
+    c.done()
     return p
 
 
-def _charters(c: _Checker, value: Any) -> list[dict[str, Any]]:
+def _charters(c: Fields, value: Any) -> list[dict[str, Any]]:
     """Charters signed: a list of {"charter": name, "signed": YYYY-MM-DD}."""
     if value in (None, "", []):
         return []
@@ -113,12 +112,10 @@ def _charters(c: _Checker, value: Any) -> list[dict[str, Any]]:
         if not isinstance(item, Mapping):
             c.fail(f"charters.{i}", N_("Chaque charte a un nom et une date de signature."))
             continue
-        one = _Checker(item)
-        charter = {"charter": one.text("charter", required=True, max_length=120), "signed": one.date("signed")}
-        if charter["signed"] is None and not one.errors:
-            one.fail("signed", N_("Ce champ est obligatoire."))
-        c.errors += [(f"charters.{i}.{f}", m, p) for f, m, p in one.errors]
-        out.append(charter)
+        one = Fields(item, collect=True, prefix=f"charters.{i}.", problems=c.problems)
+        out.append(
+            {"charter": one.text("charter", required=True, max_length=120), "signed": one.date("signed", required=True)}
+        )
     return out
 
 

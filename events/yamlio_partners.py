@@ -12,9 +12,9 @@ from typing import Any
 import sqlite_utils
 
 from events import partners, queries
-from events.model import Invalid
 from quartier.db import Tx
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid
 
 PARTNER_KEYS = {"key", "name", "short_name", "kind", "circle", "website", "description", "charters", "sites"}
 

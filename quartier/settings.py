@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from quartier.i18n import gettext as _
+from quartier.inputs import to_week
 
 CONFIG_FILE = "quartier.yaml"
 
@@ -161,7 +162,7 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("une adresse qui commence par http:// ou https://")
     if name == "languages" and (not value or any(v not in ("fr", "en") for v in value)):
         return _("une liste parmi fr et en")
-    if name == "service_baseline_week" and value and not _iso_week(value):
+    if name == "service_baseline_week" and value and to_week(value) is None:
         return _("une semaine ISO, par exemple 2025-W10")
     if name == "service_goal_factor" and value < 1:
         return _("un nombre entier d'au moins 1")
@@ -175,17 +176,6 @@ def _validate(name: str, value: typing.Any) -> str | None:
         if value < 0:
             return _("un nombre positif")
     return None
-
-
-def _iso_week(value: str) -> bool:
-    import datetime as dt
-
-    try:
-        year, week = value.split("-W")
-        dt.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return False
-    return True
 
 
 def load(path: Path | None) -> Settings:

@@ -242,6 +242,92 @@ async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
     assert (await world.organizer.get("/programme")).status == 200
 
 
+# Deep nesting (issue 15): past the JSON decoder's recursion limit, and merely deeper than any body needs.
+DEEP_RAW = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+NESTED = {"text": [[[[[[[[[[[[[[[[[["trop"]]]]]]]]]]]]]]]]]]}
+
+# Every field that takes an integer or a record number (in bodies, forms and nested objects), in two
+# rounds where each is past 64 bits (issue 15: SQLite stores at most 2**63 - 1). Fields one route reads
+# together are in different rounds (a vote's note and round, a round's budget and minutes, a session's
+# capacity and repeat rule, an announcement's priority and screens), so each is reached in one of them.
+INTEGER_ROUNDS = [
+    [
+        "session",
+        "into",
+        "note",
+        "budget",
+        "margin_minutes",
+        "display",
+        "priority",
+        "snapshot_version",
+        "delta",
+        "capacity",
+        "ref",
+        "latitude",
+        "answers",
+        "challenge",
+    ],
+    ["round", "minutes", "displays", "repeat"],
+]
+BIG = [2**63, -(2**63) - 1, 10**30]
+
+
+def with_big(ids: dict, names: list[str], big: int, as_form: bool) -> dict:
+    """A body whose other fields are each acceptable somewhere, so a route reads on to its integers."""
+    body: dict = {
+        "title": "Atelier numérique",
+        "text": "Une idée pour le quartier",
+        "name": "Hall",
+        "site": "maurepas",
+        "date": ids["date"],
+        "start": "09:00",
+        "end": "10:00",
+        "axis": "droits",
+        "kind": "atelier",
+        "moderation": "post",
+        "action": "merge",
+        "status": "moved",
+        "state": "open",
+        "target": "displays",
+        "code": "ABCDEF",
+        **{name: 1 for round_ in INTEGER_ROUNDS for name in round_},
+        "repeat": {"every": "weekly", "count": 2},
+        "answers": {"satisfaction": 4},
+        "displays": [1],
+    }
+    for name in names:
+        body[name] = {"repeat": {"every": "weekly", "count": big}, "answers": {"satisfaction": big}}.get(name, big)
+    body["displays"] = [big] if "displays" in names else body["displays"]
+    if as_form:
+        return {k: str(v) for k, v in body.items() if not isinstance(v, (dict, list))}
+    return body
+
+
+async def test_deep_nesting_is_refused_on_every_json_route(server, world):  # noqa: F811
+    app = server.app
+    for i, route in enumerate(r for r in hostile_routes(app) if is_api(r)):
+        language = ("fr", "en")[i % 2]
+        await check_refused(app, world, route, "nested past the decoder", language, raw=DEEP_RAW)
+        status = await check_refused(app, world, route, "nested 19 levels", language, json_body=NESTED)
+        assert status == 400 or any(w in route.name for w in ("delete", "revoke", "close", "pair")), (
+            route.name,
+            status,
+        )
+
+
+async def test_integers_past_64_bits_in_every_field_of_every_route(server, world):  # noqa: F811
+    app = server.app
+    for i, route in enumerate(hostile_routes(app)):
+        for j, names in enumerate(INTEGER_ROUNDS):
+            big = BIG[(i + j) % len(BIG)]
+            language = ("fr", "en")[(i + j) % 2]
+            body = with_big(world.ids, names, big, as_form=not is_api(route))
+            if is_api(route):
+                await check_refused(app, world, route, f"integers {big}", language, json_body=body)
+            else:
+                await check_refused(app, world, route, f"integers {big}", language, data=body)
+
+
 async def test_hostile_path_segments_and_queries_on_every_get(server, world):  # noqa: F811
     app = server.app
     segments = ["..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "' OR 1=1 --", "<script>", "9" * 40, "-1", "%00", "%ff"]
@@ -265,6 +351,7 @@ async def test_hostile_path_segments_and_queries_on_every_get(server, world):  #
                 round=segment,
             )
             query = "?week=" + segment + "&from=" + segment + "&to=%00&site=" + segment + "&key=" + segment
+            query += f"&session={segment}&board={segment}&year={segment}&date={segment}&since={2**64}&round={2**63}"
             for url in (path, concrete(route, world.ids) + query):
                 response = await call(world, route, language=language, path=url)
                 body = await response.text(errors="replace")  # some answers are files (ODS exports)
