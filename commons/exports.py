@@ -2,12 +2,11 @@
 LibreOffice) and CSV, from the very figures the page shows (`commons.budget.build`).
 
 Numbers are number cells (LibreOffice can sum them); text cells that a spreadsheet would run as a
-formula (starting with =, +, - or @) are neutralised.
+formula are neutralised by quartier.csvout, as in every export.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from typing import Any
@@ -17,19 +16,15 @@ from odf.opendocument import OpenDocumentSpreadsheet
 
 from commons.budget import NO_AXIS
 from commons.valuation import ITEMS, KINDS, rule_of
+from quartier import csvout
 from quartier.i18n import gettext as _
 
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 Row = list[Any]
 
 
-def safe_text(value: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def _cells(row: Row) -> Row:
-    return [safe_text(v) if isinstance(v, str) else v for v in row]
+    return [csvout.cell(v) for v in row]  # the one neutraliser of formula-like text
 
 
 def _ods(sheets: Iterable[tuple[str, Row, list[Row]]]) -> bytes:
@@ -59,10 +54,9 @@ def _cell(value: Any) -> table.TableCell:
 
 def _csv(header: Row, rows: list[Row]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvout.Writer(out)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow(_cells(row))
+    writer.writerows(rows)
     return out.getvalue()
 
 

@@ -30,7 +30,7 @@ def read_logo(form: Mapping[str, Any]) -> dict[str, Any] | None:
     if not data:
         return None
     extension, content_type = images.sniff(data)
-    size = images.dimensions(data, extension)
+    size = images.dimensions(extension, data)
     if size is None:
         raise Problem(422, "invalid_image", N_("Ce fichier n'est pas une image lisible."))
     if max(size) < LOGO_MIN_PIXELS:

@@ -13,6 +13,7 @@ from aiohttp import web
 from events import ical, queries
 from events.model import AXES, Rule
 from events.pages import formatters, now
+from quartier import xmltext
 from quartier.conditional import conditional
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -80,7 +81,7 @@ async def changes_atom(request: web.Request) -> web.Response:
     fmt = formatters(request)
     for o in rows:
         _atom_entry(request, feed, o, fmt)
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + xmltext.clean(ET.tostring(feed, encoding="unicode"))
     return conditional(request, body.encode(), "application/atom+xml", last_modified=last_modified)
 
 

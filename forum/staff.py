@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store
+from forum import changes, queries, store
 from forum.access import board_links, board_or_404
 from forum.api import board_input, with_programme
 from quartier import slots
@@ -17,6 +17,7 @@ from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
 from quartier.web import redirect
+from quartier.ws import close_sockets
 
 routes = Routes()
 
@@ -76,4 +77,7 @@ async def new_link(request: web.Request) -> web.Response:
     board_id = path_id(request)
     await board_or_404(request, board_id)
     await request.app[DB].write(lambda tx: store.new_link_tx(tx, board_id))
+    # The old link stops working at once: so do the consoles it opened (staff's own stay open).
+    channel = changes.moderation_channel(board_id)
+    await close_sockets(request.app, lambda g: g.key is not None and g.session is None and channel in g.channels)
     return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#lien")

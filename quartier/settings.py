@@ -75,6 +75,26 @@ class Settings:
         "Forum notes accepted per minute from one network address (a whole centre shares its Wi-Fi; "
         "bursts of a third as many).",
     )
+    new_devices_per_hour_address: int = setting(
+        60,
+        "New resident device ids the server hands out per hour to one network address (bursts of half "
+        "as many): it bounds how many voices clearing or forging cookies can buy.",
+    )
+    allowed_origins: list[str] = setting(
+        [],
+        "Other origins (https://host) whose pages may open this server's staff or screen WebSockets with "
+        "the visitor's cookies; the server's own is always allowed.",
+    )
+    request_header_timeout: int = setting(
+        10, "Seconds a request's headers may take to arrive, from its first byte (slow clients are cut: 408)."
+    )
+    request_body_timeout: int = setting(30, "Seconds more a request's body may take to arrive.")
+    connections_per_address: int = setting(
+        1000, "Connections one network address may hold open at once (a centre's Wi-Fi is one address)."
+    )
+    websockets_per_address: int = setting(
+        500, "Live WebSocket connections one network address may hold (phones, walls and screens of a centre)."
+    )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
     dashboard_public: bool = setting(

@@ -7,7 +7,6 @@ for the arithmetic.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -17,7 +16,7 @@ from aiohttp import web
 from events import hours, queries
 from events.model import AXES
 from events.pages import iso_week, now, page, week_asked
-from quartier import charts
+from quartier import charts, csvout
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -163,7 +162,7 @@ async def dashboard_csv(request: web.Request) -> web.Response:
     """The dashboard's hours as CSV: one line per week, site and axis (hours with a decimal point)."""
     first, last, data = await read_figures(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvout.Writer(out, lineterminator="\r\n")
     writer.writerow(["semaine", "lundi", "lieu", "nom_du_lieu", "axe", "heures"])
     for w in data["weeks"]:
         for slug, axes in w.by_site_axis.items():

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from babel.dates import format_date, format_time
 
+from quartier import devices
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -162,7 +163,7 @@ async def _record(request: web.Request, target: store.Target, raw: dict[str, Any
             question=label(q.label, request[LANGUAGE]) if q else qid,
             problem=_(message),
         )
-    device = request[DEVICE]
+    device = devices.require(request)  # one answer per device: a device the server issued
     return await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
 
 
@@ -252,7 +253,7 @@ async def _form_submit(request: web.Request, target: store.Target) -> web.Respon
     if errors:
         return await _form_page(request, target, values=raw, errors=errors, status=422)
     _limit(request)
-    device = request[DEVICE]
+    device = devices.require(request)
     await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
     router = request.app.router
     if target.kind == "board":

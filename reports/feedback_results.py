@@ -8,7 +8,6 @@ texts, the CSV export and its JSON twin, hiding an answer, choosing a board's or
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -19,6 +18,7 @@ from babel.dates import format_date
 from events import queries
 from events.model import AXES
 from forum import queries as forum_queries
+from quartier import csvout
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -123,7 +123,7 @@ async def export_csv(request: web.Request) -> web.Response:
     rows = await request.app[DB].read(lambda d: feedback_figures.answers(d, **filters))
     header, lines = feedback_figures.csv_rows(rows, request.app[FORMS])
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvout.Writer(buffer)
     writer.writerow(header)
     writer.writerows(lines)
     return web.Response(

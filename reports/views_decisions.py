@@ -13,7 +13,7 @@ from quartier.inputs import Fields, path_id, query
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
-from quartier.web import redirect
+from quartier.web import redirect, safe_next
 from reports import decisions
 from reports.views_minutes import download, when
 
@@ -76,10 +76,6 @@ async def decision_done(request: web.Request) -> web.Response:
     form = await request.post()
     done = Fields(form).boolean("done")
     await request.app[DB].write(lambda tx: decisions.set_done_tx(tx, note_id, done))
-    back = form.get("back")
-    target = (
-        str(back)
-        if isinstance(back, str) and back.startswith("/forum/decisions") and "//" not in back
-        else str(request.app.router["forum_decisions"].url_for())
-    )
-    return redirect(target + f"#action-{note_id}")
+    log = str(request.app.router["forum_decisions"].url_for())
+    back = safe_next(str(form.get("back", "")), log)
+    return redirect((back if back.startswith(log) else log) + f"#action-{note_id}")

@@ -278,9 +278,12 @@ async def export_csv(request: web.Request) -> web.Response:
 
 @routes.get("/minutes/{id}/wordcloud.svg", name="minutes_wordcloud", access=PUBLIC)
 async def minutes_wordcloud(request: web.Request) -> web.Response:
-    """The word cloud as compiled into the board's latest minutes (it outlives the raw notes)."""
+    """The word cloud as compiled into the board's latest minutes (it outlives the raw notes): the
+    latest published version for the public, the draft too for staff (the editor shows it)."""
     board_id = path_id(request)
     versions = await request.app[DB].read(lambda d: minutes_store.versions(d, board_id))
+    if request.get(USER) is None:
+        versions = [v for v in versions if v["state"] == "published"]
     if not versions:
         raise Problem(404, "not_found", N_("Ce compte rendu n'existe pas."))
     response = web.Response(text=minutes_render.wordcloud_of(versions[-1]["data"]), content_type="image/svg+xml")

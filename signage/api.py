@@ -73,6 +73,7 @@ async def update(request: web.Request) -> web.Response:
 async def delete(request: web.Request) -> web.Response:
     display_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_display(tx, display_id))
+    await service.close_screen_sockets(request.app, display_id)
     return web.Response(status=204)
 
 
@@ -81,6 +82,7 @@ async def revoke(request: web.Request) -> web.Response:
     display_id = path_id(request)
     now = time.time()
     await request.app[DB].write(lambda tx: store.revoke(tx, display_id, now))
+    await service.close_screen_sockets(request.app, display_id)
     return json_response({"id": display_id, "paired": False})
 
 

@@ -20,7 +20,8 @@ from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.inputs import Fields
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
-from signage import snapshot, store
+from quartier.ws import close_sockets
+from signage import changes, snapshot, store
 
 ORIENTATIONS = ("landscape", "portrait")
 # A screen whose agent or page has not been heard from for this long, while it should be on, is flagged.
@@ -105,9 +106,12 @@ async def claim(app: web.Application, data: Any) -> int:
     orientation = f.choice("orientation", ORIENTATIONS, "landscape")
     display_id = f.id("display")
     now = time.time()
-    return await app[DB].write(
+    claimed = await app[DB].write(
         lambda tx: store.claim(tx, code, site=site, name=name, orientation=orientation, display_id=display_id, now=now)
     )
+    if display_id is not None:  # an existing screen given to a new device: the old one's sockets go
+        await close_screen_sockets(app, display_id)
+    return claimed
 
 
 async def deliver(app: web.Application, claim_secret: str) -> dict[str, Any] | None:
@@ -133,6 +137,12 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     found["server_time"] = now.isoformat()
     return found
+
+
+async def close_screen_sockets(app: web.Application, display_id: int) -> None:
+    """A revoked, re-paired or deleted screen: the sockets its old token opened close at once."""
+    channel = changes.display_channel(display_id)
+    await close_sockets(app, lambda grant: grant.session is None and channel in grant.channels)
 
 
 async def current_version(app: web.Application, display_id: int) -> int:

@@ -181,6 +181,7 @@ async def display_revoke(request: web.Request) -> web.Response:
     display_id = path_id(request)
     now = time.time()
     await request.app[DB].write(lambda tx: store.revoke(tx, display_id, now))
+    await service.close_screen_sockets(request.app, display_id)
     return redirect(_url(request, "signage_display", id=display_id))
 
 
@@ -203,6 +204,7 @@ async def display_repair(request: web.Request) -> web.Response:
 async def display_delete(request: web.Request) -> web.Response:
     display_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_display(tx, display_id))
+    await service.close_screen_sockets(request.app, display_id)
     return redirect(_url(request, "signage_displays"))
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import time
+import zlib
 
 import pytest
 
@@ -42,6 +44,11 @@ SQL = ["' OR 1=1 --", "1; DROP TABLE forum_notes; --", '" OR ""="', "%' UNION SE
 TRAVERSAL = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "....//....//etc/passwd", "%00", "/etc/passwd"]
 CONTROL = ["a\x00b", "\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\u2066hidden\u2069", "\ud7ff\x7f\x85"]
 LONG = "x" * 10_000
+# Issue 16: data that broke translated strings, CSV formulas, XML-forbidden characters, redirects.
+FORMATS = ["100% femmes", "Réduction 50%d", "{x} {0} %(num)d", "<b>gras</b> %s"]
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-1+1"]
+XML_FORBIDDEN = ["Panne\ufffe", "a\uffffb", "\x0bvertical"]
+REDIRECTS = ["/%09/elsewhere.example", "//elsewhere.example", "/%0a/x", "https://elsewhere.example"]
 WRONG_TYPES = [123, 1.5, True, None, [], {"nested": "object"}, ["a", "b"], -1, 2**70]
 
 # The field names every form and API body of Quartier uses (from the templates and the OpenAPI document).
@@ -151,6 +158,8 @@ async def check_refused(app, world, route, label, language="fr", *, must_refuse=
     body = await response.text()
     what = f"{route.method} {concrete(route, world.ids)} [{label}, {language}]"
     assert_clear_refusal(response.status, body, response.content_type, language, what)
+    location = response.headers.get("Location", "/")
+    assert location.startswith("/") and not location.startswith("//") and "\t" not in location, f"{what}: {location}"
     if response.status >= 400:
         after = await table_counts(app)
         changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
@@ -219,7 +228,21 @@ async def test_form_routes_refuse_invalid_utf8(server, world):  # noqa: F811
         )
 
 
-@pytest.mark.parametrize("kind", ["wrong types", "control and bidi", "10,000 characters", "xss", "sql", "traversal"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "wrong types",
+        "control and bidi",
+        "10,000 characters",
+        "xss",
+        "sql",
+        "traversal",
+        "formats",
+        "formulas",
+        "xml",
+        "redirects",
+    ],
+)
 async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
     app = server.app
     values = {
@@ -229,6 +252,10 @@ async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
         "xss": XSS,
         "sql": SQL,
         "traversal": TRAVERSAL,
+        "formats": FORMATS,
+        "formulas": FORMULAS,
+        "xml": XML_FORBIDDEN,
+        "redirects": REDIRECTS,
     }[kind]
     for route in hostile_routes(app):
         for i, value in enumerate(values):
@@ -501,7 +528,13 @@ async def test_xss_in_feedback_and_hackathon_renders_as_text(server, world, clie
 # -- images in announcements
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR chunk: what the server reads an image's size from."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+
+
+PNG = png_header(320, 200) + b"\x00" * 64
 
 
 @pytest.mark.parametrize(
@@ -520,6 +553,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
         ("too big png", PNG + b"\x00" * (900 * 1024), "big.png", "image/png", 413),
         ("over the body limit", PNG + b"\x00" * (1100 * 1024), "huge.png", "image/png", 413),
         ("traversal name", PNG, "../../../../etc/passwd", "image/png", 0),
+        ("60000 x 60000 in a few bytes", png_header(60000, 60000) + b"\x00" * 64, "bomb.png", "image/png", 413),
+        ("header cut short", b"\x89PNG\r\n\x1a\n" + b"\x00" * 4, "cut.png", "image/png", 422),
     ],
 )
 async def test_announcement_images_are_checked_by_their_bytes(
