@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import babel.numbers
 from markupsafe import Markup
 
 from commons.budget import NO_AXIS
 from commons.valuation import KINDS
 from events.model import AXES
 from quartier import charts
-from quartier.i18n import N_
+from quartier.i18n import N_, current_language
 from quartier.i18n import gettext as _
 
 KIND_COLOURS = {
@@ -30,6 +31,11 @@ SHORT_AXES = {
 }
 
 
+def whole_euros(value: float) -> str:
+    """A bar's total as the tables write it, to the euro ("40 940", "40,940"): cents would crowd a chart."""
+    return babel.numbers.format_decimal(round(value), format="#,##0", locale=current_language.get())
+
+
 def axis_label(axis: str) -> str:
     return _("Non affecté") if axis == NO_AXIS else _(AXES[axis])
 
@@ -47,6 +53,7 @@ def chart_set(b: dict[str, Any]) -> dict[str, Markup]:
             title=_("Contributions valorisées, par partenaire et par nature"),
             desc=_("En euros, chaque nature valorisée par le tableau de valorisation."),
             unit=" €",
+            fmt=whole_euros,
         ),
         "axes": charts.stacked_bars(
             [(p["short_name"], p["by_axis"]) for p in given],
@@ -55,6 +62,7 @@ def chart_set(b: dict[str, Any]) -> dict[str, Markup]:
             title=_("Contributions valorisées, par axe de service"),
             desc=_("En euros ; « non affecté » : les apports sans axe (salles, matériel, argent…)."),
             unit=" €",
+            fmt=whole_euros,
         ),
     }
     if b["base"]["sites"]:
@@ -71,6 +79,7 @@ def chart_set(b: dict[str, Any]) -> dict[str, Markup]:
                 "En euros : ce qu'il faut pour faire vivre la base commune de chaque lieu, et ce qui y est apporté."
             ),
             unit=" €",
+            fmt=whole_euros,
         )
     projection = b["projection"]
     if projection["lines"]:
@@ -87,6 +96,7 @@ def chart_set(b: dict[str, Any]) -> dict[str, Markup]:
             title=_("Projection sur trois ans"),
             desc=_("À partir des chiffres de l'année et du taux de croissance de chaque ligne."),
             unit=" €",
+            fmt=whole_euros,
         )
     return out
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import babel.dates
 import babel.numbers
 from aiohttp import web
 
@@ -22,4 +24,7 @@ def formatters(request: web.Request) -> dict[str, Any]:
     def percent(value: float | None) -> str:
         return babel.numbers.format_decimal(value or 0, format="0.#", locale=lang) + " %"
 
-    return {"euros": euros, "number": number, "percent": percent}
+    def date(value: dt.date) -> str:
+        return babel.dates.format_date(value, "long", locale=lang)  # 1 décembre 2026, December 1, 2026
+
+    return {"euros": euros, "number": number, "percent": percent, "date": date}

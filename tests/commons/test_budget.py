@@ -107,6 +107,8 @@ async def test_the_budget_page_its_ods_and_its_csv_add_up_to_the_same_totals(org
     total = f"{EXPECTED_TOTAL:,.2f} €".replace(",", " ").replace(".", ",")  # French: 10 717,77 €
     assert f"Total des apports valorisés : {total}" in shown
     assert shown.count(total) >= 3  # the headline, the partners table's total, the projection's start
+    # The charts write their totals to the euro and grouped as the tables are (the projection's first bar).
+    assert f"{round(EXPECTED_TOTAL):,} €".replace(",", " ") in shown
     # The ODS, read back with odfpy: the budget sheet's total row, and the contributions sheet's.
     ods = await (await organizer.get(f"/staff/budget.ods?year={YEAR}")).read()
     sheets = read_ods(ods)
