@@ -19,7 +19,7 @@ from events.pages import now, page
 from quartier.bus import last_seq_in
 from quartier.i18n import N_
 from quartier.inputs import Fields, Invalid, path_id
-from quartier.routing import ORGANIZER, PARTNER, STAFF, Routes
+from quartier.routing import ORGANIZER, PARTNER, Routes
 from quartier.typedefs import DB
 from quartier.web import redirect
 
@@ -108,8 +108,9 @@ async def contribution_delete(request: web.Request) -> web.Response:
 # -- the valuation table
 
 
-@routes.get("/staff/valuation", name="commons_valuation", access=STAFF)
+@routes.get("/staff/valuation", name="commons_valuation", access=STAFF_OR_PARTNER)
 async def valuation_page(request: web.Request) -> web.Response:
+    """Every staff account and every partner reads how contributions are valued; organizers set it."""
     rows = await request.app[DB].read(valuation.table)
     year = now(request).date().year
     return page(

@@ -160,10 +160,15 @@ async def test_a_partner_account_opens_only_the_routes_made_for_it(server, world
         response = await world.partner.request(route.method, target, allow_redirects=False, **kw)
         assert response.status in (401, 403), f"{route.method} {target} let a partner account in: {response.status}"
         checked.append(route.name)
-    assert {"forum_console", "api_moderate", "commons_proposals", "commons_valuation", "events_staff_sessions"} <= set(
-        checked
-    )
+    assert {
+        "forum_console",
+        "api_moderate",
+        "commons_proposals",
+        "commons_valuation_save",
+        "events_staff_sessions",
+    } <= set(checked)
     assert len(checked) > 100
     # Its own routes let it in.
-    for url in ("/partenaire", "/partenaire/propositions", "/staff/budget", "/staff/contributions", "/staff"):
+    own = ("/partenaire", "/partenaire/propositions", "/staff/budget", "/staff/contributions", "/staff/valuation")
+    for url in (*own, "/staff"):
         assert (await world.partner.get(url, allow_redirects=False)).status == 200, url

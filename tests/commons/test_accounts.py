@@ -154,12 +154,25 @@ async def test_a_partner_account_reads_and_writes_only_its_own_figures(app, two_
     assert "Bénévoles" in page and "Ville de Rennes" not in page
     csv = await (await caf.get("/staff/contributions.csv?year=2025")).text()
     assert "CAF" in csv and "Ville de Rennes" not in csv
+    # Its budget page: its own row, and under it its share of the whole, not 100 %.
+    table = (
+        (await (await caf.get("/staff/budget?year=2025")).text()).split('id="budget-partners"')[1].split("</table>")[0]
+    )
+    row, total = table.split("<tbody>")[1].split("</tbody>"), table.split("<tfoot>")[1]
+    assert "Ville de Rennes" not in table and "CAF" in row[0]
+    share = text_of(row[0]).split()[-2:]  # "70,6 %"
+    assert share != ["100", "%"] and text_of(total).split()[-2:] == share
 
 
 async def test_a_partner_account_reaches_none_of_the_forum_or_the_programmes_staff_pages(two_partners):
     caf = two_partners["caf"]
-    for url in ("/forum", "/staff/programme", "/staff/sessions", "/staff/report", "/staff/valuation", "/staff/screens"):
+    for url in ("/forum", "/staff/programme", "/staff/sessions", "/staff/report", "/staff/screens"):
         assert (await caf.get(url, allow_redirects=False)).status == 403, url
+    # It reads how its contributions are valued (the budget links there), and changes none of it.
+    valuation = text_of(await (await caf.get("/staff/valuation")).text())
+    assert "SMIC" in valuation and "Fixer une valeur" not in valuation
+    response = await form(caf, "/staff/valuation", {"kind": "room_half_day", "year": "2025", "value": "1"})
+    assert response.status == 403
     home = text_of(await (await caf.get("/staff")).text())
     assert "Proposer une séance" in home and "Modération" not in home and "Lieux" not in home
 
