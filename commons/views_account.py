@@ -100,7 +100,9 @@ def _proposal_page(request: web.Request, ctx: dict[str, Any], status: int = 200)
 
 async def _proposals_context(request: web.Request, p: dict[str, Any]) -> dict[str, Any]:
     def read(db: sqlite_utils.Database) -> dict[str, Any]:
-        return {"sites": queries.sites(db), "proposals": proposals.listed(db, partner_id=p["id"])}
+        # The sites where the partner works come first (the first is the form's default), then the others.
+        sites = sorted(queries.sites(db), key=lambda x: x["slug"] not in p["sites"])
+        return {"sites": sites, "proposals": proposals.listed(db, partner_id=p["id"])}
 
     return {**await request.app[DB].read(read), "p": p}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sqlite3
 
 import pytest
@@ -102,6 +103,16 @@ async def test_a_proposal_is_checked_like_a_session(two_partners, app):
         response = await form(caf, "/partenaire/propositions", {**PROPOSAL, **change})
         assert response.status == 422 and message in text_of(await response.text()), change
     assert await app[DB].fetchone("SELECT count(*) AS n FROM commons_proposals") == {"n": 0}
+
+
+async def test_the_proposal_form_offers_the_partners_own_sites_first(app, make_client):
+    await add_site(app)  # ESC Maurepas
+    await add_site(app, slug="villejean", name="ESC Villejean")
+    await add_site(app, slug="cleunay", name="ESC Cleunay")
+    caf = await add_partner(app, "caf-35", "CAF d'Ille-et-Vilaine", sites=["villejean"])
+    page = await (await (await partner_account(app, make_client, "caf", caf)).get("/partenaire/propositions")).text()
+    options = re.findall(r'<option value="([a-z-]+)"', page.split('id="site"')[1].split("</select>")[0])
+    assert options == ["villejean", "cleunay", "maurepas"]  # where it works (the default), then the others
 
 
 async def test_a_partner_edits_only_its_own_page(two_partners, client, app):
