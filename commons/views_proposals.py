@@ -3,6 +3,7 @@ programme at once) or refuse with a word of explanation. The page follows the `p
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlite_utils
@@ -33,7 +34,13 @@ async def queue(request: web.Request) -> web.Response:
     return page(
         request,
         "commons/proposals.html",
-        {**data, "STATES": proposals.STATES, "REPEATS": REPEATS, "channels": changes.PROPOSALS},
+        {
+            **data,
+            "STATES": proposals.STATES,
+            "REPEATS": REPEATS,
+            "channels": changes.PROPOSALS,
+            "iso_date": dt.date.fromisoformat,  # the queue says the weekday: an organizer checks it fits
+        },
     )
 
 

@@ -69,6 +69,7 @@ async def test_a_proposed_session_reaches_the_programme_only_once_accepted(app, 
     assert (await caf.get("/staff/proposals", allow_redirects=False)).status == 403
     queue = text_of(await (await organizer.get("/staff/proposals")).text())
     assert "Mon espace CAF" in queue and "CAF d'Ille-et-Vilaine" in queue
+    assert "lundi 2 mars 2099" in queue  # the weekday, to check it fits the week
     proposal = (await app[DB].fetchone("SELECT id FROM commons_proposals"))["id"]
     # Another partner cannot withdraw it; the organizer accepts it.
     assert (await form(city, f"/partenaire/propositions/{proposal}/withdraw", {})).status == 404
