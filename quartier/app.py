@@ -14,6 +14,7 @@ from sqlite_utils import Migrations
 
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
+from quartier.clock import Clock
 from quartier.db import Database
 from quartier.pagecache import PageCache
 from quartier.ratelimit import RateLimiter
@@ -24,6 +25,7 @@ from quartier.typedefs import (
     ACCESS,
     BUS,
     CHANNEL_ACCESS,
+    CLOCK,
     DB,
     LIMITER,
     PAGE_CACHE,
@@ -66,6 +68,7 @@ def create_app(settings: Settings) -> web.Application:
     app[STAFF_LINKS] = []
     app[PARTNER_LINKS] = []
     app[SLOTS] = {}
+    app[CLOCK] = Clock(settings.tz)
     app.on_response_prepare.append(on_prepare)
 
     migrations = features.migration_sets(modules)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from quartier.auth import User
     from quartier.bus import Bus
+    from quartier.clock import Clock
     from quartier.db import Database
     from quartier.pagecache import PageCache
     from quartier.ratelimit import RateLimiter
@@ -43,6 +44,8 @@ STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 PARTNER_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("partner_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
 SLOTS: web.AppKey[dict[str, list[Section]]] = web.AppKey("slots")
+# Now, in the sites' timezone (quartier.clock); tests fix it.
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 
 USER: web.RequestKey[User | None] = web.RequestKey("user")
 DEVICE = web.RequestKey("device", str)

@@ -15,7 +15,7 @@ from commons.queries import KINDS as CONTRIBUTION_KINDS
 from events.model import AXES, KINDS
 from quartier import charts, csvout
 from quartier.i18n import gettext as _
-from reports import report_contributions
+from reports import report_contributions, report_referral
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 
@@ -129,6 +129,7 @@ def to_csv(r: dict[str, Any]) -> str:
     for m in r["minutes"]:
         w.writerow(["comptes_rendus", m["board"], m["title"], m["version"]])
     w.writerows(report_contributions.csv_rows(r["contributions"]))
+    w.writerows(report_referral.csv_rows(r))
     return out.getvalue()
 
 
@@ -141,7 +142,7 @@ def to_markdown(r: dict[str, Any]) -> str:
         "",
     ]
     lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r)
-    lines += report_contributions.markdown(r["contributions"], _num)
+    lines += report_contributions.markdown(r["contributions"], _num) + report_referral.markdown(r)
     return "\n".join(lines) + "\n"
 
 
