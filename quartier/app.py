@@ -37,7 +37,14 @@ from quartier.typedefs import (
     TEMPLATES,
     WEBSOCKETS,
 )
-from quartier.web import access_middleware, csrf_middleware, error_middleware, identity_middleware, on_prepare
+from quartier.web import (
+    access_middleware,
+    csrf_middleware,
+    error_middleware,
+    identity_middleware,
+    on_prepare,
+    unrouted_middleware,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,7 @@ def create_app(settings: Settings) -> web.Application:
     modules = features.load()
     i18n.load_catalogues(features.packages())
     app = web.Application(
-        middlewares=[error_middleware, identity_middleware, access_middleware, csrf_middleware],
+        middlewares=[error_middleware, identity_middleware, unrouted_middleware, access_middleware, csrf_middleware],
         client_max_size=settings.max_body_kb * 1024,
     )
     app[SETTINGS] = settings

@@ -67,7 +67,7 @@ def _no_need() -> needs.Need:
 @routes.get("/api/v1/needs", name="referral_api_needs", access=PUBLIC)
 async def api_needs(request: web.Request) -> web.Response:
     """The catalogue; `thematique=` (repeatable) keeps the needs it describes: the open data's way in."""
-    wanted = request.query.getall("thematique", [])
+    wanted = [t for t in request.query.getall("thematique", []) if t]  # a blank one is left out, as everywhere
     if not wanted:
         return _json({"needs": [need_json(request, n) for n in needs.NEEDS]})
     unknown = [t for t in wanted if t not in needs.official_thematiques()]
