@@ -147,7 +147,7 @@ class Cache:
             or not isinstance(data.get("files"), list)
         ):
             return None
-        if not all(isinstance(p, str) and self.page_path(p) and self.page_path(p).is_file() for p in data["files"]):
+        if not all(isinstance(p, str) and (f := self.page_path(p)) is not None and f.is_file() for p in data["files"]):
             return None
         return data
 

@@ -78,7 +78,7 @@ async def _read_headers(reader: asyncio.StreamReader) -> tuple[str, dict[str, st
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str], until_eof: bool) -> bytes:
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        chunks = []
+        chunks: list[bytes] = []
         size = 0
         while True:
             line = await reader.readuntil(b"\r\n")

@@ -97,7 +97,8 @@ class LocalPages:
         if path == "/status.json":
             return http.Response(200, json.dumps(self.status()).encode(), "application/json")
         if path == "/events":
-            return await self.events(req)
+            await self.events(req)
+            return None  # the WebSocket had the connection
         if path.startswith("/static/"):
             return self.static(path)
         if path.startswith(ASSET_PREFIX):
