@@ -252,6 +252,25 @@ def offline(agent: subprocess.Popen, server: Server, port: int) -> subprocess.Po
     return agent
 
 
+def update(chroot: Chroot, server_url: str, agent: subprocess.Popen, port: int) -> subprocess.Popen:
+    """The README's update: install.sh run again (after a `git pull`: here the same commit) keeps
+    the settings, the pairing and the content: the screen comes back as it was, without a code."""
+    before = status(port)
+    settings = (WORK / "etc/quartier/display.yaml").read_text()
+    stop(agent)  # on a Pi install.sh restarts the units; in a chroot it cannot
+    started = time.monotonic()
+    chroot.run("sh", "/home/pi/quartier/displays/pi/install.sh", server_url, *([] if KIOSK else ["--no-kiosk"]),
+               env=apt_env(), stdout=subprocess.DEVNULL)  # fmt: skip
+    if (WORK / "etc/quartier/display.yaml").read_text() != settings:
+        raise Failed("install.sh run again changed /etc/quartier/display.yaml")
+    agent = start_agent()
+    after = wait("the updated agent connected", lambda: (s := status(port)).get("connected") and s, 120)
+    if after["display"] != before["display"] or after["pairing_code"] or after["version"] != before["version"]:
+        raise Failed(f"after the update the screen is not as it was: {after}")
+    step("update: install.sh again, the screen paired and showing as before", started)
+    return agent
+
+
 def walk(chroot: Chroot, folder: Path) -> tuple[dict[str, float], dict[str, Any], dict[str, float]]:
     server_port, agent_port = free_port(), free_port()
     server = Server(folder, server_port)
@@ -273,6 +292,7 @@ def walk(chroot: Chroot, folder: Path) -> tuple[dict[str, float], dict[str, Any]
         step("the server back: the agent connected again", started)
         time.sleep(20)
         memory["restarted, after 20 s connected"] = rss(agent.pid)
+        agent = update(chroot, server.url, agent, agent_port)
     finally:
         stop(agent)
         server.stop()

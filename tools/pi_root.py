@@ -23,9 +23,9 @@ BASE = CACHE / "pi-root"
 WORK = CACHE / "pi-work"
 APT = CACHE / "pi-apt"
 MIRROR = os.environ.get("PI_MIRROR", "http://deb.debian.org/debian")
-# What debootstrap adds beyond Raspberry Pi OS Lite's python3; removed from each copy before
-# install.sh runs, so that the packages it adds are counted as on a Pi.
-NOT_ON_A_BARE_PI = ("python3-venv", "python3.11-venv", "python3-pip-whl", "python3-setuptools-whl")
+# What earlier versions of this check put in the root beyond python3: removed once, so that the
+# packages install.sh adds are all counted.
+EARLIER_EXTRAS = ("python3-venv", "python3.11-venv", "python3-pip-whl", "python3-setuptools-whl")
 steps: list[tuple[str, float]] = []
 T = TypeVar("T")
 
@@ -89,14 +89,16 @@ def tools() -> None:
 def base_root() -> None:
     if (BASE / "usr/bin/python3").exists():
         say(f"reusing the arm64 Bookworm root in {BASE.relative_to(ROOT)}")
-        return
-    started = time.monotonic()
-    say(f"building an arm64 Bookworm root with debootstrap from {MIRROR} (about 5 minutes, once)")
-    tmp = BASE.with_name("pi-root.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    sh("debootstrap", "--arch=arm64", "--include=python3,python3-venv,ca-certificates", "bookworm", tmp, MIRROR)
-    tmp.rename(BASE)
-    step("debootstrap (once)", started)
+    else:
+        started = time.monotonic()
+        say(f"building an arm64 Bookworm root with debootstrap from {MIRROR} (about 5 minutes, once)")
+        tmp = BASE.with_name("pi-root.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        sh("debootstrap", "--arch=arm64", "--include=python3,ca-certificates", "bookworm", tmp, MIRROR)
+        tmp.rename(BASE)
+        step("debootstrap (once)", started)
+    if (BASE / "var/lib/dpkg/info/python3-venv.list").exists():  # a root built by an earlier pi-check
+        sh("chroot", BASE, "dpkg", "--purge", *EARLIER_EXTRAS, stdout=subprocess.DEVNULL)
 
 
 class Chroot:
@@ -127,7 +129,6 @@ class Chroot:
         (WORK / "usr/sbin/policy-rc.d").write_text("#!/bin/sh\nexit 101\n")  # no daemon starts in a chroot
         (WORK / "usr/sbin/policy-rc.d").chmod(0o755)
         (WORK / "etc/apt/sources.list").write_text(f"deb {MIRROR} bookworm main\n")
-        self.run("dpkg", "--purge", *NOT_ON_A_BARE_PI, stdout=subprocess.DEVNULL)
         step("a fresh copy of the root", started)
         return self
 
