@@ -168,7 +168,18 @@ def check_units(chroot: Chroot, agent_port: int) -> None:
         ).stdout  # fmt: skip
         if not kiosk.strip().endswith(f"http://127.0.0.1:{agent_port}/"):
             raise Failed(f"the kiosk does not open the agent's port: {kiosk}")
-    step("4. systemd-analyze verify, the kiosk on the agent's port", started)
+        check_sudoers(chroot)
+    step("4. systemd-analyze verify, the kiosk on the agent's port, sudoers", started)
+
+
+def check_sudoers(chroot: Chroot) -> None:
+    """The one sudoers line lets the agent run exactly its two commands. (Under qemu-user a setuid
+    sudo does not raise the agent's rights, so the agent cannot use it here: root reads the rule.)"""
+    chroot.run("visudo", "-c", "-q", "-f", "/etc/sudoers.d/quartier")
+    allowed = chroot.run("sudo", "-l", "-U", "quartier", capture_output=True).stdout
+    for command in ("/usr/bin/systemctl restart quartier-kiosk.service", "/usr/local/sbin/quartier-screen-power"):
+        if command not in allowed:
+            raise Failed(f"sudoers does not let the agent run {command}: {allowed}")
 
 
 def pairing_code(port: int, server: Server) -> str:
