@@ -20,10 +20,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/quartier demo
 
-# Lint and format check first (seconds), then the whole suite.
-test: $(VENV)/.installed-test
+# Mozilla's ical.js, which the suite runs in Node to read our calendar feeds (from the lock file).
+tests/calendars/node_modules/ical.js: tests/calendars/package-lock.json
+	npm ci --prefix tests/calendars --no-audit --no-fund --silent
+
+# Lint, format and type checks first (seconds), then the whole suite.
+test: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long versions of the resilience tests (60 s of network faults, 20 server kills,

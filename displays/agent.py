@@ -96,6 +96,7 @@ class Agent(ServerLink, LocalPages, PowerSchedule, BrowserWatchdog):
         self.pairing: dict[str, Any] | None = None
         self.bus_open = False
         self.want_fetch = asyncio.Event()
+        self.resubscribe = asyncio.Event()  # set when a new snapshot follows other channels
         self.sockets: set[http.LocalSocket] = set()
         self.browser_beat: float | None = None  # monotonic time of the page's last heartbeat
         self.browser_report: dict[str, Any] = {}

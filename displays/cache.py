@@ -147,7 +147,8 @@ class Cache:
             or not isinstance(data.get("files"), list)
         ):
             return None
-        if not all(isinstance(p, str) and (f := self.page_path(p)) is not None and f.is_file() for p in data["files"]):
+        paths = [self.page_path(p) if isinstance(p, str) else None for p in data["files"]]
+        if not all(p is not None and p.is_file() for p in paths):
             return None
         return data
 

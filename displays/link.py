@@ -2,10 +2,10 @@
 
 - pairing when there is no token: a code to show, polled until staff claim it (the token kept,
   0600);
-- else the server's change bus (`display:{id}`, `websockets`, jittered exponential backoff
-  1 s → 60 s; a bare TCP probe every second while the server refuses connections, so its return
-  is noticed at once) and snapshot fetches (If-None-Match) when told, on each reconnection and at
-  least every 10 minutes;
+- else the server's change bus (the channels the snapshot lists, `websockets`, jittered
+  exponential backoff 1 s → 60 s; a bare TCP probe every second while the server refuses
+  connections, so its return is noticed at once) and snapshot fetches (If-None-Match) when told,
+  on each reconnection and at least every 10 minutes;
 - the screen page (GET /api/v1/displays/{id}/page, If-None-Match) and the files it loads, on
   each connection and with each new snapshot.
 
@@ -51,7 +51,12 @@ class ServerLink:
     pairing: dict[str, Any] | None
     bus_open: bool
     want_fetch: asyncio.Event
+    resubscribe: asyncio.Event
     fetches: dict[str, int]
+
+    @property
+    def snapshot(self) -> dict[str, Any] | None:
+        raise NotImplementedError  # the Agent's
 
     def contact(self) -> None:
         raise NotImplementedError  # the Agent's
@@ -123,7 +128,7 @@ class ServerLink:
                     "token": given["token"],
                     "snapshot": given.get("snapshot") or f"/api/v1/displays/{given['id']}/snapshot",
                     "heartbeat": given.get("heartbeat") or f"/api/v1/displays/{given['id']}/heartbeat",
-                    "channel": given.get("channel") or f"display:{given['id']}",
+                    "channel": given["channel"],  # the screen's own channel, named by the server
                 }
                 self.cache.save_token(token)
                 self.token = token
@@ -150,19 +155,27 @@ class ServerLink:
                     await task
             self.bus_open = False
 
-    def bus_url(self) -> str:
+    def followed(self) -> str:
+        """The channels to follow: those the snapshot lists (the screen's own, the programme, its site,
+        the boards running there), else the screen's own channel from the pairing."""
         assert self.token is not None
+        listed = (self.snapshot or {}).get("channels")
+        return ",".join(listed) if isinstance(listed, list) and listed else self.token["channel"]
+
+    def bus_url(self, channels: str) -> str:
         base = self.config.server.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        return f"{base}/ws?channels={quote(self.token['channel'], safe=':')}"
+        return f"{base}/ws?channels={quote(channels, safe=':,')}"
 
     async def bus(self) -> None:
-        """Hold `display:{id}` open; every message (and every reconnection) means "fetch again"."""
+        """Hold the snapshot's channels open; every message (and every reconnection) means "fetch
+        again"; a new snapshot that follows other channels (a board opened) means "reconnect"."""
         backoff = Backoff(self.config.backoff_start, self.config.backoff_max)
         while True:
             refused = False
             try:
+                channels = self.followed()
                 async with connect(
-                    self.bus_url(),
+                    self.bus_url(channels),
                     additional_headers=self.auth(),
                     open_timeout=10,
                     ping_interval=20,
@@ -178,7 +191,7 @@ class ServerLink:
                     self.page_due = True  # the server may have been upgraded meanwhile
                     self.want_fetch.set()
                     self.notify_pages("synced")
-                    async for _message in ws:
+                    while await self.next_message(ws):
                         self.contact()
                         self.want_fetch.set()
             except InvalidStatus as e:
@@ -191,6 +204,22 @@ class ServerLink:
                 self.bus_open = False
                 self.notify_pages("offline")
             await self.wait_before_reconnecting(backoff.next(), refused)
+
+    async def next_message(self, ws: Any) -> bool:
+        """Wait for the next message (True), or for a snapshot that lists other channels (False:
+        reconnect on those). A closed connection raises, as a read does."""
+        receive = asyncio.ensure_future(ws.recv())
+        changed = asyncio.ensure_future(self.resubscribe.wait())
+        done, _pending = await asyncio.wait({receive, changed}, return_when=asyncio.FIRST_COMPLETED)
+        if receive in done:
+            changed.cancel()
+            receive.result()
+            return True
+        receive.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await receive
+        self.resubscribe.clear()
+        return False
 
     async def wait_before_reconnecting(self, wait: float, refused: bool) -> None:
         """Sleep `wait`; but when the server was plainly down (connection refused), probe its port every
@@ -261,8 +290,11 @@ class ServerLink:
                     raise http.HTTPError(f"image {name} answered {image.status}")
                 self.cache.save_asset(name, image.body)
         await self.fetch_page()  # a new snapshot may come with a new page (a new server, language)
+        before = self.followed()
         self.record = self.cache.save_snapshot(snapshot, etag)
         self.fetches["written"] += 1
+        if self.followed() != before:
+            self.resubscribe.set()
         self.cache.prune_assets(names)
         log.info("new snapshot: version %s", snapshot["version"])
         self.stored()

@@ -97,8 +97,8 @@ class LocalPages:
         if path == "/status.json":
             return http.Response(200, json.dumps(self.status()).encode(), "application/json")
         if path == "/events":
-            await self.events(req)
-            return None  # the WebSocket had the connection
+            await self.events(req)  # a WebSocket: it answers on the socket itself
+            return None
         if path.startswith("/static/"):
             return self.static(path)
         if path.startswith(ASSET_PREFIX):

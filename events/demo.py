@@ -31,7 +31,7 @@ def sessions(today: dt.date) -> list[dict[str, Any]]:
                 "audience": audience,
                 "partner": partner,
                 "free": True,
-                **extra,
+                **dict(extra),  # type: ignore[call-overload]  # WEEKLY's last field is a dict of extra fields
             }
         )
     out.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from events import api, opendata, pages, posters, staff
+from events import api, embed, feeds, opendata, pages, posters, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -16,7 +16,8 @@ __all__ = ["add_commands", "demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    for module in (api, pages, staff, posters, opendata):  # printed programme, open data
+    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget
+    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))

@@ -231,6 +231,7 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         "timezone": c.text("timezone", max_length=60) or default_timezone,
         "siret": c.text("siret", max_length=14),
         "typologie": c.text("typologie", max_length=200).upper().replace(" ", ""),
+        "mobile": c.boolean("mobile", False),
     }
     if site["slug"] and not SLUG_RE.match(site["slug"]):
         c.fail("slug", N_("Identifiant en minuscules, chiffres et tirets (ex. « le-blosne »)."))

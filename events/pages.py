@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import babel.dates
 from aiohttp import web
 
-from events import queries
+from events import changes, jsonld, queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from quartier import slots
@@ -56,14 +56,27 @@ def formatters(request: web.Request) -> dict[str, Any]:
         "fmt_day": day,
         "fmt_day_year": day_year,
         "fmt_hour": hour,
-        "kind_label": lambda k: _(KINDS.get(k, k)),
-        "axis_label": lambda a: _(AXES.get(a, a)),
-        "status_label": lambda s: _(STATUSES.get(s, s)),
-        "access_label": lambda a: _(ACCESSIBILITY[a]) if a in ACCESSIBILITY else a,
+        "kind_label": lambda k: label(KINDS, k),
+        "axis_label": lambda a: label(AXES, a),
+        "status_label": lambda s: label(STATUSES, s),
+        "access_label": lambda a: label(ACCESSIBILITY, a),
+        "webcal": lambda path: webcal_url(request, path),
+        "absolute": lambda path: public_url(request, path),
         "KINDS": KINDS,
         "AXES": AXES,
         "AUDIENCES": AUDIENCES,
     }
+
+
+def label(table: dict[str, str], key: str) -> str:
+    """A vocabulary's label in the reader's language; an unknown value as it is."""
+    return _(table[key]) if key in table else key
+
+
+def webcal_url(request: web.Request, path: str) -> str:
+    """The `webcal://` address of a feed: calendar apps open it as a subscription, not a download."""
+    url = public_url(request, path)
+    return "webcal://" + url.split("://", 1)[1]
 
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
@@ -83,7 +96,7 @@ def split_today(occurrences: list[dict[str, Any]], moment: dt.datetime) -> dict[
 
 
 @routes.get("/", name="home", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def home(request: web.Request) -> web.Response:
     """Today across every site (or one): what is on now, next and later; the next drop-in help."""
     moment = now(request)
@@ -110,7 +123,7 @@ async def home(request: web.Request) -> web.Response:
             "moment": moment,
             "site": site,
             "next_help": next_help,
-            "channels": f"site:{site}" if site else "programme",
+            "channels": changes.page_channels(site),
         },
     )
 
@@ -139,7 +152,7 @@ def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tup
 
 
 @routes.get("/programme", name="events_week", access=PUBLIC)
-@cached_page(lambda r: {"programme"})
+@cached_page(lambda r: {changes.PROGRAMME})
 async def week(request: web.Request) -> web.Response:
     """The week's programme for every site or one, filtered by site, axis, kind and audience."""
     today = now(request).date()
@@ -166,7 +179,7 @@ async def week(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_query": {**f, "week": iso_week(monday - dt.timedelta(days=7))},
             "next_query": {**f, "week": iso_week(monday + dt.timedelta(days=7))},
-            "channels": f"site:{f['site']}" if f["site"] else "programme",
+            "channels": changes.page_channels(f["site"]),
         },
     )
 
@@ -197,7 +210,7 @@ def readable_hours(expression: str) -> list[str]:
 
 
 @routes.get("/sites/{slug}", name="events_site", access=PUBLIC)
-@cached_page(lambda r: {"programme", f"site:{r.match_info['slug']}"})
+@cached_page(lambda r: {changes.PROGRAMME, changes.site_channel(r.match_info["slug"])})
 async def site_page(request: web.Request) -> web.Response:
     """A site: address, hours, accessibility, contact and its week."""
     slug = request.match_info["slug"]
@@ -228,64 +241,9 @@ async def site_page(request: web.Request) -> web.Response:
             "week": iso_week(monday),
             "prev_week": iso_week(monday - dt.timedelta(days=7)),
             "next_week": iso_week(monday + dt.timedelta(days=7)),
-            "channels": f"site:{slug}",
+            "channels": changes.site_channel(slug),
         },
     )
-
-
-EVENT_STATUS = {
-    "scheduled": "EventScheduled",
-    "full": "EventScheduled",
-    "cancelled": "EventCancelled",
-    "moved": "EventRescheduled",
-}
-
-
-def event_jsonld(
-    request: web.Request, s: dict[str, Any], site: dict[str, Any], occ: dict[str, Any] | None, url: str
-) -> dict[str, Any]:
-    """schema.org Event of a session's occurrence (the chosen one, else the next)."""
-    ld: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Event",
-        "name": s["title"],
-        "description": s["description"] or _(KINDS[s["kind"]]),
-        "url": url,
-        "isAccessibleForFree": s["free"],
-        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-        "location": {
-            "@type": "Place",
-            "name": site["name"],
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": site["address"],
-                "postalCode": site["postal_code"],
-                "addressLocality": site["commune"],
-                "addressCountry": "FR",
-            },
-        },
-        "inLanguage": s["languages"] or ["fr"],
-        "audience": [{"@type": "Audience", "audienceType": a} for a in s["audience"]],
-    }
-    if site["latitude"] is not None:
-        ld["location"]["geo"] = {
-            "@type": "GeoCoordinates",
-            "latitude": site["latitude"],
-            "longitude": site["longitude"],
-        }
-    if s["partner"]:
-        ld["organizer"] = {"@type": "Organization", "name": s["partner"]}
-    if s["capacity"]:
-        ld["maximumAttendeeCapacity"] = s["capacity"]
-    if occ:
-        ld.update(
-            startDate=occ["start"].isoformat(),
-            endDate=occ["end"].isoformat(),
-            eventStatus=f"https://schema.org/{EVENT_STATUS[occ['status']]}",
-        )
-        if occ["original_start"]:
-            ld["previousStartDate"] = occ["original_start"].isoformat()
-    return ld
 
 
 @routes.get("/sessions/{id}", name="events_session", access=PUBLIC)
@@ -327,7 +285,11 @@ async def session_page(request: web.Request) -> web.Response:
         or next((o for o in data["coming"] if o["status"] != "cancelled"), None)
         or (data["coming"][0] if data["coming"] else None)
     )
-    ld = event_jsonld(request, s, data["site"], occ, public_url(request, path))
+    if occ:
+        ld = jsonld.occurrence_event(request, s, data["site"], occ)
+    else:
+        ld = jsonld.session_event(request, s, data["site"], ZoneInfo(s["timezone"]), today)
+    ld["@context"] = "https://schema.org"
     return page(
         request,
         "events/session.html",
@@ -336,7 +298,7 @@ async def session_page(request: web.Request) -> web.Response:
             "qr_path": path,
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
-            "channels": f"site:{s['site']}",
+            "channels": changes.site_channel(s["site"]),
             "shown": occ,
         },
     )
@@ -351,92 +313,4 @@ async def changes_page(request: web.Request) -> web.Response:
         return {"changes": queries.changes(db, today), "seq": last_seq_in(db)}
 
     data = await request.app[DB].read(read)
-    return page(request, "events/changes.html", {**data, "channels": "programme"})
-
-
-ATOM = "http://www.w3.org/2005/Atom"
-
-
-@routes.get("/changes.atom", name="events_changes_atom", access=PUBLIC)
-async def changes_atom(request: web.Request) -> web.Response:
-    """The Atom feed of cancellations and moves, for feed readers and partners' sites."""
-    moment = now(request)
-    rows = await request.app[DB].read(lambda db: queries.changes(db, moment.date()))
-    fmt = formatters(request)
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    base = public_url(request, "/")
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = public_url(request, "/changes.atom")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Programme : ce qui change")
-    updated = max((o["updated"] for o in rows), default=moment)
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=public_url(request, "/changes.atom"))
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=public_url(request, "/changes"))
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = "Quartier"
-    for o in rows:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        url = public_url(request, f"/sessions/{o['session']}?date={o['date'].isoformat()}")
-        ET.SubElement(
-            entry, f"{{{ATOM}}}id"
-        ).text = f"{base}changes/{o['session']}/{o['date'].isoformat()}/{o['sequence']}"
-        title = _("{status} : {title}, {day} à {hour} ({site})").format(
-            status=fmt["status_label"](o["status"]),
-            title=o["title"],
-            day=fmt["fmt_day"](o["original_start"] or o["start"]),
-            hour=fmt["fmt_hour"](o["original_start"] or o["start"]),
-            site=o["site_name"],
-        )
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = o["updated"].isoformat(timespec="seconds")
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url)
-        summary = o["reason"] or ""
-        if o["status"] == "moved":
-            summary = _("Nouvel horaire : {day} {start}–{end}, {room}.").format(
-                day=fmt["fmt_day"](o["start"]),
-                start=fmt["fmt_hour"](o["start"]),
-                end=fmt["fmt_hour"](o["end"]),
-                room=o["room"] or o["site_name"],
-            ) + (" " + summary if summary else "")
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary or title
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return web.Response(
-        text='<?xml version="1.0" encoding="utf-8"?>\n' + body, content_type="application/atom+xml", charset="utf-8"
-    )
-
-
-# -- iCalendar feeds
-
-
-async def _feed(request: web.Request, name: str, *, site: str | None = None, axis: str | None = None) -> web.Response:
-    from events.ical import calendar
-
-    settings = request.app[SETTINGS]
-    rows = await request.app[DB].read(lambda db: queries.sessions(db, site=site, axis=axis, with_exceptions=True))
-    body = calendar(rows, name=name, base_url=settings.base_url, tzname=settings.timezone)
-    return web.Response(
-        body=body, content_type="text/calendar", charset="utf-8", headers={"Cache-Control": "public, max-age=300"}
-    )
-
-
-@routes.get("/calendar.ics", name="events_calendar", access=PUBLIC)
-async def calendar_all(request: web.Request) -> web.Response:
-    """The whole programme as an iCalendar feed to subscribe to."""
-    return await _feed(request, _("Programme Quartier"))
-
-
-@routes.get("/sites/{slug}/calendar.ics", name="events_site_calendar", access=PUBLIC)
-async def calendar_site(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    site = await request.app[DB].read(lambda db: queries.site(db, slug))
-    if site is None:
-        raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
-    return await _feed(request, site["name"], site=slug)
-
-
-@routes.get("/axes/{axis}/calendar.ics", name="events_axis_calendar", access=PUBLIC)
-async def calendar_axis(request: web.Request) -> web.Response:
-    axis = request.match_info["axis"]
-    if axis not in AXES:
-        raise Problem(404, "not_found", N_("Cette page n'existe pas."))
-    return await _feed(request, _(AXES[axis]), axis=axis)
+    return page(request, "events/changes.html", {**data, "channels": changes.PROGRAMME})

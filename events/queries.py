@@ -27,12 +27,14 @@ SESSION_JSON = ("audience", "languages")
 def _site(row: Any) -> dict[str, Any]:
     site = dict(row)
     site["accessibility"] = json.loads(site["accessibility"])
+    site["mobile"] = bool(site["mobile"])
     return site
 
 
 def sites(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every site, by name: id, slug, name, neighbourhood, address, postal_code, commune, insee,
-    latitude, longitude, opening_hours (OSM syntax), accessibility (list), phone, email, website, timezone."""
+    latitude, longitude, opening_hours (OSM syntax), accessibility (list), phone, email, website, timezone,
+    siret, typologie, mobile (an *aller-vers* site: a bus, a stand; bool)."""
     return [_site(r) for r in db.conn.execute("SELECT * FROM sites ORDER BY name")]
 
 
@@ -42,7 +44,9 @@ def site(db: sqlite_utils.Database, slug: str) -> dict[str, Any] | None:
     return _site(row) if row else None
 
 
-_SESSION_SQL = """SELECT s.*, sites.slug AS site, sites.name AS site_name, sites.timezone AS timezone
+_SESSION_SQL = """SELECT s.*, sites.slug AS site, sites.name AS site_name, sites.timezone AS timezone,
+                  sites.address AS site_address, sites.postal_code AS site_postal_code,
+                  sites.commune AS site_commune, sites.latitude AS site_latitude, sites.longitude AS site_longitude
                   FROM sessions s JOIN sites ON sites.id = s.site_id"""
 
 
@@ -56,7 +60,8 @@ def _session(row: Any) -> dict[str, Any]:
 
 
 def session(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
-    """One session with its schedule: id, key, site (slug), site_name, timezone, title, description,
+    """One session with its schedule: id, key, site (slug), site_name, timezone, site_address,
+    site_postal_code, site_commune, site_latitude, site_longitude, title, description,
     kind, axis, room, first_date, start_time, end_time, repeat_every (None|weekly|monthly),
     repeat_interval, repeat_until, repeat_count, audience, languages, registration, capacity,
     partner, free, sequence; plus `exceptions`: {date iso: exception dict}."""
@@ -228,6 +233,12 @@ def changes(db: sqlite_utils.Database, since: dt.date, limit: int = 200) -> list
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def last_changed(db: sqlite_utils.Database) -> float | None:
+    """When the programme last changed (epoch seconds), for the Last-Modified of feeds; None if never."""
+    row = db.conn.execute("SELECT value FROM programme_meta WHERE name = 'changed'").fetchone()
+    return float(row[0]) if row else None
 
 
 def is_demo(db: sqlite_utils.Database) -> bool:

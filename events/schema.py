@@ -90,3 +90,17 @@ def _site_open_data(db: sqlite_utils.Database) -> None:
     # structure typology in data·inclusion's codes, "|" between several (e.g. "CS|CCAS").
     db.execute("ALTER TABLE sites ADD COLUMN siret TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE sites ADD COLUMN typologie TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0004_site_itinerance")
+def _site_itinerance(db: sqlite_utils.Database) -> None:
+    # A site may be mobile (*aller-vers*: a bus, a van, a stand at the market): the national standard's
+    # `itinerance` is then "Itinérant". Coordinates already exist (latitude, longitude).
+    db.execute("ALTER TABLE sites ADD COLUMN mobile INTEGER NOT NULL DEFAULT 0")
+    # The programme's feeds answer Last-Modified from this mark, moved by every change from now on.
+    db.execute(
+        """INSERT OR IGNORE INTO programme_meta (name, value)
+           SELECT 'changed', max(t) FROM (SELECT max(updated) AS t FROM sites UNION ALL
+               SELECT max(updated) FROM sessions UNION ALL SELECT max(updated) FROM occurrence_exceptions)
+           HAVING max(t) IS NOT NULL"""
+    )

@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from events import queries, store
-from events.model import ACCESSIBILITY, REPEATS, Invalid, clean_exception, clean_session, clean_site
+from events import changes, embed, queries, store
+from events.model import ACCESSIBILITY, AXES, REPEATS, Invalid, clean_exception, clean_session, clean_site
 from events.pages import now, page
 from quartier.api import path_int
 from quartier.bus import last_seq_in
@@ -57,7 +57,7 @@ async def staff_day(request: web.Request) -> web.Response:
             "today": today,
             "prev": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
-            "channels": "programme",
+            "channels": changes.PROGRAMME,
         },
     )
 
@@ -151,6 +151,7 @@ async def _site_from_form(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     data: dict[str, Any] = {k: form.get(k, "") for k in SITE_FIELDS}
     data["accessibility"] = [a for a in form.getall("accessibility", []) if isinstance(a, str)]
+    data["mobile"] = form.get("mobile") == "1"
     return data
 
 
@@ -176,7 +177,12 @@ async def staff_site_edit(request: web.Request) -> web.Response:
     if site is None:
         raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
     action = str(request.app.router["events_staff_site_save"].url_for(slug=slug))
-    return page(request, "events/staff_site_form.html", _site_form(site, {}, action, new=False))
+    context = _site_form(site, {}, action, new=False)
+    title = _("Programme de {name}").format(name=site["name"])
+    context["snippets"] = [(_("Tout le programme du lieu"), embed.snippet(request, slug, title=title))] + [
+        (_(label), embed.snippet(request, slug, axis, title=f"{title} — {_(label)}")) for axis, label in AXES.items()
+    ]
+    return page(request, "events/staff_site_form.html", context)
 
 
 @routes.post("/staff/sites/{slug}", name="events_staff_site_save", access=STAFF)

@@ -9,6 +9,7 @@ import secrets
 import time
 from typing import Any
 
+from events import changes
 from events.model import Rule, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -32,14 +33,17 @@ SITE_COLUMNS = (
     "timezone",
     "siret",
     "typologie",
+    "mobile",
 )
 
 
 def announce(tx: Tx, sites: list[str] | set[str], type: str, data: dict[str, Any]) -> None:
     """Record a programme change on `programme` and on the channel of every site it touches."""
-    tx.change("programme", type, data)
+    tx.change(changes.PROGRAMME, type, data)
+    # When the programme last changed: the Last-Modified of its feeds and exports.
+    tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('changed', ?)", (repr(time.time()),))
     for slug in sorted(set(sites)):
-        tx.change(f"site:{slug}", type, data)
+        tx.change(changes.site_channel(slug), type, data)
 
 
 def site_row(site: dict[str, Any]) -> dict[str, Any]:
@@ -62,15 +66,15 @@ def save_site(tx: Tx, site: dict[str, Any], *, old_slug: str | None = None) -> t
             f"INSERT INTO sites ({', '.join(row)}, updated) VALUES ({', '.join('?' * len(row))}, ?)",
             [*row.values(), time.time()],
         )
-        announce(tx, [site["slug"]], "site.created", {"site": site["slug"]})
-        return cur.lastrowid, "created"
+        announce(tx, [site["slug"]], changes.SITE_CREATED, {"site": site["slug"]})
+        return int(cur.lastrowid or 0), "created"
     if all(existing[k] == v for k, v in row.items()):
         return existing["id"], "unchanged"
     tx.execute(
         f"UPDATE sites SET {', '.join(f'{k} = ?' for k in row)}, updated = ? WHERE id = ?",
         [*row.values(), time.time(), existing["id"]],
     )
-    announce(tx, {existing["slug"], site["slug"]}, "site.updated", {"site": site["slug"]})
+    announce(tx, {existing["slug"], site["slug"]}, changes.SITE_UPDATED, {"site": site["slug"]})
     return existing["id"], "updated"
 
 
@@ -79,7 +83,7 @@ def delete_site(tx: Tx, slug: str) -> None:
     if row is None:
         raise Problem(404, "not_found", N_("Ce lieu n'existe pas."))
     tx.execute("DELETE FROM sites WHERE id = ?", (row["id"],))
-    announce(tx, [slug], "site.deleted", {"site": slug})
+    announce(tx, [slug], changes.SITE_DELETED, {"site": slug})
 
 
 def session_row(s: dict[str, Any], site_id: int) -> dict[str, Any]:
@@ -132,8 +136,8 @@ def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[i
             f"INSERT INTO sessions (key, {', '.join(row)}, created, updated) VALUES (?, {', '.join('?' * len(row))}, ?, ?)",
             [key, *row.values(), now, now],
         )
-        announce(tx, [s["site"]], "session.created", {"session": cur.lastrowid, "site": s["site"]})
-        return cur.lastrowid, "created"
+        announce(tx, [s["site"]], changes.SESSION_CREATED, {"session": cur.lastrowid, "site": s["site"]})
+        return int(cur.lastrowid or 0), "created"
     if key != existing["key"] and tx.execute("SELECT 1 FROM sessions WHERE key = ?", (key,)).fetchone():
         raise Problem(409, "key_taken", N_("La clé « {key} » est déjà prise."), key=key)
     if key == existing["key"] and all(existing[k] == v for k, v in row.items()):
@@ -144,7 +148,7 @@ def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[i
         "WHERE id = ?",
         [key, *row.values(), time.time(), existing["id"]],
     )
-    announce(tx, {old_site, s["site"]}, "session.updated", {"session": existing["id"], "site": s["site"]})
+    announce(tx, {old_site, s["site"]}, changes.SESSION_UPDATED, {"session": existing["id"], "site": s["site"]})
     return existing["id"], "updated"
 
 
@@ -155,7 +159,7 @@ def delete_session(tx: Tx, id: int) -> None:
     if row is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
     tx.execute("DELETE FROM sessions WHERE id = ?", (id,))
-    announce(tx, [row["slug"]], "session.deleted", {"session": id, "site": row["slug"]})
+    announce(tx, [row["slug"]], changes.SESSION_DELETED, {"session": id, "site": row["slug"]})
 
 
 EXCEPTION_COLUMNS = ("status", "reason", "new_date", "new_start", "new_end", "new_room")
@@ -183,7 +187,7 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
         tx.execute("DELETE FROM occurrence_exceptions WHERE session_id = ? AND date = ?", (session_id, day.isoformat()))
         # Restoring still raises the occurrence's iCal SEQUENCE: the master's sequence goes up.
         tx.execute("UPDATE sessions SET sequence = sequence + 1 WHERE id = ?", (session_id,))
-        announce(tx, [s["site"]], "occurrence.restored", data)
+        announce(tx, [s["site"]], changes.OCCURRENCE_RESTORED, data)
         return "updated"
     values = {
         "status": e["status"],
@@ -207,8 +211,11 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
             "updated = ? WHERE session_id = ? AND date = ?",
             [*values.values(), time.time(), session_id, day.isoformat()],
         )
+    if (existing is not None and existing["status"] == "cancelled") != (e["status"] == "cancelled"):
+        # The series' EXDATE list changes: calendars take the new master only if its SEQUENCE rises.
+        tx.execute("UPDATE sessions SET sequence = sequence + 1 WHERE id = ?", (session_id,))
     data.update(
         reason=values["reason"], new_date=values["new_date"], start=values["new_start"], room=values["new_room"]
     )
-    announce(tx, [s["site"]], f"occurrence.{e['status']}", data)
+    announce(tx, [s["site"]], changes.occurrence_changed(e["status"]), data)
     return "created" if existing is None else "updated"

@@ -41,6 +41,7 @@ SITE_KEYS = {
     "timezone",
     "siret",
     "typologie",
+    "mobile",
 }
 SESSION_KEYS = {
     "key",
@@ -97,7 +98,7 @@ class Seq(list):
 class _Loader(yaml.SafeLoader):
     aliases = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # overrides PyYAML's untyped Composer method
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -294,7 +295,7 @@ def export(db: Any) -> str:
     sites = []
     for s in queries.sites(db):
         row = {k: s[k] for k in store.SITE_COLUMNS}
-        sites.append({k: v for k, v in row.items() if v not in ("", None, [])})
+        sites.append({k: v for k, v in row.items() if v not in ("", None, []) and not (k == "mobile" and not v)})
     sessions = []
     for s in queries.sessions(db, with_exceptions=True):
         out: dict[str, Any] = {

@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store
+from forum import changes, queries, store
+from quartier.channels import listed
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import STAFF, check
@@ -46,7 +47,7 @@ async def _note_link(request: web.Request) -> bool:
 async def _channel_link(request: web.Request) -> bool:
     """On /ws: every moderation:{id} channel asked for must match the key."""
     key = request.query.get("key")
-    ids = [c.split(":", 1)[1] for c in request.query.get("channels", "").split(",") if c.startswith("moderation:")]
+    ids = changes.moderated_boards(listed(request.query.get("channels", "")))
     if not key or not ids or not all(i.isdigit() and len(i) <= 18 for i in ids):
         return False
     secret = request.app[SETTINGS].secret_key

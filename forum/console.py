@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store
+from forum import changes, queries, store
 from forum.access import BOARD_FACILITATOR, NOTE_FACILITATOR, board_or_404, console_url, key_of
 from forum.api import moderation_input
 from forum.posting import post_note
@@ -59,6 +59,7 @@ async def console(request: web.Request) -> web.Response:
             "groups": groups,
             "merged_of": merged_of,
             "seq": seq,
+            "channels": changes.moderation_channel(board_id),
             "key": key_of(request),
             "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
             "hhmm": lambda ts: hhmm(ts, request),

@@ -150,7 +150,7 @@ def demo_hackathon(tx: Any, ctx: Any, caf_note: int) -> None:
         team_ids.append(team_id)
         for m, first_name in enumerate(members):
             hackathon.join_team_tx(tx, team_id, first_name=first_name, device=f"demo-member-{n}-{m}")
-        board_id = hackathon.team(tx.db, team_id)["board_id"]
+        board_id = _known(hackathon.team(tx.db, team_id))["board_id"]
         for text in notes:
             store.post_note_tx(tx, board_id, text=text, theme="autre", source="tablet", trusted=True)
         hackathon.set_built_tx(tx, team_id, built)
@@ -165,7 +165,7 @@ def demo_hackathon(tx: Any, ctx: Any, caf_note: int) -> None:
         start = ctx.now.replace(hour=16, minute=0, second=0, microsecond=0).timestamp()
     hackathon.set_pitches_tx(tx, hid, start=start, minutes=10)
     # The final vote, closed: 19 dots from the room's phones.
-    h = hackathon.hackathon(tx.db, hid)
+    h = _known(hackathon.hackathon(tx.db, hid))
     final = votes.open_round_tx(tx, h["board_id"], title="Vote final", budget=3)
     voter = 0
     for team in h["teams"]:
@@ -174,3 +174,8 @@ def demo_hackathon(tx: Any, ctx: Any, caf_note: int) -> None:
             votes.cast_tx(tx, team["pitch_note"], device=f"demo-voter-{voter}")
             voter += 1
     votes.close_round_tx(tx, final["id"])
+
+
+def _known(row: dict[str, Any] | None) -> dict[str, Any]:
+    assert row is not None, "written by the demo a moment ago"
+    return row

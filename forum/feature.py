@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from forum import access, api, console, resident, staff, views_hackathon, views_votes, wall
+from forum import access, api, api_hackathons, changes, console, resident, staff, views_hackathon, views_votes, wall
 from forum.demo import demo
 from forum.schema import migrations
 from quartier.i18n import N_
@@ -15,9 +15,9 @@ __all__ = ["demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    for module in (api, resident, wall, console, staff, views_votes, views_hackathon):
+    for module in (api, api_hackathons, resident, wall, console, staff, views_votes, views_hackathon):
         module.routes.add_to(app)
     # Pending notes travel only on moderation:{id}: staff, or the board's facilitator link.
-    app[CHANNEL_ACCESS]["moderation"] = access.CHANNEL_FACILITATOR
+    app[CHANNEL_ACCESS][changes.MODERATION] = access.CHANNEL_FACILITATOR
     app[STAFF_LINKS].append(("forum_boards", N_("Forums de quartier")))
     app[STAFF_LINKS].append(("hack_list", N_("Hackathons")))

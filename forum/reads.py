@@ -75,12 +75,6 @@ def boards_running_at(db: sqlite_utils.Database, site: str) -> list[dict[str, An
     return [public_board(b) for b in boards(db, site=site, state="open")]
 
 
-def boards_of_session(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
-    """Boards attached to one session of the programme, as public dicts."""
-    rows = db.conn.execute("SELECT id FROM forum_boards WHERE session_id = ? ORDER BY id", (session_id,))
-    return [public_board(b) for (bid,) in rows.fetchall() if (b := board(db, bid))]
-
-
 def public_notes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
     """Published notes of a board, as public dicts (what the wall and the API show)."""
     rows = db.conn.execute(f"{NOTE_SELECT} WHERE n.board_id = ? AND n.status = 'published' {NOTE_ORDER}", (board_id,))

@@ -21,7 +21,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from forum import reads, votes
+from events import changes as events_changes
+from forum import changes, reads, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -154,10 +155,20 @@ def _open_board(tx: Tx, board_id: int) -> dict[str, Any]:
     return board
 
 
+def _known(row: dict[str, Any] | None) -> dict[str, Any]:
+    """A board or note this transaction has just found or written: it exists."""
+    assert row is not None, "read in the same transaction that checked or wrote it"
+    return row
+
+
 def _board_changed(tx: Tx, board_id: int) -> None:
-    data = reads.public_board(reads.board(tx.db, board_id))
-    tx.change(f"board:{board_id}", "board.updated", data)
-    tx.change(f"moderation:{board_id}", "board.updated", data)
+    """A board opened, closed or changed: its wall and console hear it, and so does its site's
+    channel (the site's pages and lobby screens show the boards running there)."""
+    data = reads.public_board(_known(reads.board(tx.db, board_id)))
+    tx.change(changes.board_channel(board_id), changes.BOARD_UPDATED, data)
+    tx.change(changes.moderation_channel(board_id), changes.BOARD_UPDATED, data)
+    if data["site"]:
+        tx.change(events_changes.site_channel(data["site"]), changes.BOARD_UPDATED, data)
 
 
 def set_state_tx(tx: Tx, board_id: int, state: str) -> None:
@@ -195,13 +206,13 @@ def new_link_tx(tx: Tx, board_id: int) -> None:
 
 
 def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
-    note = reads.note(tx.db, note_id)
+    note = _known(reads.note(tx.db, note_id))
     board = note["board_id"]
-    tx.change(f"moderation:{board}", "note", reads.moderation_view(note))
+    tx.change(changes.moderation_channel(board), changes.NOTE, reads.moderation_view(note))
     if note["status"] == "published":
-        tx.change(f"board:{board}", "note.published", reads.public_note(note))
+        tx.change(changes.board_channel(board), changes.NOTE_PUBLISHED, reads.public_note(note))
     elif was_public:
-        tx.change(f"board:{board}", "note.removed", {"id": note_id})
+        tx.change(changes.board_channel(board), changes.NOTE_REMOVED, {"id": note_id})
 
 
 def _theme_of(board: dict[str, Any], theme: str | None) -> str:
@@ -287,36 +298,43 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     elif action == "action":
         update("kind = 'action', action_who = ?, action_due = ?", (args.get("who") or None, args.get("due") or None))
     elif action == "merge":
-        into = reads.note(tx.db, args["into"])
-        if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
-            raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
-        if into["status"] == "merged":
-            into = reads.note(tx.db, into["merged_into"]) or into
-        # Merge keeps the counts: what this note stood for now counts for the other one.
-        children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
-        tx.execute(
-            "UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id)
-        )
-        update("status = 'merged', merged_into = ?, pinned = 0", (into["id"],))
-        for child in children:
-            tx.change(f"moderation:{note['board_id']}", "note", reads.moderation_view(reads.note(tx.db, child)))
-        _emit(tx, note_id, was_public)
-        _emit(tx, into["id"], into["status"] == "published")
-        return reads.moderation_view(reads.note(tx.db, note_id))
+        return _merge(tx, note, args["into"], was_public, now)
     elif action == "delete":
         tx.execute(
             "UPDATE forum_notes SET status = 'hidden', merged_into = NULL, updated = ? WHERE merged_into = ?",
             (now, note_id),
         )
         tx.execute("DELETE FROM forum_notes WHERE id = ?", (note_id,))
-        tx.change(f"moderation:{note['board_id']}", "note.deleted", {"id": note_id})
+        tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE_DELETED, {"id": note_id})
         if was_public:
-            tx.change(f"board:{note['board_id']}", "note.removed", {"id": note_id})
+            tx.change(changes.board_channel(note["board_id"]), changes.NOTE_REMOVED, {"id": note_id})
         return {"id": note_id, "deleted": True}
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
     _emit(tx, note_id, was_public)
-    return reads.moderation_view(reads.note(tx.db, note_id))
+    return reads.moderation_view(_known(reads.note(tx.db, note_id)))
+
+
+def _merge(tx: Tx, note: dict[str, Any], into_id: int, was_public: bool, now: float) -> dict[str, Any]:
+    """Merge a note into another of its board; the counts are kept (what it stood for now counts there)."""
+    note_id = note["id"]
+    into = reads.note(tx.db, into_id)
+    if into is None or into["board_id"] != note["board_id"] or into["id"] == note_id:
+        raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
+    if into["status"] == "merged":
+        into = reads.note(tx.db, into["merged_into"]) or into
+    children = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
+    tx.execute("UPDATE forum_notes SET merged_into = ?, updated = ? WHERE merged_into = ?", (into["id"], now, note_id))
+    tx.execute(
+        "UPDATE forum_notes SET status = 'merged', merged_into = ?, pinned = 0, updated = ? WHERE id = ?",
+        (into["id"], now, note_id),
+    )
+    for child in children:
+        child_view = reads.moderation_view(_known(reads.note(tx.db, child)))
+        tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE, child_view)
+    _emit(tx, note_id, was_public)
+    _emit(tx, into["id"], into["status"] == "published")
+    return reads.moderation_view(_known(reads.note(tx.db, note_id)))
 
 
 def purge_notes_tx(tx: Tx, board_id: int) -> None:
@@ -328,7 +346,7 @@ def purge_notes_tx(tx: Tx, board_id: int) -> None:
     for (note_id,) in tx.execute(
         "SELECT id FROM forum_notes WHERE board_id = ? AND kind = 'note' AND status = 'published'", (board_id,)
     ).fetchall():
-        tx.change(f"board:{board_id}", "note.removed", {"id": note_id})
+        tx.change(changes.board_channel(board_id), changes.NOTE_REMOVED, {"id": note_id})
     tx.execute("UPDATE forum_notes SET merged_into = NULL WHERE board_id = ? AND kind != 'note'", (board_id,))
     tx.execute("DELETE FROM forum_notes WHERE board_id = ? AND kind = 'note'", (board_id,))
     tx.execute("UPDATE forum_notes SET author = '' WHERE board_id = ?", (board_id,))

@@ -156,7 +156,7 @@ async def hack_team_built(request: web.Request) -> web.Response:
     built = _text(form, "built", hackathon.MAX_BUILT, label="réalisation")
     await request.app[DB].write(lambda tx: hackathon.set_built_tx(tx, team_id, built))
     t = await request.app[DB].read(lambda d: hackathon.team(d, team_id))
-    return redirect(_url(request, "hack_manage", "#equipes", id=t["hackathon_id"]))  # type: ignore[index]
+    return redirect(_url(request, "hack_manage", "#equipes", id=t["hackathon_id"]))  # type: ignore[index]  # set_built_tx answered 404 when there is no such team
 
 
 @routes.post("/hackathons/{id}/pitches", name="hack_pitches", access=STAFF)

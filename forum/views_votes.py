@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store, votes, wordcloud
+from forum import changes, queries, store, votes, wordcloud
 from forum.access import BOARD_FACILITATOR, board_by_code, board_or_404, key_of, read_of_board
 from forum.posting import message_of
 from quartier.api import clean_text, int_field, path_int, read_json
@@ -167,6 +167,7 @@ async def votes_console(request: web.Request) -> web.Response:
             "rounds": list(reversed(rounds)),
             "current": current,
             "seq": seq,
+            "channels": changes.board_channel(board_id),
             "key": key_of(request),
             "links": _vote_links(request, board),
             "max_budget": votes.MAX_BUDGET,
@@ -190,8 +191,8 @@ async def votes_close(request: web.Request) -> web.Response:
     board_id = path_int(request)
     form = await request.post()
     round_id = int_field(form, "round", minimum=1)
-    await _round_of_board(request, board_id, round_id)  # type: ignore[arg-type]
-    await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))  # type: ignore[arg-type]
+    await _round_of_board(request, board_id, round_id)  # type: ignore[arg-type]  # int_field with required=True never returns None
+    await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))  # type: ignore[arg-type]  # int_field with required=True never returns None
     return redirect(_votes_url(request, board_id))
 
 
@@ -250,7 +251,7 @@ async def _form_vote(request: web.Request, form: Any, turn: str | None) -> str |
     note_id = int_field(form, "note", minimum=1)
     round_id = int_field(form, "round", required=False, minimum=1)
     try:
-        await _cast(request, note_id, turn=turn, round_id=round_id, remove=form.get("remove") == "1")  # type: ignore[arg-type]
+        await _cast(request, note_id, turn=turn, round_id=round_id, remove=form.get("remove") == "1")  # type: ignore[arg-type]  # int_field with required=True never returns None
     except Problem as p:
         if p.status == 404:
             raise
@@ -265,7 +266,7 @@ async def vote_phone_post(request: web.Request) -> web.Response:
     error = await _form_vote(request, form, None)
     back = str(request.app.router["forum_vote_phone"].url_for(code=board["code"]))
     if error is None:
-        return redirect(f"{back}#note-{form.get('note')}")
+        return redirect(f"{back}#note-{str(form.get('note', ''))}")
     voter = votes.device_voter(request[DEVICE])
     ballot = await _ballot(request, board, lambda r: voter)
     return _ballot_page(request, board, ballot, "forum/vote_phone.html", {"action": back, "error": error}, status=409)
@@ -286,7 +287,8 @@ async def _tablet_page(
 
     ballot = await _ballot(request, board, voter_of)
     if turn and ballot["round"]:
-        t = await request.app[DB].read(lambda d: votes.turn(d, turn))
+        asked = turn
+        t = await request.app[DB].read(lambda d: votes.turn(d, asked))
         if t is None or t["device"] != device or t["round_id"] != ballot["round"]["id"]:
             turn, ballot["mine"], ballot["used"] = None, {}, 0
     kiosk = request.query.get("kiosk", "")
@@ -376,5 +378,12 @@ async def wordcloud_wall(request: web.Request) -> web.Response:
     return render(
         request,
         "forum/wordcloud.html",
-        {"board": board, "top": top, "seq": seq, "join": join, "join_public": public_url(request, join)},
+        {
+            "board": board,
+            "top": top,
+            "seq": seq,
+            "channels": changes.board_channel(board_id),
+            "join": join,
+            "join_public": public_url(request, join),
+        },
     )

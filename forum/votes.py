@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import reads
+from forum import changes, reads
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -154,7 +154,7 @@ def public_round(db: sqlite_utils.Database, r: dict[str, Any], now: float | None
 def rounds(db: sqlite_utils.Database, board_id: int, now: float | None = None) -> list[dict[str, Any]]:
     """Every round of a board, oldest first, as public dicts (for the minutes and the API)."""
     rows = db.conn.execute("SELECT * FROM forum_rounds WHERE board_id = ? ORDER BY id", (board_id,)).fetchall()
-    return [public_round(db, _round(row), now) for row in rows]  # type: ignore[arg-type]
+    return [public_round(db, _round(row), now) for row in rows]  # type: ignore[arg-type]  # _round of a fetched row is never None
 
 
 def used(db: sqlite_utils.Database, round_id: int, voter: str) -> int:
@@ -215,14 +215,14 @@ def open_round_tx(
         raise Problem(409, "round_open", N_("Un vote est déjà en cours sur ce tableau : clôturez-le d'abord."))
     # A round whose end time passed is still 'open' in the table: freeze it now.
     for row in tx.execute("SELECT * FROM forum_rounds WHERE board_id = ? AND state = 'open'", (board_id,)).fetchall():
-        _freeze(tx, _round(row), now)  # type: ignore[arg-type]
+        _freeze(tx, _round(row), now)  # type: ignore[arg-type]  # _round of a fetched row is never None
     round_id = tx.execute(
         "INSERT INTO forum_rounds (board_id, title, budget, stack, ends, state, opened) "
         "VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id",
         (board_id, title, budget, 1 if stack else 0, ends, now),
     ).fetchone()[0]
-    public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]
-    tx.change(f"board:{board_id}", "round.opened", public)
+    public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]  # the round this transaction wrote
+    tx.change(changes.board_channel(board_id), changes.ROUND_OPENED, public)
     return public
 
 
@@ -235,8 +235,8 @@ def close_round_tx(tx: Tx, round_id: int, now: float | None = None) -> dict[str,
     if r["state"] == "closed":
         raise Problem(409, "round_closed", N_("Ce vote est déjà clos."))
     _freeze(tx, r, now)
-    public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]
-    tx.change(f"board:{r['board_id']}", "round.closed", public)
+    public = public_round(tx.db, round_(tx.db, round_id), now)  # type: ignore[arg-type]  # the round this transaction wrote
+    tx.change(changes.board_channel(r["board_id"]), changes.ROUND_CLOSED, public)
     return public
 
 
@@ -322,8 +322,8 @@ def cast_tx(
         spent, on_note = spent + 1, on_note + 1
     votes = counts(tx.db, r["id"]).get(note["id"], 0)
     tx.change(
-        f"board:{board_id}",
-        "vote.cast",
+        changes.board_channel(board_id),
+        changes.VOTE_CAST,
         {"round": r["id"], "note": note["id"], "votes": votes, **totals(tx.db, r["id"])},
     )
     return {
@@ -342,8 +342,8 @@ def after_moderation_tx(tx: Tx, board_id: int) -> None:
     r = current_round(tx.db, board_id)
     if r is not None:
         tx.change(
-            f"board:{board_id}",
-            "votes.updated",
+            changes.board_channel(board_id),
+            changes.VOTES_UPDATED,
             {
                 "round": r["id"],
                 "counts": {str(k): v for k, v in counts(tx.db, r["id"]).items()},

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, votes
+from forum import changes, queries, votes
 from forum.access import board_links
 from quartier.api import path_int
 from quartier.bus import last_seq_in
@@ -22,7 +22,7 @@ routes = Routes()
 
 
 @routes.get("/forum/boards/{id}/wall", name="forum_wall", access=PUBLIC)
-@cached_page(lambda r: {f"board:{r.match_info['id']}"})
+@cached_page(lambda r: {changes.board_channel(r.match_info["id"])})
 async def wall(request: web.Request) -> web.Response:
     board_id = path_int(request)
 
@@ -39,7 +39,7 @@ async def wall(request: web.Request) -> web.Response:
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     recent = time.time() - 60
-    by_theme = {t["slug"]: [] for t in board["themes"]}
+    by_theme: dict[str, list[dict[str, Any]]] = {t["slug"]: [] for t in board["themes"]}
     for n in notes:
         n["new"] = (n["published"] or 0) > recent
         by_theme.setdefault(n["theme"], []).append(n)
@@ -50,6 +50,7 @@ async def wall(request: web.Request) -> web.Response:
             "board": board,
             "by_theme": by_theme,
             "seq": seq,
+            "channels": changes.board_channel(board_id),
             "links": board_links(request, board),
             "vote_round": vote_round,
             "results_shown": votes.RESULTS_SHOWN,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib.resources import files
 
 from aiohttp import web
+from sqlite_utils import Migrations
 
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
@@ -81,7 +82,7 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
-def _database(settings: Settings, migrations: list) -> object:
+def _database(settings: Settings, migrations: list[Migrations]) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         db = Database(settings.database_path)
         await db.open(migrations)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 import sqlite_utils
 
@@ -97,24 +97,39 @@ class Bus:
             return len(self._by_channel.get(channel, ()))
         return len({s for subs in self._by_channel.values() for s in subs})
 
-    async def history(self, channels: Iterable[str], since: int, until: int) -> list[Change] | None:
-        """Changes on channels with since < seq <= until; None when some were pruned (reset)."""
-        channel_list = sorted(set(channels))
+    async def replayable(self, since: int) -> bool:
+        """Whether every change after `since` is still kept (else the client resets: it reloads)."""
 
-        def read(db: sqlite_utils.Database) -> list[Change] | None:
+        def read(db: sqlite_utils.Database) -> bool:
             first = db.conn.execute("SELECT min(seq) FROM changes").fetchone()[0]
             known = last_seq_in(db)
-            if since > known or (first is not None and since < first - 1) or (first is None and since < known):
-                return None
-            marks = ",".join("?" * len(channel_list))
-            rows = db.conn.execute(
-                f"SELECT seq, channel, type, data FROM changes WHERE seq > ? AND seq <= ? "
-                f"AND channel IN ({marks}) ORDER BY seq",
-                [since, until, *channel_list],
-            ).fetchall()
-            return [Change.build(*row) for row in rows]
+            return not (since > known or (first is not None and since < first - 1) or (first is None and since < known))
 
         return await self.db.read(read)
+
+    async def history(
+        self, channels: Iterable[str], since: int, until: int, page: int = REPLAY_PAGE
+    ) -> AsyncIterator[list[Change]]:
+        """Changes on channels with since < seq <= until, oldest first, `page` at a time (each page
+        one short read, so a long absence never holds a reader or builds one huge list)."""
+        channel_list = sorted(set(channels))
+        marks = ",".join("?" * len(channel_list))
+        sql = (
+            f"SELECT seq, channel, type, data FROM changes WHERE seq > ? AND seq <= ? "
+            f"AND channel IN ({marks}) ORDER BY seq LIMIT ?"
+        )
+        after = since
+        while after < until:
+
+            def read(db: sqlite_utils.Database, after: int = after) -> list[Change]:
+                rows = db.conn.execute(sql, [after, until, *channel_list, page]).fetchall()
+                return [Change.build(*row) for row in rows]
+
+            found = await self.db.read(read)
+            if not found:
+                return
+            yield found
+            after = found[-1].seq
 
     async def prune(self, older_than_days: float) -> int:
         """Forget changes older than the retention period; returns how many."""

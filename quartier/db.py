@@ -20,7 +20,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +64,7 @@ class Tx:
         self.db = db
         self.changes: list[Change] = []
 
-    def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
         return self.db.conn.execute(sql, params)
 
     def change(self, channel: str, type: str, data: Any = None) -> int:
@@ -118,6 +118,7 @@ class Database:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[list[Change]], None]] = []
         self.closed = False
+        self.transactions = 0  # write transactions committed (a test counts those a user's action costs)
 
     # -- life cycle
 
@@ -249,6 +250,7 @@ class Database:
             if db.conn.in_transaction:
                 try:
                     db.conn.execute("COMMIT")
+                    self.transactions += 1
                 except BaseException as e:
                     if db.conn.in_transaction:
                         db.conn.execute("ROLLBACK")
@@ -292,11 +294,11 @@ class Database:
         finally:
             db.conn.execute("ROLLBACK")
 
-    async def fetchall(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict]:
+    async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         """Rows of a query as dicts."""
         return await self.read(lambda db: [dict(r) for r in db.conn.execute(sql, params)])
 
-    async def fetchone(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> dict | None:
+    async def fetchone(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> dict | None:
         def one(db: sqlite_utils.Database) -> dict | None:
             row = db.conn.execute(sql, params).fetchone()
             return dict(row) if row else None

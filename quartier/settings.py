@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import secrets
 import typing
 from dataclasses import dataclass, field
@@ -84,6 +85,11 @@ class Settings:
     service_goal_factor: int = setting(
         2, "The goal in hours of service per week, as a multiple of the baseline week's hours."
     )
+    embed_origins: list[str] = setting(
+        [],
+        "Partner sites allowed to show the programme widget (/embed/programme) in a frame, "
+        "e.g. https://www.example.org or https://*.example.org; empty: any site.",
+    )
     # Where the file was read from; not a setting, so not in the table.
     config_dir: Path = field(default=Path("."), metadata={"internal": True}, compare=False)
 
@@ -117,8 +123,8 @@ def _types() -> dict[str, typing.Any]:
 
 
 def _default(f: dataclasses.Field) -> typing.Any:
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        return f.default_factory()  # type: ignore[misc]
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
     return f.default
 
 
@@ -159,6 +165,8 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("une semaine ISO, par exemple 2025-W10")
     if name == "service_goal_factor" and value < 1:
         return _("un nombre entier d'au moins 1")
+    if name == "embed_origins" and any(not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?", v) for v in value):
+        return _("des origines comme https://www.exemple.org (sans chemin)")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         return _("DEBUG, INFO, WARNING ou ERROR")
     if name.startswith("forum_notes_per_minute") and value < 1:
@@ -227,11 +235,11 @@ def load(path: Path | None) -> Settings:
                     file=path, line=line, name=name, hint=hint
                 )
             )
-        hint = _check_type(name, value) or _validate(name, value)
-        if hint:
+        wrong = _check_type(name, value) or _validate(name, value)
+        if wrong:
             raise SettingsError(
                 _("{file}:{line} : valeur invalide pour « {name} » ; attendu : {hint}").format(
-                    file=path, line=line, name=name, hint=hint
+                    file=path, line=line, name=name, hint=wrong
                 )
             )
         values[name] = value

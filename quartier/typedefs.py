@@ -7,27 +7,37 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    pass
+    from quartier.auth import User
+    from quartier.bus import Bus
+    from quartier.db import Database
+    from quartier.pagecache import PageCache
+    from quartier.ratelimit import RateLimiter
+    from quartier.routing import Access
+    from quartier.settings import Settings
+    from quartier.slots import Section
+    from quartier.templates import Templates
 
-SETTINGS = web.AppKey("settings", "Settings")
-DB = web.AppKey("db", "Database")
-BUS = web.AppKey("bus", "Bus")
-TEMPLATES = web.AppKey("templates", "Templates")
-LIMITER = web.AppKey("limiter", "RateLimiter")
+# The annotations give each key its type for mypy; at run time a key is its name (the classes
+# would import the whole core into this module).
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+DB: web.AppKey[Database] = web.AppKey("db")
+BUS: web.AppKey[Bus] = web.AppKey("bus")
+TEMPLATES: web.AppKey[Templates] = web.AppKey("templates")
+LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter")
 # Route name -> who may call it; filled by quartier.routing.Routes.add_to.
-ACCESS = web.AppKey("access", "dict[str, Access]")
-# Channel prefix ("board", "display", ...) -> who may subscribe; public when absent.
-CHANNEL_ACCESS = web.AppKey("channel_access", "dict[str, Access]")
+ACCESS: web.AppKey[dict[str, Access]] = web.AppKey("access")
+# Channel name ("moderation", "display", ...) -> who may subscribe; public when absent.
+CHANNEL_ACCESS: web.AppKey[dict[str, Access]] = web.AppKey("channel_access")
 # Rendered public pages, forgotten when the bus publishes on their channels.
-PAGE_CACHE = web.AppKey("page_cache", "PageCache")
-WEBSOCKETS = web.AppKey("websockets", "set[web.WebSocketResponse]")
+PAGE_CACHE: web.AppKey[PageCache] = web.AppKey("page_cache")
+WEBSOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("websockets")
 # Links shown on the staff home page: (route name, label), added by each feature.
-STAFF_LINKS = web.AppKey("staff_links", "list[tuple[str, str]]")
+STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
-SLOTS = web.AppKey("slots", "dict[str, list[Section]]")
+SLOTS: web.AppKey[dict[str, list[Section]]] = web.AppKey("slots")
 
-USER = web.RequestKey("user", "User | None")
+USER: web.RequestKey[User | None] = web.RequestKey("user")
 DEVICE = web.RequestKey("device", str)
 NEW_DEVICE = web.RequestKey("new_device", bool)
 LANGUAGE = web.RequestKey("language", str)
-SESSION_ID = web.RequestKey("session_id", "str | None")
+SESSION_ID: web.RequestKey[str | None] = web.RequestKey("session_id")

@@ -55,8 +55,9 @@ async def login_submit(request: web.Request) -> web.Response:
 
 @routes.post("/logout", name="logout", access=PUBLIC)
 async def logout(request: web.Request) -> web.Response:
-    if request.get(SESSION_ID):
-        await auth.close_session(request.app[DB], request[SESSION_ID])
+    session = request.get(SESSION_ID)
+    if session:
+        await auth.close_session(request.app[DB], session)
     response = redirect("/")
     response.del_cookie(STAFF_COOKIE, path="/")
     return response

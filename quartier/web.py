@@ -204,13 +204,20 @@ async def on_prepare(request: web.Request, response: web.StreamResponse) -> None
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        # Only a route that states its own frame-ancestors (the embeddable programme) may be framed.
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.path.startswith("/static/") and "v" in request.query:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store" if request.get(USER) else "no-cache"
+
+
+def without_cookies(request: web.Request) -> None:
+    """This answer sets no cookie (a widget inside a partner's page must not track its visitors)."""
+    request[NEW_DEVICE] = False
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, **kw: Any) -> None:

@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import functools
 import logging
-import re
 import struct
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from quartier.bus import Bus, Subscriber
+from quartier.channels import EVERY_CHANNEL, PATTERN, RESET, listed, parse
 from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -25,7 +25,6 @@ from quartier.typedefs import BUS, CHANNEL_ACCESS, USER, WEBSOCKETS
 
 log = logging.getLogger(__name__)
 
-CHANNEL_RE = re.compile(r"^[a-z]+(:[A-Za-z0-9_.-]{1,64})?$")
 MAX_CHANNELS = 20
 HEARTBEAT = 20.0
 TRY_AGAIN_LATER = 1013
@@ -34,16 +33,15 @@ routes = Routes()
 
 
 def parse_channels(raw: str) -> list[str]:
-    channels = [c for c in raw.split(",") if c]
-    if not channels or len(channels) > MAX_CHANNELS or not all(CHANNEL_RE.match(c) for c in channels):
+    channels = listed(raw)
+    if not channels or len(channels) > MAX_CHANNELS or not all(PATTERN.match(c) for c in channels):
         raise Problem(400, "invalid_channels", N_("Indiquez de 1 à 20 canaux valides, séparés par des virgules."))
     return channels
 
 
 async def may_subscribe(request: web.Request, channel: str) -> bool:
     """Channels are public unless a feature declared an Access for their prefix."""
-    prefix = channel.split(":", 1)[0]
-    access = request.app[CHANNEL_ACCESS].get(prefix)
+    access = request.app[CHANNEL_ACCESS].get(parse(channel)[0])
     if access is None or access.public:
         return True
     user = request.get(USER)
@@ -98,14 +96,11 @@ async def _send(
     try:
         if since is not None:
             until = bus.last_seq
-            history = await bus.history(subscriber.channels, since, until)
-            if history is None:
-                await ws.send_str(f'{{"seq":{until},"channel":"*","type":"reset","data":{{}}}}')
-                subscriber.last = until
+            if await bus.replayable(since):
+                await _replay(ws, bus, subscriber, since, until)
             else:
-                for change in history:
-                    await ws.send_str(change.message)
-                subscriber.last = max(subscriber.last, until)
+                await ws.send_str(f'{{"seq":{until},"channel":"{EVERY_CHANNEL}","type":"{RESET}","data":{{}}}}')
+            subscriber.last = max(subscriber.last, until)
         if request.transport is not None:
             subscriber.write = _direct_writer(ws, request.transport, subscriber)
         while True:
@@ -120,6 +115,15 @@ async def _send(
         await _abort(request, ws)
 
 
+async def _replay(ws: web.WebSocketResponse, bus: Bus, subscriber: Subscriber, since: int, until: int) -> None:
+    """What the client missed, a page at a time: a screen back after a day gets its history in
+    bounded reads and writes, each page sent (and drained) before the next is read."""
+    async for page in bus.history(subscriber.channels, since, until):
+        for change in page:
+            await ws.send_str(change.message)
+        subscriber.last = page[-1].seq
+
+
 # Above this many bytes waiting in a socket's buffer, changes queue and the sender task
 # drains them (the queue's bound then disconnects a client that does not read).
 DIRECT_LIMIT = 64 * 1024
@@ -131,10 +135,10 @@ def _direct_writer(ws: web.WebSocketResponse, transport: asyncio.BaseTransport, 
     def write(change: Change) -> bool:
         if ws.closed or transport.is_closing():
             return True  # going away: the handler's finally cleans up
-        if transport.get_write_buffer_size() > DIRECT_LIMIT:  # type: ignore[attr-defined]
+        if transport.get_write_buffer_size() > DIRECT_LIMIT:  # type: ignore[attr-defined]  # a socket transport: BaseTransport declares neither
             return False
         if change.seq > subscriber.last:
-            transport.write(text_frame(change.message))  # type: ignore[attr-defined]
+            transport.write(text_frame(change.message))  # type: ignore[attr-defined]  # a socket transport: BaseTransport declares neither
             subscriber.last = change.seq
         return True
 
@@ -182,4 +186,5 @@ async def close_all(app: web.Application) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown"), 1.0)
 
-    await asyncio.gather(*(close(ws) for ws in list(app[WEBSOCKETS])))
+    open_sockets = app[WEBSOCKETS]
+    await asyncio.gather(*(close(ws) for ws in list(open_sockets)))

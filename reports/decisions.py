@@ -14,10 +14,12 @@ from typing import Any
 
 import sqlite_utils
 
+from forum import changes as forum_changes
 from forum import queries
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from reports import changes
 
 STATUSES = ("open", "done")
 
@@ -107,7 +109,7 @@ def set_done_tx(tx: Tx, note_id: int, done: bool, now: float | None = None) -> d
     when = (time.time() if now is None else now) if done else None
     tx.execute("UPDATE forum_notes SET action_done = ? WHERE id = ?", (when, note_id))
     data = {"id": note_id, "board": note["board_id"], "done": when}
-    tx.change(f"board:{note['board_id']}", "action.updated", data)
+    tx.change(forum_changes.board_channel(note["board_id"]), changes.ACTION_UPDATED, data)
     return data
 
 

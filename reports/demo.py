@@ -29,6 +29,13 @@ async def demo(ctx: Any) -> None:
     await minutes_demo.demo(ctx)
 
 
+def learned_question(form: Any) -> Any:
+    """The shipped form's "what did you learn" question (the demo's answers pick among its choices)."""
+    question = form.question("learned")
+    assert question is not None, "the shipped default form asks what people learned"
+    return question
+
+
 def _target(occ: dict[str, Any]) -> Target:
     return Target(
         kind="occurrence",
@@ -56,7 +63,7 @@ async def last_week_feedback(ctx: Any) -> None:
             target = _target(occ)
             for k in range(rng.randint(2, 7)):
                 answers: dict[str, Any] = {"satisfaction": rng.choices([2, 3, 4, 5], [1, 2, 5, 6])[0]}
-                learned = [c.id for c in form.question("learned").choices_for(occ["axis"])]
+                learned = [c.id for c in learned_question(form).choices_for(occ["axis"])]
                 answers["learned"] = sorted(rng.sample(learned, rng.randint(1, 2)), key=learned.index)
                 answers["return"] = rng.choices(["oui", "peut-etre", "non"], [7, 2, 1])[0]
                 if rng.random() < 0.3:
@@ -79,7 +86,7 @@ async def past_year_feedback(ctx: Any) -> None:
         for o in past:
             if o["status"] == "cancelled":
                 continue
-            learned = [c.id for c in form.question("learned").choices_for(o["axis"])]
+            learned = [c.id for c in learned_question(form).choices_for(o["axis"])]
             for k in range(rng.choice((0, 1, 1, 2, 2, 3, 4, 6) if o["kind"] != "forum" else (12,))):
                 answers: dict[str, Any] = {
                     "satisfaction": rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 9, 8])[0],

@@ -12,6 +12,7 @@ from aiohttp import web
 from quartier.i18n import N_
 from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 from reports import (
+    api,
     dashboard,
     feedback,
     feedback_results,
@@ -33,7 +34,7 @@ migrations = (feedback_store.migrations, minutes_store.migrations)
 
 def setup(app: web.Application) -> None:
     feedback.setup(app)
-    for module in (feedback_results, dashboard, report_views, views_minutes, views_decisions):
+    for module in (feedback_results, dashboard, report_views, views_minutes, views_decisions, api):
         module.routes.add_to(app)
     sections.setup(app)
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))

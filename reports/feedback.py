@@ -33,6 +33,7 @@ from quartier.typedefs import (
     STAFF_LINKS,
 )
 from quartier.web import redirect
+from reports import changes
 from reports import feedback_store as store
 from reports import forms as forms_module
 from reports.feedback_svg import face_svg
@@ -61,7 +62,7 @@ def setup(app: web.Application) -> None:
     forms = forms_module.load_dir(*folders)
     forms_module.activate(forms)
     app[FORMS] = forms
-    app[CHANNEL_ACCESS][store.CHANNEL] = STAFF
+    app[CHANNEL_ACCESS][changes.FEEDBACK] = STAFF  # new answers: staff pages only
     app[STAFF_LINKS].append(("feedback_results", N_("Avis des habitants")))
     routes.add_to(app)
 
@@ -214,7 +215,7 @@ async def _form_page(
         if request[NEW_DEVICE]
         else await request.app[DB].read(lambda d: store.existing_answer(d, target.key, device))
     )
-    editable = bool(mine) and time.time() <= store.editable_until(mine)
+    editable = mine is not None and time.time() <= store.editable_until(mine)
     if values is None:
         values = mine["answers"] if mine and editable else {}
     until = None

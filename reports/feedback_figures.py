@@ -25,7 +25,8 @@ def _where(
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> tuple[str, list[Any]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
 
     def iso(d: dt.date | str) -> str:
         return d.isoformat() if isinstance(d, dt.date) else str(d)

@@ -29,13 +29,12 @@ from forum import queries as forum_queries
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from reports import changes
 from reports import forms as forms_module
 
 migrations = Migrations("feedback")
 
 EDIT_MINUTES = 30
-# The private bus channel where new answers are announced (staff pages).
-CHANNEL = "feedback"
 
 
 @migrations(name="0001_feedback")
@@ -263,7 +262,7 @@ def submit(tx: Tx, target: Target, device: str, answers: dict[str, Any], now: fl
             ),
         ).lastrowid
         status, created = "created", now
-    tx.change(CHANNEL, f"feedback.{status}", {"target": target.key, "id": answer_id})
+    tx.change(changes.FEEDBACK, changes.feedback_answered(status), {"target": target.key, "id": answer_id})
     return {"id": answer_id, "status": status, "editable_until": created + EDIT_MINUTES * 60}
 
 
@@ -273,7 +272,11 @@ def set_hidden(tx: Tx, answer_id: int, hidden: bool) -> dict[str, Any]:
     if row is None:
         raise Problem(404, "not_found", N_("Cette réponse n'existe pas."))
     tx.execute("UPDATE feedback_answers SET hidden = ? WHERE id = ?", (int(hidden), answer_id))
-    tx.change(CHANNEL, "feedback.hidden" if hidden else "feedback.shown", {"target": row["target"], "id": answer_id})
+    tx.change(
+        changes.FEEDBACK,
+        changes.FEEDBACK_HIDDEN if hidden else changes.FEEDBACK_SHOWN,
+        {"target": row["target"], "id": answer_id},
+    )
     return answer_of(row)
 
 

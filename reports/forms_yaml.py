@@ -199,7 +199,7 @@ class FormParser:
     def choices(self, node: yaml.Node, what: str) -> tuple[Choice, ...]:
         if not isinstance(node, yaml.SequenceNode) or len(node.value) < 2:
             raise self.fail(node, N_("{what} : attendu une liste d'au moins deux choix"), what=what)
-        out = []
+        out: list[Choice] = []
         for item in node.value:
             entries = self.mapping(item, ("id", *LANGUAGES), what)
             if "id" not in entries:

@@ -216,7 +216,7 @@ def compile_tx(tx: Tx, board_id: int, tz: ZoneInfo, now: float | None = None) ->
     new = sections(data)
     current = draft(tx.db, board_id) or published(tx.db, board_id)
     if current is None:
-        markdown, kept = fresh_document(new), []
+        markdown, kept = fresh_document(new), list[str]()
     else:
         markdown, kept = merge(current["markdown"], new, current["generated"])
     generated = {**(current["generated"] if current else {}), **{k: v for k, v in new.items() if k not in kept}}

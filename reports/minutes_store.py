@@ -35,11 +35,14 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from events import changes as events_changes
+from forum import changes as forum_changes
 from forum import queries
 from forum import store as forum_store
 from quartier.db import Database, Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from reports import changes
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +215,7 @@ def attendance_tx(tx: Tx, board_id: int, *, delta: int = 0, value: int | None = 
             (delta, time.time(), board_id),
         )
     count = meta(tx.db, board_id)["attendance"]
-    tx.change(f"moderation:{board_id}", "attendance", {"board": board_id, "count": count})
+    tx.change(forum_changes.moderation_channel(board_id), changes.ATTENDANCE, {"board": board_id, "count": count})
     return count
 
 
@@ -245,7 +248,7 @@ def correct_tx(tx: Tx, board_id: int, now: float | None = None) -> int:
     """A new draft from the latest published version (a correction); returns its version number."""
     now = time.time() if now is None else now
     if draft(tx.db, board_id):
-        return draft(tx.db, board_id)["version"]  # type: ignore[index]
+        return draft(tx.db, board_id)["version"]  # type: ignore[index]  # just checked to exist
     last = published(tx.db, board_id)
     if last is None:
         raise Problem(409, "not_published", N_("Ce compte rendu n'est pas encore publié."))
@@ -277,10 +280,10 @@ def publish_tx(tx: Tx, board_id: int, by: str = "", now: float | None = None) ->
         (now, by, now, row["id"]),
     )
     data = {"board": board_id, "version": row["version"]}
-    tx.change(f"board:{board_id}", "minutes.published", data)
+    tx.change(forum_changes.board_channel(board_id), changes.MINUTES_PUBLISHED, data)
     board = tx.execute("SELECT site FROM forum_boards WHERE id = ?", (board_id,)).fetchone()
     if board and board["site"]:  # the site's page links its published minutes
-        tx.change(f"site:{board['site']}", "minutes.published", data)
+        tx.change(events_changes.site_channel(board["site"]), changes.MINUTES_PUBLISHED, data)
     return row["version"]
 
 

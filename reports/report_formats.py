@@ -80,8 +80,8 @@ def context(r: dict[str, Any], tz: ZoneInfo, minutes_url: Any) -> dict[str, Any]
         "minutes_url": minutes_url,
         "fmt_ts": lambda ts: dt.datetime.fromtimestamp(ts, tz).strftime("%d/%m/%Y"),
         "lambda_site": lambda k: r["sites"].get(k, k),
-        "lambda_axis": lambda k: _(AXES.get(k, k)),
-        "lambda_kind": lambda k: _(KINDS.get(k, k)),
+        "lambda_axis": lambda k: _(AXES.get(k) or k),
+        "lambda_kind": lambda k: _(KINDS.get(k) or k),
     }
 
 

@@ -17,7 +17,7 @@ from reports.report_formats import context, to_csv
 routes = Routes()
 
 
-def _year(request: web.Request) -> int:
+def year_query(request: web.Request) -> int:
     raw = request.query.get("year") or ""
     today = dt.datetime.now(request.app[SETTINGS].tz).date()
     if not raw:
@@ -29,7 +29,7 @@ def _year(request: web.Request) -> int:
 
 @routes.get("/staff/report", name="events_report", access=STAFF)
 async def report_page(request: web.Request) -> web.Response:
-    year = _year(request)
+    year = year_query(request)
     tz = request.app[SETTINGS].tz
     r = await request.app[DB].read(lambda d: build(d, year, tz))
     router = request.app.router
@@ -42,7 +42,7 @@ async def report_page(request: web.Request) -> web.Response:
 
 @routes.get("/staff/report.csv", name="events_report_csv", access=STAFF)
 async def report_csv(request: web.Request) -> web.Response:
-    year = _year(request)
+    year = year_query(request)
     tz = request.app[SETTINGS].tz
     r = await request.app[DB].read(lambda d: build(d, year, tz))
     response = web.Response(text=to_csv(r), content_type="text/csv", charset="utf-8")

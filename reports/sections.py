@@ -38,10 +38,11 @@ def site_minutes(db: sqlite_utils.Database, ctx: dict[str, Any]) -> list[dict[st
 def session_feedback(db: sqlite_utils.Database, ctx: dict[str, Any]) -> dict[str, Any] | None:
     """The feedback form of the chosen occurrence, else of today's, while it can be answered."""
     now: dt.datetime = ctx["now"]
+    tz = ctx["settings"].tz
     chosen = ctx.get("chosen")
     candidates = [chosen] if chosen else [o for o in ctx["coming"] if o["start"].date() == now.date()]
     for occ in candidates:
-        closes = feedback_store.closing(occ["start"].date(), ctx["settings"].feedback_open_days, now.tzinfo)
+        closes = feedback_store.closing(occ["start"].date(), ctx["settings"].feedback_open_days, tz)
         if occ["status"] != "cancelled" and occ["start"].date() <= now.date() and now < closes:
             return {"session": occ["session"], "date": occ["date"].isoformat()}
     return None

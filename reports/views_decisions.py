@@ -23,7 +23,7 @@ routes = Routes()
 
 @routes.get("/forum/decisions", name="forum_decisions", access=STAFF)
 async def decisions_page(request: web.Request) -> web.Response:
-    filters = _filters(request)
+    filters = decision_filters(request)
 
     def read(d: Any) -> dict[str, Any]:
         return {"rows": decisions.records(d, **filters), "owners": decisions.owners(d), "sites": programme.sites(d)}
@@ -50,7 +50,7 @@ AXES = (
 )
 
 
-def _filters(request: web.Request) -> dict[str, Any]:
+def decision_filters(request: web.Request) -> dict[str, Any]:
     q = request.query
     status = q.get("status") or None
     if status not in (None, *decisions.STATUSES):
@@ -66,7 +66,7 @@ def _filters(request: web.Request) -> dict[str, Any]:
 
 @routes.get("/forum/decisions.csv", name="forum_decisions_csv", access=STAFF)
 async def decisions_csv(request: web.Request) -> web.Response:
-    filters = _filters(request)
+    filters = decision_filters(request)
     rows = await request.app[DB].read(lambda d: decisions.records(d, **filters))
     return download(decisions.to_csv(rows, lambda ts: when(request, ts)), "text/csv", "decisions.csv")
 

@@ -43,7 +43,7 @@ async def attendance(request: web.Request) -> web.Response:
     data = await request.json() if request.content_type == "application/json" else await request.post()
     raw = data.get("delta") if hasattr(data, "get") else None
     try:
-        delta = int(raw)  # type: ignore[arg-type]
+        delta = int(raw)  # type: ignore[arg-type]  # anything int() refuses is answered 422 below
     except (TypeError, ValueError):
         raise Problem(422, "invalid_field", N_("Le compteur avance de 1 ou recule de 1.")) from None
     if delta not in (1, -1):
@@ -138,7 +138,8 @@ async def save(request: web.Request) -> web.Response:
     form = await request.post()
     text = _markdown_of(form)
     publish = form.get("then") == "publish"
-    by = request[USER].name if request.get(USER) else ""
+    user = request.get(USER)
+    by = user.name if user else ""
 
     def write(tx: Any) -> int | None:
         minutes_store.save_tx(tx, board_id, text)
@@ -163,7 +164,8 @@ async def preview(request: web.Request) -> web.Response:
 @routes.post("/forum/boards/{id}/minutes/publish", name="forum_minutes_publish", access=STAFF)
 async def publish(request: web.Request) -> web.Response:
     board_id = path_int(request)
-    by = request[USER].name if request.get(USER) else ""
+    user = request.get(USER)
+    by = user.name if user else ""
     version = await request.app[DB].write(lambda tx: minutes_store.publish_tx(tx, board_id, by))
     return redirect(_board_url(request, "minutes_version", board_id, version=version))
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from quartier.channels import listed
 from quartier.routing import STAFF, Access, check
 from quartier.typedefs import DB
 from quartier.web import bearer_token
+from signage import changes
 from signage.store import TOKEN_PREFIX, sha256
 
 DISPLAY_COOKIE = "quartier_display"
@@ -31,7 +33,7 @@ async def display_id(request: web.Request) -> int | None:
     """The screen whose valid token this request carries, or None (looked up once per request)."""
     cached = request.get(_DISPLAY, _NONE)
     if cached is not _NONE:
-        return cached  # type: ignore[return-value]
+        return cached
     found = None
     token = presented_token(request)
     if token:
@@ -52,8 +54,7 @@ async def _own_channels(request: web.Request) -> bool:
     found = await display_id(request)
     if found is None:
         return False
-    wanted = [c for c in request.query.get("channels", "").split(",") if c.startswith("display:")]
-    return all(c == f"display:{found}" for c in wanted)
+    return all(asked == str(found) for asked in changes.displays_asked(listed(request.query.get("channels", ""))))
 
 
 OWN_DISPLAY: Access = check("display_token", _own_display)

@@ -12,7 +12,7 @@ from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, LIMITER, SETTINGS
-from signage import access, screen, service, store
+from signage import access, changes, screen, service, store
 
 routes = Routes()
 
@@ -43,7 +43,7 @@ async def pair_poll(request: web.Request) -> web.Response:
             **delivered,
             "snapshot": str(request.app.router["api_display_snapshot"].url_for(id=str(display_id))),
             "heartbeat": str(request.app.router["api_display_heartbeat"].url_for(id=str(display_id))),
-            "channel": f"display:{display_id}",
+            "channel": changes.display_channel(display_id),
         }
     )
 
@@ -87,10 +87,8 @@ async def revoke(request: web.Request) -> web.Response:
 @routes.get("/api/v1/displays/{id}/snapshot", name="api_display_snapshot", access=access.STAFF_OR_OWN_DISPLAY)
 async def snapshot(request: web.Request) -> web.Response:
     display_id = path_int(request)
+    # A read, and nothing more: a screen's "last seen" comes from its heartbeats.
     snap = await service.build_snapshot(request, display_id)
-    if await access.display_id(request) == display_id:
-        now = time.time()
-        await request.app[DB].write(lambda tx: store.seen(tx, display_id, now))
     return service.snapshot_response(request, snap)
 
 
@@ -109,11 +107,8 @@ async def heartbeat(request: web.Request) -> web.Response:
     health, shown = service.health_fields(await read_json(request))
     now = time.time()
 
-    def write(tx) -> int:
-        store.seen(tx, display_id, now, health=health, shown_version=shown)
-        return tx.execute("SELECT version FROM signage_displays WHERE id = ?", (display_id,)).fetchone()[0]
-
-    version = await request.app[DB].write(write)
+    await request.app[DB].write(lambda tx: store.seen(tx, display_id, now, health=health, shown_version=shown))
+    version = await service.current_version(request.app, display_id)
     return json_response({"version": version})
 
 

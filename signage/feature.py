@@ -1,4 +1,4 @@
-"""Lobby screens, plugged into Quartier: tables, routes, the stale-snapshot watcher, demo data."""
+"""Lobby screens, plugged into Quartier: tables, routes, demo data."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from quartier.demo import DemoContext
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.typedefs import CHANNEL_ACCESS, STAFF_LINKS
-from signage import access, api, store, views, watcher
+from signage import access, api, changes, store, views
 from signage.schema import migrations
 
 __all__ = ["migrations", "setup", "demo"]
@@ -21,10 +21,9 @@ __all__ = ["migrations", "setup", "demo"]
 def setup(app: web.Application) -> None:
     api.routes.add_to(app)
     views.routes.add_to(app)
-    app[CHANNEL_ACCESS]["display"] = access.DISPLAY_CHANNEL
+    app[CHANNEL_ACCESS][changes.DISPLAY] = access.DISPLAY_CHANNEL
     app[STAFF_LINKS].append(("signage_displays", N_("Écrans d'accueil")))
     app[STAFF_LINKS].append(("signage_announcements", N_("Annonces des écrans")))
-    app.cleanup_ctx.append(watcher.context)
 
 
 DEMO_SITE = "maurepas"

@@ -72,7 +72,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # the i18n extension adds this method at run time
 
 
 def asset_version(name: str) -> str:
@@ -102,6 +102,7 @@ def page_html(
     initial_etag: str = "",
     lang: str = i18n.SOURCE_LANGUAGE,
     snapshot_slot: bool = False,
+    ws_follows_snapshot: bool = False,
 ) -> str:
     """The screen page's HTML. `initial` (a snapshot) makes the first paint need no request."""
     token = i18n.current_language.set(lang)
@@ -112,6 +113,7 @@ def page_html(
             js_url=js_url or f"{static_prefix}screen.js?v={asset_version('screen.js')}",
             snapshot_url=snapshot_url,
             ws_url=ws_url,
+            ws_follows=ws_follows_snapshot,
             heartbeat_url=heartbeat_url,
             heartbeat_seconds=HEARTBEAT_SECONDS,
             display_id=display_id,

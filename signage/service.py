@@ -9,6 +9,7 @@ import re
 import secrets
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -55,7 +56,7 @@ def orientation_field(data: Any, required: bool = False) -> str | None:
 
 
 def check_hours(expression: str) -> str:
-    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, dt.UTC) is None:
+    if expression and snapshot.open_intervals(expression, dt.date.today(), 1, ZoneInfo("UTC")) is None:
         raise Problem(
             422,
             "invalid_field",
@@ -148,6 +149,16 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
     return found
 
 
+async def current_version(app: web.Application, display_id: int) -> int:
+    """The version of the snapshot the screen would get now (the newest change on its channels)."""
+
+    def read(db: Any) -> int:
+        display = snapshot.display_row(db, display_id)
+        return snapshot.current_version(db, display) if display else 0
+
+    return await app[DB].read(read)
+
+
 def snapshot_response(request: web.Request, snap: dict[str, Any]) -> web.Response:
     """The snapshot with its ETag; 304 when the client already has this content."""
     return etagged(request, snap, snapshot.etag(snap))
@@ -237,6 +248,7 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
             on = snapshot.should_be_on(info, now)
             unseen = d["last_seen"] is None or now.timestamp() - d["last_seen"] > UNSEEN_AFTER
             health = json.loads(d["health"])
+            version = snapshot.current_version(db, d)
             out.append(
                 {
                     "id": d["id"],
@@ -245,9 +257,9 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
                     "site_name": names.get(d["site"], d["site"]),
                     "orientation": d["orientation"],
                     "paired": d["token_hash"] is not None,
-                    "version": d["version"],
+                    "version": version,
                     "shown_version": d["shown_version"],
-                    "up_to_date": d["shown_version"] is not None and d["shown_version"] >= d["version"],
+                    "up_to_date": d["shown_version"] is not None and d["shown_version"] >= version,
                     "last_seen": dt.datetime.fromtimestamp(d["last_seen"], settings.tz).isoformat()
                     if d["last_seen"]
                     else None,

@@ -7,8 +7,10 @@ screen computes now / next / later from its own clock, so it stays right while
 the network is down. It changes only when the data changes (or the date does),
 which keeps ETags stable and lets a screen or agent revalidate cheaply.
 
-Programme and forum data come only through `events.queries` and `forum.queries`;
-either may be absent (the snapshot then has no sessions or no boards).
+Programme, forum and feedback data come only through `events.queries`, `forum.queries` and
+`reports.queries`. The snapshot lists the bus channels it is made of (`channels`): the screen
+follows exactly those, so a change anywhere in them reaches it in the transaction that made it,
+and its `version` is the newest change on them.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from events import changes as events_changes
 from events import queries as programme
+from forum import changes as forum_changes
 from forum import queries as forums
 from quartier.qr import qr_svg
 from reports import queries as reports
+from signage import changes
 
 FORMAT = 1
 DAYS = 7  # today and the next 6
@@ -246,7 +251,9 @@ def build(
     today = now.date()
     last = today + dt.timedelta(days=DAYS - 1)
 
-    boards = [_wall(db, b, links) for b in forums.boards_running_at(db, display["site"])]
+    running = forums.boards_running_at(db, display["site"])
+    boards = [_wall(db, b, links) for b in running]
+    follows = channels_of(display, [b["id"] for b in running])
 
     site_url = links.absolute(links.site.format(slug=quote(site["slug"])))
     snapshot = {
@@ -277,9 +284,33 @@ def build(
             "feedback_minutes": 45,
         },
         "power": power(display, site, today, tz),
-        "version": display["version"],
+        "channels": follows,
+        "version": newest_change(db, follows),
     }
     return snapshot
+
+
+def channels_of(display: dict[str, Any], boards: list[int]) -> list[str]:
+    """What a screen follows: its own channel, the whole programme (other sites' highlights), its
+    site, and the boards running there."""
+    own = [
+        changes.display_channel(display["id"]),
+        events_changes.PROGRAMME,
+        events_changes.site_channel(display["site"]),
+    ]
+    return own + [forum_changes.board_channel(b) for b in boards]
+
+
+def newest_change(db: sqlite_utils.Database, channels: list[str]) -> int:
+    """The seq of the newest change kept on these channels (0 if none): the snapshot's version."""
+    sql = "SELECT max(seq) FROM changes WHERE channel = ?"  # one index lookup per channel
+    return max((db.conn.execute(sql, (c,)).fetchone()[0] or 0 for c in channels), default=0)
+
+
+def current_version(db: sqlite_utils.Database, display: dict[str, Any]) -> int:
+    """The version a screen's next snapshot would have (for the staff page's "up to date")."""
+    boards = [b["id"] for b in forums.boards_running_at(db, display["site"])]
+    return newest_change(db, channels_of(display, boards))
 
 
 def etag(snapshot: dict[str, Any]) -> str:

@@ -1,8 +1,8 @@
 """Writes of the signage package: each function runs inside `db.write(fn)` on the writer thread.
 
-Whatever changes what a screen shows records a `display:{id}` change in the same
-transaction (`bump`), and that change's seq becomes the screen's snapshot version,
-so a version only ever grows and a screen on the bus hears about it at once.
+What signage itself changes about a screen (its settings, pairing, announcements) records a
+`display:{id}` change in the same transaction (`bump`); what the programme and the forum change
+reaches screens on their own channels, which the snapshot lists (signage.snapshot.channels_of).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+from signage import changes
 
 # Letters and digits nobody confuses on a TV across a room (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -37,17 +38,17 @@ def normalize_code(raw: str) -> str:
     return "".join(c for c in raw.upper() if c.isalnum())
 
 
-def bump(tx: Tx, display_id: int, type: str = "snapshot.stale", data: dict[str, Any] | None = None) -> int:
-    """Tell screen `display_id` its snapshot changed; the change's seq is its new version."""
-    seq = tx.change(f"display:{display_id}", type, data or {})
+def bump(tx: Tx, display_id: int, type: str, data: dict[str, Any] | None = None) -> int:
+    """Tell screen `display_id` that signage changed something it shows; returns the change's seq."""
+    seq = tx.change(changes.display_channel(display_id), type, data or {})
     tx.execute("UPDATE signage_displays SET version = ? WHERE id = ?", (seq, display_id))
     return seq
 
 
-def bump_many(tx: Tx, display_ids: Iterable[int], reason: str) -> list[int]:
+def bump_many(tx: Tx, display_ids: Iterable[int], type: str) -> list[int]:
     ids = sorted(set(display_ids))
     for display_id in ids:
-        bump(tx, display_id, "snapshot.stale", {"reason": reason})
+        bump(tx, display_id, type, {"id": display_id})
     return ids
 
 
@@ -106,7 +107,7 @@ def claim(tx: Tx, code: str, *, site: str, name: str, orientation: str, display_
             (name, site, orientation, now, display_id),
         )
     tx.execute("UPDATE signage_pairings SET state = 'claimed', display_id = ? WHERE id = ?", (display_id, row[0]))
-    bump(tx, display_id, "display.claimed", {"id": display_id})
+    bump(tx, display_id, changes.DISPLAY_CLAIMED, {"id": display_id})
     return display_id
 
 
@@ -131,7 +132,7 @@ def deliver(tx: Tx, claim_secret: str, token: str, now: float) -> int | None:
         (sha256(token), now, now, display_id),
     )
     tx.execute("UPDATE signage_pairings SET state = 'delivered' WHERE id = ?", (row["id"],))
-    bump(tx, display_id, "display.paired", {"id": display_id})
+    bump(tx, display_id, changes.DISPLAY_PAIRED, {"id": display_id})
     return display_id
 
 
@@ -149,7 +150,7 @@ def update_display(tx: Tx, display_id: int, fields: dict[str, Any], now: float) 
         tx.execute(
             f"UPDATE signage_displays SET {assignments}, updated = ? WHERE id = ?", [*sets.values(), now, display_id]
         )
-    bump(tx, display_id, "display.updated", {"id": display_id})
+    bump(tx, display_id, changes.DISPLAY_UPDATED, {"id": display_id})
 
 
 def revoke(tx: Tx, display_id: int, now: float) -> None:
@@ -158,11 +159,11 @@ def revoke(tx: Tx, display_id: int, now: float) -> None:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     tx.execute("UPDATE signage_displays SET token_hash = NULL, updated = ? WHERE id = ?", (now, display_id))
     tx.execute("DELETE FROM signage_pairings WHERE display_id = ? AND state = 'claimed'", (display_id,))
-    bump(tx, display_id, "display.revoked", {"id": display_id})
+    bump(tx, display_id, changes.DISPLAY_REVOKED, {"id": display_id})
 
 
 def delete_display(tx: Tx, display_id: int) -> None:
-    bump(tx, display_id, "display.revoked", {"id": display_id})
+    bump(tx, display_id, changes.DISPLAY_REVOKED, {"id": display_id})
     tx.execute("DELETE FROM signage_displays WHERE id = ?", (display_id,))
 
 
@@ -221,14 +222,14 @@ def save_announcement(tx: Tx, fields: dict[str, Any], now: float, announcement_i
             f"UPDATE signage_announcements SET {assignments}, updated = ? WHERE id = ?",
             [*row.values(), now, announcement_id],
         )
-    bump_many(tx, [*before, *_announcement_targets(tx, announcement_id)], "announcement")
+    bump_many(tx, [*before, *_announcement_targets(tx, announcement_id)], changes.ANNOUNCEMENTS_CHANGED)
     return announcement_id
 
 
 def delete_announcement(tx: Tx, announcement_id: int) -> None:
     targets = _announcement_targets(tx, announcement_id)
     tx.execute("DELETE FROM signage_announcements WHERE id = ?", (announcement_id,))
-    bump_many(tx, targets, "announcement")
+    bump_many(tx, targets, changes.ANNOUNCEMENTS_CHANGED)
 
 
 def save_asset(tx: Tx, data: bytes, extension: str, content_type: str, now: float) -> str:

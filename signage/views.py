@@ -75,24 +75,31 @@ async def pair_page(request: web.Request) -> web.Response:
     return response
 
 
+def _static(request: web.Request, name: str) -> str:
+    """A signage static file's URL with its content hash."""
+    resource = request.app.router["static_signage"]
+    return str(resource.url_for(filename=name, append_version=True))  # type: ignore[arg-type]  # typed str, read as a flag
+
+
 @routes.get("/screens/{id}", name="screen", access=access.STAFF_OR_OWN_DISPLAY)
 async def screen_page(request: web.Request) -> web.Response:
     display_id = path_int(request)
     if "token" in request.query:
         # A link with ?token=: keep the token in the screen cookie, not in the address bar.
         rest = {k: v for k, v in request.query.items() if k != "token"}
-        response = redirect(request.app.router["screen"].url_for(id=str(display_id)).with_query(rest))
+        response = redirect(str(request.app.router["screen"].url_for(id=str(display_id)).with_query(rest)))
         set_cookie(request, response, access.DISPLAY_COOKIE, request.query["token"], max_age=10 * 365 * 86400)
         return response
     snap = await service.build_snapshot(request, display_id)
     is_screen = await access.display_id(request) == display_id
     html = screen.page_html(
         snapshot_url=_url(request, "api_display_snapshot", id=display_id),
-        ws_url=str(request.app.router["ws"].url_for().with_query(channels=f"display:{display_id}")),
+        ws_url=str(request.app.router["ws"].url_for()),  # screen.js follows the snapshot's channels on it
+        ws_follows_snapshot=True,
         heartbeat_url=_url(request, "api_display_heartbeat", id=display_id) if is_screen else "",
         display_id=display_id,
-        css_url=str(request.app.router["static_signage"].url_for(filename="screen.css", append_version=True)),
-        js_url=str(request.app.router["static_signage"].url_for(filename="screen.js", append_version=True)),
+        css_url=_static(request, "screen.css"),
+        js_url=_static(request, "screen.js"),
         initial=snap,
         initial_etag=etag(snap),
         lang=request[LANGUAGE],

@@ -177,3 +177,23 @@ async def test_the_server_does_not_compress_messages(client):
     ws = await client.ws_connect("/ws?channels=board:1", compress=15)
     assert ws.compress == 0  # permessage-deflate declined: small messages, one zlib context per socket saved
     await ws.close()
+
+
+async def test_a_long_absence_is_replayed_a_page_at_a_time_in_order(client, server):
+    """A screen back after a day gets its history in bounded reads (REPLAY_PAGE), whole and in order."""
+    from quartier.bus import REPLAY_PAGE
+
+    def many(tx):
+        return [tx.change("site:maurepas" if i % 3 else "board:7", "x", {"i": i}) for i in range(2 * REPLAY_PAGE + 40)]
+
+    seqs = await server.app[DB].write(many)
+    bus = server.app[BUS]
+    pages = [p async for p in bus.history(["site:maurepas", "board:7"], 0, bus.last_seq)]
+    assert [len(p) for p in pages] == [REPLAY_PAGE, REPLAY_PAGE, 40]
+    assert [c.seq for p in pages for c in p] == seqs
+    ws = await client.ws_connect("/ws?channels=site:maurepas,board:7&since=0")
+    got = await receive(ws, len(seqs))
+    assert [m["seq"] for m in got] == seqs
+    await record(server.app, "board:7")  # then live, no gap
+    [live] = await receive(ws, 1)
+    assert live["seq"] == seqs[-1] + 1

@@ -17,7 +17,6 @@ import time
 import pytest
 
 from quartier.typedefs import SETTINGS
-from signage.watcher import WATCHER
 
 from .conftest import csrf_for, form, text_of
 from .hostile import (
@@ -146,11 +145,9 @@ async def call(world, route, *, language="fr", json_body=None, data=None, raw=No
 
 
 async def check_refused(app, world, route, label, language="fr", *, must_refuse=False, **kw):
-    await app[WATCHER].settled()  # the screens' watcher writes its own changes after earlier requests
     before = await table_counts(app)
     response = await call(world, route, language=language, **kw)
     body = await response.text()
-    await app[WATCHER].settled()
     what = f"{route.method} {concrete(route, world.ids)} [{label}, {language}]"
     assert_clear_refusal(response.status, body, response.content_type, language, what)
     if response.status >= 400:

@@ -12,6 +12,9 @@
   var cfg = {
     snapshotUrl: body.dataset.snapshotUrl,
     wsUrl: body.dataset.wsUrl || "",
+    // On the server, the page follows the channels its snapshot lists (from the server: the page
+    // never names a channel itself) and resumes after the snapshot's version.
+    wsFollows: body.dataset.wsFollows === "snapshot",
     heartbeatUrl: body.dataset.heartbeatUrl || "",
     heartbeatMs: (parseInt(body.dataset.heartbeatSeconds, 10) || 30) * 1000,
     tickMs: 5000,
@@ -261,12 +264,17 @@
       localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag, lastOk: state.lastOk }));
     } catch (e) { /* full or disabled storage: the page still works */ }
   }
+  function followed(snapshot) {
+    return snapshot && Array.isArray(snapshot.channels) ? snapshot.channels.join(",") : "";
+  }
   function accept(snapshot, etag) {
+    var before = followed(state.snapshot);
     state.snapshot = snapshot;
     state.etag = etag || "";
     state.modelKey = "";
     save();
     tick();
+    if (cfg.wsFollows && socket && followed(snapshot) !== before) { socket.close(); }  // reconnects on the new set
   }
   function synced(response) {
     var header = response && response.headers.get("X-Quartier-Synced");
@@ -305,11 +313,21 @@
 
   var delay = 1000;
   var pending = null;
+  var socket = null;
+  function socketUrl() {
+    var url = cfg.wsUrl;
+    if (cfg.wsFollows) {
+      var channels = followed(state.snapshot);
+      if (!channels) { return ""; }
+      url += "?channels=" + encodeURIComponent(channels) + "&since=" + state.snapshot.version;
+    }
+    if (url.charAt(0) === "/") { url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + url; }
+    return url;
+  }
   function connect() {
     if (!cfg.wsUrl) { return; }
-    var url = cfg.wsUrl;
-    if (url.charAt(0) === "/") { url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + url; }
-    var socket;
+    var url = socketUrl();
+    if (!url) { retry(); return; }
     body.dataset.live = "connecting";
     try { socket = new WebSocket(url); } catch (e) { retry(); return; }
     socket.onopen = function () { state.wsOpen = true; delay = 1000; body.dataset.live = "open"; refresh(); };
@@ -322,6 +340,7 @@
       pending = setTimeout(refresh, 30);  // a burst of changes costs one fetch
     };
     socket.onclose = function () {
+      socket = null;
       state.wsOpen = false;
       body.dataset.live = "offline";
       retry();

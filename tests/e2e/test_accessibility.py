@@ -28,6 +28,8 @@ PAGE_TYPES = [
     "minutes",
     "minutes-print",
     "login",
+    "open-data",
+    "embed",
 ]
 
 
@@ -50,6 +52,8 @@ def url_of(kind: str, world) -> str:
         "feedback": f"/f/b/{ids['board']}",
         "screen": f"/screens/{display}?token={token}",
         "login": "/login",
+        "open-data": "/open-data",
+        "embed": "/embed/programme?site=maurepas",
     }[kind]
 
 

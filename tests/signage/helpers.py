@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 from quartier.typedefs import SETTINGS
-from signage.watcher import WATCHER
 from tests.events.helpers import add_session, add_site
 
-__all__ = ["add_session", "add_site", "pair", "settled", "today", "snapshot"]
+__all__ = ["add_session", "add_site", "pair", "today", "snapshot"]
 
 
 def today(app) -> dt.date:
@@ -31,13 +30,7 @@ async def pair(
     assert r.status == 201, await r.text()
     r = await client.get(f"/api/v1/displays/pair/{pairing['claim']}")
     assert r.status == 200, await r.text()
-    await settled(client.server.app)
     return await r.json()
-
-
-async def settled(app) -> None:
-    """Let the watcher pass on what is already committed, so versions stop moving."""
-    await app[WATCHER].settled()
 
 
 async def snapshot(client, screen: dict[str, Any], **headers: str):

@@ -3,6 +3,8 @@
 import asyncio
 import datetime as dt
 
+from quartier.typedefs import DB
+
 from .helpers import add_session, add_site, pair, snapshot, today
 
 
@@ -79,20 +81,20 @@ async def test_etag_gives_304_until_something_changes(client, bearer, server):
     assert cancelled["status"] == "cancelled" and cancelled["reason"] == "Formatrice malade"
 
 
-async def test_a_cancellation_reaches_the_screen_channel_within_a_second(client, bearer, server):
+def follow_url(screen: dict, snap: dict) -> str:
+    """The socket a screen opens: the channels its snapshot lists, after its version."""
+    return f"/ws?channels={','.join(snap['channels'])}&since={snap['version']}&token={screen['token']}"
+
+
+async def test_a_cancellation_reaches_the_screen_on_the_channels_its_snapshot_lists(client, bearer, server):
     app = server.app
     day = today(app)
     await add_site(app)
     session = await add_session(app, date=day.isoformat())
     screen = await pair(client, bearer)
-    version = (await (await snapshot(client, screen)).json())["version"]
-    async with client.ws_connect(f"/ws?channels=display:{screen['id']}&token={screen['token']}") as ws:
-        await asyncio.sleep(0.3)  # let the start-up "everything is stale" round pass
-        while True:
-            try:
-                await ws.receive_json(timeout=0.3)
-            except TimeoutError:
-                break
+    snap = await (await snapshot(client, screen)).json()
+    assert snap["channels"] == [f"display:{screen['id']}", "programme", "site:maurepas"]
+    async with client.ws_connect(follow_url(screen, snap)) as ws:
         loop = asyncio.get_running_loop()
         started = loop.time()
         await client.post(
@@ -102,8 +104,10 @@ async def test_a_cancellation_reaches_the_screen_channel_within_a_second(client,
         )
         message = await ws.receive_json(timeout=1)
         assert loop.time() - started < 1
-        assert message["type"] == "snapshot.stale" and message["seq"] > version
-    assert (await (await snapshot(client, screen)).json())["version"] == message["seq"]
+        assert message["type"] == "occurrence.cancelled" and message["seq"] > snap["version"]
+    fresh = await (await snapshot(client, screen)).json()
+    assert fresh["version"] >= message["seq"]
+    assert next(s for s in fresh["sessions"] if s["day"] == day.isoformat())["status"] == "cancelled"
 
 
 async def test_an_open_board_at_the_site_is_on_the_wall_of_its_screens(client, bearer, server):
@@ -111,7 +115,8 @@ async def test_an_open_board_at_the_site_is_on_the_wall_of_its_screens(client, b
     await add_site(server.app, slug="cleunay", name="ESC Cleunay")
     here = await pair(client, bearer)
     there = await pair(client, bearer, site="cleunay")
-    async with client.ws_connect(f"/ws?channels=display:{here['id']}&token={here['token']}") as ws:
+    snap = await (await snapshot(client, here)).json()
+    async with client.ws_connect(follow_url(here, snap)) as ws:
         r = await client.post(
             "/api/v1/boards",
             headers=bearer,
@@ -119,19 +124,35 @@ async def test_an_open_board_at_the_site_is_on_the_wall_of_its_screens(client, b
         )
         assert r.status == 201, await r.text()
         board = await r.json()
+        opened = await ws.receive_json(timeout=1)  # on the site's channel: the screen fetches again
+        assert opened["channel"] == "site:maurepas" and opened["data"]["id"] == board["id"]
+    snap = await (await snapshot(client, here)).json()
+    assert f"board:{board['id']}" in snap["channels"]  # now it follows the board too
+    async with client.ws_connect(follow_url(here, snap)) as ws:
         r = await client.post(f"/api/v1/boards/{board['id']}/notes", json={"text": "Plus de bancs au parc"})
         assert r.status == 201, await r.text()
-        deadline = asyncio.get_running_loop().time() + 2
-        while True:  # the screen hears about it (maybe twice: board opened, note posted)
-            await ws.receive_json(timeout=max(0.1, deadline - asyncio.get_running_loop().time()))
-            snap = await (await snapshot(client, here)).json()
-            if snap["boards"] and snap["boards"][0]["notes"]:
-                break
-    wall = snap["boards"][0]
+        posted = await ws.receive_json(timeout=1)
+        assert posted["channel"] == f"board:{board['id']}" and posted["type"] == "note.published"
+    wall = (await (await snapshot(client, here)).json())["boards"][0]
     assert wall["title"] == "Le quartier en 2030"
     assert [n["text"] for n in wall["notes"]] == ["Plus de bancs au parc"]
     assert wall["qr"]["url"] == f"http://quartier.test/j/{board['code']}"
     assert (await (await snapshot(client, there)).json())["boards"] == []
+
+
+async def test_a_snapshot_read_writes_nothing_and_its_version_moves_only_with_its_channels(client, bearer, server):
+    app = server.app
+    await add_site(app)
+    await add_site(app, slug="cleunay", name="ESC Cleunay")
+    screen = await pair(client, bearer)
+    before = app[DB].transactions
+    first = await snapshot(client, screen)
+    again = await snapshot(client, screen, **{"If-None-Match": first.headers["ETag"]})
+    assert again.status == 304 and app[DB].transactions == before  # reading it wrote nothing
+    # A board opened at another site is not on this screen's channels: same version, still 304.
+    r = await client.post("/api/v1/boards", headers=bearer, json={"title": "Ailleurs", "site": "cleunay"})
+    assert r.status == 201
+    assert (await snapshot(client, screen, **{"If-None-Match": first.headers["ETag"]})).status == 304
 
 
 async def test_per_screen_schedule_overrides_the_site_hours(client, bearer, server):

@@ -1,0 +1,37 @@
+"""The forum's channels and change types: the one place that names them.
+
+- `board:{id}`, public: what the wall, the phones and the screens show. Pending notes never go there.
+- `moderation:{id}`, staff and the board's facilitator link: every note's full state.
+"""
+
+from __future__ import annotations
+
+from quartier.channels import channel, keys
+
+BOARD = "board"
+MODERATION = "moderation"
+
+# board:{id}
+NOTE_PUBLISHED = "note.published"  # a note to show, or its new state
+NOTE_REMOVED = "note.removed"  # hidden, merged away, deleted or purged
+BOARD_UPDATED = "board.updated"
+ROUND_OPENED = "round.opened"
+ROUND_CLOSED = "round.closed"
+VOTE_CAST = "vote.cast"
+VOTES_UPDATED = "votes.updated"
+# moderation:{id}
+NOTE = "note"  # a note's full state, whatever its status
+NOTE_DELETED = "note.deleted"
+
+
+def board_channel(board_id: int | str) -> str:
+    return channel(BOARD, board_id)
+
+
+def moderation_channel(board_id: int | str) -> str:
+    return channel(MODERATION, board_id)
+
+
+def moderated_boards(channels: list[str]) -> list[str]:
+    """The board ids (as given) of the moderation channels asked for on /ws."""
+    return keys(channels, MODERATION)
