@@ -323,7 +323,7 @@ def main() -> int:
     say(f"the agent: version {shown['agent_version']}, power control {shown['power_control']['method']}")
     say(
         f"disk: the agent's venv {disk['venv_mib']:.1f} MiB; install.sh added {disk['packages']} Debian "
-        f"packages ({disk['packages_mib']:.0f} MiB installed) to a bare Bookworm root with python3"
+        f"packages ({disk['packages_mib']:.0f} MiB installed) to a bare Bookworm root with python3 and git"
     )
     for what, mib in memory.items():
         say(f"memory (VmRSS under qemu-aarch64, {what}): {mib:.1f} MiB")
