@@ -47,7 +47,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 # The README's volunteer's path for a lobby screen, walked in an arm64 Bookworm root under qemu
-# (kept in .cache/); as root, a quarter of an hour; not part of make test. It clones the last
+# (kept in .cache/); as root, 15 to 30 minutes; not part of make test. It clones the last
 # commit, as a volunteer does. PI_CHECK_KIOSK=no walks the agent alone.
 pi-check: $(VENV)/.installed
 	$(BIN)/python tools/pi_check.py
