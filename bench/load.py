@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import secrets
 import time
 from typing import Any
 
@@ -154,12 +153,12 @@ async def _fanout(
 # -- 2. posting
 
 
-def posting(*, post_url: str, devices: int, duration: float) -> dict[str, Any]:
-    """`devices` residents (distinct device tokens), each posting a note as soon as the last was acknowledged."""
+def posting(*, post_url: str, devices: list[str], duration: float) -> dict[str, Any]:
+    """Residents (one issued device id each), each posting a note as soon as the last was acknowledged."""
     return run(_posting(post_url, devices, duration))
 
 
-async def _posting(post_url: str, devices: int, duration: float) -> dict[str, Any]:
+async def _posting(post_url: str, devices: list[str], duration: float) -> dict[str, Any]:
     acked = 0
     statuses: dict[str, int] = {}
     latencies: list[float] = []
@@ -168,7 +167,7 @@ async def _posting(post_url: str, devices: int, duration: float) -> dict[str, An
 
         async def device(d: int) -> None:
             nonlocal acked
-            headers = {"Cookie": f"quartier_device={secrets.token_urlsafe(24)}"}
+            headers = {"Cookie": f"quartier_device={devices[d]}"}
             k = 0
             while time.monotonic() < stop_at:
                 k += 1
@@ -186,7 +185,7 @@ async def _posting(post_url: str, devices: int, duration: float) -> dict[str, An
 
         start = time.monotonic()
         stop_at = start + duration
-        await asyncio.gather(*(device(d) for d in range(devices)))
+        await asyncio.gather(*(device(d) for d in range(len(devices))))
         elapsed = time.monotonic() - start
     out = latency_summary([x * 1000 for x in latencies])
     out.update(acked=acked, seconds=round(elapsed, 2), per_second=round(acked / duration, 1), statuses=statuses)

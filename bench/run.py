@@ -42,11 +42,18 @@ from bench.common import (
     run_load,
     write_json,
 )
+from quartier import devices
+from quartier import settings as settings_module
 from quartier.demo import build_demo
 
 HERE = Path(__file__).parent
 SCENARIOS = ("fanout", "posting", "pages", "memory", "storm", "startup")
-DEVICE = "benchdevice0000000000000000000001"  # a resident's device cookie (22-64 URL-safe characters)
+
+
+def device_ids(config: Path, n: int = 1) -> list[str]:
+    """Device ids as the server issues them (signed with the config's secret key), for load clients."""
+    secret = settings_module.load(config).secret_key
+    return [devices.issue(secret) for _ in range(n)]
 
 
 @dataclass
@@ -160,6 +167,9 @@ log_level: WARNING
 forum_notes_per_minute: 100000
 forum_notes_per_minute_board: 10000000
 forum_notes_per_minute_address: 10000000
+new_devices_per_hour_address: 10000000
+connections_per_address: 100000
+websockets_per_address: 100000
 """
 
 
@@ -187,7 +197,7 @@ def fanout(work: Path, sizes: Sizes) -> Report:
                     rate=sizes.rate,
                     duration=seconds,
                     post_url=post_url,
-                    device=DEVICE,
+                    device=device_ids(inst.config)[0],
                     raw=raw,
                 )
             return run_load(
@@ -277,7 +287,7 @@ def posting(work: Path, sizes: Sizes) -> Report:
         q = run_load(
             load.posting,
             post_url=inst.url(f"/api/v1/boards/{board}/notes"),
-            devices=sizes.devices,
+            devices=device_ids(inst.config, sizes.devices),
             duration=sizes.posting_seconds,
         )
     port = free_port()
@@ -285,7 +295,7 @@ def posting(work: Path, sizes: Sizes) -> Report:
         b = run_load(
             load.posting,
             post_url=f"http://127.0.0.1:{port}/api/v1/boards/1/notes",
-            devices=sizes.devices,
+            devices=[f"baseline-device-{d}" for d in range(sizes.devices)],
             duration=sizes.posting_seconds,
         )
     report.figures = {"devices": sizes.devices, "seconds": sizes.posting_seconds, "quartier": q, "baseline": b}
@@ -316,7 +326,7 @@ def pages(work: Path, sizes: Sizes) -> Report:
     with (folder / "quartier.yaml").open("a", encoding="utf-8") as f:
         f.write(BENCH_SETTINGS)
     paths = {"today (every site)": "/", "site week": "/sites/maurepas", "forum wall": "/forum/boards/1/wall"}
-    cookie = f"quartier_device={DEVICE}"
+    cookie = f"quartier_device={device_ids(folder / 'quartier.yaml')[0]}"
     measured: dict[str, dict] = {}
     with quartier_server(folder / "quartier.yaml", port, folder / "pages.log"):
         for name, path in paths.items():

@@ -8,25 +8,16 @@ from typing import Any
 from aiohttp import web
 
 from events import queries, store
-from events.model import AXES, KINDS, Invalid, clean_exception, clean_session, clean_site
-from quartier.api import date_query, path_int, read_json
+from events.model import AXES, KINDS, clean_exception, clean_session, clean_site
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.i18n import gettext as _
+from quartier.inputs import path_id, query, read_json
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, SETTINGS
 
 routes = Routes()
 
 MAX_RANGE_DAYS = 366
-
-
-def invalid(e: Invalid) -> Problem:
-    """The first problem as the message, every problem in `fields` (field: message)."""
-    field, message, params = e.errors[0]
-    return Problem(
-        422, "invalid", N_("Champ « {field} » : {problem}"), field=field, problem=_(message).format(**params)
-    )
 
 
 def site_json(site: dict[str, Any]) -> dict[str, Any]:
@@ -86,9 +77,9 @@ def exception_json(e: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_range(request: web.Request) -> tuple[dt.date, dt.date]:
-    today = dt.datetime.now(request.app[SETTINGS].tz).date()
-    start = date_query(request, "from", today)
-    end = date_query(request, "to", start + dt.timedelta(days=6))
+    q = query(request)
+    start = q.date("from") or dt.datetime.now(request.app[SETTINGS].tz).date()
+    end = q.date("to") or start + dt.timedelta(days=6)
     if end < start or (end - start).days > MAX_RANGE_DAYS:
         raise Problem(
             400, "invalid_range", N_("La période doit aller de « from » à « to », {n} jours au plus."), n=MAX_RANGE_DAYS
@@ -96,14 +87,15 @@ def parse_range(request: web.Request) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def filters(request: web.Request) -> dict[str, str | None]:
-    q = request.query
-    out = {k: (q.get(k) or None) for k in ("site", "axis", "kind", "audience")}
-    if out["axis"] and out["axis"] not in AXES:
-        raise Problem(400, "invalid_axis", N_("Axe inconnu ; valeurs possibles : {values}."), values=", ".join(AXES))
-    if out["kind"] and out["kind"] not in KINDS:
-        raise Problem(400, "invalid_kind", N_("Type inconnu ; valeurs possibles : {values}."), values=", ".join(KINDS))
-    return out
+def filters(request: web.Request) -> dict[str, Any]:
+    """The programme's filters from the query string: site, axis, kind, audience."""
+    q = query(request)
+    return {
+        "site": q.text("site", max_length=60) or None,
+        "axis": q.choice("axis", AXES, code="invalid_axis"),
+        "kind": q.choice("kind", KINDS, code="invalid_kind"),
+        "audience": q.text("audience", max_length=60) or None,
+    }
 
 
 @routes.get("/api/v1/sites", name="events_api_sites", access=PUBLIC)
@@ -122,7 +114,7 @@ async def api_site(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/sites", name="events_api_site_create", access=STAFF)
 async def api_site_create(request: web.Request) -> web.Response:
-    site = _clean_site(request, await read_json(request))
+    site = clean_site(await read_json(request), default_timezone=request.app[SETTINGS].timezone)
     existing = await request.app[DB].read(lambda db: queries.site(db, site["slug"]))
     if existing:
         raise Problem(409, "slug_taken", N_("L'identifiant « {slug} » est déjà pris."), slug=site["slug"])
@@ -135,7 +127,7 @@ async def api_site_update(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     data = await read_json(request)
     data.setdefault("slug", slug)
-    site = _clean_site(request, data)
+    site = clean_site(data, default_timezone=request.app[SETTINGS].timezone)
     await request.app[DB].write(lambda tx: store.save_site(tx, site, old_slug=slug))
     return web.json_response({"slug": site["slug"]})
 
@@ -144,13 +136,6 @@ async def api_site_update(request: web.Request) -> web.Response:
 async def api_site_delete(request: web.Request) -> web.Response:
     await request.app[DB].write(lambda tx: store.delete_site(tx, request.match_info["slug"]))
     return web.Response(status=204)
-
-
-def _clean_site(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return clean_site(data, default_timezone=request.app[SETTINGS].timezone)
-    except Invalid as e:
-        raise invalid(e) from None
 
 
 @routes.get("/api/v1/sessions", name="events_api_sessions", access=PUBLIC)
@@ -166,22 +151,15 @@ async def api_sessions(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/sessions/{id}", name="events_api_session", access=PUBLIC)
 async def api_session(request: web.Request) -> web.Response:
-    s = await request.app[DB].read(lambda db: queries.session(db, path_int(request)))
+    s = await request.app[DB].read(lambda db: queries.session(db, path_id(request)))
     if s is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
     return web.json_response(session_json(s))
 
 
-async def _clean_session(request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return clean_session(data)
-    except Invalid as e:
-        raise invalid(e) from None
-
-
 @routes.post("/api/v1/sessions", name="events_api_session_create", access=STAFF)
 async def api_session_create(request: web.Request) -> web.Response:
-    s = await _clean_session(request, await read_json(request))
+    s = clean_session(await read_json(request))
     id, _outcome = await request.app[DB].write(
         lambda tx: store.save_session(tx, {**s, "key": ""} if not s["key"] else s)
     )
@@ -190,15 +168,15 @@ async def api_session_create(request: web.Request) -> web.Response:
 
 @routes.put("/api/v1/sessions/{id}", name="events_api_session_update", access=STAFF)
 async def api_session_update(request: web.Request) -> web.Response:
-    id = path_int(request)
-    s = await _clean_session(request, await read_json(request))
+    id = path_id(request)
+    s = clean_session(await read_json(request))
     await request.app[DB].write(lambda tx: store.save_session(tx, s, id=id))
     return web.json_response({"id": id})
 
 
 @routes.delete("/api/v1/sessions/{id}", name="events_api_session_delete", access=STAFF)
 async def api_session_delete(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_session(tx, id))
     return web.Response(status=204)
 
@@ -206,7 +184,7 @@ async def api_session_delete(request: web.Request) -> web.Response:
 @routes.post("/api/v1/sessions/{id}/cancellations", name="events_api_cancel", access=STAFF)
 async def api_cancel(request: web.Request) -> web.Response:
     """Cancel one occurrence: {"date": "YYYY-MM-DD" (local date of the occurrence), "reason"}."""
-    id = path_int(request)
+    id = path_id(request)
     data = await read_json(request)
     return await _set_exception(request, id, {**data, "status": "cancelled"})
 
@@ -215,14 +193,11 @@ async def api_cancel(request: web.Request) -> web.Response:
 async def api_exception(request: web.Request) -> web.Response:
     """Change one occurrence: {"date", "status": cancelled|moved|full|scheduled, "reason"?,
     "new_date"?, "start"?, "end"?, "room"?}; "scheduled" restores it."""
-    return await _set_exception(request, path_int(request), await read_json(request))
+    return await _set_exception(request, path_id(request), await read_json(request))
 
 
 async def _set_exception(request: web.Request, id: int, data: dict[str, Any]) -> web.Response:
-    try:
-        e = clean_exception(data)
-    except Invalid as err:
-        raise invalid(err) from None
+    e = clean_exception(data)
     outcome = await request.app[DB].write(lambda tx: store.set_exception(tx, id, e))
     occ = await request.app[DB].read(lambda db: queries.occurrence(db, id, e["date"]))
     assert occ is not None

@@ -13,11 +13,12 @@ from aiohttp import web
 from events import ical, queries
 from events.model import AXES, Rule
 from events.pages import formatters, now
-from quartier.api import date_query, path_int
+from quartier import xmltext
 from quartier.conditional import conditional
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import path_id, query
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS
@@ -80,7 +81,7 @@ async def changes_atom(request: web.Request) -> web.Response:
     fmt = formatters(request)
     for o in rows:
         _atom_entry(request, feed, o, fmt)
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + xmltext.clean(ET.tostring(feed, encoding="unicode"))
     return conditional(request, body.encode(), "application/atom+xml", last_modified=last_modified)
 
 
@@ -129,8 +130,8 @@ async def calendar_axis(request: web.Request) -> web.Response:
 @routes.get("/sessions/{id}/calendar.ics", name="events_session_calendar", access=PUBLIC)
 async def calendar_session(request: web.Request) -> web.Response:
     """One session: every date of it (to add or subscribe to), or with `?date=` that date alone."""
-    id = path_int(request)
-    day = date_query(request, "date")
+    id = path_id(request)
+    day = query(request).date("date")
     settings = request.app[SETTINGS]
     s, changed = await request.app[DB].read(lambda db: (queries.session(db, id), queries.last_changed(db)))
     if s is None:

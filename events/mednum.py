@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from events.model import AXES
+from quartier import csvout
 from quartier.i18n import gettext as _
 
 # The standard's columns, in its order (schema.json v1.0.2).
@@ -169,7 +170,7 @@ def places_csv(sites: list[dict[str, Any]], sessions: list[dict[str, Any]], tz: 
     """The standard's CSV (comma-separated, every field quoted, UTF-8). Sites without a SIRET or RNA
     (`pivot`, required by the standard) are left out."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = csvout.DictWriter(out, COLUMNS, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writeheader()
     for site in sites:
         if site["siret"]:

@@ -15,7 +15,6 @@ allows any origin to read it (CORS), as open data should.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -26,6 +25,7 @@ from aiohttp import web
 from events import datainclusion, jsonld, mednum, queries
 from events.api import parse_range
 from events.pages import now, page
+from quartier import csvout
 from quartier.conditional import conditional
 from quartier.i18n import gettext as _
 from quartier.routing import PUBLIC, Routes
@@ -62,12 +62,6 @@ SESSION_FIELDS = [
     ("partner", "string", "Partenaire qui anime la séance"),
     ("url", "string", "Page publique de l'occurrence"),
 ]
-TEXT_CELLS = {"reason", "title", "site_name", "room", "audience", "partner"}
-
-
-def safe_cell(value: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 async def _snapshot(request: web.Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float | None]:
@@ -148,7 +142,7 @@ async def events(request: web.Request) -> web.Response:
 
 def sessions_csv(request: web.Request, occurrences: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvout.Writer(out, lineterminator="\r\n")
     writer.writerow([name for name, _type, _d in SESSION_FIELDS])
     for o in occurrences:
         row = {
@@ -163,7 +157,7 @@ def sessions_csv(request: web.Request, occurrences: list[dict[str, Any]]) -> str
             "capacity": "" if o["capacity"] is None else o["capacity"],
             "url": public_url(request, f"/sessions/{o['session']}?date={o['date'].isoformat()}"),
         }
-        writer.writerow([safe_cell(str(row[k])) if k in TEXT_CELLS else row[k] for k, _t, _d in SESSION_FIELDS])
+        writer.writerow([row[k] for k, _t, _d in SESSION_FIELDS])
     return out.getvalue()
 
 

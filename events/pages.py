@@ -14,11 +14,11 @@ from events import changes, jsonld, queries
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
 from quartier import slots
-from quartier.api import date_query, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import path_id, query
 from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
@@ -101,7 +101,7 @@ async def home(request: web.Request) -> web.Response:
     """Today across every site (or one): what is on now, next and later; the next drop-in help."""
     moment = now(request)
     today = moment.date()
-    site = request.query.get("site") or None
+    site = query(request).text("site", max_length=60) or None
 
     def read(db):
         return {
@@ -128,17 +128,9 @@ async def home(request: web.Request) -> web.Response:
     )
 
 
-def parse_week(raw: str | None, today: dt.date) -> dt.date:
-    """The Monday of an ISO week "YYYY-Www" (this week when absent or wrong)."""
-    if raw:
-        try:
-            year, week = raw.split("-W")
-            return dt.date.fromisocalendar(int(year), int(week), 1)
-        except ValueError:
-            raise Problem(
-                400, "invalid_week", N_("Semaine attendue au format AAAA-Sss, par exemple 2025-W10.")
-            ) from None
-    return today - dt.timedelta(days=today.weekday())
+def week_asked(request: web.Request, today: dt.date, name: str = "week") -> dt.date:
+    """The Monday of the ISO week asked in the query string ("YYYY-Www"; 400 when wrong), else of today's."""
+    return query(request).week(name) or today - dt.timedelta(days=today.weekday())
 
 
 def iso_week(monday: dt.date) -> str:
@@ -156,7 +148,7 @@ def group_by_day(occurrences: list[dict[str, Any]], monday: dt.date) -> list[tup
 async def week(request: web.Request) -> web.Response:
     """The week's programme for every site or one, filtered by site, axis, kind and audience."""
     today = now(request).date()
-    monday = parse_week(request.query.get("week"), today)
+    monday = week_asked(request, today)
     f = filters(request)
 
     def read(db):
@@ -215,7 +207,7 @@ async def site_page(request: web.Request) -> web.Response:
     """A site: address, hours, accessibility, contact and its week."""
     slug = request.match_info["slug"]
     today = now(request).date()
-    monday = parse_week(request.query.get("week"), today)
+    monday = week_asked(request, today)
 
     def read(db):
         site = queries.site(db, slug)
@@ -252,10 +244,10 @@ async def session_page(request: web.Request) -> web.Response:
 
     `?date=YYYY-MM-DD` picks one occurrence (by the local date of the original occurrence).
     """
-    id = path_int(request)
+    id = path_id(request)
     moment = now(request)
     today = moment.date()
-    chosen_date = date_query(request, "date")
+    chosen_date = query(request).date("date")
 
     def read(db):
         s = queries.session(db, id)

@@ -14,10 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from events import hours, queries
-from events.pages import group_by_day, iso_week, now, page, parse_week, readable_hours
-from quartier.api import date_query, path_int
+from events.pages import group_by_day, iso_week, now, page, readable_hours, week_asked
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id, query
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB
@@ -73,7 +73,7 @@ def _week_range(monday: dt.date) -> tuple[dt.date, dt.date]:
 async def site_poster(request: web.Request) -> web.Response:
     """A site's weekly poster (`?week=YYYY-Www`, this week by default): one A4 page."""
     slug = request.match_info["slug"]
-    monday = parse_week(request.query.get("week"), now(request).date())
+    monday = week_asked(request, now(request).date())
 
     def read(db):
         return queries.site(db, slug), queries.occurrences(db, *_week_range(monday), site=slug)
@@ -97,7 +97,7 @@ async def site_poster(request: web.Request) -> web.Response:
 @routes.get("/posters", name="events_posters", access=PUBLIC)
 async def booklet(request: web.Request) -> web.Response:
     """Every site's poster for a week, after a summary page: the booklet printed in one go."""
-    monday = parse_week(request.query.get("week"), now(request).date())
+    monday = week_asked(request, now(request).date())
 
     def read(db):
         return queries.sites(db), queries.occurrences(db, *_week_range(monday))
@@ -124,9 +124,9 @@ async def booklet(request: web.Request) -> web.Response:
 @routes.get("/sessions/{id}/flyers", name="events_session_flyers", access=PUBLIC)
 async def flyers(request: web.Request) -> web.Response:
     """Four A6 flyers of one occurrence on an A4 page (`?date=` its local date, else the next one)."""
-    id = path_int(request)
+    id = path_id(request)
     today = now(request).date()
-    day = date_query(request, "date")
+    day = query(request).date("date")
 
     def read(db):
         s = queries.session(db, id)

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 from aiohttp import web
 
 from events import queries
+from quartier import xmltext
 from quartier.conditional import conditional
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url
@@ -60,5 +61,5 @@ async def sitemap(request: web.Request) -> web.Response:
         ET.SubElement(url, f"{{{SITEMAP}}}loc").text = public_url(request, path)
         if lastmod:
             ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(urlset, encoding="unicode")
+    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + xmltext.clean(ET.tostring(urlset, encoding="unicode"))
     return conditional(request, body.encode(), "application/xml", last_modified=changed, max_age=3600)

@@ -8,13 +8,13 @@ from typing import Any
 from aiohttp import web
 
 from events import changes, embed, queries, store
-from events.model import ACCESSIBILITY, AXES, REPEATS, Invalid, clean_exception, clean_session, clean_site
+from events.model import ACCESSIBILITY, AXES, REPEATS, clean_exception, clean_session, clean_site
 from events.pages import now, page
-from quartier.api import path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid, path_date, path_id, query
 from quartier.routing import STAFF, Routes
 from quartier.typedefs import DB, SETTINGS
 from quartier.web import redirect
@@ -22,27 +22,16 @@ from quartier.web import redirect
 routes = Routes()
 
 
-def _date(raw: str | None, default: dt.date) -> dt.date:
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
-
-
 def _errors(e: Invalid) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for field, message, params in e.errors:
-        out.setdefault(field.replace("repeat.", "repeat_"), _(message).format(**params))
-    return out
+    """Each field's first problem, by the name of its input (the form flattens `repeat`)."""
+    return {field.replace("repeat.", "repeat_"): message for field, message in e.messages().items()}
 
 
 @routes.get("/staff/programme", name="events_staff_day", access=STAFF)
 async def staff_day(request: web.Request) -> web.Response:
     """The day's occurrences across every site, each with a "Cancel" button (click one of two)."""
     today = now(request).date()
-    day = _date(request.query.get("date"), today)
+    day = query(request).date("date") or today
 
     def read(db):
         return {"occurrences": queries.occurrences(db, day, day), "seq": last_seq_in(db)}
@@ -63,8 +52,7 @@ async def staff_day(request: web.Request) -> web.Response:
 
 
 async def _occurrence(request: web.Request) -> tuple[int, dt.date, dict[str, Any]]:
-    id = path_int(request)
-    day = _date(request.match_info["date"], now(request).date())
+    id, day = path_id(request), path_date(request)
     occ = await request.app[DB].read(lambda db: queries.occurrence(db, id, day))
     if occ is None:
         raise Problem(404, "not_found", N_("Cette séance n'a pas lieu le {date}."), date=day.isoformat())
@@ -91,10 +79,9 @@ async def staff_occurrence_save(request: web.Request) -> web.Response:
             request, "events/staff_occurrence.html", {"o": occ, "errors": _errors(err), "form": data}, status=422
         )
     await request.app[DB].write(lambda tx: store.set_exception(tx, id, e))
+    url = request.app.router["events_staff_day"].url_for()
     return redirect(
-        request.app.router["events_staff_day"]
-        .url_for()
-        .with_query(date=(e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat())
+        str(url.with_query(date=(e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat()))
     )
 
 
@@ -150,7 +137,7 @@ async def staff_site_new(request: web.Request) -> web.Response:
 async def _site_from_form(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     data: dict[str, Any] = {k: form.get(k, "") for k in SITE_FIELDS}
-    data["accessibility"] = [a for a in form.getall("accessibility", []) if isinstance(a, str)]
+    data["accessibility"] = form.getall("accessibility", [])
     data["mobile"] = form.get("mobile") == "1"
     return data
 
@@ -167,7 +154,7 @@ async def staff_site_create(request: web.Request) -> web.Response:
         errors = {"slug": _("L'identifiant « {slug} » est déjà pris.").format(slug=site["slug"])}
         return page(request, "events/staff_site_form.html", _site_form(data, errors, action, new=True), status=422)
     await request.app[DB].write(lambda tx: store.save_site(tx, site))
-    return redirect(request.app.router["events_staff_sites"].url_for())
+    return redirect(str(request.app.router["events_staff_sites"].url_for()))
 
 
 @routes.get("/staff/sites/{slug}", name="events_staff_site", access=STAFF)
@@ -195,13 +182,13 @@ async def staff_site_save(request: web.Request) -> web.Response:
     except Invalid as e:
         return page(request, "events/staff_site_form.html", _site_form(data, _errors(e), action, new=False), status=422)
     await request.app[DB].write(lambda tx: store.save_site(tx, site, old_slug=slug))
-    return redirect(request.app.router["events_staff_sites"].url_for())
+    return redirect(str(request.app.router["events_staff_sites"].url_for()))
 
 
 @routes.post("/staff/sites/{slug}/delete", name="events_staff_site_delete", access=STAFF)
 async def staff_site_delete(request: web.Request) -> web.Response:
     await request.app[DB].write(lambda tx: store.delete_site(tx, request.match_info["slug"]))
-    return redirect(request.app.router["events_staff_sites"].url_for())
+    return redirect(str(request.app.router["events_staff_sites"].url_for()))
 
 
 # -- sessions
@@ -209,7 +196,7 @@ async def staff_site_delete(request: web.Request) -> web.Response:
 
 @routes.get("/staff/sessions", name="events_staff_sessions", access=STAFF)
 async def staff_sessions(request: web.Request) -> web.Response:
-    site = request.query.get("site") or None
+    site = query(request).text("site", max_length=60) or None
     rows, sites = await request.app[DB].read(lambda db: (queries.sessions(db, site), queries.sites(db)))
     return page(
         request, "events/staff_sessions.html", {"sessions": rows, "sites": sites, "site": site, "REPEATS": REPEATS}
@@ -249,7 +236,7 @@ def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
 
 async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
     form = await request.post()
-    flat = {
+    flat: dict[str, Any] = {
         k: form.get(k, "")
         for k in (
             "site",
@@ -289,7 +276,7 @@ async def staff_session_new(request: web.Request) -> web.Response:
     sites = await request.app[DB].read(queries.sites)
     action = str(request.app.router["events_staff_session_create"].url_for())
     s = {
-        "site": request.query.get("site", ""),
+        "site": query(request).text("site", max_length=60),
         "date": now(request).date().isoformat(),
         "free": True,
         "repeat_every": "weekly",
@@ -305,7 +292,7 @@ async def staff_session_create(request: web.Request) -> web.Response:
 
 @routes.get("/staff/sessions/{id}", name="events_staff_session", access=STAFF)
 async def staff_session_edit(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     s, sites = await request.app[DB].read(lambda db: (queries.session(db, id), queries.sites(db)))
     if s is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
@@ -319,7 +306,7 @@ async def staff_session_edit(request: web.Request) -> web.Response:
 
 @routes.post("/staff/sessions/{id}", name="events_staff_session_save", access=STAFF)
 async def staff_session_save(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     return await _save_session(request, id, "events_staff_session_save", {"id": str(id)})
 
 
@@ -337,11 +324,11 @@ async def _save_session(request: web.Request, id: int | None, route: str, parts:
             status=422,
         )
     new_id, _outcome = await request.app[DB].write(lambda tx: store.save_session(tx, s, id=id))
-    return redirect(request.app.router["events_session"].url_for(id=str(new_id)))
+    return redirect(str(request.app.router["events_session"].url_for(id=str(new_id))))
 
 
 @routes.post("/staff/sessions/{id}/delete", name="events_staff_session_delete", access=STAFF)
 async def staff_session_delete(request: web.Request) -> web.Response:
-    id = path_int(request)
+    id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_session(tx, id))
-    return redirect(request.app.router["events_staff_sessions"].url_for())
+    return redirect(str(request.app.router["events_staff_sessions"].url_for()))

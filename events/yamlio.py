@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 
 from events import queries, store
-from events.model import Invalid, Rule, clean_exception, clean_session, clean_site
+from events.model import Rule, clean_exception, clean_session, clean_site
 from quartier.db import Tx
 from quartier.i18n import gettext as _
+from quartier.inputs import Invalid
 from quartier.settings import yaml_error_where
 
 MAX_ALIASES = 20
@@ -98,7 +99,7 @@ class Seq(list):
 class _Loader(yaml.SafeLoader):
     aliases = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # overrides PyYAML's untyped Composer method
+    def compose_node(self, parent, index):  # overrides PyYAML's untyped Composer method
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -233,18 +234,18 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
         for ex in _items(item, "exceptions", problems) if "exceptions" in item else []:
             _unknown(problems, ex, EXCEPTION_KEYS)
             try:
-                e = clean_exception(ex)
+                exception = clean_exception(ex)
             except Invalid as err:
                 _invalid(problems, ex, err)
                 continue
-            if not Rule.of(s).occurs_on(e["date"]):
+            if not Rule.of(s).occurs_on(exception["date"]):
                 problems.append(
                     Problem(
                         ex.key_lines.get("date", ex.line),
-                        _("date: la séance n'a pas lieu le {date}").format(date=e["date"].isoformat()),
+                        _("date: la séance n'a pas lieu le {date}").format(date=exception["date"].isoformat()),
                     )
                 )
-            exceptions.append((ex.line, e))
+            exceptions.append((ex.line, exception))
         sessions.append((item, s, exceptions))
     for what, values in (
         ("slug", [(line, s["slug"]) for line, s in sites]),

@@ -14,6 +14,7 @@ from forum import changes, queries, store
 from quartier.channels import listed
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import to_id
 from quartier.routing import STAFF, check
 from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS, USER
@@ -23,21 +24,21 @@ from quartier.typedefs import DB, SETTINGS, USER
 
 async def board_link(request: web.Request) -> bool:
     key = request.query.get("key")
-    raw = request.match_info.get("id", "")
-    if not key or not raw.isdigit() or len(raw) > 18:
+    board_id = to_id(request.match_info.get("id", ""))
+    if not key or board_id is None:
         return False
-    board = await request.app[DB].read(lambda d: queries.board(d, int(raw)))
+    board = await request.app[DB].read(lambda d: queries.board(d, board_id))
     return store.key_ok(request.app[SETTINGS].secret_key, board, key)
 
 
 async def _note_link(request: web.Request) -> bool:
     key = request.query.get("key")
-    raw = request.match_info.get("id", "")
-    if not key or not raw.isdigit() or len(raw) > 18:
+    note_id = to_id(request.match_info.get("id", ""))
+    if not key or note_id is None:
         return False
 
     def read(d: Any) -> dict | None:
-        note = queries.note(d, int(raw))
+        note = queries.note(d, note_id)
         return queries.board(d, note["board_id"]) if note else None
 
     board = await request.app[DB].read(read)
@@ -47,11 +48,11 @@ async def _note_link(request: web.Request) -> bool:
 async def _channel_link(request: web.Request) -> bool:
     """On /ws: every moderation:{id} channel asked for must match the key."""
     key = request.query.get("key")
-    ids = changes.moderated_boards(listed(request.query.get("channels", "")))
-    if not key or not ids or not all(i.isdigit() and len(i) <= 18 for i in ids):
+    ids = [to_id(i) for i in changes.moderated_boards(listed(request.query.get("channels", "")))]
+    if not key or not ids or None in ids:
         return False
     secret = request.app[SETTINGS].secret_key
-    boards = await request.app[DB].read(lambda d: [queries.board(d, int(i)) for i in ids])
+    boards = await request.app[DB].read(lambda d: [queries.board(d, i) for i in ids if i is not None])
     return all(store.key_ok(secret, b, key) for b in boards)
 
 

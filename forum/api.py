@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from aiohttp import web
 
 from events import queries as programme
+from events.model import SLUG_RE
 from forum import queries, store
 from forum.access import NOTE_FACILITATOR, board_link, board_links, board_or_404, read_of_board
-from forum.posting import note_input, post_note
-from quartier.api import clean_text, path_int, read_json
+from forum.posting import TYPED_SOURCES, note_input, post_note
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id, query, read_json
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, USER
 
 routes = Routes()
 
-SITE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-
 
 @routes.get("/api/v1/boards", name="api_boards", access=PUBLIC)
 async def api_boards(request: web.Request) -> web.Response:
-    site = request.query.get("site") or None
-    state = request.query.get("state") or None
-    if state not in (None, "open", "closed"):
-        raise Problem(400, "invalid_state", N_("« state » vaut open ou closed."))
+    q = query(request)
+    site = q.text("site", max_length=60) or None
+    state = q.choice("state", ("open", "closed"), code="invalid_state")
     rows = await request.app[DB].read(lambda d: queries.boards(d, site=site, state=state))
     return web.json_response({"boards": [queries.public_board(b) for b in rows]})
 
 
 @routes.get("/api/v1/boards/{id}", name="api_board", access=PUBLIC)
 async def api_board(request: web.Request) -> web.Response:
-    board = await board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_id(request))
     out = queries.public_board(board)
     out["join_url"] = board_links(request, board)["join_public"]
     return web.json_response(out)
@@ -43,7 +39,7 @@ async def api_board(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/boards/{id}/notes", name="api_board_notes", access=PUBLIC)
 async def api_board_notes(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     notes = await read_of_board(request, board_id, lambda d: queries.public_notes(d, board_id))
     return web.json_response({"notes": notes})
 
@@ -77,94 +73,70 @@ async def with_programme(request: web.Request, fields: dict[str, Any]) -> dict[s
 
 
 def board_input(data: Any) -> dict[str, Any]:
-    title = data.get("title")
-    if not isinstance(title, str) or not clean_text(title):
-        raise Problem(422, "missing_field", N_("Donnez un titre au tableau."))
-    title = clean_text(title)
-    prompt = data.get("prompt") or ""
-    if not isinstance(prompt, str):
-        raise Problem(422, "invalid_field", N_("La question doit être du texte."))
-    prompt = clean_text(prompt)
-    if len(title) > store.MAX_TITLE or len(prompt) > store.MAX_PROMPT:
-        raise Problem(
-            422,
-            "too_long",
-            N_("Le titre ({t} au plus) ou la question ({p} au plus) est trop long."),
-            t=store.MAX_TITLE,
-            p=store.MAX_PROMPT,
+    """A new board's fields, from JSON or the staff form."""
+    f = Fields(data)
+    return {
+        "title": f.text(
+            "title", max_length=store.MAX_TITLE, required=True, message={"required": N_("Donnez un titre au tableau.")}
+        ),
+        "prompt": f.text("prompt", max_length=store.MAX_PROMPT, multiline=True),
+        "moderation": f.choice("moderation", store.MODERATION, "pre"),
+        "site": f.text(
+            "site", max_length=60, pattern=SLUG_RE, message=N_("Le lieu est un identifiant comme « maurepas ».")
         )
-    moderation = data.get("moderation") or "pre"
-    if moderation not in store.MODERATION:
-        raise Problem(422, "invalid_field", N_("La modération vaut « pre » ou « post »."))
-    site = data.get("site") or None
-    if site is not None and (not isinstance(site, str) or not SITE_RE.match(site)):
-        raise Problem(422, "invalid_field", N_("Le lieu est un identifiant comme « maurepas »."))
-    session = data.get("session")
-    if session in ("", None):
-        session = None
-    else:
-        if isinstance(session, str) and session.isdigit():
-            session = int(session)
-        if not isinstance(session, int) or isinstance(session, bool) or session < 1:
-            raise Problem(422, "invalid_field", N_("La séance est un numéro."))
-    return {"title": title, "prompt": prompt, "moderation": moderation, "site": site, "session_id": session}
+        or None,
+        "session_id": f.id("session", message=N_("La séance est un numéro.")),
+    }
 
 
 @routes.post("/api/v1/boards/{id}/notes", name="api_post_note", access=PUBLIC)
 async def api_post_note(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     data = await read_json(request)
-    source = data.get("source") or "phone"
+    sources = (*store.RESIDENT_SOURCES, *TYPED_SOURCES)
+    source = Fields(data).choice(
+        "source", sources, "phone", message=N_("La source vaut tablet, phone, paper ou spoken.")
+    )
     trusted = False
-    if source in ("paper", "spoken"):
+    if source in TYPED_SOURCES:
         # Paper and spoken notes are typed in by a facilitator.
         trusted = request.get(USER) is not None or await board_link(request)
         if not trusted:
             raise Problem(403, "forbidden", N_("Seule l'équipe saisit les notes papier ou orales."))
-    elif source not in store.RESIDENT_SOURCES:
-        raise Problem(422, "invalid_field", N_("La source vaut tablet, phone, paper ou spoken."))
     # No read of the board first: the write finds it (404) and checks it is open (409) in its
     # own transaction; a read round trip per note cost a third of the event loop (issue 11).
-    created = await post_note(request, board_id, data, source, trusted)
+    created = await post_note(request, board_id, data, str(source), trusted)
     return web.json_response(created, status=201)
 
 
 def moderation_input(data: Any) -> tuple[str, dict[str, Any]]:
-    action = data.get("action")
-    if action not in store.ACTIONS:
-        raise Problem(422, "invalid_action", N_("Action inconnue : {actions}."), actions=", ".join(store.ACTIONS))
+    """A moderation action and its arguments, from JSON or the console's forms."""
+    f = Fields(data)
+    action = str(
+        f.choice(
+            "action", store.ACTIONS, required=True, code="invalid_action", message=N_("Action inconnue : {values}.")
+        )
+    )
     args: dict[str, Any] = {}
     if action == "edit":
         args["text"] = note_input(data)["text"]
     elif action == "move":
-        theme = data.get("theme")
-        if not isinstance(theme, str) or not theme:
-            raise Problem(422, "invalid_theme", N_("Ce thème n'existe pas sur ce tableau."))
-        args["theme"] = theme
+        unknown = N_("Ce thème n'existe pas sur ce tableau.")
+        args["theme"] = f.text("theme", max_length=80, required=True, code="invalid_theme", message=unknown)
     elif action == "merge":
-        into = data.get("into")
-        if isinstance(into, str) and into.strip().lstrip("#").isdigit():
-            into = int(into.strip().lstrip("#"))
-        if not isinstance(into, int) or isinstance(into, bool):
-            raise Problem(422, "invalid_merge", N_("Choisissez une autre note du même tableau."))
-        args["into"] = into
+        args["into"] = f.id(
+            "into", required=True, code="invalid_merge", message=N_("Choisissez une autre note du même tableau.")
+        )
     elif action == "action":
-        who = data.get("who") or ""
-        due = data.get("due") or ""
-        if not isinstance(who, str) or not isinstance(due, str) or len(clean_text(who)) > store.MAX_WHO:
-            raise Problem(422, "invalid_field", N_("Indiquez qui s'en charge (80 caractères au plus)."))
-        if due:
-            try:
-                due = dt.date.fromisoformat(due).isoformat()
-            except ValueError:
-                raise Problem(422, "invalid_date", N_("La date s'écrit AAAA-MM-JJ.")) from None
-        args.update(who=clean_text(who), due=due)
+        who = f.text("who", max_length=store.MAX_WHO, message=N_("Indiquez qui s'en charge (80 caractères au plus)."))
+        due = f.date("due", code="invalid_date", message=N_("La date s'écrit AAAA-MM-JJ."))
+        args.update(who=who, due=due.isoformat() if due else "")
     return action, args
 
 
 @routes.post("/api/v1/notes/{id}/moderation", name="api_moderate", access=NOTE_FACILITATOR)
 async def api_moderate(request: web.Request) -> web.Response:
-    note_id = path_int(request)
+    note_id = path_id(request)
     action, args = moderation_input(await read_json(request))
     result = await request.app[DB].write(lambda tx: store.moderate_tx(tx, note_id, action, args))
     return web.json_response(result)

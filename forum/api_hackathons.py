@@ -9,9 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from forum import hackathon
-from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id, query
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS
@@ -85,7 +85,7 @@ def detail(request: web.Request, r: dict[str, Any]) -> dict[str, Any]:
 @routes.get("/api/v1/hackathons", name="api_hackathons", access=PUBLIC)
 async def api_hackathons(request: web.Request) -> web.Response:
     """Every hackathon, newest first (`?site=` for one site's)."""
-    site = request.query.get("site") or None
+    site = query(request).text("site", max_length=60) or None
     rows = await request.app[DB].read(lambda db: hackathon.hackathons(db, site))
     return web.json_response({"hackathons": [summary(request, h) for h in rows]})
 
@@ -93,7 +93,7 @@ async def api_hackathons(request: web.Request) -> web.Response:
 @routes.get("/api/v1/hackathons/{id}", name="api_hackathon", access=PUBLIC)
 async def api_hackathon(request: web.Request) -> web.Response:
     """One hackathon: challenges, teams (first names only), what each built, pitches, the final vote."""
-    hid = path_int(request)
+    hid = path_id(request)
     r = await request.app[DB].read(lambda db: hackathon.results(db, hid))
     if r is None:
         raise Problem(404, "not_found", N_("Ce hackathon n'existe pas."))

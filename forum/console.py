@@ -10,12 +10,12 @@ from aiohttp import web
 from forum import changes, queries, store
 from forum.access import BOARD_FACILITATOR, NOTE_FACILITATOR, board_or_404, console_url, key_of
 from forum.api import moderation_input
-from forum.posting import post_note
+from forum.posting import TYPED_SOURCES, post_note
 from quartier import slots
-from quartier.api import path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id
 from quartier.routing import Routes
 from quartier.templates import render
 from quartier.typedefs import DB, SETTINGS, USER
@@ -35,7 +35,7 @@ def hhmm(ts: float | None, request: web.Request) -> str:
 
 @routes.get("/forum/boards/{id}/console", name="forum_console", access=BOARD_FACILITATOR)
 async def console(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         board = queries.board(d, board_id)
@@ -74,19 +74,21 @@ async def console(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/console/notes", name="forum_console_note", access=BOARD_FACILITATOR)
 async def console_note(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     form = await request.post()
-    source = form.get("source")
-    if source not in ("paper", "spoken"):
-        raise Problem(422, "invalid_field", N_("Choisissez la source : papier ou oral."))
+    source = str(
+        Fields(form).choice(
+            "source", TYPED_SOURCES, required=True, message=N_("Choisissez la source : papier ou oral.")
+        )
+    )
     await board_or_404(request, board_id)
-    await post_note(request, board_id, form, str(source), trusted=True)
+    await post_note(request, board_id, form, source, trusted=True)
     return redirect(console_url(request, board_id, "#saisie", sent=str(source)))
 
 
 @routes.post("/forum/notes/{id}/moderate", name="forum_moderate", access=NOTE_FACILITATOR)
 async def moderate(request: web.Request) -> web.Response:
-    note_id = path_int(request)
+    note_id = path_id(request)
     form = await request.post()
     note = await request.app[DB].read(lambda d: queries.note(d, note_id))
     if note is None:
@@ -99,12 +101,14 @@ async def moderate(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/state", name="forum_state", access=BOARD_FACILITATOR)
 async def board_state(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     form = await request.post()
-    state = form.get("state")
-    if state not in ("open", "closed"):
-        raise Problem(422, "invalid_state", N_("L'état vaut ouvert ou fermé."))
-    await request.app[DB].write(lambda tx: store.set_state_tx(tx, board_id, str(state)))
+    state = str(
+        Fields(form).choice(
+            "state", ("open", "closed"), required=True, code="invalid_state", message=N_("L'état vaut ouvert ou fermé.")
+        )
+    )
+    await request.app[DB].write(lambda tx: store.set_state_tx(tx, board_id, state))
     if request.get(USER) and form.get("back") == "board":
         return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))))
     return redirect(console_url(request, board_id))

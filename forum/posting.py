@@ -14,10 +14,10 @@ from typing import Any
 from aiohttp import web
 
 from forum import store
-from quartier.api import clean_text
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields
 from quartier.settings import Settings
 from quartier.templates import render
 from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
@@ -51,30 +51,31 @@ def enforce_limits(request: web.Request, board_id: int) -> None:
     )
 
 
+TYPED_SOURCES = ("paper", "spoken")  # notes a facilitator types in (store.RESIDENT_SOURCES: residents)
+
+# What a resident reads about a note that cannot go up, and the API's codes for it.
+NOTE_SAYS = {
+    "required": N_("La note est vide : écrivez quelques mots."),
+    "text": N_("La note doit être du texte."),
+    "too_long": N_("La note est trop longue : {count} caractères, {max} au plus."),
+}
+NOTE_CODES = {"required": "empty_note"}
+AUTHOR_SAYS = {
+    "text": N_("Le prénom et le thème doivent être du texte."),
+    "too_long": N_("Le prénom est trop long : {max} caractères au plus."),
+}
+
+
 def note_input(data: Any) -> dict[str, Any]:
     """Text, theme and author of a note from JSON or a form, with messages a resident understands."""
-    text = data.get("text") if hasattr(data, "get") else None
-    if text is not None and not isinstance(text, str):
-        raise Problem(422, "invalid_field", N_("La note doit être du texte."))
-    text = clean_text(text or "")
-    if not text:
-        raise Problem(422, "empty_note", N_("La note est vide : écrivez quelques mots."))
-    if len(text) > store.MAX_TEXT:
-        raise Problem(
-            422,
-            "too_long",
-            N_("La note est trop longue : {count} caractères, {max} au plus."),
-            count=len(text),
-            max=store.MAX_TEXT,
-        )
-    author = data.get("author") or ""
-    theme = data.get("theme") or None
-    if not isinstance(author, str) or (theme is not None and not isinstance(theme, str)):
-        raise Problem(422, "invalid_field", N_("Le prénom et le thème doivent être du texte."))
-    author = clean_text(author)
-    if len(author) > store.MAX_AUTHOR:
-        raise Problem(422, "too_long", N_("Le prénom est trop long : {max} caractères au plus."), max=store.MAX_AUTHOR)
-    return {"text": text, "theme": theme, "author": author}
+    f = Fields(data)
+    return {
+        "text": f.text(
+            "text", max_length=store.MAX_TEXT, required=True, multiline=True, message=NOTE_SAYS, code=NOTE_CODES
+        ),
+        "theme": f.text("theme", max_length=80, message={"text": AUTHOR_SAYS["text"]}) or None,
+        "author": f.text("author", max_length=store.MAX_AUTHOR, message=AUTHOR_SAYS),
+    }
 
 
 async def post_note(request: web.Request, board_id: int, data: Any, source: str, trusted: bool = False) -> dict:

@@ -7,8 +7,8 @@ from aiohttp import web
 from forum import queries, store, votes
 from forum.access import board_by_code, board_or_404
 from forum.posting import form_post, posting_page
-from quartier.api import path_int
 from quartier.i18n import gettext as _
+from quartier.inputs import path_id
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
@@ -19,12 +19,12 @@ routes = Routes()
 
 @routes.get("/forum/boards/{id}/tablet", name="forum_tablet", access=PUBLIC)
 async def tablet(request: web.Request) -> web.Response:
-    return await posting_page(request, await board_or_404(request, path_int(request)), "forum/tablet.html")
+    return await posting_page(request, await board_or_404(request, path_id(request)), "forum/tablet.html")
 
 
 @routes.post("/forum/boards/{id}/tablet", name="forum_tablet_post", access=PUBLIC)
 async def tablet_post(request: web.Request) -> web.Response:
-    board = await board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_id(request))
     back = str(request.app.router["forum_tablet"].url_for(id=str(board["id"])))
     return await form_post(request, board, "tablet", "forum/tablet.html", back)
 

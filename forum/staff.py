@@ -6,17 +6,18 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import queries, store
+from forum import changes, queries, store
 from forum.access import board_links, board_or_404
 from forum.api import board_input, with_programme
 from quartier import slots
-from quartier.api import clean_text, path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
 from quartier.web import redirect
+from quartier.ws import close_sockets
 
 routes = Routes()
 
@@ -42,7 +43,7 @@ async def create_board(request: web.Request) -> web.Response:
 
 @routes.get("/forum/boards/{id}", name="forum_board", access=STAFF)
 async def board_page(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         board = queries.board(d, board_id)
@@ -58,25 +59,25 @@ async def board_page(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/themes", name="forum_themes", access=STAFF)
 async def board_themes(request: web.Request) -> web.Response:
-    board_id = path_int(request)
-    form = await request.post()
-    labels = {}
-    for name, value in form.items():
-        if name.startswith("label-") and isinstance(value, str):
-            label = clean_text(value)
-            if len(label) > store.MAX_THEME_LABEL:
-                raise Problem(422, "too_long", N_("Un thème a {max} caractères au plus."), max=store.MAX_THEME_LABEL)
-            labels[name.removeprefix("label-")] = label
-    new = clean_text(str(form.get("new", "")))
-    if len(new) > store.MAX_THEME_LABEL:
-        raise Problem(422, "too_long", N_("Un thème a {max} caractères au plus."), max=store.MAX_THEME_LABEL)
+    board_id = path_id(request)
+    f = Fields(await request.post())
+    say = {"too_long": N_("Un thème a {max} caractères au plus.")}
+    labels = {
+        name.removeprefix("label-"): f.text(name, max_length=store.MAX_THEME_LABEL, message=say)
+        for name in f.data
+        if name.startswith("label-")
+    }
+    new = f.text("new", max_length=store.MAX_THEME_LABEL, message=say)
     await request.app[DB].write(lambda tx: store.set_themes_tx(tx, board_id, labels, new))
     return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#themes")
 
 
 @routes.post("/forum/boards/{id}/link", name="forum_new_link", access=STAFF)
 async def new_link(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     await board_or_404(request, board_id)
     await request.app[DB].write(lambda tx: store.new_link_tx(tx, board_id))
+    # The old link stops working at once: so do the consoles it opened (staff's own stay open).
+    channel = changes.moderation_channel(board_id)
+    await close_sockets(request.app, lambda g: g.key is not None and g.session is None and channel in g.channels)
     return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#lien")

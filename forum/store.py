@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from events import changes as events_changes
-from forum import changes, reads, votes
+from forum import changes, history, reads, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -213,6 +213,8 @@ def _emit(tx: Tx, note_id: int, was_public: bool) -> None:
         tx.change(changes.board_channel(board), changes.NOTE_PUBLISHED, reads.public_note(note))
     elif was_public:
         tx.change(changes.board_channel(board), changes.NOTE_REMOVED, {"id": note_id})
+    if was_public:  # what the history and the vote results said of it must say what is true now
+        history.rewrite_note(tx, board, note_id)
 
 
 def _theme_of(board: dict[str, Any], theme: str | None) -> str:
@@ -308,6 +310,7 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
         tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE_DELETED, {"id": note_id})
         if was_public:
             tx.change(changes.board_channel(note["board_id"]), changes.NOTE_REMOVED, {"id": note_id})
+        history.rewrite_note(tx, note["board_id"], note_id)
         return {"id": note_id, "deleted": True}
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
@@ -355,3 +358,4 @@ def purge_notes_tx(tx: Tx, board_id: int) -> None:
     ).fetchall():
         ranking = [{**x, "author": ""} for x in json.loads(results)]
         tx.execute("UPDATE forum_rounds SET results = ? WHERE id = ?", (json.dumps(ranking, ensure_ascii=False), rid))
+    history.rewrite_board(tx, board_id)  # the changes table forgets the texts and names too

@@ -10,10 +10,11 @@ from typing import Any
 from aiohttp import web
 
 from events import queries as programme
+from events.model import SLUG_RE
 from forum import hackathon, queries, votes
-from quartier.api import clean_text, int_field, path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
@@ -22,17 +23,6 @@ from quartier.web import redirect
 routes = Routes()
 
 JOIN_LIMIT = (10, 5)  # joins a minute per device
-
-
-def _text(form: Any, name: str, max_length: int, required: bool = False, label: str = "") -> str:
-    value = clean_text(str(form.get(name) or ""))
-    if required and not value:
-        raise Problem(422, "missing_field", N_("Le champ « {field} » est obligatoire."), field=label or name)
-    if len(value) > max_length:
-        raise Problem(
-            422, "too_long", N_("Le champ « {field} » dépasse {max} caractères."), field=label or name, max=max_length
-        )
-    return value
 
 
 async def _hackathon_or_404(request: web.Request, hackathon_id: int) -> dict[str, Any]:
@@ -70,10 +60,10 @@ async def hack_list(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/staff", name="hack_create", access=STAFF)
 async def hack_create(request: web.Request) -> web.Response:
-    form = await request.post()
-    title = _text(form, "title", hackathon.MAX_TITLE, required=True, label="titre")
-    session_id = int_field(form, "session", required=False, minimum=1)
-    site = clean_text(str(form.get("site") or "")) or None
+    f = Fields(await request.post())
+    title = f.text("title", max_length=hackathon.MAX_TITLE, required=True, label=N_("titre"))
+    session_id = f.id("session", message=N_("La séance est un numéro."))
+    site = f.text("site", max_length=60, pattern=SLUG_RE, label=N_("lieu")) or None
 
     def read(d: Any) -> Any:
         return programme.session(d, session_id) if session_id else None
@@ -91,7 +81,7 @@ async def hack_create(request: web.Request) -> web.Response:
 
 @routes.get("/hackathons/{id}/staff", name="hack_manage", access=STAFF)
 async def hack_manage(request: web.Request) -> web.Response:
-    hid = path_int(request)
+    hid = path_id(request)
 
     def read(d: Any) -> tuple:
         h = hackathon.hackathon(d, hid)
@@ -128,11 +118,11 @@ async def hack_manage(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/{id}/challenges", name="hack_add_challenge", access=STAFF)
 async def hack_add_challenge(request: web.Request) -> web.Response:
-    hid = path_int(request)
-    form = await request.post()
-    title = _text(form, "title", hackathon.MAX_TITLE, label="titre")
-    description = _text(form, "description", hackathon.MAX_DESCRIPTION, label="description")
-    note_id = int_field(form, "note", required=False, minimum=1)
+    hid = path_id(request)
+    f = Fields(await request.post())
+    title = f.text("title", max_length=hackathon.MAX_TITLE, label=N_("titre"))
+    description = f.text("description", max_length=hackathon.MAX_DESCRIPTION, multiline=True, label=N_("description"))
+    note_id = f.id("note", label=N_("note"))
     await request.app[DB].write(
         lambda tx: hackathon.add_challenge_tx(tx, hid, title=title, description=description, note_id=note_id)
     )
@@ -141,19 +131,19 @@ async def hack_add_challenge(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/{id}/teams", name="hack_add_team", access=STAFF)
 async def hack_add_team(request: web.Request) -> web.Response:
-    hid = path_int(request)
-    form = await request.post()
-    name = _text(form, "name", hackathon.MAX_NAME, required=True, label="nom")
-    challenge = int_field(form, "challenge", required=False, minimum=1)
+    hid = path_id(request)
+    f = Fields(await request.post())
+    name = f.text("name", max_length=hackathon.MAX_NAME, required=True, label=N_("nom"))
+    challenge = f.id("challenge", label=N_("défi"))
     await request.app[DB].write(lambda tx: hackathon.add_team_tx(tx, hid, name=name, challenge_id=challenge))
     return redirect(_url(request, "hack_manage", "#equipes", id=hid))
 
 
 @routes.post("/hackathons/teams/{id}/built", name="hack_team_built", access=STAFF)
 async def hack_team_built(request: web.Request) -> web.Response:
-    team_id = path_int(request)
-    form = await request.post()
-    built = _text(form, "built", hackathon.MAX_BUILT, label="réalisation")
+    team_id = path_id(request)
+    f = Fields(await request.post())
+    built = f.text("built", max_length=hackathon.MAX_BUILT, multiline=True, label=N_("réalisation"))
     await request.app[DB].write(lambda tx: hackathon.set_built_tx(tx, team_id, built))
     t = await request.app[DB].read(lambda d: hackathon.team(d, team_id))
     return redirect(_url(request, "hack_manage", "#equipes", id=t["hackathon_id"]))  # type: ignore[index]  # set_built_tx answered 404 when there is no such team
@@ -161,18 +151,18 @@ async def hack_team_built(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/{id}/pitches", name="hack_pitches", access=STAFF)
 async def hack_pitches(request: web.Request) -> web.Response:
-    hid = path_int(request)
-    form = await request.post()
+    hid = path_id(request)
+    f = Fields(await request.post())
     h = await _hackathon_or_404(request, hid)
-    minutes = int_field(form, "minutes", required=False, minimum=1, maximum=120) or h["pitch_minutes"]
+    minutes = f.integer("minutes", minimum=1, maximum=120, default=h["pitch_minutes"], label=N_("minutes"))
     order = []
     for t in h["teams"]:
-        pos = int_field(form, f"position-{t['id']}", required=False, minimum=1, maximum=999)
-        order.append((pos if pos is not None else t["position"], t["position"], t["id"]))
+        pos = f.integer(f"position-{t['id']}", minimum=1, maximum=999, default=t["position"], label=N_("ordre"))
+        order.append((pos, t["position"], t["id"]))
     order_ids = [i for *_p, i in sorted(order)]
     tz = request.app[SETTINGS].tz
     start: float | None
-    if form.get("from_session") == "1":
+    if f.boolean("from_session"):
         if not h["session_id"]:
             raise Problem(422, "no_session", N_("Ce hackathon n'est lié à aucune séance du programme."))
         today = dt.datetime.now(tz).date()
@@ -188,14 +178,11 @@ async def hack_pitches(request: web.Request) -> web.Response:
         if not occurrences:
             raise Problem(422, "no_session", N_("La séance du programme n'a pas de date à venir."))
         start = hackathon.session_pitch_start(occurrences[0], len(h["teams"]), minutes)
-    elif form.get("now") == "1":
+    elif f.boolean("now"):
         start = time.time()
     else:
-        raw = str(form.get("start") or "")
-        try:
-            start = dt.datetime.fromisoformat(raw).replace(tzinfo=tz).timestamp() if raw else None
-        except ValueError:
-            raise Problem(422, "invalid_date", N_("L'heure s'écrit AAAA-MM-JJTHH:MM.")) from None
+        moment = f.datetime("start", tz=tz, message=N_("L'heure s'écrit AAAA-MM-JJTHH:MM."))
+        start = moment.timestamp() if moment else None
     await request.app[DB].write(
         lambda tx: hackathon.set_pitches_tx(tx, hid, start=start, minutes=minutes, order=order_ids)
     )
@@ -204,15 +191,15 @@ async def hack_pitches(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/{id}/vote", name="hack_vote", access=STAFF)
 async def hack_vote(request: web.Request) -> web.Response:
-    hid = path_int(request)
-    form = await request.post()
+    hid = path_id(request)
+    f = Fields(await request.post())
     h = await _hackathon_or_404(request, hid)
-    if form.get("action") == "close":
+    if f.choice("action", ("open", "close"), "open") == "close":
         if not h["voting"]:
             raise Problem(409, "no_round", N_("Aucun vote n'est ouvert sur ce tableau en ce moment."))
         await request.app[DB].write(lambda tx: votes.close_round_tx(tx, h["voting"]["id"]))
         return redirect(_url(request, "hack_results", id=hid))
-    budget = int_field(form, "budget", required=False, minimum=1, maximum=votes.MAX_BUDGET) or 3
+    budget = f.integer("budget", minimum=1, maximum=votes.MAX_BUDGET, default=3, label=N_("gommettes"))
     await request.app[DB].write(
         lambda tx: votes.open_round_tx(tx, h["board_id"], title="Vote final", budget=budget, stack=False)
     )
@@ -224,7 +211,7 @@ async def hack_vote(request: web.Request) -> web.Response:
 
 @routes.get("/hackathons/{id}", name="hack_page", access=PUBLIC)
 async def hack_page(request: web.Request) -> web.Response:
-    h = await _hackathon_or_404(request, path_int(request))
+    h = await _hackathon_or_404(request, path_id(request))
     mine = member = None
     if not request[NEW_DEVICE]:
         device = hackathon.member_device(request[DEVICE])
@@ -253,9 +240,9 @@ async def hack_page(request: web.Request) -> web.Response:
 
 @routes.post("/hackathons/teams/{id}/join", name="hack_join", access=PUBLIC)
 async def hack_join(request: web.Request) -> web.Response:
-    team_id = path_int(request)
-    form = await request.post()
-    first_name = _text(form, "first_name", hackathon.MAX_FIRST_NAME, required=True, label="prénom")
+    team_id = path_id(request)
+    f = Fields(await request.post())
+    first_name = f.text("first_name", max_length=hackathon.MAX_FIRST_NAME, required=True, label=N_("prénom"))
     if request[NEW_DEVICE]:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
@@ -270,7 +257,7 @@ async def hack_join(request: web.Request) -> web.Response:
 
 @routes.get("/hackathons/{id}/pitches", name="hack_pitch_screen", access=PUBLIC)
 async def hack_pitch_screen(request: web.Request) -> web.Response:
-    h = await _hackathon_or_404(request, path_int(request))
+    h = await _hackathon_or_404(request, path_id(request))
     now = time.time()
     schedule = [s for s in h["slots"] if s["starts"]]
     current = next((s for s in schedule if s["starts"] <= now < s["ends"]), None)
@@ -284,7 +271,7 @@ async def hack_pitch_screen(request: web.Request) -> web.Response:
 
 @routes.get("/hackathons/{id}/results", name="hack_results", access=PUBLIC)
 async def hack_results(request: web.Request) -> web.Response:
-    hid = path_int(request)
+    hid = path_id(request)
     res = await request.app[DB].read(lambda d: hackathon.results(d, hid))
     if res is None:
         raise Problem(404, "not_found", N_("Ce hackathon n'existe pas."))

@@ -11,11 +11,11 @@ from aiohttp import web
 from forum import changes, queries, store, votes, wordcloud
 from forum.access import BOARD_FACILITATOR, board_by_code, board_or_404, key_of, read_of_board
 from forum.posting import message_of
-from quartier.api import clean_text, int_field, path_int, read_json
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields, path_id, query, read_json, to_id
 from quartier.routing import PUBLIC, STAFF, Routes, check
 from quartier.templates import public_url, render
 from quartier.typedefs import DB, DEVICE, LIMITER, NEW_DEVICE, SETTINGS
@@ -29,14 +29,15 @@ VOTE_DEVICE_LIMIT = (60, 30)
 VOTE_ADDRESS_LIMIT = (900, 300)
 # A new voter turn on a tablet: a person needs more than 10 s to vote.
 TURN_LIMIT = (6, 3)
+MAX_TURN = 64  # a turn's id (votes.new_turn_tx makes 16 characters)
 
 
 async def _kiosk_link(request: web.Request) -> bool:
     key = request.query.get("kiosk")
-    raw = request.match_info.get("id", "")
-    if not key or not raw.isdigit() or len(raw) > 18:
+    board_id = to_id(request.match_info.get("id", ""))
+    if not key or board_id is None:
         return False
-    board = await request.app[DB].read(lambda d: queries.board(d, int(raw)))
+    board = await request.app[DB].read(lambda d: queries.board(d, board_id))
     return store.kiosk_ok(request.app[SETTINGS].secret_key, board, key)
 
 
@@ -71,41 +72,41 @@ async def _cast(request: web.Request, note_id: int, *, turn: str | None, round_i
 
 @routes.post("/api/v1/notes/{id}/votes", name="api_vote", access=PUBLIC)
 async def api_vote(request: web.Request) -> web.Response:
-    note_id = path_int(request)
-    data = await read_json(request)
-    round_id = int_field(data, "round", required=False, minimum=1)
-    turn = data.get("turn") or None
-    if turn is not None and not isinstance(turn, str):
-        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit être du texte."), field="turn")
-    remove = data.get("remove", False)
-    if not isinstance(remove, bool):
-        raise Problem(422, "invalid_field", N_("« remove » vaut true ou false."))
+    note_id = path_id(request)
+    f = Fields(await read_json(request))
+    round_id = f.id("round")
+    turn = f.text("turn", max_length=MAX_TURN) or None
+    remove = f.boolean("remove")
     result = await _cast(request, note_id, turn=turn, round_id=round_id, remove=remove)
     return web.json_response(result, status=200 if remove else 201)
 
 
 @routes.get("/api/v1/boards/{id}/rounds", name="api_rounds", access=PUBLIC)
 async def api_rounds(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     rounds = await read_of_board(request, board_id, lambda d: votes.rounds(d, board_id))
     return web.json_response({"rounds": rounds})
 
 
+ROUND_TITLE_SAYS = {
+    "required": N_("Donnez un titre au vote, par exemple « Nos besoins prioritaires »."),
+    "too_long": N_("Le titre du vote a {max} caractères au plus."),
+}
+
+
 def round_input(data: Any, now: float) -> dict[str, Any]:
-    title = clean_text(str(data.get("title") or ""))[: votes.MAX_ROUND_TITLE + 1]
-    if not title:
-        raise Problem(422, "missing_field", N_("Donnez un titre au vote, par exemple « Nos besoins prioritaires »."))
-    if len(title) > votes.MAX_ROUND_TITLE:
-        raise Problem(422, "too_long", N_("Le titre du vote a {max} caractères au plus."), max=votes.MAX_ROUND_TITLE)
-    budget = int_field(data, "budget", required=False, minimum=1, maximum=votes.MAX_BUDGET) or 3
-    stack = data.get("stack") in (True, "1", "on", "true")
-    minutes = int_field(data, "minutes", required=False, minimum=1, maximum=24 * 60)
+    """A new vote round's fields, from JSON or the vote console's form."""
+    f = Fields(data)
+    title = f.text("title", max_length=votes.MAX_ROUND_TITLE, required=True, message=ROUND_TITLE_SAYS)
+    budget = f.integer("budget", minimum=1, maximum=votes.MAX_BUDGET, default=3)
+    stack = f.boolean("stack")
+    minutes = f.integer("minutes", minimum=1, maximum=24 * 60)
     return {"title": title, "budget": budget, "stack": stack, "ends": now + minutes * 60 if minutes else None}
 
 
 @routes.post("/api/v1/boards/{id}/rounds", name="api_open_round", access=BOARD_FACILITATOR)
 async def api_open_round(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     now = time.time()
     fields = round_input(await read_json(request), now)
     created = await request.app[DB].write(lambda tx: votes.open_round_tx(tx, board_id, now=now, **fields))
@@ -121,7 +122,7 @@ async def _round_of_board(request: web.Request, board_id: int, round_id: int) ->
 
 @routes.post("/api/v1/boards/{id}/rounds/{round}/close", name="api_close_round", access=BOARD_FACILITATOR)
 async def api_close_round(request: web.Request) -> web.Response:
-    board_id, round_id = path_int(request), path_int(request, "round")
+    board_id, round_id = path_id(request), path_id(request, "round")
     await _round_of_board(request, board_id, round_id)
     closed = await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))
     return web.json_response(closed)
@@ -149,7 +150,7 @@ def _votes_url(request: web.Request, board_id: int) -> str:
 
 @routes.get("/forum/boards/{id}/votes", name="forum_votes", access=BOARD_FACILITATOR)
 async def votes_console(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         board = queries.board(d, board_id)
@@ -179,7 +180,7 @@ async def votes_console(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/votes", name="forum_vote_open", access=BOARD_FACILITATOR)
 async def votes_open(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     now = time.time()
     fields = round_input(await request.post(), now)
     await request.app[DB].write(lambda tx: votes.open_round_tx(tx, board_id, now=now, **fields))
@@ -188,11 +189,10 @@ async def votes_open(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/votes/close", name="forum_vote_close", access=BOARD_FACILITATOR)
 async def votes_close(request: web.Request) -> web.Response:
-    board_id = path_int(request)
-    form = await request.post()
-    round_id = int_field(form, "round", minimum=1)
-    await _round_of_board(request, board_id, round_id)  # type: ignore[arg-type]  # int_field with required=True never returns None
-    await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))  # type: ignore[arg-type]  # int_field with required=True never returns None
+    board_id = path_id(request)
+    round_id = Fields(await request.post()).id("round", required=True) or 0
+    await _round_of_board(request, board_id, round_id)
+    await request.app[DB].write(lambda tx: votes.close_round_tx(tx, round_id))
     return redirect(_votes_url(request, board_id))
 
 
@@ -248,10 +248,12 @@ async def vote_phone(request: web.Request) -> web.Response:
 
 async def _form_vote(request: web.Request, form: Any, turn: str | None) -> str | None:
     """Cast a dot from a form; returns the error message to show, or None."""
-    note_id = int_field(form, "note", minimum=1)
-    round_id = int_field(form, "round", required=False, minimum=1)
+    f = Fields(form)
+    note_id = f.id("note", required=True) or 0
+    round_id = f.id("round")
+    remove = f.boolean("remove")
     try:
-        await _cast(request, note_id, turn=turn, round_id=round_id, remove=form.get("remove") == "1")  # type: ignore[arg-type]  # int_field with required=True never returns None
+        await _cast(request, note_id, turn=turn, round_id=round_id, remove=remove)
     except Problem as p:
         if p.status == 404:
             raise
@@ -312,13 +314,13 @@ async def _tablet_page(
 
 @routes.get("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet", access=KIOSK)
 async def vote_tablet(request: web.Request) -> web.Response:
-    board = await board_or_404(request, path_int(request))
-    return await _tablet_page(request, board, request.query.get("turn") or None)
+    board = await board_or_404(request, path_id(request))
+    return await _tablet_page(request, board, query(request).text("turn", max_length=MAX_TURN) or None)
 
 
 @routes.post("/forum/boards/{id}/vote/tablet/turn", name="forum_vote_turn", access=KIOSK)
 async def vote_turn(request: web.Request) -> web.Response:
-    board = await board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_id(request))
     if request[NEW_DEVICE]:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
@@ -334,9 +336,9 @@ async def vote_turn(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet_post", access=KIOSK)
 async def vote_tablet_post(request: web.Request) -> web.Response:
-    board = await board_or_404(request, path_int(request))
+    board = await board_or_404(request, path_id(request))
     form = await request.post()
-    turn = str(form.get("turn") or "") or None
+    turn = Fields(form).text("turn", max_length=MAX_TURN) or None
     error = await _form_vote(request, form, turn)
     if error is None:
         return redirect(_tablet_url(request, board["id"], turn=turn or ""))
@@ -348,7 +350,7 @@ async def vote_tablet_post(request: web.Request) -> web.Response:
 
 @routes.get("/forum/boards/{id}/wordcloud.svg", name="forum_wordcloud_svg", access=PUBLIC)
 async def wordcloud_image(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         board = queries.board(d, board_id)
@@ -365,7 +367,7 @@ async def wordcloud_image(request: web.Request) -> web.Response:
 
 @routes.get("/forum/boards/{id}/wordcloud", name="forum_wordcloud", access=PUBLIC)
 async def wordcloud_wall(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         board = queries.board(d, board_id)

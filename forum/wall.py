@@ -9,10 +9,10 @@ from aiohttp import web
 
 from forum import changes, queries, votes
 from forum.access import board_links
-from quartier.api import path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id
 from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import render
@@ -24,7 +24,7 @@ routes = Routes()
 @routes.get("/forum/boards/{id}/wall", name="forum_wall", access=PUBLIC)
 @cached_page(lambda r: {changes.board_channel(r.match_info["id"])})
 async def wall(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> tuple:
         shown = votes.shown_round(d, board_id)

@@ -18,9 +18,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import sqlite_utils
+
+from quartier.xmltext import escape, quoteattr
 
 MIN_LENGTH = 3
 

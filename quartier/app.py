@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from importlib.resources import files
 
@@ -28,6 +29,7 @@ from quartier.typedefs import (
     PAGE_CACHE,
     SETTINGS,
     SLOTS,
+    SOCKETS_PER_ADDRESS,
     STAFF_LINKS,
     TEMPLATES,
     WEBSOCKETS,
@@ -57,7 +59,8 @@ def create_app(settings: Settings) -> web.Application:
     app[LIMITER] = RateLimiter()
     app[ACCESS] = {}
     app[CHANNEL_ACCESS] = {}
-    app[WEBSOCKETS] = set()
+    app[WEBSOCKETS] = {}
+    app[SOCKETS_PER_ADDRESS] = Counter()
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
     app[SLOTS] = {}

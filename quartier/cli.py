@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,10 +19,12 @@ from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_runner import GracefulExit
 
-from quartier import __version__, auth, features, i18n
+from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
-from quartier.db import Database, backup
+from quartier.db import Database
+from quartier.files import backup
 from quartier.i18n import gettext as _
 from quartier.settings import Settings, SettingsError
 
@@ -77,12 +81,25 @@ async def _noop(db: Database) -> None:
 
 
 class AccessLogger(AbstractAccessLogger):
-    """Method, path and status: no query string, so tokens in links never reach the logs."""
+    """Method, path and status: no query string, so tokens in links never reach the logs, and the
+    secrets some paths carry (a screen's pairing claim, a cancellation link) are masked."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
-            '%s "%s %s" %s %.1fms', request.remote, request.method, request.path, response.status, time * 1000
+            '%s "%s %s" %s %.1fms', request.remote, request.method, logged_path(request), response.status, time * 1000
         )
+
+
+SECRET_SEGMENTS = {"claim", "token", "key", "secret"}
+_SECRET_LIKE = re.compile(r"^(?=.*[A-Z_])[A-Za-z0-9_-]{20,}$")  # random tokens: long, mixed case
+
+
+def logged_path(request: web.BaseRequest) -> str:
+    """The path with every secret segment (named so in its route, or shaped like a token) as "…"."""
+    match = getattr(request, "match_info", None) or {}
+    named = {v for k, v in match.items() if k in SECRET_SEGMENTS}
+    segments = ["…" if s in named or _SECRET_LIKE.match(s) else s for s in request.path.split("/")]
+    return "/".join(segments)
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
@@ -92,9 +109,24 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     host = host or settings.host
     port = settings.port if port is None else port
     print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
-    web.run_app(
-        create_app(settings), host=host, port=port, print=None, access_log_class=AccessLogger, shutdown_timeout=5
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(create_app(settings), settings, host, port))
+
+
+async def _serve(app: web.Application, settings: Settings, host: str, port: int) -> None:
+    """Serve until SIGINT or SIGTERM (then shut down gracefully), every connection through the guard."""
+    runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=True)
+    await runner.setup()
+    limits = guard.Limits(
+        settings.request_header_timeout, settings.request_body_timeout, settings.connections_per_address
     )
+    try:
+        await guard.GuardedSite(runner, host, port, limits).start()
+        await asyncio.Event().wait()
+    except GracefulExit:
+        pass
+    finally:
+        await runner.cleanup()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

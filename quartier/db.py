@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from quartier.files import private_file
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -125,6 +127,7 @@ class Database:
     async def open(self, migrations: Iterable[Migrations] = ()) -> None:
         """Start the writer, set WAL mode and apply pending migrations."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # SQLite gives its -wal and -shm files the database file's mode
         self._writer = threading.Thread(target=self._write_loop, name="quartier-write", daemon=True)
         self._writer.start()
         await asyncio.get_running_loop().run_in_executor(None, self._ready.wait)
@@ -319,32 +322,6 @@ def _resolve(task: _Task, *, result: Any = None, error: BaseException | None = N
         task.loop.call_soon_threadsafe(settle)
     except RuntimeError:  # the loop is closed: nobody is waiting any more
         pass
-
-
-def backup(source: Path, target: Path) -> int:
-    """Copy a live database consistently (SQLite online backup) and check the copy.
-
-    Returns the number of pages copied. The copy is written next to the target
-    and renamed into place only once its integrity check passes.
-    """
-    tmp = target.with_name(target.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-            pages = dst.execute("PRAGMA page_count").fetchone()[0]
-            check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    if check != "ok":
-        tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"backup failed its integrity check: {check}")
-    tmp.replace(target)
-    return pages
 
 
 # -- the core's own schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +34,12 @@ def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tu
     for suffix in ("", "-wal", "-shm"):
         (folder / f"quartier.db{suffix}").unlink(missing_ok=True)
     config = folder / settings_module.CONFIG_FILE
-    config.write_text(
-        settings_module.sample(host=host, port=port, base_url=f"http://{host}:{port}", database="quartier.db"),
-        encoding="utf-8",
-    )
-    config.chmod(0o600)
+    config.unlink(missing_ok=True)
+    fd = os.open(
+        config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+    )  # it holds the secret key: never readable by others
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(settings_module.sample(host=host, port=port, base_url=f"http://{host}:{port}", database="quartier.db"))
     settings = settings_module.load(config)
     password = secrets.token_urlsafe(9)
     asyncio.run(fill(settings, password))

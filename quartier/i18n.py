@@ -15,11 +15,13 @@ import io
 import os
 import threading
 from contextvars import ContextVar
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 SOURCE_LANGUAGE = "fr"
 LANGUAGES = ("fr", "en")
@@ -84,6 +86,38 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if catalogue:
         return catalogue.ngettext(singular, plural, n)
     return singular if n in (0, 1) else plural  # French counts 0 as singular
+
+
+def template_globals() -> dict[str, Any]:
+    """`_`, `gettext`, `ngettext` and `translated` for Jinja templates.
+
+    Jinja's own "newstyle" gettext %-formats its result, so data that reached it answered 500
+    (`100% femmes`) or became HTML once marked safe (an audience of `<meta ...>`). Here `_()` takes
+    a literal message of ours: its translation is trusted markup whose `.format()` escapes its
+    arguments, and nothing is %-formatted: `{{ _("Compte rendu : {title}").format(title=t) }}`.
+    `translated(value)` is for data that may be stored as a French message id (a default theme
+    label): shown in the page's language when it is one, as typed otherwise, and escaped either
+    way. `ngettext` fills `%(num)d`. A test refuses any `_()` in a template on something else than
+    a literal.
+    """
+    return {
+        "_": _template_gettext,
+        "gettext": _template_gettext,
+        "ngettext": _template_ngettext,
+        "translated": _translated,
+    }
+
+
+def _template_gettext(message: str) -> Markup:
+    return Markup(gettext(message))  # our own message ids and their translations: trusted
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
+    return Markup(ngettext(singular, plural, n).replace("%(num)d", str(int(n))))
+
+
+def _translated(value: Any) -> Markup:
+    return Markup.escape(gettext(str(value)))
 
 
 def N_(message: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import io
-from xml.sax.saxutils import quoteattr
 
 import qrcode
 import qrcode.constants
 from qrcode.image.pure import PyPNGImage
+
+from quartier.xmltext import quoteattr
 
 
 def _code(data: str) -> qrcode.QRCode:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from quartier.i18n import gettext as _
+from quartier.inputs import to_week
 
 CONFIG_FILE = "quartier.yaml"
 
@@ -73,6 +74,26 @@ class Settings:
         600,
         "Forum notes accepted per minute from one network address (a whole centre shares its Wi-Fi; "
         "bursts of a third as many).",
+    )
+    new_devices_per_hour_address: int = setting(
+        60,
+        "New resident device ids the server hands out per hour to one network address (bursts of half "
+        "as many): it bounds how many voices clearing or forging cookies can buy.",
+    )
+    allowed_origins: list[str] = setting(
+        [],
+        "Other origins (https://host) whose pages may open this server's staff or screen WebSockets with "
+        "the visitor's cookies; the server's own is always allowed.",
+    )
+    request_header_timeout: int = setting(
+        10, "Seconds a request's headers may take to arrive, from its first byte (slow clients are cut: 408)."
+    )
+    request_body_timeout: int = setting(30, "Seconds more a request's body may take to arrive.")
+    connections_per_address: int = setting(
+        1000, "Connections one network address may hold open at once (a centre's Wi-Fi is one address)."
+    )
+    websockets_per_address: int = setting(
+        500, "Live WebSocket connections one network address may hold (phones, walls and screens of a centre)."
     )
     max_body_kb: int = setting(1024, "Largest request body accepted, in kilobytes.")
     log_level: str = setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
@@ -161,7 +182,7 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("une adresse qui commence par http:// ou https://")
     if name == "languages" and (not value or any(v not in ("fr", "en") for v in value)):
         return _("une liste parmi fr et en")
-    if name == "service_baseline_week" and value and not _iso_week(value):
+    if name == "service_baseline_week" and value and to_week(value) is None:
         return _("une semaine ISO, par exemple 2025-W10")
     if name == "service_goal_factor" and value < 1:
         return _("un nombre entier d'au moins 1")
@@ -175,17 +196,6 @@ def _validate(name: str, value: typing.Any) -> str | None:
         if value < 0:
             return _("un nombre positif")
     return None
-
-
-def _iso_week(value: str) -> bool:
-    import datetime as dt
-
-    try:
-        year, week = value.split("-W")
-        dt.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return False
-    return True
 
 
 def load(path: Path | None) -> Settings:

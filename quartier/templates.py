@@ -27,11 +27,10 @@ class Templates:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(paths),
             autoescape=True,
-            extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # the i18n extension adds this method at run time
+        self.env.globals.update(i18n.template_globals())
         self.env.globals.update(
             url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup, public_url=_public_url
         )

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from quartier.auth import User
     from quartier.bus import Bus
     from quartier.db import Database
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from quartier.settings import Settings
     from quartier.slots import Section
     from quartier.templates import Templates
+    from quartier.ws import Grant
 
 # The annotations give each key its type for mypy; at run time a key is its name (the classes
 # would import the whole core into this module).
@@ -30,7 +33,10 @@ ACCESS: web.AppKey[dict[str, Access]] = web.AppKey("access")
 CHANNEL_ACCESS: web.AppKey[dict[str, Access]] = web.AppKey("channel_access")
 # Rendered public pages, forgotten when the bus publishes on their channels.
 PAGE_CACHE: web.AppKey[PageCache] = web.AppKey("page_cache")
-WEBSOCKETS: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("websockets")
+# Open sockets and what let each in (so a logout, a new facilitator link or a revoked screen closes them).
+WEBSOCKETS: web.AppKey[dict[web.WebSocketResponse, Grant]] = web.AppKey("websockets")
+# Open sockets per network address (bounded by the setting websockets_per_address).
+SOCKETS_PER_ADDRESS: web.AppKey[Counter[str]] = web.AppKey("sockets_per_address")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
@@ -41,3 +47,5 @@ DEVICE = web.RequestKey("device", str)
 NEW_DEVICE = web.RequestKey("new_device", bool)
 LANGUAGE = web.RequestKey("language", str)
 SESSION_ID: web.RequestKey[str | None] = web.RequestKey("session_id")
+# A WebSocket handshake from another site: its cookies open nothing (tokens and keys still do).
+COOKIES_UNTRUSTED = web.RequestKey("cookies_untrusted", bool)

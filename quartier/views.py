@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from quartier import auth
+from quartier import auth, ws
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -58,6 +58,7 @@ async def logout(request: web.Request) -> web.Response:
     session = request.get(SESSION_ID)
     if session:
         await auth.close_session(request.app[DB], session)
+        await ws.close_sockets(request.app, lambda grant: grant.session == session)  # its live pages too
     response = redirect("/")
     response.del_cookie(STAFF_COOKIE, path="/")
     return response

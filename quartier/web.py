@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
-from quartier import auth, i18n
+from quartier import auth, devices, i18n
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
@@ -30,10 +29,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-DEVICE_COOKIE = "quartier_device"
+DEVICE_COOKIE = devices.COOKIE
 STAFF_COOKIE = "quartier_staff"
 LANGUAGE_COOKIE = "quartier_lang"
-_DEVICE_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 STATUS_MESSAGES = {
     400: N_("La demande est invalide."),
@@ -114,9 +112,12 @@ def choose_language(request: web.Request) -> str:
 
 @web.middleware
 async def identity_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    device = request.cookies.get(DEVICE_COOKIE, "")
-    request[NEW_DEVICE] = not _DEVICE_RE.match(device)
-    request[DEVICE] = secrets.token_urlsafe(24) if request[NEW_DEVICE] else device
+    secret = request.app[SETTINGS].secret_key
+    device = devices.verify(secret, request.cookies.get(DEVICE_COOKIE))
+    request[NEW_DEVICE] = device is None
+    if device is None and not request.path.startswith("/static/") and devices.may_issue(request):
+        device = devices.issue(secret)
+    request[DEVICE] = device or ""  # "": no device (too many new ones from this address lately)
     db = request.app[DB]
     user = None
     session = None
@@ -129,7 +130,7 @@ async def identity_middleware(request: web.Request, handler: Handler) -> web.Str
     request[USER] = user
     request[SESSION_ID] = session
     response = await handler(request)
-    if request[NEW_DEVICE] and not response.prepared:
+    if request[NEW_DEVICE] and request[DEVICE] and not response.prepared:
         set_cookie(request, response, DEVICE_COOKIE, request[DEVICE], max_age=400 * 86400)
     return response
 
@@ -209,6 +210,8 @@ async def on_prepare(request: web.Request, response: web.StreamResponse) -> None
         headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.app[SETTINGS].base_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000")  # browsers keep to HTTPS here
     if request.path.startswith("/static/") and "v" in request.query:
         headers["Cache-Control"] = "public, max-age=31536000, immutable"
     elif "Cache-Control" not in headers:
@@ -232,7 +235,14 @@ def redirect(location: str) -> web.Response:
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """A redirect target on this site only (no //host or scheme: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A redirect target on this site only: a path, checked as the browser will read it (after
+    decoding, and without the tabs and newlines browsers drop), so `/%09/elsewhere.example` or
+    `/%0a/...` never leads to another host nor breaks the answer's headers."""
+    if not target or len(target) > 2000:
         return default
+    for seen in (target, unquote(target)):
+        if not seen.startswith("/") or seen.startswith("//") or "\\" in seen:
+            return default
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in seen):
+            return default
     return target

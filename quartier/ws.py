@@ -12,6 +12,9 @@ import contextlib
 import functools
 import logging
 import struct
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -21,7 +24,17 @@ from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.routing import PUBLIC, Routes
-from quartier.typedefs import BUS, CHANNEL_ACCESS, USER, WEBSOCKETS
+from quartier.typedefs import (
+    BUS,
+    CHANNEL_ACCESS,
+    COOKIES_UNTRUSTED,
+    SESSION_ID,
+    SETTINGS,
+    SOCKETS_PER_ADDRESS,
+    USER,
+    WEBSOCKETS,
+)
+from quartier.web import bearer_token
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +63,9 @@ async def may_subscribe(request: web.Request, channel: str) -> bool:
     return bool(access.check and await access.check(request))
 
 
-@routes.get("/ws", name="ws", access=PUBLIC)
-async def websocket(request: web.Request) -> web.StreamResponse:
+async def _admit(request: web.Request) -> tuple[list[str], int | None]:
+    """The channels and `since` asked for, once the caller may have them: a page of another site
+    opens nothing with this browser's cookies, and one address holds a bounded number of sockets."""
     channels = parse_channels(request.query.get("channels", ""))
     since_raw = request.query.get("since")
     try:
@@ -60,17 +74,49 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier.")) from None
     if since is not None and since < 0:
         raise Problem(400, "invalid_since", N_("« since » doit être un nombre entier."))
+    if _foreign_origin(request):
+        if request[SESSION_ID] is not None:
+            request[USER] = None
+            request[SESSION_ID] = None
+        request[COOKIES_UNTRUSTED] = True
     for channel in channels:
         if not await may_subscribe(request, channel):
             raise Problem(403, "forbidden", N_("Accès refusé."))
+    if request.app[SOCKETS_PER_ADDRESS][request.remote or ""] >= request.app[SETTINGS].websockets_per_address:
+        raise Problem(
+            429, "too_many_sockets", N_("Trop de connexions en direct depuis ce réseau."), headers={"Retry-After": "30"}
+        )
+    return channels, since
 
+
+@routes.get("/ws", name="ws", access=PUBLIC)
+async def websocket(request: web.Request) -> web.StreamResponse:
+    channels, since = await _admit(request)
     # No permessage-deflate: messages are small JSON, and compressing each one once per
     # subscriber (with a zlib context per connection) costs more than it saves.
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=4096, compress=False)
-    await ws.prepare(request)
     bus = request.app[BUS]
+    per_address = request.app[SOCKETS_PER_ADDRESS]
+    address = request.remote or ""
     sockets = request.app[WEBSOCKETS]
-    sockets.add(ws)
+    # Known before the handshake is sent: a revocation that arrives meanwhile finds it.
+    sockets[ws] = Grant(
+        channels=frozenset(channels),
+        session=request[SESSION_ID],
+        key=request.query.get("key"),
+        token=bearer_token(request) or request.query.get("token"),
+    )
+    per_address[address] += 1
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        sockets.pop(ws, None)
+        _forget(per_address, address)
+        raise
+    if ws not in sockets:  # revoked while the handshake went out
+        _forget(per_address, address)
+        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked")
+        return ws
     subscriber = bus.subscribe(channels)  # before reading history: nothing falls in between
     sender = asyncio.create_task(_send(request, ws, bus, subscriber, since))
     watchdog = asyncio.create_task(_drop_when_overflowed(request, ws, subscriber))
@@ -80,7 +126,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 await ws.send_str('{"type":"pong"}')
     finally:
         bus.unsubscribe(subscriber)
-        sockets.discard(ws)
+        sockets.pop(ws, None)
+        _forget(per_address, address)
         for task in (sender, watchdog):
             task.cancel()
         for task in (sender, watchdog):
@@ -174,6 +221,42 @@ async def _abort(
     except (TimeoutError, ConnectionResetError, RuntimeError):
         if request.transport is not None:
             request.transport.abort()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What let a socket in: its channels, and the staff session, link key or token it came with."""
+
+    channels: frozenset[str]
+    session: str | None
+    key: str | None
+    token: str | None
+
+
+def _forget(per_address: Counter[str], address: str) -> None:
+    per_address[address] -= 1
+    if per_address[address] <= 0:
+        del per_address[address]
+
+
+def _foreign_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False  # not a browser page (an agent, a script): nothing to forge
+    own = {f"{request.scheme}://{request.host}", request.app[SETTINGS].base_url.rstrip("/")}
+    return origin not in own | set(request.app[SETTINGS].allowed_origins)
+
+
+async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) -> int:
+    """Close the sockets whose grant no longer holds (access re-checked when it changes)."""
+    doomed = [ws for ws, grant in list(app[WEBSOCKETS].items()) if which(grant)]
+    for ws in doomed:
+        app[WEBSOCKETS].pop(ws, None)
+        if not ws.prepared:
+            continue  # its handler sees it gone once the handshake is out, and closes it
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked"), 1.0)
+    return len(doomed)
 
 
 async def close_all(app: web.Application) -> None:

@@ -17,6 +17,7 @@ from events.pages import now
 from forum import queries
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import query
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
 from quartier.typedefs import DB, SETTINGS
@@ -65,14 +66,12 @@ def _minutes_entry(request: web.Request, m: dict[str, Any]) -> dict[str, Any]:
 @routes.get("/api/v1/minutes", name="reports_api_minutes", access=PUBLIC)
 async def api_minutes(request: web.Request) -> web.Response:
     """Published minutes, newest first (`?site=`); with `?board=`, that board's versions and latest text."""
-    raw = request.query.get("board")
-    site = request.query.get("site") or None
-    if raw is None:
+    q = query(request)
+    board_id = q.id("board", code="invalid_board", message=N_("« board » est le numéro d'un tableau."))
+    site = q.text("site", max_length=60) or None
+    if board_id is None:
         rows = await request.app[DB].read(lambda d: minutes_store.published_list(d, site=site))
         return web.json_response({"minutes": [_minutes_entry(request, m) for m in rows]})
-    if not raw.isdigit() or len(raw) > 9:
-        raise Problem(400, "invalid_board", N_("« board » est le numéro d'un tableau."))
-    board_id = int(raw)
 
     def read(d: Any) -> tuple:
         return queries.board(d, board_id), [v for v in minutes_store.versions(d, board_id) if v["state"] == "published"]

@@ -8,10 +8,11 @@ under it, which is what screen readers are pointed to.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
+
+from quartier.xmltext import escape
 
 ROW = 28
 GAP = 8

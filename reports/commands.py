@@ -13,6 +13,7 @@ from quartier import features
 from quartier.cli import CommandError, load_settings, with_database
 from quartier.db import Database
 from quartier.i18n import gettext as _
+from quartier.inputs import to_id
 from quartier.templates import Templates
 from reports import (
     minutes_compile,
@@ -44,7 +45,8 @@ def cmd_minutes(args: argparse.Namespace) -> None:
     async def run(db: Database) -> dict | None:
         def read(d: Any) -> dict | None:
             raw = args.board.strip()
-            board = queries.board(d, int(raw)) if raw.isdigit() else queries.board_by_code(d, normalize_code(raw))
+            board_id = to_id(raw)
+            board = queries.board(d, board_id) if board_id else queries.board_by_code(d, normalize_code(raw))
             if board is None:
                 return None
             shown = minutes_store.published(d, board["id"]) or minutes_store.draft(d, board["id"])

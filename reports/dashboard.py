@@ -7,7 +7,6 @@ for the arithmetic.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -16,10 +15,12 @@ from aiohttp import web
 
 from events import hours, queries
 from events.model import AXES
-from events.pages import iso_week, now, page, parse_week
+from events.pages import iso_week, now, page, week_asked
+from quartier import csvout
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import query, to_week
 from quartier.routing import STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS
 from reports import charts
@@ -41,8 +42,9 @@ def period(request: web.Request) -> tuple[dt.date, dt.date]:
     """The Mondays of the first and last weeks asked (`from`, `to` as YYYY-Www); default: 4 weeks back, 4 ahead."""
     today = now(request).date()
     this = today - dt.timedelta(days=today.weekday())
-    first = parse_week(request.query.get("from"), today) if request.query.get("from") else this - dt.timedelta(weeks=4)
-    last = parse_week(request.query.get("to"), today) if request.query.get("to") else this + dt.timedelta(weeks=4)
+    q = query(request)
+    first = q.week("from") or this - dt.timedelta(weeks=4)
+    last = q.week("to") or this + dt.timedelta(weeks=4)
     if last < first:
         raise Problem(400, "invalid_period", N_("La dernière semaine précède la première."))
     if (last - first).days // 7 + 1 > MAX_WEEKS:
@@ -99,8 +101,8 @@ async def read_figures(request: web.Request) -> tuple[dt.date, dt.date, dict[str
     settings = request.app[SETTINGS]
     first, last = period(request)
     today = now(request).date()
-    current = parse_week(request.query.get("week"), today)
-    baseline = parse_week(settings.service_baseline_week, today) if settings.service_baseline_week else None
+    current = week_asked(request, today)
+    baseline = to_week(settings.service_baseline_week)  # checked at start-up (quartier.settings)
     data = await request.app[DB].read(
         lambda db: figures(db, first, last, baseline=baseline, factor=settings.service_goal_factor, current=current)
     )
@@ -161,7 +163,7 @@ async def dashboard_csv(request: web.Request) -> web.Response:
     """The dashboard's hours as CSV: one line per week, site and axis (hours with a decimal point)."""
     first, last, data = await read_figures(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvout.Writer(out, lineterminator="\r\n")
     writer.writerow(["semaine", "lundi", "lieu", "nom_du_lieu", "axe", "heures"])
     for w in data["weeks"]:
         for slug, axes in w.by_site_axis.items():

@@ -7,7 +7,6 @@ staff mark actions done here. Filters: site, axis (the note's theme), status of 
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from typing import Any
@@ -16,6 +15,7 @@ import sqlite_utils
 
 from forum import changes as forum_changes
 from forum import queries
+from quartier import csvout
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -115,7 +115,7 @@ def set_done_tx(tx: Tx, note_id: int, done: bool, now: float | None = None) -> d
 
 def to_csv(rows: list[dict[str, Any]], fmt_time: Any) -> str:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csvout.Writer(out)
     w.writerow(["id", "type", "texte", "axe", "qui", "pour_le", "etat", "faite_le", "forum", "lieu", "date_forum"])
     for r in rows:
         w.writerow(

@@ -16,10 +16,11 @@ from typing import Any
 from aiohttp import web
 from babel.dates import format_date, format_time
 
-from quartier.api import path_int, read_json
+from quartier import devices
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields, path_date, path_id, read_json
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import (
@@ -72,13 +73,6 @@ def setup(app: web.Application) -> None:
 
 def _now(request: web.Request) -> dt.datetime:
     return dt.datetime.now(request.app[SETTINGS].tz)
-
-
-def _day(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise Problem(404, "not_found", N_("Cette page n'existe pas.")) from None
 
 
 async def _occurrence(request: web.Request, session_id: int, day: dt.date) -> store.Target:
@@ -169,7 +163,7 @@ async def _record(request: web.Request, target: store.Target, raw: dict[str, Any
             question=label(q.label, request[LANGUAGE]) if q else qid,
             problem=_(message),
         )
-    device = request[DEVICE]
+    device = devices.require(request)  # one answer per device: a device the server issued
     return await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
 
 
@@ -178,24 +172,24 @@ async def _record(request: web.Request, target: store.Target, raw: dict[str, Any
 
 @routes.get(r"/f/{session:\d+}/" + DATE_RE, name="feedback_form", access=PUBLIC)
 async def occurrence_form(request: web.Request) -> web.Response:
-    target = await _occurrence(request, path_int(request, "session"), _day(request.match_info["date"]))
+    target = await _occurrence(request, path_id(request, "session"), path_date(request))
     return await _form_page(request, target)
 
 
 @routes.post(r"/f/{session:\d+}/" + DATE_RE, name="feedback_submit", access=PUBLIC)
 async def occurrence_submit(request: web.Request) -> web.Response:
-    target = await _occurrence(request, path_int(request, "session"), _day(request.match_info["date"]))
+    target = await _occurrence(request, path_id(request, "session"), path_date(request))
     return await _form_submit(request, target)
 
 
 @routes.get(r"/f/b/{board:\d+}", name="feedback_board_form", access=PUBLIC)
 async def board_form(request: web.Request) -> web.Response:
-    return await _form_page(request, await _board(request, path_int(request, "board")))
+    return await _form_page(request, await _board(request, path_id(request, "board")))
 
 
 @routes.post(r"/f/b/{board:\d+}", name="feedback_board_submit", access=PUBLIC)
 async def board_submit(request: web.Request) -> web.Response:
-    return await _form_submit(request, await _board(request, path_int(request, "board")))
+    return await _form_submit(request, await _board(request, path_id(request, "board")))
 
 
 async def _form_page(
@@ -259,7 +253,7 @@ async def _form_submit(request: web.Request, target: store.Target) -> web.Respon
     if errors:
         return await _form_page(request, target, values=raw, errors=errors, status=422)
     _limit(request)
-    device = request[DEVICE]
+    device = devices.require(request)
     await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
     router = request.app.router
     if target.kind == "board":
@@ -278,30 +272,24 @@ def _api_answer(request: web.Request, result: dict[str, Any]) -> web.Response:
     return web.json_response(body, status=201 if result["status"] == "created" else 200)
 
 
-def _answers_of(data: dict[str, Any]) -> dict[str, Any]:
-    answers = data.get("answers")
-    if not isinstance(answers, dict):
-        raise Problem(422, "missing_field", N_("Le champ « {field} » est obligatoire."), field="answers")
-    return answers
+def _answers_of(f: Fields) -> dict[str, Any]:
+    """The answers object, by question id (Form.clean checks what is in it)."""
+    answers = f.nested("answers", required=True)
+    return dict(answers.data) if answers else {}
 
 
 @routes.post("/api/v1/sessions/{id}/feedback", name="feedback_api_session", access=PUBLIC)
 async def api_session_feedback(request: web.Request) -> web.Response:
-    session_id = path_int(request)
-    data = await read_json(request)
-    raw_date = data.get("date")
-    try:
-        day = dt.date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise Problem(422, "invalid_date", N_("Le champ « date » est la date locale de la séance (AAAA-MM-JJ)."))
-    target = await _occurrence(request, session_id, day)
-    return _api_answer(request, await _record(request, target, _answers_of(data)))
+    session_id = path_id(request)
+    f = Fields(await read_json(request))
+    local_date = N_("Le champ « date » est la date locale de la séance (AAAA-MM-JJ).")
+    day = f.date("date", required=True, message=local_date, code="invalid_date")
+    target = await _occurrence(request, session_id, day or dt.date.min)  # never None: a missing date raised
+    return _api_answer(request, await _record(request, target, _answers_of(f)))
 
 
 @routes.post("/api/v1/boards/{id}/feedback", name="feedback_api_board", access=PUBLIC)
 async def api_board_feedback(request: web.Request) -> web.Response:
-    target = await _board(request, path_int(request))
-    data = await read_json(request)
-    return _api_answer(request, await _record(request, target, _answers_of(data)))
+    target = await _board(request, path_id(request))
+    f = Fields(await read_json(request))
+    return _api_answer(request, await _record(request, target, _answers_of(f)))

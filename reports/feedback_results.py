@@ -8,7 +8,6 @@ texts, the CSV export and its JSON twin, hiding an answer, choosing a board's or
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
@@ -19,10 +18,11 @@ from babel.dates import format_date
 from events import queries
 from events.model import AXES
 from forum import queries as forum_queries
-from quartier.api import path_int
+from quartier import csvout
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields, path_id, query
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE
@@ -38,28 +38,17 @@ routes = Routes()
 
 def _filters(request: web.Request) -> dict[str, Any]:
     """The results' filters from the query string: session, date, board, site, axis, from, to."""
-    q = request.query
-    out: dict[str, Any] = {}
-    for name in ("session", "board"):
-        if q.get(name):
-            if not q[name].isdigit():
-                raise Problem(400, "invalid_field", N_("Le champ « {field} » doit être un nombre entier."), field=name)
-            out["session_id" if name == "session" else "board_id"] = int(q[name])
-    for name, key in (("date", "date"), ("from", "start"), ("to", "end")):
-        if q.get(name):
-            try:
-                out[key] = dt.date.fromisoformat(q[name])
-            except ValueError:
-                raise Problem(400, "invalid_date", N_("Dates attendues au format AAAA-MM-JJ.")) from None
-    if q.get("site"):
-        out["site"] = q["site"]
-    if q.get("axis"):
-        if q["axis"] not in AXES:
-            raise Problem(
-                400, "invalid_axis", N_("Axe inconnu ; valeurs possibles : {values}."), values=", ".join(AXES)
-            )
-        out["axis"] = q["axis"]
-    return out
+    q = query(request)
+    found = {
+        "session_id": q.id("session"),
+        "board_id": q.id("board"),
+        "date": q.date("date"),
+        "start": q.date("from"),
+        "end": q.date("to"),
+        "site": q.text("site", max_length=60) or None,
+        "axis": q.choice("axis", AXES, code="invalid_axis"),
+    }
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _query_of(filters: dict[str, Any]) -> dict[str, str]:
@@ -134,7 +123,7 @@ async def export_csv(request: web.Request) -> web.Response:
     rows = await request.app[DB].read(lambda d: feedback_figures.answers(d, **filters))
     header, lines = feedback_figures.csv_rows(rows, request.app[FORMS])
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvout.Writer(buffer)
     writer.writerow(header)
     writer.writerows(lines)
     return web.Response(
@@ -155,9 +144,9 @@ async def api_results(request: web.Request) -> web.Response:
 
 @routes.post("/staff/feedback/answers/{id}/hide", name="feedback_hide", access=STAFF)
 async def hide_answer(request: web.Request) -> web.Response:
-    answer_id = path_int(request)
+    answer_id = path_id(request)
     form = await request.post()
-    hidden = form.get("hidden", "1") == "1"
+    hidden = Fields(form).boolean("hidden", True)
     await request.app[DB].write(lambda tx: store.set_hidden(tx, answer_id, hidden))
     return redirect(safe_next(str(form.get("next", "")), "/staff/feedback") + f"#reponse-{answer_id}")
 
@@ -165,12 +154,11 @@ async def hide_answer(request: web.Request) -> web.Response:
 @routes.post("/staff/feedback/assign", name="feedback_assign", access=STAFF)
 async def assign_template(request: web.Request) -> web.Response:
     form = await request.post()
-    kind = str(form.get("kind", ""))
-    ref = str(form.get("ref", ""))
-    template = str(form.get("template", ""))
-    if kind not in ("session", "board") or not ref.isdigit():
-        raise Problem(400, "invalid", N_("La demande est invalide."))
+    f = Fields(form)
+    kind = str(f.choice("kind", ("session", "board"), required=True))
+    ref = f.id("ref", required=True) or 0
+    template = f.text("template", max_length=40)
     if template not in request.app[FORMS]:
         raise Problem(422, "unknown_template", N_("Questionnaire inconnu : {name}."), name=template)
-    await request.app[DB].write(lambda tx: store.assign(tx, kind, int(ref), template))
+    await request.app[DB].write(lambda tx: store.assign(tx, kind, ref, template))
     return redirect(safe_next(str(form.get("next", "")), "/staff/feedback"))

@@ -6,9 +6,9 @@ The bars are an image with a text alternative; the page puts the same numbers in
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
-
 from markupsafe import Markup
+
+from quartier.xmltext import escape, quoteattr
 
 ROW = 46  # height of one bar's row: its label line, then the bar
 WIDTH = 600

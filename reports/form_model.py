@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from quartier.api import clean_text
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields
 from quartier.settings import SettingsError
 
 DEFAULT = "default"
@@ -88,47 +88,49 @@ class Form:
         Accepted values: scale an integer (or its digits), single a choice id, multiple a list of
         choice ids, text a string. Unanswered optional questions are left out.
         """
-        answers: dict[str, Any] = {}
-        errors: dict[str, str] = {}
+        f = Fields(raw, collect=True)
         unknown = [k for k in raw if self.question(str(k)) is None]
         if unknown:
-            errors[str(unknown[0])] = N_("Cette question n'existe pas dans ce questionnaire.")
+            f.fail(str(unknown[0]), N_("Cette question n'existe pas dans ce questionnaire."))
+        answers: dict[str, Any] = {}
         for q in self.questions:
-            value = raw.get(q.id)
-            if value in (None, "", []):
-                if q.required:
-                    errors[q.id] = N_("Cette question demande une réponse.")
-                continue
-            if q.type == "scale":
-                if isinstance(value, str) and value.strip().isdigit():
-                    value = int(value)
-                if isinstance(value, bool) or value not in {c.value for c in q.choices}:
-                    errors[q.id] = N_("Choisissez une des réponses proposées.")
-                    continue
+            value = _answer(f, q, axis)
+            if value not in (None, "", []):
                 answers[q.id] = value
-            elif q.type == "single":
-                if not isinstance(value, str) or value not in {c.id for c in q.choices_for(axis)}:
-                    errors[q.id] = N_("Choisissez une des réponses proposées.")
-                    continue
-                answers[q.id] = value
-            elif q.type == "multiple":
-                values = [value] if isinstance(value, str) else value
-                allowed = [c.id for c in q.choices_for(axis)]
-                if not isinstance(values, list) or any(not isinstance(v, str) or v not in allowed for v in values):
-                    errors[q.id] = N_("Choisissez parmi les réponses proposées.")
-                    continue
-                answers[q.id] = [c for c in allowed if c in values]  # template order, no duplicates
-            else:
-                if not isinstance(value, str):
-                    errors[q.id] = N_("Écrivez du texte.")
-                    continue
-                text = clean_text(value)
-                if len(text) > q.max_length:
-                    errors[q.id] = N_("Le texte est trop long.")
-                    continue
-                if text:
-                    answers[q.id] = text
+        errors: dict[str, str] = {}
+        for qid, message, _params in f.problems:
+            errors.setdefault(qid, message)
         return answers, errors
+
+
+# What a resident reads about an answer the form cannot take.
+ANSWER = N_("Cette question demande une réponse.")
+ONE_OF = {"required": ANSWER, "integer": N_("Choisissez une des réponses proposées.")}
+ONE_OF["choice"] = ONE_OF["integer"]
+SOME_OF = {"required": ANSWER, "list": N_("Choisissez parmi les réponses proposées.")}
+SOME_OF["too_many"] = SOME_OF["list"]
+WRITTEN = {"required": ANSWER, "text": N_("Écrivez du texte."), "too_long": N_("Le texte est trop long.")}
+
+
+def _answer(f: Fields, q: Question, axis: str | None) -> Any:
+    """One question's answer read from the fields (None when unanswered or wrong: the problem is noted)."""
+    if q.type == "scale":
+        points = {c.value for c in q.choices if c.value is not None}
+        value = f.integer(q.id, minimum=min(points), maximum=max(points), required=q.required, message=ONE_OF)
+        if value is not None and value not in points:
+            f.fail(q.id, ONE_OF["integer"])
+            return None
+        return value
+    if q.type == "single":
+        return f.choice(q.id, [c.id for c in q.choices_for(axis)], required=q.required, message=ONE_OF)
+    if q.type == "multiple":
+        allowed = [c.id for c in q.choices_for(axis)]
+        values = f.strings(q.id, max_items=len(allowed), max_length=100, required=q.required, message=SOME_OF)
+        if any(v not in allowed for v in values):
+            f.fail(q.id, SOME_OF["list"])
+            return None
+        return [c for c in allowed if c in values]  # template order, no duplicates
+    return f.text(q.id, max_length=q.max_length, multiline=True, required=q.required, message=WRITTEN)
 
 
 class FormSet:

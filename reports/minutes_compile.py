@@ -151,7 +151,8 @@ def _decisions_of(
 
 
 def _round(r: dict[str, Any]) -> dict[str, Any]:
-    ranking = [{"note": x["note"], "text": x["text"], "votes": x["votes"]} for x in r["ranking"] if x["votes"]]
+    shown = (x for x in r["ranking"] if x["votes"] and not x.get("removed"))  # removed: staff took it down
+    ranking = [{"note": x["note"], "text": x["text"], "votes": x["votes"]} for x in shown]
     return {"title": r["title"], "state": r["state"], "dots": r["dots"], "voters": r["voters"], "ranking": ranking[:10]}
 
 

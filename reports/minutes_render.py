@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from typing import Any
@@ -11,6 +10,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from forum import wordcloud
+from quartier import csvout
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -42,7 +42,7 @@ def wordcloud_of(data: dict[str, Any]) -> str:
 def notes_csv(data: dict[str, Any]) -> str:
     """The notes as compiled (published notes, decisions and actions; no first names)."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csvout.Writer(out)
     w.writerow(["id", "type", "theme", "texte", "source", "notes_regroupees", "gommettes", "qui", "pour_le", "faite"])
     for t in data["themes"]:
         for n in t["notes"]:

@@ -15,6 +15,8 @@ from markdown_it.token import Token
 from odf import draw, style, svg, table, text
 from odf.opendocument import OpenDocumentText
 
+from quartier import xmltext
+
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -191,6 +193,7 @@ class _Writer:
 
 def to_odt(markdown: str, *, title: str = "", wordcloud_svg: str | None = None) -> bytes:
     """An ODT document of the Markdown (markers and comments are not shown)."""
+    markdown, title = xmltext.clean(markdown), xmltext.clean(title)  # an ODT is XML inside a zip
     doc = OpenDocumentText()
     if title:
         from odf import dc

@@ -3,7 +3,6 @@ Markdown (the same figures in each)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from importlib.resources import files
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from events.model import AXES, KINDS
+from quartier import csvout
 from quartier.i18n import gettext as _
 from reports import charts
 from reports.dashboard import AXIS_COLOURS
@@ -98,7 +98,7 @@ def standalone_html(templates: Any, r: dict[str, Any], tz: ZoneInfo, base: str) 
 def to_csv(r: dict[str, Any]) -> str:
     """One line per figure: section, item, detail, value (the same figures as the page)."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = csvout.Writer(out)
     w.writerow(["section", "element", "detail", "valeur"])
     for group in ("by_site", "by_axis", "by_kind"):
         for k, v in r["sessions"][group].items():

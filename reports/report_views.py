@@ -6,8 +6,8 @@ import datetime as dt
 
 from aiohttp import web
 
-from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import YEARS, query
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, SETTINGS
@@ -18,13 +18,15 @@ routes = Routes()
 
 
 def year_query(request: web.Request) -> int:
-    raw = request.query.get("year") or ""
-    today = dt.datetime.now(request.app[SETTINGS].tz).date()
-    if not raw:
-        return today.year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        raise Problem(422, "invalid_year", N_("L'année s'écrit avec quatre chiffres, par exemple 2026."))
-    return int(raw)
+    """The year asked (`?year=`), this year by default."""
+    year = query(request, status=422).integer(
+        "year",
+        minimum=YEARS[0],
+        maximum=YEARS[1],
+        message=N_("L'année s'écrit avec quatre chiffres, par exemple 2026."),
+        code="invalid_year",
+    )
+    return year or dt.datetime.now(request.app[SETTINGS].tz).year
 
 
 @routes.get("/staff/report", name="events_report", access=STAFF)

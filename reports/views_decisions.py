@@ -8,13 +8,12 @@ from typing import Any
 from aiohttp import web
 
 from events import queries as programme
-from quartier.api import path_int
-from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id, query
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
-from quartier.web import redirect
+from quartier.web import redirect, safe_next
 from reports import decisions
 from reports.views_minutes import download, when
 
@@ -51,16 +50,16 @@ AXES = (
 
 
 def decision_filters(request: web.Request) -> dict[str, Any]:
-    q = request.query
-    status = q.get("status") or None
-    if status not in (None, *decisions.STATUSES):
-        raise Problem(422, "invalid_field", N_("L'état vaut « à faire » ou « faite »."))
+    """The records' filters from the query string: site, axis, status, owner and words."""
+    q = query(request, status=422)  # the filters are a form
     return {
-        "site": q.get("site") or None,
-        "axis": q.get("axis") or None,
-        "status": status,
-        "owner": (q.get("owner") or "").strip()[:80] or None,
-        "q": (q.get("q") or "").strip()[:80] or None,
+        "site": q.text("site", max_length=60) or None,
+        "axis": q.choice("axis", [a for a, _label in AXES]),
+        "status": q.choice(
+            "status", decisions.STATUSES, message=N_("L'état vaut « à faire » ou « faite »."), code="invalid_field"
+        ),
+        "owner": q.text("owner", max_length=80) or None,
+        "q": q.text("q", max_length=80) or None,
     }
 
 
@@ -73,14 +72,10 @@ async def decisions_csv(request: web.Request) -> web.Response:
 
 @routes.post("/forum/decisions/{id}/done", name="forum_decision_done", access=STAFF)
 async def decision_done(request: web.Request) -> web.Response:
-    note_id = path_int(request)
+    note_id = path_id(request)
     form = await request.post()
-    done = form.get("done") == "1"
+    done = Fields(form).boolean("done")
     await request.app[DB].write(lambda tx: decisions.set_done_tx(tx, note_id, done))
-    back = form.get("back")
-    target = (
-        str(back)
-        if isinstance(back, str) and back.startswith("/forum/decisions") and "//" not in back
-        else str(request.app.router["forum_decisions"].url_for())
-    )
-    return redirect(target + f"#action-{note_id}")
+    log = str(request.app.router["forum_decisions"].url_for())
+    back = safe_next(str(form.get("back", "")), log)
+    return redirect((back if back.startswith(log) else log) + f"#action-{note_id}")

@@ -12,10 +12,10 @@ from markupsafe import Markup
 
 from forum import queries
 from forum.access import BOARD_FACILITATOR, console_url
-from quartier.api import clean_text, path_int
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import Fields, path_id, query, read_json, to_id
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, SETTINGS, USER
@@ -39,15 +39,12 @@ def _wants_json(request: web.Request) -> bool:
 @routes.post("/forum/boards/{id}/attendance", name="forum_attendance", access=BOARD_FACILITATOR)
 async def attendance(request: web.Request) -> web.Response:
     """+1 / -1 on the console's counter (a form, or JSON {"delta"} from the page's script)."""
-    board_id = path_int(request)
-    data = await request.json() if request.content_type == "application/json" else await request.post()
-    raw = data.get("delta") if hasattr(data, "get") else None
-    try:
-        delta = int(raw)  # type: ignore[arg-type]  # anything int() refuses is answered 422 below
-    except (TypeError, ValueError):
-        raise Problem(422, "invalid_field", N_("Le compteur avance de 1 ou recule de 1.")) from None
-    if delta not in (1, -1):
-        raise Problem(422, "invalid_field", N_("Le compteur avance de 1 ou recule de 1."))
+    board_id = path_id(request)
+    f = Fields(await read_json(request) if request.content_type == "application/json" else await request.post())
+    step = N_("Le compteur avance de 1 ou recule de 1.")
+    delta = f.integer("delta", minimum=-1, maximum=1, required=True, message=step) or 0
+    if delta == 0:
+        f.fail("delta", step)
     count = await request.app[DB].write(lambda tx: minutes_store.attendance_tx(tx, board_id, delta=delta))
     if _wants_json(request):
         return web.json_response({"count": count})
@@ -59,7 +56,7 @@ async def attendance(request: web.Request) -> web.Response:
 
 @routes.get("/forum/boards/{id}/minutes", name="forum_minutes", access=STAFF)
 async def editor(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
 
     def read(d: Any) -> dict[str, Any]:
         return {
@@ -74,7 +71,7 @@ async def editor(request: web.Request) -> web.Response:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     current = next((v for v in data["versions"] if v["state"] == "draft"), None)
     published_versions = [v for v in data["versions"] if v["state"] == "published"]
-    kept = [k for k in request.query.get("kept", "").split(",") if k in minutes_store.SECTIONS]
+    kept = [k for k in query(request).strings("kept") if k in minutes_store.SECTIONS]
     response = render(
         request,
         "reports/minutes/edit.html",
@@ -100,14 +97,14 @@ def when(request: web.Request, ts: float | None) -> str:
 
 @routes.post("/forum/boards/{id}/minutes/compile", name="forum_minutes_compile", access=STAFF)
 async def compile_draft(request: web.Request) -> web.Response:
-    board_id = path_int(request)
-    form = await request.post()
+    board_id = path_id(request)
+    f = Fields(await request.post())
     tz = request.app[SETTINGS].tz
-    facilitators = form.get("facilitators")
+    facilitators = f.text("facilitators", max_length=minutes_store.MAX_FACILITATORS, label=N_("animation"))
 
     def write(tx: Any) -> dict[str, Any]:
-        if isinstance(facilitators, str):
-            minutes_store.set_facilitators_tx(tx, board_id, clean_text(facilitators)[: minutes_store.MAX_FACILITATORS])
+        if f.has("facilitators"):
+            minutes_store.set_facilitators_tx(tx, board_id, facilitators)
         return minutes_compile.compile_tx(tx, board_id, tz)
 
     result = await request.app[DB].write(write)
@@ -118,23 +115,18 @@ async def compile_draft(request: web.Request) -> web.Response:
 
 
 def _markdown_of(form: Any) -> str:
-    text = form.get("markdown")
-    if not isinstance(text, str):
-        raise Problem(422, "invalid_field", N_("Le texte du compte rendu manque."))
-    text = text.replace("\r\n", "\n")
-    if len(text) > minutes_store.MAX_MARKDOWN:
-        raise Problem(
-            422,
-            "too_long",
-            N_("Le compte rendu est trop long : {max} caractères au plus."),
-            max=minutes_store.MAX_MARKDOWN,
-        )
-    return text
+    """The draft's Markdown (an empty editor is an empty draft; no field at all is a mistake)."""
+    f = Fields(form)
+    missing = N_("Le texte du compte rendu manque.")
+    if not f.has("markdown"):
+        f.fail("markdown", missing)
+    says = {"text": missing, "too_long": N_("Le compte rendu est trop long : {max} caractères au plus.")}
+    return f.text("markdown", max_length=minutes_store.MAX_MARKDOWN, multiline=True, message=says)
 
 
 @routes.post("/forum/boards/{id}/minutes/save", name="forum_minutes_save", access=STAFF)
 async def save(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     form = await request.post()
     text = _markdown_of(form)
     publish = form.get("then") == "publish"
@@ -156,14 +148,14 @@ async def save(request: web.Request) -> web.Response:
 @routes.post("/forum/boards/{id}/minutes/preview", name="forum_minutes_preview", access=STAFF)
 async def preview(request: web.Request) -> web.Response:
     """The draft's Markdown rendered and sanitised, for the editor's live preview."""
-    path_int(request)
+    path_id(request)
     text = _markdown_of(await request.post())
     return web.Response(text=minutes_render.to_html(text), content_type="text/html", charset="utf-8")
 
 
 @routes.post("/forum/boards/{id}/minutes/publish", name="forum_minutes_publish", access=STAFF)
 async def publish(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     user = request.get(USER)
     by = user.name if user else ""
     version = await request.app[DB].write(lambda tx: minutes_store.publish_tx(tx, board_id, by))
@@ -172,7 +164,7 @@ async def publish(request: web.Request) -> web.Response:
 
 @routes.post("/forum/boards/{id}/minutes/correct", name="forum_minutes_correct", access=STAFF)
 async def correct(request: web.Request) -> web.Response:
-    board_id = path_int(request)
+    board_id = path_id(request)
     await request.app[DB].write(lambda tx: minutes_store.correct_tx(tx, board_id))
     return redirect(_board_url(request, "forum_minutes", board_id) + "#brouillon")
 
@@ -182,9 +174,10 @@ async def correct(request: web.Request) -> web.Response:
 
 async def _version(request: web.Request) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
     """The board, the asked version (published; a draft for staff only) and the published versions."""
-    board_id = path_int(request)
+    board_id = path_id(request)
     raw = request.match_info.get("version")
-    if raw is not None and (not raw.isdigit() or len(raw) > 6):
+    asked = to_id(raw) if raw is not None else None
+    if raw is not None and asked is None:
         raise Problem(404, "not_found", N_("Ce compte rendu n'existe pas."))
 
     def read(d: Any) -> tuple:
@@ -196,7 +189,7 @@ async def _version(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]
     if raw is None:
         chosen = next((v for v in reversed(all_versions) if v["state"] == "published"), None)
     else:
-        chosen = next((v for v in shown if v["version"] == int(raw)), None)
+        chosen = next((v for v in shown if v["version"] == asked), None)
     if board is None or chosen is None:
         raise Problem(404, "not_found", N_("Ce compte rendu n'existe pas."))
     return board, chosen, [v for v in all_versions if v["state"] == "published"]
@@ -285,9 +278,12 @@ async def export_csv(request: web.Request) -> web.Response:
 
 @routes.get("/minutes/{id}/wordcloud.svg", name="minutes_wordcloud", access=PUBLIC)
 async def minutes_wordcloud(request: web.Request) -> web.Response:
-    """The word cloud as compiled into the board's latest minutes (it outlives the raw notes)."""
-    board_id = path_int(request)
+    """The word cloud as compiled into the board's latest minutes (it outlives the raw notes): the
+    latest published version for the public, the draft too for staff (the editor shows it)."""
+    board_id = path_id(request)
     versions = await request.app[DB].read(lambda d: minutes_store.versions(d, board_id))
+    if request.get(USER) is None:
+        versions = [v for v in versions if v["state"] == "published"]
     if not versions:
         raise Problem(404, "not_found", N_("Ce compte rendu n'existe pas."))
     response = web.Response(text=minutes_render.wordcloud_of(versions[-1]["data"]), content_type="image/svg+xml")

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from quartier.channels import listed
 from quartier.routing import STAFF, Access, check
-from quartier.typedefs import DB
+from quartier.typedefs import COOKIES_UNTRUSTED, DB
 from quartier.web import bearer_token
 from signage import changes
 from signage.store import TOKEN_PREFIX, sha256
@@ -23,7 +23,8 @@ _NONE = object()
 
 
 def presented_token(request: web.Request) -> str | None:
-    for token in (bearer_token(request), request.query.get("token"), request.cookies.get(DISPLAY_COOKIE)):
+    cookie = None if request.get(COOKIES_UNTRUSTED) else request.cookies.get(DISPLAY_COOKIE)
+    for token in (bearer_token(request), request.query.get("token"), cookie):
         if token and token.startswith(TOKEN_PREFIX) and len(token) < 100:
             return token
     return None

@@ -6,10 +6,10 @@ import time
 
 from aiohttp import web
 
-from quartier.api import path_int, read_json
 from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id, read_json
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, LIMITER, SETTINGS
 from signage import access, changes, screen, service, store
@@ -62,7 +62,7 @@ async def displays(request: web.Request) -> web.Response:
 
 @routes.patch("/api/v1/displays/{id}", name="api_display_update", access=ORGANIZER)
 async def update(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     fields = await service.display_fields(request.app, await read_json(request))
     now = time.time()
     await request.app[DB].write(lambda tx: store.update_display(tx, display_id, fields, now))
@@ -71,22 +71,24 @@ async def update(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/displays/{id}", name="api_display_delete", access=ORGANIZER)
 async def delete(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_display(tx, display_id))
+    await service.close_screen_sockets(request.app, display_id)
     return web.Response(status=204)
 
 
 @routes.post("/api/v1/displays/{id}/revoke", name="api_display_revoke", access=ORGANIZER)
 async def revoke(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     now = time.time()
     await request.app[DB].write(lambda tx: store.revoke(tx, display_id, now))
+    await service.close_screen_sockets(request.app, display_id)
     return json_response({"id": display_id, "paired": False})
 
 
 @routes.get("/api/v1/displays/{id}/snapshot", name="api_display_snapshot", access=access.STAFF_OR_OWN_DISPLAY)
 async def snapshot(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     # A read, and nothing more: a screen's "last seen" comes from its heartbeats.
     snap = await service.build_snapshot(request, display_id)
     return service.snapshot_response(request, snap)
@@ -95,7 +97,7 @@ async def snapshot(request: web.Request) -> web.Response:
 @routes.get("/api/v1/displays/{id}/page", name="api_display_page", access=access.STAFF_OR_OWN_DISPLAY)
 async def page(request: web.Request) -> web.Response:
     """The screen page for the Pi agent to serve offline (HTML with a snapshot slot, and its files)."""
-    display_id = path_int(request)
+    display_id = path_id(request)
     if not await request.app[DB].fetchone("SELECT id FROM signage_displays WHERE id = ?", (display_id,)):
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     return service.etagged(request, screen.agent_page(display_id, request.app[SETTINGS].languages[0]))
@@ -103,7 +105,7 @@ async def page(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/displays/{id}/heartbeat", name="api_display_heartbeat", access=access.OWN_DISPLAY)
 async def heartbeat(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     health, shown = service.health_fields(await read_json(request))
     now = time.time()
 
@@ -127,7 +129,7 @@ async def create_announcement(request: web.Request) -> web.Response:
 
 @routes.put("/api/v1/announcements/{id}", name="api_announcement_update", access=ORGANIZER)
 async def update_announcement(request: web.Request) -> web.Response:
-    announcement_id = path_int(request)
+    announcement_id = path_id(request)
     fields = await service.announcement_fields(request.app, await read_json(request))
     now = time.time()
     await request.app[DB].write(lambda tx: store.save_announcement(tx, fields, now, announcement_id))
@@ -136,6 +138,6 @@ async def update_announcement(request: web.Request) -> web.Response:
 
 @routes.delete("/api/v1/announcements/{id}", name="api_announcement_delete", access=ORGANIZER)
 async def delete_announcement(request: web.Request) -> web.Response:
-    announcement_id = path_int(request)
+    announcement_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_announcement(tx, announcement_id))
     return web.Response(status=204)

@@ -68,11 +68,10 @@ LABELS = {
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
     autoescape=True,
-    extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]  # the i18n extension adds this method at run time
+_env.globals.update(i18n.template_globals())
 
 
 def asset_version(name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 import time
 from typing import Any
@@ -14,16 +13,17 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from events import queries as programme
-from quartier.api import int_field, text_field
+from events.model import SLUG_RE
 from quartier.db import encode
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
+from quartier.inputs import Fields
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
-from signage import snapshot, store
+from quartier.ws import close_sockets
+from signage import changes, snapshot, store
 
 ORIENTATIONS = ("landscape", "portrait")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # A screen whose agent or page has not been heard from for this long, while it should be on, is flagged.
 UNSEEN_AFTER = 120.0
 
@@ -44,17 +44,6 @@ async def check_site(app: web.Application, slug: str) -> str:
     return slug
 
 
-def orientation_field(data: Any, required: bool = False) -> str | None:
-    value = text_field(data, "orientation", max_length=20, required=required, default="")
-    if not value:
-        return None
-    if value not in ORIENTATIONS:
-        raise Problem(
-            422, "invalid_field", N_("Le champ « {field} » doit valoir landscape ou portrait."), field="orientation"
-        )
-    return value
-
-
 def check_hours(expression: str) -> str:
     if expression and snapshot.open_intervals(expression, dt.date.today(), 1, ZoneInfo("UTC")) is None:
         raise Problem(
@@ -66,21 +55,21 @@ def check_hours(expression: str) -> str:
 
 
 async def display_fields(app: web.Application, data: Any) -> dict[str, Any]:
-    """Editable fields of a screen present in a JSON body or a form, checked."""
-    fields: dict[str, Any] = {}
-    if data.get("name") not in (None, ""):
-        fields["name"] = text_field(data, "name", max_length=80)
-    if data.get("site") not in (None, ""):
-        fields["site"] = await check_site(app, text_field(data, "site", max_length=64))
-    if (orientation := orientation_field(data)) is not None:
-        fields["orientation"] = orientation
-    if data.get("margin_minutes") not in (None, ""):
-        fields["margin_minutes"] = int_field(data, "margin_minutes", minimum=0, maximum=240)
-    if "hours_override" in data:
-        fields["hours_override"] = check_hours(text_field(data, "hours_override", max_length=400, required=False))
-    if "always_on" in data:
-        value = data.get("always_on")
-        fields["always_on"] = 1 if value in (True, 1, "1", "on", "true") else 0
+    """Editable fields of a screen present in a JSON body or a form, checked (a blank name or site changes nothing)."""
+    f = Fields(data)
+    given = {
+        "name": f.text("name", max_length=80),
+        "site": f.text("site", max_length=64),
+        "orientation": f.choice("orientation", ORIENTATIONS),
+        "margin_minutes": f.integer("margin_minutes", minimum=0, maximum=240),
+    }
+    fields: dict[str, Any] = {k: v for k, v in given.items() if v not in (None, "")}
+    if f.has("hours_override"):
+        fields["hours_override"] = check_hours(f.text("hours_override", max_length=400))
+    if f.has("always_on"):
+        fields["always_on"] = int(f.boolean("always_on"))
+    if "site" in fields:
+        await check_site(app, fields["site"])
     return fields
 
 
@@ -99,29 +88,30 @@ CLAIM_LIMIT = (10, 8)  # per minute, burst
 def throttle_claims(request: web.Request) -> None:
     """A 429 once an account or an address has tried too many pairing codes."""
     user = request.get(USER)
-    for key in (f"signage-claim:user:{user.name if user else ''}", f"signage-claim:addr:{request.remote}"):
-        wait = request.app[LIMITER].hit(key, per_minute=CLAIM_LIMIT[0], burst=CLAIM_LIMIT[1])
-        if wait:
-            raise Problem(
-                429,
-                "rate_limited",
-                N_("Trop de codes essayés : réessayez dans {seconds} secondes."),
-                headers={"Retry-After": str(wait)},
-                seconds=wait,
-            )
+    request.app[LIMITER].enforce(
+        [
+            (f"signage-claim:user:{user.name if user else ''}", *CLAIM_LIMIT),
+            (f"signage-claim:addr:{request.remote}", *CLAIM_LIMIT),
+        ],
+        N_("Trop de codes essayés : réessayez dans {seconds} secondes."),
+    )
 
 
 async def claim(app: web.Application, data: Any) -> int:
-    code = text_field(data, "code", max_length=20)
-    site = await check_site(app, text_field(data, "site", max_length=64))
-    name = text_field(data, "name", max_length=80)
-    orientation = orientation_field(data) or "landscape"
-    display = data.get("display")
-    display_id = int_field(data, "display", required=False, minimum=1) if display not in (None, "") else None
+    """Claim the screen showing a pairing code: it gets a site, a name (or takes an existing screen's place)."""
+    f = Fields(data)
+    code = f.text("code", max_length=20, required=True)
+    site = await check_site(app, f.text("site", max_length=64, required=True))
+    name = f.text("name", max_length=80, required=True)
+    orientation = f.choice("orientation", ORIENTATIONS, "landscape")
+    display_id = f.id("display")
     now = time.time()
-    return await app[DB].write(
+    claimed = await app[DB].write(
         lambda tx: store.claim(tx, code, site=site, name=name, orientation=orientation, display_id=display_id, now=now)
     )
+    if display_id is not None:  # an existing screen given to a new device: the old one's sockets go
+        await close_screen_sockets(app, display_id)
+    return claimed
 
 
 async def deliver(app: web.Application, claim_secret: str) -> dict[str, Any] | None:
@@ -147,6 +137,12 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
     found["server_time"] = now.isoformat()
     return found
+
+
+async def close_screen_sockets(app: web.Application, display_id: int) -> None:
+    """A revoked, re-paired or deleted screen: the sockets its old token opened close at once."""
+    channel = changes.display_channel(display_id)
+    await close_sockets(app, lambda grant: grant.session is None and channel in grant.channels)
 
 
 async def current_version(app: web.Application, display_id: int) -> int:
@@ -190,28 +186,22 @@ HEALTH_NUMBERS = ("uptime", "load", "memory", "memory_total", "temperature", "di
 
 
 def health_fields(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
-    """A heartbeat's fields, loosely checked: numbers stay numbers, text stays short."""
-    health: dict[str, Any] = {}
-    for key in ("agent", "agent_version"):
-        if data.get(key) is not None:
-            health[key] = text_field(data, key, max_length=80, required=False)
-    for key in HEALTH_NUMBERS:
-        value = data.get(key)
-        if isinstance(value, list):
-            value = [v for v in value[:3] if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        elif not isinstance(value, (int, float)) or isinstance(value, bool):
-            value = None
-        if value is not None:
-            health[key] = value
-    if "browser_alive" in data:
-        health["browser_alive"] = bool(data["browser_alive"])
-    if data.get("power_control") in POWER_CONTROLS:
-        health["power_control"] = data["power_control"]
-        health["power_ok"] = data.get("power_ok") is not False
-    shown = data.get("snapshot_version")
-    shown = shown if isinstance(shown, int) and not isinstance(shown, bool) and shown >= 0 else None
-    if shown is not None:
-        health["snapshot_version"] = shown
+    """A heartbeat's fields. Telemetry is read loosely: a wrong value is dropped, never refused, so a
+    screen with an odd sensor still counts as seen (the problems collected are left unread)."""
+    f = Fields(data, collect=True)
+    shown = f.integer("snapshot_version", minimum=0)
+    read: dict[str, Any] = {
+        "agent": f.text("agent", max_length=80),
+        "agent_version": f.text("agent_version", max_length=80),
+        **{key: f.number(key, minimum=-1e15, maximum=1e15) for key in HEALTH_NUMBERS if key != "load"},
+        "load": f.numbers("load", minimum=0, maximum=1e6, max_items=3) or None,
+        "browser_alive": f.boolean("browser_alive") if f.has("browser_alive") else None,
+        "power_control": f.choice("power_control", POWER_CONTROLS),
+        "snapshot_version": shown,
+    }
+    if read["power_control"]:
+        read["power_ok"] = f.boolean("power_ok", True)
+    health = {k: v for k, v in read.items() if v not in (None, "")}
     health["received"] = time.time()
     return health, shown
 
@@ -280,69 +270,35 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
 # -- announcements
 
 
-def _when(data: Any, name: str, tz: dt.tzinfo) -> str | None:
-    """An aware ISO datetime from JSON (ISO, with or without offset) or a datetime-local field."""
-    raw = text_field(data, name, max_length=40, required=False)
-    if not raw:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise Problem(
-            422, "invalid_field", N_("Le champ « {field} » doit être une date et une heure."), field=name
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.isoformat()
-
-
-def _list(data: Any, name: str) -> list[Any]:
-    if hasattr(data, "getall"):
-        return [v for v in data.getall(name, []) if v != ""]
-    value = data.get(name) or []
-    if not isinstance(value, list):
-        raise Problem(422, "invalid_field", N_("Le champ « {field} » doit être une liste."), field=name)
-    return value
-
-
 async def announcement_fields(app: web.Application, data: Any) -> dict[str, Any]:
+    """An announcement's fields from JSON or the staff form: what, when, how urgent, for which screens."""
     tz = app[SETTINGS].tz
+    f = Fields(data)
     fields: dict[str, Any] = {
-        "title": text_field(data, "title", max_length=120),
-        "body": text_field(data, "body", max_length=600, required=False),
-        "starts": _when(data, "starts", tz),
-        "ends": _when(data, "ends", tz),
-        "priority": int_field(data, "priority", required=False, minimum=0, maximum=10) or 0,
-        "urgent": 1 if data.get("urgent") in (True, 1, "1", "on", "true") else 0,
+        "title": f.text("title", max_length=120, required=True),
+        "body": f.text("body", max_length=600, multiline=True),
+        "starts": f.datetime("starts", tz=tz),
+        "ends": f.datetime("ends", tz=tz),
+        "priority": f.integer("priority", minimum=0, maximum=10, default=0),
+        "urgent": int(f.boolean("urgent")),
+        "target": f.choice("target", ("all", "sites", "displays"), "all"),
+        "sites": [],
+        "displays": [],
     }
     if fields["starts"] and fields["ends"] and fields["ends"] <= fields["starts"]:
-        if dt.datetime.fromisoformat(fields["ends"]) <= dt.datetime.fromisoformat(fields["starts"]):
-            raise Problem(422, "invalid_field", N_("La fin doit venir après le début."))
-    target = text_field(data, "target", max_length=20, required=False, default="all")
-    if target not in ("all", "sites", "displays"):
-        raise Problem(
-            422, "invalid_field", N_("Le champ « {field} » doit valoir all, sites ou displays."), field="target"
-        )
-    fields["target"] = target
-    fields["sites"] = []
-    fields["displays"] = []
-    if target == "sites":
-        slugs = [str(s) for s in _list(data, "sites")]
-        if not slugs:
-            raise Problem(422, "missing_field", N_("Choisissez au moins un lieu."))
+        raise Problem(422, "invalid_field", N_("La fin doit venir après le début."))
+    for moment in ("starts", "ends"):
+        fields[moment] = fields[moment].isoformat() if fields[moment] else None
+    if fields["target"] == "sites":
+        slugs = f.strings("sites", max_items=100, max_length=64, required=True, message=_ONE_SITE)
         fields["sites"] = [await check_site(app, s) for s in slugs]
-    elif target == "displays":
-        ids = []
-        for v in _list(data, "displays"):
-            if isinstance(v, str) and v.isdigit():
-                v = int(v)
-            if not isinstance(v, int) or isinstance(v, bool):
-                raise Problem(422, "invalid_field", N_("Le champ « {field} » doit être une liste."), field="displays")
-            ids.append(v)
-        if not ids:
-            raise Problem(422, "missing_field", N_("Choisissez au moins un écran."))
-        fields["displays"] = ids
+    elif fields["target"] == "displays":
+        fields["displays"] = f.ids("displays", required=True, message=_ONE_SCREEN)
     return fields
+
+
+_ONE_SITE = {"required": N_("Choisissez au moins un lieu.")}
+_ONE_SCREEN = {"required": N_("Choisissez au moins un écran.")}
 
 
 def announcement_view(row: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,9 @@ import time
 
 from aiohttp import web
 
-from quartier.api import path_int
 from quartier.errors import Problem
 from quartier.i18n import N_
+from quartier.inputs import path_id
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
@@ -83,7 +83,7 @@ def _static(request: web.Request, name: str) -> str:
 
 @routes.get("/screens/{id}", name="screen", access=access.STAFF_OR_OWN_DISPLAY)
 async def screen_page(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     if "token" in request.query:
         # A link with ?token=: keep the token in the screen cookie, not in the address bar.
         rest = {k: v for k, v in request.query.items() if k != "token"}
@@ -147,7 +147,7 @@ async def claim_form(request: web.Request) -> web.Response:
 
 @routes.get("/staff/screens/{id}", name="signage_display", access=STAFF)
 async def display_page(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     found = [d for d in await service.registry(request) if d["id"] == display_id]
     if not found:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
@@ -165,7 +165,7 @@ async def display_page(request: web.Request) -> web.Response:
 
 @routes.post("/staff/screens/{id}", name="signage_display_update", access=ORGANIZER)
 async def display_update(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     form = dict(await request.post())
     form["always_on"] = form.get("always_on", "0")  # an unticked box sends nothing
     form.setdefault("hours_override", "")
@@ -177,16 +177,17 @@ async def display_update(request: web.Request) -> web.Response:
 
 @routes.post("/staff/screens/{id}/revoke", name="signage_display_revoke", access=ORGANIZER)
 async def display_revoke(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     now = time.time()
     await request.app[DB].write(lambda tx: store.revoke(tx, display_id, now))
+    await service.close_screen_sockets(request.app, display_id)
     return redirect(_url(request, "signage_display", id=display_id))
 
 
 @routes.post("/staff/screens/{id}/repair", name="signage_display_repair", access=ORGANIZER)
 async def display_repair(request: web.Request) -> web.Response:
     """Give an existing screen (same name, site, history) to a new device showing a code."""
-    display_id = path_int(request)
+    display_id = path_id(request)
     form = await request.post()
     row = await request.app[DB].fetchone(
         "SELECT name, site, orientation FROM signage_displays WHERE id = ?", (display_id,)
@@ -200,8 +201,9 @@ async def display_repair(request: web.Request) -> web.Response:
 
 @routes.post("/staff/screens/{id}/delete", name="signage_display_delete", access=ORGANIZER)
 async def display_delete(request: web.Request) -> web.Response:
-    display_id = path_int(request)
+    display_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_display(tx, display_id))
+    await service.close_screen_sockets(request.app, display_id)
     return redirect(_url(request, "signage_displays"))
 
 
@@ -249,7 +251,7 @@ async def announcement_create(request: web.Request) -> web.Response:
 
 @routes.get("/staff/announcements/{id}", name="signage_announcement", access=STAFF)
 async def announcement_page(request: web.Request) -> web.Response:
-    announcement_id = path_int(request)
+    announcement_id = path_id(request)
     found = [a for a in await service.announcements(request.app) if a["id"] == announcement_id]
     if not found:
         raise Problem(404, "not_found", N_("Cette annonce n'existe pas."))
@@ -267,7 +269,7 @@ async def announcement_page(request: web.Request) -> web.Response:
 
 @routes.post("/staff/announcements/{id}", name="signage_announcement_update", access=ORGANIZER)
 async def announcement_update(request: web.Request) -> web.Response:
-    announcement_id = path_int(request)
+    announcement_id = path_id(request)
     form = await request.post()
     fields = await _with_image(request, form, await service.announcement_fields(request.app, form))
     now = time.time()
@@ -277,6 +279,6 @@ async def announcement_update(request: web.Request) -> web.Response:
 
 @routes.post("/staff/announcements/{id}/delete", name="signage_announcement_delete", access=ORGANIZER)
 async def announcement_delete(request: web.Request) -> web.Response:
-    announcement_id = path_int(request)
+    announcement_id = path_id(request)
     await request.app[DB].write(lambda tx: store.delete_announcement(tx, announcement_id))
     return redirect(_url(request, "signage_announcements"))

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import time
+import zlib
 
 import pytest
 
@@ -41,6 +43,11 @@ SQL = ["' OR 1=1 --", "1; DROP TABLE forum_notes; --", '" OR ""="', "%' UNION SE
 TRAVERSAL = ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "....//....//etc/passwd", "%00", "/etc/passwd"]
 CONTROL = ["a\x00b", "\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\u2066hidden\u2069", "\ud7ff\x7f\x85"]
 LONG = "x" * 10_000
+# Issue 16: data that broke translated strings, CSV formulas, XML-forbidden characters, redirects.
+FORMATS = ["100% femmes", "Réduction 50%d", "{x} {0} %(num)d", "<b>gras</b> %s"]
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "=cmd|' /C calc'!A0", "@SUM(1+1)", "+1+1", "-1+1"]
+XML_FORBIDDEN = ["Panne\ufffe", "a\uffffb", "\x0bvertical"]
+REDIRECTS = ["/%09/elsewhere.example", "//elsewhere.example", "/%0a/x", "https://elsewhere.example"]
 WRONG_TYPES = [123, 1.5, True, None, [], {"nested": "object"}, ["a", "b"], -1, 2**70]
 
 # The field names every form and API body of Quartier uses (from the templates and the OpenAPI document).
@@ -150,6 +157,8 @@ async def check_refused(app, world, route, label, language="fr", *, must_refuse=
     body = await response.text()
     what = f"{route.method} {concrete(route, world.ids)} [{label}, {language}]"
     assert_clear_refusal(response.status, body, response.content_type, language, what)
+    location = response.headers.get("Location", "/")
+    assert location.startswith("/") and not location.startswith("//") and "\t" not in location, f"{what}: {location}"
     if response.status >= 400:
         after = await table_counts(app)
         changed = {t: (before[t], after[t]) for t in before if before[t] != after.get(t)}
@@ -218,7 +227,21 @@ async def test_form_routes_refuse_invalid_utf8(server, world):  # noqa: F811
         )
 
 
-@pytest.mark.parametrize("kind", ["wrong types", "control and bidi", "10,000 characters", "xss", "sql", "traversal"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "wrong types",
+        "control and bidi",
+        "10,000 characters",
+        "xss",
+        "sql",
+        "traversal",
+        "formats",
+        "formulas",
+        "xml",
+        "redirects",
+    ],
+)
 async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
     app = server.app
     values = {
@@ -228,6 +251,10 @@ async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
         "xss": XSS,
         "sql": SQL,
         "traversal": TRAVERSAL,
+        "formats": FORMATS,
+        "formulas": FORMULAS,
+        "xml": XML_FORBIDDEN,
+        "redirects": REDIRECTS,
     }[kind]
     for route in hostile_routes(app):
         for i, value in enumerate(values):
@@ -239,6 +266,92 @@ async def test_hostile_values_in_every_field(server, world, kind):  # noqa: F811
                 await check_refused(app, world, route, f"{kind} {value!r:.40}", language, data=fields)
     # Nothing hostile broke the database: the demo's pages still render.
     assert (await world.organizer.get("/programme")).status == 200
+
+
+# Deep nesting (issue 15): past the JSON decoder's recursion limit, and merely deeper than any body needs.
+DEEP_RAW = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+NESTED = {"text": [[[[[[[[[[[[[[[[[["trop"]]]]]]]]]]]]]]]]]]}
+
+# Every field that takes an integer or a record number (in bodies, forms and nested objects), in two
+# rounds where each is past 64 bits (issue 15: SQLite stores at most 2**63 - 1). Fields one route reads
+# together are in different rounds (a vote's note and round, a round's budget and minutes, a session's
+# capacity and repeat rule, an announcement's priority and screens), so each is reached in one of them.
+INTEGER_ROUNDS = [
+    [
+        "session",
+        "into",
+        "note",
+        "budget",
+        "margin_minutes",
+        "display",
+        "priority",
+        "snapshot_version",
+        "delta",
+        "capacity",
+        "ref",
+        "latitude",
+        "answers",
+        "challenge",
+    ],
+    ["round", "minutes", "displays", "repeat"],
+]
+BIG = [2**63, -(2**63) - 1, 10**30]
+
+
+def with_big(ids: dict, names: list[str], big: int, as_form: bool) -> dict:
+    """A body whose other fields are each acceptable somewhere, so a route reads on to its integers."""
+    body: dict = {
+        "title": "Atelier numérique",
+        "text": "Une idée pour le quartier",
+        "name": "Hall",
+        "site": "maurepas",
+        "date": ids["date"],
+        "start": "09:00",
+        "end": "10:00",
+        "axis": "droits",
+        "kind": "atelier",
+        "moderation": "post",
+        "action": "merge",
+        "status": "moved",
+        "state": "open",
+        "target": "displays",
+        "code": "ABCDEF",
+        **{name: 1 for round_ in INTEGER_ROUNDS for name in round_},
+        "repeat": {"every": "weekly", "count": 2},
+        "answers": {"satisfaction": 4},
+        "displays": [1],
+    }
+    for name in names:
+        body[name] = {"repeat": {"every": "weekly", "count": big}, "answers": {"satisfaction": big}}.get(name, big)
+    body["displays"] = [big] if "displays" in names else body["displays"]
+    if as_form:
+        return {k: str(v) for k, v in body.items() if not isinstance(v, (dict, list))}
+    return body
+
+
+async def test_deep_nesting_is_refused_on_every_json_route(server, world):  # noqa: F811
+    app = server.app
+    for i, route in enumerate(r for r in hostile_routes(app) if is_api(r)):
+        language = ("fr", "en")[i % 2]
+        await check_refused(app, world, route, "nested past the decoder", language, raw=DEEP_RAW)
+        status = await check_refused(app, world, route, "nested 19 levels", language, json_body=NESTED)
+        assert status == 400 or any(w in route.name for w in ("delete", "revoke", "close", "pair")), (
+            route.name,
+            status,
+        )
+
+
+async def test_integers_past_64_bits_in_every_field_of_every_route(server, world):  # noqa: F811
+    app = server.app
+    for i, route in enumerate(hostile_routes(app)):
+        for j, names in enumerate(INTEGER_ROUNDS):
+            big = BIG[(i + j) % len(BIG)]
+            language = ("fr", "en")[(i + j) % 2]
+            body = with_big(world.ids, names, big, as_form=not is_api(route))
+            if is_api(route):
+                await check_refused(app, world, route, f"integers {big}", language, json_body=body)
+            else:
+                await check_refused(app, world, route, f"integers {big}", language, data=body)
 
 
 async def test_hostile_path_segments_and_queries_on_every_get(server, world):  # noqa: F811
@@ -264,6 +377,7 @@ async def test_hostile_path_segments_and_queries_on_every_get(server, world):  #
                 round=segment,
             )
             query = "?week=" + segment + "&from=" + segment + "&to=%00&site=" + segment + "&key=" + segment
+            query += f"&session={segment}&board={segment}&year={segment}&date={segment}&since={2**64}&round={2**63}"
             for url in (path, concrete(route, world.ids) + query):
                 response = await call(world, route, language=language, path=url)
                 body = await response.text()
@@ -413,7 +527,13 @@ async def test_xss_in_feedback_and_hackathon_renders_as_text(server, world, clie
 # -- images in announcements
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR chunk: what the server reads an image's size from."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+
+
+PNG = png_header(320, 200) + b"\x00" * 64
 
 
 @pytest.mark.parametrize(
@@ -432,6 +552,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
         ("too big png", PNG + b"\x00" * (900 * 1024), "big.png", "image/png", 413),
         ("over the body limit", PNG + b"\x00" * (1100 * 1024), "huge.png", "image/png", 413),
         ("traversal name", PNG, "../../../../etc/passwd", "image/png", 0),
+        ("60000 x 60000 in a few bytes", png_header(60000, 60000) + b"\x00" * 64, "bomb.png", "image/png", 413),
+        ("header cut short", b"\x89PNG\r\n\x1a\n" + b"\x00" * 4, "cut.png", "image/png", 422),
     ],
 )
 async def test_announcement_images_are_checked_by_their_bytes(

@@ -65,7 +65,8 @@
     document.getElementById("ranking-name").textContent = round.title;
     document.getElementById("ranking-state").textContent = round.state === "open" ? body.dataset.msgOpen : body.dataset.msgClosed;
     list.textContent = "";
-    round.ranking.forEach(function (row, i) { list.appendChild(item(row, i)); });
+    round.ranking.filter(function (row) { return !row.removed; })  // notes staff removed since
+      .forEach(function (row, i) { list.appendChild(item(row, i)); });
     totals(round);
     sortAndDraw();
     body.classList.add("voting");

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events import queries, store
-from events.model import Invalid, Rule, clean_exception, clean_session
+from events.model import Rule, clean_exception, clean_session
+from quartier.inputs import Invalid
 from quartier.typedefs import DB
 
 from .helpers import add_session, add_site

@@ -5,10 +5,11 @@ import io
 
 from quartier.typedefs import SETTINGS
 from tests.conftest import form, text_of
+from tests.test_hostile_input import png_header
 
 from .helpers import add_site, pair, snapshot
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_header(640, 360) + b"\x00" * 64  # a poster's header: the server reads its size
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
