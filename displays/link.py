@@ -86,7 +86,9 @@ class ServerLink:
                 self.bus_open = False
 
     async def pair(self) -> None:
-        """Ask a code, show it, poll until staff claim it; keep the token (0600)."""
+        """Ask a code, show it, poll until staff claim it; keep the token (0600). While the server
+        refuses connections (a Pi booted before its network or its server), its return is noticed
+        within a second, so the code comes on screen as soon as it can."""
         backoff = Backoff(self.config.backoff_start, self.config.backoff_max)
         while self.token is None:
             try:
@@ -104,7 +106,7 @@ class ServerLink:
                 await self.poll_claim(self.pairing)
             except (http.HTTPError, ValueError, KeyError) as e:
                 log.info("pairing: %s", e)
-                await asyncio.sleep(backoff.next())
+                await self.wait_before_reconnecting(backoff.next(), isinstance(e.__cause__, ConnectionRefusedError))
         self.pairing = None
 
     async def poll_claim(self, pairing: dict[str, Any]) -> None:
