@@ -62,9 +62,11 @@ async def test_pairing_end_to_end_then_the_screen_page_is_served_from_the_cache(
         assert local["version"] == served["version"] and status["etag"] == etag
         assert [s["title"] for s in local["sessions"]] == [s["title"] for s in served["sessions"]]
         # Its health reaches the monitoring page: version, memory, disk, what it shows.
-        for _ in range(100):
-            row = await server.app[DB].fetchone("SELECT health FROM signage_displays WHERE id = ?", (display_id,))
-            if "agent_version" in row["health"]:
+        for _ in range(200):  # the first heartbeat may come before the first snapshot: wait for both
+            row = await server.app[DB].fetchone(
+                "SELECT health, shown_version FROM signage_displays WHERE id = ?", (display_id,)
+            )
+            if "agent_version" in row["health"] and row["shown_version"] is not None:
                 break
             await asyncio.sleep(0.05)
         r = await client.get("/api/v1/displays", headers=bearer)
