@@ -86,7 +86,7 @@ async def test_a_change_reaches_the_local_snapshot_and_the_page_hears_of_it(serv
         import aiohttp
 
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(agent.url.replace("http", "ws") + "/events") as ws:
+            async with session.ws_connect(agent.url.replace("http", "ws") + "/events", origin=agent.url) as ws:
                 r = await client.post(
                     "/api/v1/announcements",
                     headers=bearer,
