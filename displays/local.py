@@ -45,7 +45,8 @@ CONTENT_TYPES = {
 
 # The local page is the agent's own: its scripts, styles and images come from the agent, its
 # sockets and fetches go back to it, no other page may frame it, and no inline script runs (the
-# snapshot's <script type="application/json"> is data, which CSP does not block).
+# snapshot's <script type="application/json"> is data, which CSP does not block). The server's
+# policy (quartier/web.py) is the same but for its forms: the agent imports nothing of the server.
 CSP = "; ".join(
     [
         "default-src 'self'",
