@@ -9,7 +9,8 @@ machine without a Pi allows:
    pass `systemd-analyze verify`, and `quartier-kiosk --print` opens the agent's port;
    the agent runs exactly as its unit says (ExecStart, User, Environment) before the server is
    up (the screen says it is looking for the server), then the server starts: a pairing code;
-5. an organizer logs in at /staff/screens and types the code: the site on screen, then the
+5. an organizer logs in at /staff/screens and types the code: the site on screen (its page with
+   a strict CSP, another site's heartbeat refused), then the
    agent's version and power control on the staff page;
    then the troubleshooting table's "mis à jour à HH:MM": the server stopped, the agent restarted
    offline shows the same content and, 3 minutes after the last contact, that time; the server
@@ -33,7 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -203,6 +206,24 @@ def pairing_code(port: int, server: Server) -> str:
     return code
 
 
+def check_guards(port: int) -> None:
+    """The installed agent's local page has its strict CSP, and refuses another site's page the
+    heartbeat that its watchdog trusts (the screen's own page sends it: "navigateur actif")."""
+    url = f"http://127.0.0.1:{port}"
+    policy = get(url + "/")[1].get("Content-Security-Policy", "")
+    if "script-src 'self'" not in policy or "unsafe" in policy:
+        raise Failed(f"the agent's page has no strict Content-Security-Policy: {policy!r}")
+    foreign = urllib.request.Request(url + "/heartbeat", b"{}", {"Origin": "http://elsewhere.example"})
+    try:
+        with urllib.request.urlopen(foreign, timeout=10) as r:
+            refused = r.status
+    except urllib.error.HTTPError as e:
+        refused = e.code
+    if refused != 403:
+        raise Failed(f"a heartbeat from another site's page was answered {refused}, not 403")
+    say("the agent's page: a strict CSP, and another site's heartbeat refused (403)")
+
+
 def pair(port: int, server: Server, code: str) -> dict[str, Any]:
     """Step 5: the organizer types the code; the site's day on screen; the staff page's health."""
     started = time.monotonic()
@@ -213,6 +234,7 @@ def pair(port: int, server: Server, code: str) -> dict[str, Any]:
     shown = screen(port, "2-screen.png", scripted=True, now=daytime(snapshot))
     if SITE[1] not in shown or not any(s["title"] in shown for s in snapshot["sessions"]):
         raise Failed(f"the screen does not show its site and sessions: {shown[:400]}")
+    check_guards(port)
     started = time.monotonic()
     organizer, agent = Organizer(server), status(port)
     health = f"displays {agent['agent_version']}"  # after the agent's first heartbeat (30 s)
