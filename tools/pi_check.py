@@ -10,8 +10,8 @@ machine without a Pi allows:
    the agent runs exactly as its unit says (ExecStart, User, Environment) before the server is
    up (the screen says it is looking for the server), then the server starts: a pairing code;
 5. an organizer logs in at /staff/screens and types the code: the site on screen (its page with
-   a strict CSP, another site's heartbeat refused), then the
-   agent's version and power control on the staff page;
+   a strict CSP, another site's heartbeat refused), then the agent's version and power control
+   on the staff page;
    then the troubleshooting table's "mis à jour à HH:MM": the server stopped, the agent restarted
    offline shows the same content and, 3 minutes after the last contact, that time; the server
    back, the agent catches up.

@@ -123,7 +123,12 @@ async def test_another_page_on_the_pi_can_neither_fake_the_heartbeat_nor_run_scr
         seen = await page.evaluate(
             """async (stranger) => {
                 const blocked = [];
-                document.addEventListener("securitypolicyviolation", (e) => blocked.push(e.violatedDirective));
+                let seen = null;
+                const all = new Promise((r) => { seen = r; setTimeout(r, 2000); });
+                document.addEventListener("securitypolicyviolation", (e) => {
+                    blocked.push(e.violatedDirective);
+                    if (blocked.length === 3) { seen(); }
+                });
                 const inline = document.createElement("script");
                 inline.textContent = "window.ran = true";
                 document.head.append(inline);
@@ -133,7 +138,7 @@ async def test_another_page_on_the_pi_can_neither_fake_the_heartbeat_nor_run_scr
                 const img = document.createElement("img");
                 img.src = stranger + "/pixel.png";
                 document.body.append(img);
-                await new Promise((r) => setTimeout(r, 300));
+                await all;  // at once, well before the pairing page's own 3 s refresh
                 return {ran: window.ran === true, blocked: blocked.sort()};
             }""",
             f"http://127.0.0.1:{stranger.port}",
