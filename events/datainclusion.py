@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from events import thematiques
 from events.mednum import _date_of, phone_e164
 from events.model import AXES, KINDS, Rule
 from quartier.i18n import gettext as _
@@ -28,50 +29,7 @@ DI_TYPES = {
     "hackathon": "atelier",
     "autre": "information",
 }
-# v1 thématiques: the numérique category has four; access to rights is "difficultés administratives".
-DI_THEMES = {
-    "acces-libre": ["numerique--acceder-a-une-connexion-internet", "numerique--acceder-a-des-services-en-ligne"],
-    "accompagnement": ["numerique--maitriser-les-fondamentaux-du-numerique"],
-    "droits": [
-        "numerique--acceder-a-des-services-en-ligne",
-        "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives",
-        "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
-    ],
-}
-DI_AUDIENCE_THEMES = {
-    "demandeurs d'emploi": ["trouver-un-emploi--repondre-a-des-offres-demploi"],
-    "familles": ["famille--soutien-a-la-parentalite-et-a-leducation"],
-}
-DI_PUBLICS = {
-    "seniors": "seniors",
-    "jeunes": "jeunes",
-    "familles": "familles",
-    "personnes étrangères": "personnes-exilees",
-    "demandeurs d'emploi": "demandeurs-emploi",
-    "étudiants": "etudiants",
-    "femmes": "femmes",
-    "personnes en situation de handicap": "personnes-en-situation-de-handicap",
-}
-OPEN_TO_ALL = {"tous publics", "tout public", "tous-publics"}
 OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
-
-
-def publics(audience: list[str]) -> list[str]:
-    """v1 publics: `tous-publics` alone when the session is open to all (or says nothing), else its publics.
-
-    A session "for everyone, seniors especially" is open to all: v1 reads `publics` as who is
-    eligible, so the emphasis goes to `publics_precisions`, not next to `tous-publics`.
-    """
-    words = {a.lower() for a in audience}
-    specific = sorted({DI_PUBLICS[a] for a in words if a in DI_PUBLICS})
-    if words & OPEN_TO_ALL or not specific:
-        return ["tous-publics"]
-    return specific
-
-
-def thematiques(s: dict[str, Any]) -> list[str]:
-    themes = DI_THEMES[s["axis"]] + [t for a in s["audience"] for t in DI_AUDIENCE_THEMES.get(a.lower(), [])]
-    return list(dict.fromkeys(themes))
 
 
 def structure_id(site: dict[str, Any]) -> str:
@@ -168,10 +126,10 @@ def service_record(request: web.Request, s: dict[str, Any], site: dict[str, Any]
         "lien_source": public_url(request, f"/sessions/{s['id']}"),
         "date_maj": _date_of(s["updated"], tz),
         "type": DI_TYPES[s["kind"]],
-        "thematiques": thematiques(s),
+        "thematiques": thematiques.of_session(s),
         "frais": "gratuit" if s["free"] else "payant",
         "frais_precisions": None,
-        "publics": publics(s["audience"]),
+        "publics": thematiques.publics(s["audience"]),
         "publics_precisions": ", ".join(s["audience"]) or None,
         "conditions_acces": _("Sur inscription.") if s["registration"] else None,
         "commune": site["commune"] or None,

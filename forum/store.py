@@ -23,6 +23,7 @@ from typing import Any
 
 from events import changes as events_changes
 from forum import changes, history, reads, votes
+from quartier.auth import same_secret
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -83,13 +84,13 @@ def kiosk_key(secret_key: str, board_id: int, salt: str) -> str:
 def kiosk_ok(secret_key: str, board: dict[str, Any] | None, key: str | None) -> bool:
     if not board or not key or len(key) > 64:
         return False
-    return hmac.compare_digest(kiosk_key(secret_key, board["id"], board["link_salt"]), key)
+    return same_secret(kiosk_key(secret_key, board["id"], board["link_salt"]), key)
 
 
 def key_ok(secret_key: str, board: dict[str, Any] | None, key: str | None) -> bool:
     if not board or not key or len(key) > 64:
         return False
-    return hmac.compare_digest(facilitator_key(secret_key, board["id"], board["link_salt"]), key)
+    return same_secret(facilitator_key(secret_key, board["id"], board["link_salt"]), key)
 
 
 # -- blocklist

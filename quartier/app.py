@@ -14,6 +14,7 @@ from sqlite_utils import Migrations
 
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
+from quartier.clock import Clock
 from quartier.db import Database
 from quartier.pagecache import PageCache
 from quartier.ratelimit import RateLimiter
@@ -24,6 +25,7 @@ from quartier.typedefs import (
     ACCESS,
     BUS,
     CHANNEL_ACCESS,
+    CLOCK,
     DB,
     LIMITER,
     PAGE_CACHE,
@@ -34,7 +36,14 @@ from quartier.typedefs import (
     TEMPLATES,
     WEBSOCKETS,
 )
-from quartier.web import access_middleware, csrf_middleware, error_middleware, identity_middleware, on_prepare
+from quartier.web import (
+    access_middleware,
+    csrf_middleware,
+    error_middleware,
+    identity_middleware,
+    on_prepare,
+    unrouted_middleware,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +60,7 @@ def create_app(settings: Settings) -> web.Application:
     modules = features.load()
     i18n.load_catalogues(features.packages())
     app = web.Application(
-        middlewares=[error_middleware, identity_middleware, access_middleware, csrf_middleware],
+        middlewares=[error_middleware, identity_middleware, unrouted_middleware, access_middleware, csrf_middleware],
         client_max_size=settings.max_body_kb * 1024,
     )
     app[SETTINGS] = settings
@@ -64,6 +73,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
     app[SLOTS] = {}
+    app[CLOCK] = Clock(settings.tz)
     app.on_response_prepare.append(on_prepare)
 
     migrations = features.migration_sets(modules)

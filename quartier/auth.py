@@ -162,10 +162,19 @@ async def user_for_token(db: Database, token: str) -> User | None:
     return User(row["id"], row["name"], row["role"]) if row else None
 
 
+def same_secret(expected: str, given: str) -> bool:
+    """Whether a secret someone sent (a key, a token, a signature) is the expected one, in constant time.
+
+    hmac.compare_digest refuses str with non-ASCII characters (TypeError, a 500): compare UTF-8 bytes, a
+    character that cannot be encoded becoming "?", which no secret of ours holds.
+    """
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+
+
 def csrf_token(secret: str, holder: str) -> str:
     """The CSRF token of a form shown to holder (a staff session or a resident's device)."""
     return hmac.new(secret.encode(), f"csrf:{holder}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def csrf_ok(secret: str, holder: str, token: str) -> bool:
-    return hmac.compare_digest(csrf_token(secret, holder), token or "")
+    return same_secret(csrf_token(secret, holder), token or "")

@@ -17,6 +17,7 @@ import secrets
 
 from aiohttp import web
 
+from quartier.auth import same_secret
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.typedefs import DEVICE, LIMITER, SETTINGS
@@ -41,7 +42,7 @@ def verify(secret: str, cookie: str | None) -> str | None:
     if not cookie or len(cookie) > 80 or cookie.count(".") != 1:
         return None
     value, signature = cookie.split(".")
-    if not value or not hmac.compare_digest(_signature(secret, value), signature):
+    if not value or not same_secret(_signature(secret, value), signature):
         return None
     return cookie
 

@@ -34,9 +34,17 @@ class Templates:
         self.env.globals.update(
             url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup, public_url=_public_url
         )
+        self.env.filters["capitalize"] = capitalize
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)
+
+
+def capitalize(value: Any) -> str:
+    """The first letter up, the rest untouched: Jinja's own lowercases the rest, which writes
+    "Wednesday 25 march" in English (French, lowercase already, reads the same either way)."""
+    text = jinja2.filters.soft_str(value)
+    return text[:1].upper() + text[1:]
 
 
 @jinja2.pass_context

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from quartier.auth import User
     from quartier.bus import Bus
+    from quartier.clock import Clock
     from quartier.db import Database
     from quartier.pagecache import PageCache
     from quartier.ratelimit import RateLimiter
@@ -41,6 +42,8 @@ SOCKETS_PER_ADDRESS: web.AppKey[Counter[str]] = web.AppKey("sockets_per_address"
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
 SLOTS: web.AppKey[dict[str, list[Section]]] = web.AppKey("slots")
+# Now, in the sites' timezone (quartier.clock); tests fix it.
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 
 USER: web.RequestKey[User | None] = web.RequestKey("user")
 DEVICE = web.RequestKey("device", str)

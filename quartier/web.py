@@ -142,6 +142,15 @@ def bearer_token(request: web.Request) -> str | None:
 
 
 @web.middleware
+async def unrouted_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request no route takes gets its 404, or its 405 with Allow, before access and CSRF judge it
+    (a PATCH to a GET-only path is a 405, not a 401 nor a 415)."""
+    if request.match_info.http_exception is not None:
+        raise request.match_info.http_exception
+    return await handler(request)
+
+
+@web.middleware
 async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     access = access_of(request)
     if access is None or access.public:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from events.model import AXES, KINDS
 from quartier import csvout
 from quartier.i18n import gettext as _
-from reports import charts
+from reports import charts, report_referral
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 
@@ -126,6 +126,8 @@ def to_csv(r: dict[str, Any]) -> str:
         w.writerow(["avis", a, "satisfaction_moyenne", "" if f["mean"] is None else round(f["mean"], 2)])
     for m in r["minutes"]:
         w.writerow(["comptes_rendus", m["board"], m["title"], m["version"]])
+    for row in report_referral.csv_rows(r):
+        w.writerow(row)
     return out.getvalue()
 
 
@@ -137,7 +139,7 @@ def to_markdown(r: dict[str, Any]) -> str:
         f"Du {r['start'].isoformat()} au {r['until'].isoformat()}" + (" (année en cours)." if r["partial"] else "."),
         "",
     ]
-    lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r)
+    lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r) + report_referral.markdown(r)
     return "\n".join(lines) + "\n"
 
 

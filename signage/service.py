@@ -289,11 +289,13 @@ async def announcement_fields(app: web.Application, data: Any) -> dict[str, Any]
         raise Problem(422, "invalid_field", N_("La fin doit venir après le début."))
     for moment in ("starts", "ends"):
         fields[moment] = fields[moment].isoformat() if fields[moment] else None
+    # Both lists are read (a malformed one is refused whatever the target); the target's is kept.
+    slugs = f.strings("sites", max_items=100, max_length=64, required=fields["target"] == "sites", message=_ONE_SITE)
+    displays = f.ids("displays", required=fields["target"] == "displays", message=_ONE_SCREEN)
     if fields["target"] == "sites":
-        slugs = f.strings("sites", max_items=100, max_length=64, required=True, message=_ONE_SITE)
         fields["sites"] = [await check_site(app, s) for s in slugs]
     elif fields["target"] == "displays":
-        fields["displays"] = f.ids("displays", required=True, message=_ONE_SCREEN)
+        fields["displays"] = displays
     return fields
 
 

@@ -42,7 +42,7 @@ def shown(p: Problem, language: str) -> str:
 
 def test_text_is_cleaned_then_measured():
     f = Fields({"t": "  a\u202e\x00b\r\n  c  ", "m": "ligne 1\r\nligne 2\u2066", "e": "\u0301e\u0301"})
-    assert f.text("t", max_length=5) == "ab c"
+    assert f.text("t", max_length=14) == "ab c"  # 14 sent: the form's CRLF counts once
     assert f.text("m", max_length=20, multiline=True) == "ligne 1\nligne 2"
     assert f.text("e", max_length=5) == "\u0301é"  # NFC: e + combining acute is one character
     assert f.text("absent", max_length=5, default="x") == "x"
@@ -52,6 +52,9 @@ def test_text_is_cleaned_then_measured():
         "too_long",
         {"field": "t", "max": 10, "count": 11},
     )
+    # The limit counts what was sent, as the API document's maxLength does, even when cleaning shortens it.
+    sent_too_long = refusal({"t": "\x9d" + "x" * 10}, lambda f: f.text("t", max_length=10))
+    assert (sent_too_long.code, sent_too_long.params["count"]) == ("too_long", 11)
 
 
 @pytest.mark.parametrize("value", ["", "   ", "\x00\u202e", None])

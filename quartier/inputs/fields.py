@@ -140,13 +140,14 @@ class Fields:
         if value is not None and not isinstance(value, str):
             self._fail(name, "text", how)
             return default
+        sent = len((value or "").replace("\r\n", "\n"))  # a form's line break counts once, as the browser counts it
         value = v.clean_text(value or "", multiline=multiline)
         if not value:
             if required:
                 self._fail(name, "required", how, max=max_length, count=0)
             return default
-        if len(value) > max_length:
-            self._fail(name, "too_long", how, max=max_length, count=len(value))
+        if max(sent, len(value)) > max_length:  # the limit counts what was sent, as the API document says
+            self._fail(name, "too_long", how, max=max_length, count=max(sent, len(value)))
         elif pattern is not None and not pattern.match(value):
             self._fail(name, "pattern", how)
         return value
