@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite_utils
 from aiohttp import web
 
-from events import api, embed, feeds, opendata, pages, posters, sitemap, staff
+from events import api, embed, feeds, logos, opendata, pages, posters, queries, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -12,17 +13,22 @@ from events.schema import migrations
 from quartier.i18n import N_
 from quartier.typedefs import STAFF_LINKS
 
-__all__ = ["add_commands", "demo", "migrations", "setup"]
+__all__ = ["add_commands", "demo", "migrations", "organisation_id", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget
-    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed):
+    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget, logos
+    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed, logos):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
     app[STAFF_LINKS].append(("events_staff_sessions", N_("Séances")))
     app[STAFF_LINKS].append(("events_staff_sites", N_("Lieux")))
+
+
+def organisation_id(db: sqlite_utils.Database, key: str) -> int | None:
+    """A partner account's organisation: the partner a key, name or short name designates."""
+    return queries.partner_id(db, key)
 
 
 async def demo(ctx: object) -> None:

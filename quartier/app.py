@@ -29,6 +29,7 @@ from quartier.typedefs import (
     DB,
     LIMITER,
     PAGE_CACHE,
+    PARTNER_LINKS,
     SETTINGS,
     SLOTS,
     SOCKETS_PER_ADDRESS,
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SOCKETS_PER_ADDRESS] = Counter()
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
+    app[PARTNER_LINKS] = []
     app[SLOTS] = {}
     app[CLOCK] = Clock(settings.tz)
     app.on_response_prepare.append(on_prepare)
