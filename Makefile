@@ -46,8 +46,9 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
-# The lobby screen installed as on a Raspberry Pi (arm64 Bookworm root under qemu, kept in .cache/);
-# as root, minutes; not part of make test. PI_CHECK_KIOSK=no checks the agent alone.
+# The README's volunteer's path for a lobby screen, walked in an arm64 Bookworm root under qemu
+# (kept in .cache/); as root, 15 to 30 minutes; not part of make test. It clones the last
+# commit, as a volunteer does. PI_CHECK_KIOSK=no walks the agent alone.
 pi-check: $(VENV)/.installed
 	$(BIN)/python tools/pi_check.py
 

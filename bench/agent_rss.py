@@ -92,7 +92,7 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
             assert r.status == 201, await r.text()
             while (await status())["version"] is None:
                 await asyncio.sleep(0.1)
-            page = await session.ws_connect(local.replace("http", "ws") + "/events")
+            page = await session.ws_connect(local.replace("http", "ws") + "/events", origin=local)
             start = rss_bytes(agent.pid)
             ids: list[int] = []
             steps = int(minutes * 60 / 30)
@@ -107,7 +107,9 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
                         json={"title": f"Annonce {n}", "body": "texte " * rng.randrange(80), "target": "all"},
                     )
                     ids.append((await r.json())["id"])
-                async with session.post(local + "/heartbeat", json={"snapshot_version": n}) as r:
+                async with session.post(
+                    local + "/heartbeat", json={"snapshot_version": n}, headers={"Origin": local}
+                ) as r:
                     pass
                 async with session.get(local + "/snapshot.json") as r:
                     await r.read()

@@ -49,8 +49,9 @@ def post_notes(*, database: str, board_id: int, count: int) -> int:
 def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
     """`years` of programme (the demo's weekly sessions since then, workshops, cancellations)
     and `notes` forum notes over 200-note boards, with their changes."""
+    from events import partners as events_partners
     from events import store as events_store
-    from events.demo import sessions
+    from events.demo import registry, sessions
     from events.demo_data import HOURS, RENNES, SITES
     from events.model import clean_exception, clean_session, clean_site
     from forum import store as forum_store
@@ -66,6 +67,8 @@ def fill_large(*, database: str, notes: int, years: int) -> dict[str, Any]:
             def programme(tx: Any) -> int:
                 for s in SITES:
                     events_store.save_site(tx, clean_site({**RENNES, "opening_hours": HOURS, **s}))
+                for p in registry():
+                    events_partners.save_partner(tx, p)
                 count = 0
                 for s in sessions(today):
                     if s.get("repeat"):

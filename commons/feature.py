@@ -1,11 +1,51 @@
-"""What the partners share, plugged into Quartier (its tables and routes arrive with the commons issues)."""
+"""What the partners share, plugged into Quartier: the public partners pages, partner accounts and
+their proposals, contributions, the valuation table, the budget and its exports, the API."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-__all__ = ["setup"]
+from commons import (
+    api,
+    changes,
+    sections,
+    views_account,
+    views_budget,
+    views_contributions,
+    views_proposals,
+    views_public,
+    views_registry,
+)
+from commons.demo import demo
+from commons.schema import migrations
+from quartier.i18n import N_
+from quartier.routing import ORGANIZER, STAFF
+from quartier.typedefs import CHANNEL_ACCESS, PARTNER_LINKS, STAFF_LINKS
+
+__all__ = ["demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    """Nothing to add yet: the package holds its place on the ladder, between events and referral."""
+    for module in (
+        views_public,
+        views_registry,
+        views_account,
+        views_proposals,
+        views_budget,
+        views_contributions,
+        api,
+    ):
+        module.routes.add_to(app)
+    sections.setup(app)
+    # A partner's drafts are for organizers only; the budget's figures for staff.
+    app[CHANNEL_ACCESS][changes.PROPOSALS] = ORGANIZER
+    app[CHANNEL_ACCESS][changes.CONTRIBUTIONS] = STAFF
+    app[STAFF_LINKS].append(("commons_staff_partners", N_("Partenaires")))
+    app[STAFF_LINKS].append(("commons_proposals", N_("Séances proposées par les partenaires")))
+    app[STAFF_LINKS].append(("commons_budget", N_("Budget des partenaires")))
+    app[STAFF_LINKS].append(("commons_contributions", N_("Contributions des partenaires")))
+    app[STAFF_LINKS].append(("commons_valuation", N_("Tableau de valorisation")))
+    app[PARTNER_LINKS].append(("commons_account", N_("Notre organisation")))
+    app[PARTNER_LINKS].append(("commons_account_proposals", N_("Proposer une séance")))
+    app[PARTNER_LINKS].append(("commons_contributions", N_("Nos contributions")))
+    app[PARTNER_LINKS].append(("commons_budget", N_("Nos chiffres")))

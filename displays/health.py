@@ -47,11 +47,14 @@ def temperature(root: Path = THERMAL) -> float | None:
 
 def report(*, cache_dir: Path, uptime: float, agent_version: str) -> dict[str, Any]:
     used, total = memory()
+    disk_free: int | None
+    disk_total: int | None
     try:
         disk = shutil.disk_usage(cache_dir)
         disk_free, disk_total = disk.free, disk.total
     except OSError:
-        disk_free = disk_total = None  # type: ignore[assignment]  # no disk figures: reported as null
+        disk_free = disk_total = None
+    load: list[float] | None
     try:
         load = [round(x, 2) for x in os.getloadavg()]
     except OSError:

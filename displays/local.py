@@ -8,6 +8,9 @@
 - `/events`: a WebSocket that tells the page about a new snapshot at once;
 - `POST /heartbeat`: the page's heartbeat, that the browser watchdog listens to;
 - `/status.json`, `/pair`.
+
+Only loopback names are answered (no DNS rebinding); the heartbeat and `/events` answer only the
+agent's own page (Origin, Sec-Fetch-Site), and every answer carries a strict CSP.
 """
 
 from __future__ import annotations
@@ -38,6 +41,45 @@ CONTENT_TYPES = {
     "gif": "image/gif",
     "svg": "image/svg+xml",
 }
+
+
+# The local page is the agent's own: its scripts, styles and images come from the agent, its
+# sockets and fetches go back to it, no other page may frame it, and no inline script runs (the
+# snapshot's <script type="application/json"> is data, which CSP does not block). The server's
+# policy (quartier/web.py) is the same but for its forms: the agent imports nothing of the server.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",  # no other site may load its files or images
+}
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def from_own_page(req: http.Request) -> bool:
+    """Whether a request comes from the agent's own local page, as the browser says.
+
+    A browser names the page behind every POST and WebSocket (`Origin`, and `Sec-Fetch-Site`
+    in current ones); a page of any other site, port or scheme, a sandboxed frame (`null`), or a
+    client that names none is not the agent's page."""
+    site = req.headers.get("sec-fetch-site")
+    if site is not None and site != "same-origin":
+        return False
+    return req.headers.get("origin") == "http://" + req.headers.get("host", "")
 
 
 def content_type(name: str) -> str:
@@ -80,9 +122,19 @@ class LocalPages:
         raise NotImplementedError  # the Agent's
 
     async def handle(self, req: http.Request) -> http.Response | None:
+        """Every answer with the security headers; what acts or listens only for the own page."""
         host = req.headers.get("host", "").rsplit(":", 1)[0]
-        if host not in ("127.0.0.1", "localhost", "[::1]"):
-            return http.Response(403, b"local only")  # no DNS rebinding from a web page
+        if host not in LOOPBACK:
+            response: http.Response | None = http.Response(403, b"local only")  # no DNS rebinding
+        elif (req.method == "POST" or req.path == "/events") and not from_own_page(req):
+            response = http.Response(403, b"only the agent's own page")  # no other site's page
+        else:
+            response = await self.route(req)
+        if response is not None:
+            response.headers = {**SECURITY_HEADERS, **response.headers}
+        return response
+
+    async def route(self, req: http.Request) -> http.Response | None:
         path = req.path
         if req.method == "POST" and path == "/heartbeat":
             return self.page_heartbeat(req)

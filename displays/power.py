@@ -53,6 +53,10 @@ SENTENCES = {
         "Aucun moyen d'éteindre cet écran n'a été trouvé (ni HDMI-CEC, ni le kiosque) : hors des heures "
         "d'ouverture, la page devient noire mais l'écran reste allumé."
     ),
+    "chosen-none": N_(
+        "L'écran n'est pas éteint (power: none dans display.yaml) : hors des heures d'ouverture, "
+        "la page devient noire mais l'écran reste allumé."
+    ),
     "failing": N_(
         "L'extinction de l'écran par {method} ne répond pas ({detail}) : hors des heures d'ouverture, "
         "la page devient noire ; l'agent réessaie sans le répéter."
@@ -70,10 +74,13 @@ class Method:
     detail: str = ""
     ok: bool = True
     stops_browser: bool = False  # the kiosk is stopped while the screen is off: nothing to watch
+    chosen: bool = False  # named in display.yaml, not found by `auto`
 
     def sentence(self) -> str:
         if not self.ok:
             return _(SENTENCES["failing"]).format(method=self.name, detail=self.detail)
+        if self.name == "none" and self.chosen:
+            return _(SENTENCES["chosen-none"])
         return _(SENTENCES[self.name]).format(detail=self.detail)
 
     def report(self) -> dict[str, object]:
@@ -150,6 +157,7 @@ async def choose(name: str, on: list[str], off: list[str], cec_devices: list[str
     if name == "auto":
         return await probe_cec(devices) or await probe_kiosk() or Method("none")
     method = preset(name)
+    method.chosen = True
     if name == "cec":
         found = await probe_cec(devices)
         if found:

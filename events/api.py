@@ -49,10 +49,12 @@ def session_json(s: dict[str, Any]) -> dict[str, Any]:
             "languages",
             "registration",
             "capacity",
-            "partner",
+            "staff_count",
             "free",
         )
     }
+    # The YAML schema's `partner` is the partner's key; its name is given beside it.
+    out.update(partner=s["partner_key"], partner_name=s["partner"])
     out.update(date=s["first_date"], start=s["start_time"], end=s["end_time"])
     out["repeat"] = (
         {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from events import registrations, store
+from events import partners, registrations, store
 from events.demo_data import DEMO_PEOPLE, HOURS, RENNES, SITES, WEEKLY
+from events.demo_partners import PARTNERS, SESSION_PARTNERS
 from events.model import clean_exception, clean_session, clean_site
 from quartier.db import Tx
 
@@ -67,7 +68,18 @@ def sessions(today: dt.date) -> list[dict[str, Any]]:
             "description": "Habitants, partenaires, médiateurs et travailleurs sociaux construisent ensemble.",
         }
     )
-    return out
+    return [_with_partner(s) for s in out]
+
+
+def registry() -> list[dict[str, Any]]:
+    """The demo's partners, checked: save them before the sessions that name them."""
+    site_slugs = {s["slug"] for s in SITES}
+    return [partners.clean_partner(p, site_slugs=site_slugs) for p in PARTNERS]
+
+
+def _with_partner(s: dict[str, Any]) -> dict[str, Any]:
+    partner, staff = SESSION_PARTNERS.get(s["key"], (s.get("partner") or "", 1))
+    return {**s, "partner": partner, "staff_count": staff}
 
 
 def _next_on(today: dt.date, weekday: int) -> dt.date:
@@ -102,6 +114,8 @@ async def demo(ctx: Any) -> None:
         tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('demo', '1')")
         for site in sites:
             store.save_site(tx, site)
+        for partner in registry():
+            partners.save_partner(tx, partner)
         ids = {}
         for s in rows:
             ids[s["key"]], _o = store.save_session(tx, s)

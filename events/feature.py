@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import sqlite_utils
 from aiohttp import web
 
-from events import api, embed, feeds, opendata, pages, posters, registration_pages, sitemap, staff
+from events import api, embed, feeds, logos, opendata, pages, posters, queries, registration_pages, sitemap, staff
 from events.commands import add_commands
 from events.demo import demo as programme_demo
 from events.demo_history import demo as history_demo
@@ -17,13 +18,13 @@ from events.schema import migrations
 from quartier.i18n import N_
 from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 
-__all__ = ["add_commands", "demo", "migrations", "setup"]
+__all__ = ["add_commands", "demo", "migrations", "organisation_id", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget,
+    # pages, feeds (iCal, Atom), staff, printed programme, open data, sitemap, the embeddable widget, logos,
     # registrations
-    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed, registration_pages):
+    for module in (api, pages, feeds, staff, posters, opendata, sitemap, embed, logos, registration_pages):
         module.routes.add_to(app)
     app[STAFF_LINKS].append(("events_staff_posters", N_("Affiches à imprimer")))
     app[STAFF_LINKS].append(("events_staff_day", N_("Programme du jour : annuler, déplacer")))
@@ -42,6 +43,11 @@ async def _erasure(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def organisation_id(db: sqlite_utils.Database, key: str) -> int | None:
+    """A partner account's organisation: the partner a key, name or short name designates."""
+    return queries.partner_id(db, key)
 
 
 async def demo(ctx: object) -> None:

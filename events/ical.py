@@ -110,6 +110,10 @@ def _event(s: dict[str, Any], uid: str, base_url: str, *, room: str | None = Non
     e.add("url", f"{base_url.rstrip('/')}/sessions/{s['id']}")
     if s["description"]:
         e.add("description", s["description"])
+    if s.get("partner"):
+        # The partner that runs it, from the registry (ORGANIZER would need a mailto: address).
+        contact = s["partner"] + (f" — {s['partner_website']}" if s.get("partner_website") else "")
+        e.add("contact", contact)
     return e
 
 

@@ -115,8 +115,10 @@ def _common(request: web.Request, s: dict[str, Any], site: dict[str, Any], url: 
         "audience": [{"@type": "Audience", "audienceType": a} for a in s["audience"]],
         "keywords": [s["axis"], s["kind"]],
     }
-    if s["partner"]:
+    if s["partner"]:  # the partner that runs it, from the registry, with its public page
         ld["performer"] = {"@type": "Organization", "name": s["partner"]}
+        if s.get("partner_website"):
+            ld["performer"]["url"] = s["partner_website"]
     if s["capacity"]:
         ld["maximumAttendeeCapacity"] = s["capacity"]
     return ld

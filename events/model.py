@@ -147,7 +147,8 @@ def clean_session(data: Mapping[str, Any], *, site_slugs: set[str] | None = None
         "languages": c.strings("languages"),
         "registration": c.boolean("registration", False),
         "capacity": c.integer("capacity", minimum=1, maximum=10000),
-        "partner": c.text("partner", max_length=120),
+        "partner": c.text("partner", max_length=120),  # a partner's key, name or short name
+        "staff_count": c.integer("staff_count", minimum=1, maximum=50) or 1,
         "free": c.boolean("free", True),
     }
     if site_slugs is not None and s["site"] and s["site"] not in site_slugs:

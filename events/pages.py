@@ -33,6 +33,8 @@ SOON = dt.timedelta(hours=2)
 SESSION_SLOT = "events.session"
 SESSION_ASIDE_SLOT = "events.session.aside"
 SITE_SLOT = "events.site"
+# The partner named on a session page ("Avec …"): commons links it to the partner's page, with its logo.
+SESSION_PARTNER_SLOT = "events.session.partner"
 
 
 def now(request: web.Request) -> dt.datetime:
@@ -253,6 +255,7 @@ async def session_page(request: web.Request) -> web.Response:
         context = {**found, "now": moment, "settings": request.app[SETTINGS]}
         found["sections"] = slots.read(request.app, SESSION_SLOT, db, context)
         found["aside"] = slots.read(request.app, SESSION_ASIDE_SLOT, db, context)
+        found["partner_sections"] = slots.read(request.app, SESSION_PARTNER_SLOT, db, context)
         return found
 
     data = await request.app[DB].read(read)

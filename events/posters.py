@@ -33,9 +33,12 @@ def short_url(request: web.Request, path: str) -> str:
     return public_url(request, path).split("://", 1)[-1]
 
 
-def density(days: list[tuple[dt.date, list[dict[str, Any]]]]) -> int:
-    """How tightly a poster must be set so that a full week stays on one A4 page: 1 (roomy) to 4."""
-    lines = sum(len(items) for _d, items in days) + len(days)
+def density(days: list[tuple[dt.date, list[dict[str, Any]]]], *, strip: bool = False) -> int:
+    """How tightly a poster must be set so that a full week stays on one A4 page: 1 (roomy) to 4.
+
+    A session that names its partner ("· avec CAF") takes half a line more, the partners' strip two."""
+    items = [o for _d, day in days for o in day]
+    lines = len(items) + len(days) + 0.5 * sum(1 for o in items if o.get("partner_short")) + (2 if strip else 0)
     return 1 if lines <= 14 else 2 if lines <= 22 else 3 if lines <= 32 else 4
 
 
@@ -52,17 +55,30 @@ def sheet(
     days = poster_days(occurrences, monday)
     path = str(request.app.router["events_site"].url_for(slug=site["slug"]))
     week = hours.week_hours(occurrences, monday, [site["slug"]])
+    partners = week_partners(occurrences)
     return {
         "site": site,
         "days": days,
-        "density": density(days),
+        "density": density(days, strip=bool(partners)),
         "hours": readable_hours(site["opening_hours"]),
         "qr_path": path,
         "short_url": short_url(request, path),
         "axes_used": sorted({o["axis"] for o in occurrences}),
         "total_hours": week.total,
         "sessions": week.sessions,
+        "partners": partners,
     }
+
+
+def week_partners(occurrences: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The partners running the week's sessions, once each, for the poster's "Avec" strip (from the registry)."""
+    found: dict[str, dict[str, Any]] = {}
+    for o in occurrences:
+        if o["partner_key"] and o["status"] != "cancelled":
+            found.setdefault(
+                o["partner_key"], {"name": o["partner"], "short": o["partner_short"], "logo": o["partner_logo"]}
+            )
+    return sorted(found.values(), key=lambda p: p["name"].casefold())
 
 
 def _week_range(monday: dt.date) -> tuple[dt.date, dt.date]:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from events import partners as partners_model
 from events.model import MAX_MOVE_DAYS, Rule, local
 
 SITE_JSON = ("accessibility",)
@@ -46,8 +47,11 @@ def site(db: sqlite_utils.Database, slug: str) -> dict[str, Any] | None:
 
 _SESSION_SQL = """SELECT s.*, sites.slug AS site, sites.name AS site_name, sites.timezone AS timezone,
                   sites.address AS site_address, sites.postal_code AS site_postal_code,
-                  sites.commune AS site_commune, sites.latitude AS site_latitude, sites.longitude AS site_longitude
-                  FROM sessions s JOIN sites ON sites.id = s.site_id"""
+                  sites.commune AS site_commune, sites.latitude AS site_latitude, sites.longitude AS site_longitude,
+                  p.name AS partner, p.key AS partner_key, p.short_name AS partner_short,
+                  p.website AS partner_website, p.logo AS partner_logo
+                  FROM sessions s JOIN sites ON sites.id = s.site_id
+                  LEFT JOIN partners p ON p.id = s.partner_id"""
 
 
 def _session(row: Any) -> dict[str, Any]:
@@ -56,6 +60,10 @@ def _session(row: Any) -> dict[str, Any]:
         s[name] = json.loads(s[name])
     s["registration"] = bool(s["registration"])
     s["free"] = bool(s["free"])
+    s["partner"] = s["partner"] or ""  # the partner's name, from the registry
+    s["partner_key"] = s["partner_key"] or ""
+    s["partner_short"] = s["partner_short"] or s["partner"]
+    s["partner_website"] = s["partner_website"] or ""
     return s
 
 
@@ -64,7 +72,8 @@ def session(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
     site_postal_code, site_commune, site_latitude, site_longitude, title, description,
     kind, axis, room, first_date, start_time, end_time, repeat_every (None|weekly|monthly),
     repeat_interval, repeat_until, repeat_count, audience, languages, registration, capacity,
-    partner, free, sequence; plus `exceptions`: {date iso: exception dict}."""
+    partner (its name in the registry, "" for none), partner_key, partner_short, partner_id,
+    staff_count, free, sequence; plus `exceptions`: {date iso: exception dict}."""
     row = db.conn.execute(_SESSION_SQL + " WHERE s.id = ?", (id,)).fetchone()
     if row is None:
         return None
@@ -109,18 +118,22 @@ def occurrences(
     kind: str | None = None,
     audience: str | None = None,
     session_id: int | None = None,
+    partner: str | None = None,
 ) -> list[dict[str, Any]]:
     """Occurrences whose (possibly moved) local date lies in [start, end], in time order.
 
     Each is a dict: session (id), date (datetime.date of the original occurrence: with the
     session id, the occurrence's identity), start and end (aware datetimes in the site's
     timezone), status ("scheduled", "cancelled", "moved" or "full"), reason, room, title,
-    kind, axis, audience, languages, registration, capacity, free, partner, site (slug),
-    site_name, original_start (aware datetime, set when moved, else None), sequence.
+    kind, axis, audience, languages, registration, capacity, free, partner (name), partner_key,
+    partner_short, staff_count, site (slug), site_name, original_start (aware datetime, set when
+    moved, else None), sequence.
     Cancelled occurrences are included (with their reason): the public must see them.
+    `partner` (a partner's key) keeps the sessions that partner runs.
     """
     where, params = [], []
-    for column, value in (("sites.slug", site), ("s.axis", axis), ("s.kind", kind), ("s.id", session_id)):
+    filters = (("sites.slug", site), ("s.axis", axis), ("s.kind", kind), ("s.id", session_id), ("p.key", partner))
+    for column, value in filters:
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
@@ -173,6 +186,10 @@ def expand(s: dict[str, Any], day: dt.date, exception: dict[str, Any] | None, tz
                 "capacity",
                 "free",
                 "partner",
+                "partner_key",
+                "partner_short",
+                "partner_logo",
+                "staff_count",
                 "site",
                 "site_name",
             )
@@ -245,3 +262,63 @@ def is_demo(db: sqlite_utils.Database) -> bool:
     """Whether this programme is the demo's illustrative one."""
     row = db.conn.execute("SELECT value FROM programme_meta WHERE name = 'demo'").fetchone()
     return bool(row and row[0] == "1")
+
+
+# -- the partners registry
+
+
+def _partner(db: sqlite_utils.Database, row: Any) -> dict[str, Any]:
+    p = dict(row)
+    p["charters"] = [
+        {"charter": c["charter"], "signed": c["signed"]}
+        for c in db.conn.execute(
+            "SELECT charter, signed FROM partner_charters WHERE partner_id = ? ORDER BY signed, charter", (p["id"],)
+        )
+    ]
+    p["sites"] = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT s.slug FROM partner_sites ps JOIN sites s ON s.id = ps.site_id WHERE ps.partner_id = ? "
+            "ORDER BY s.name",
+            (p["id"],),
+        )
+    ]
+    return p
+
+
+def partners(db: sqlite_utils.Database, circle: int | None = None) -> list[dict[str, Any]]:
+    """Every partner by circle then name: id, key, name, short_name, kind, circle, logo (asset name or
+    None), website, description, charters [{charter, signed}], sites [slug], created, updated."""
+    sql = "SELECT * FROM partners" + (" WHERE circle = ?" if circle else "") + " ORDER BY circle, name COLLATE NOCASE"
+    return [_partner(db, r) for r in db.conn.execute(sql, (circle,) if circle else ())]
+
+
+def partner(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    """One partner by its key (same fields as `partners`), or None."""
+    row = db.conn.execute("SELECT * FROM partners WHERE key = ?", (key,)).fetchone()
+    return _partner(db, row) if row else None
+
+
+def partner_by_id(db: sqlite_utils.Database, id: int) -> dict[str, Any] | None:
+    """One partner by its id (a partner account's organisation), or None."""
+    row = db.conn.execute("SELECT * FROM partners WHERE id = ?", (id,)).fetchone()
+    return _partner(db, row) if row else None
+
+
+def partner_sessions(db: sqlite_utils.Database, key: str) -> list[dict[str, Any]]:
+    """The sessions a partner runs (fields of `session`, without exceptions), by site then title."""
+    sql = _SESSION_SQL + " WHERE p.key = ? ORDER BY sites.name, s.title, s.id"
+    return [_session(r) for r in db.conn.execute(sql, (key,))]
+
+
+def partner_logo(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
+    """A logo's bytes and content type, by its content-hash name."""
+    row = db.conn.execute("SELECT content_type, width, height, data FROM partner_logos WHERE name = ?", (name,))
+    found = row.fetchone()
+    return dict(found) if found else None
+
+
+def partner_id(db: sqlite_utils.Database, value: str) -> int | None:
+    """The id of the partner a key, name or short name designates (accents and case ignored), or None."""
+    row = partners_model.find(db.conn.execute("SELECT id, key, name, short_name FROM partners").fetchall(), value)
+    return row["id"] if row else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from events.partners import create_from_names, fold
+
 migrations = Migrations("events")
 
 
@@ -106,14 +108,75 @@ def _site_itinerance(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations(name="0005_site_contact")
+PARTNERS = (
+    """CREATE TABLE partner_logos (
+        name TEXT PRIMARY KEY,             -- sha256 of the bytes, dot, extension
+        content_type TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        created REAL NOT NULL
+    )""",
+    """CREATE TABLE partners (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,          -- stable identity for YAML import/export and the API
+        name TEXT NOT NULL,
+        short_name TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('city', 'ccas', 'departement', 'caf',
+            'social-centre', 'association', 'epn', 'library', 'school', 'company', 'other')),
+        circle INTEGER NOT NULL DEFAULT 2 CHECK (circle IN (1, 2)),  -- 1: the GT ESC, 2: other actors
+        logo TEXT REFERENCES partner_logos(name),
+        website TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        updated REAL NOT NULL
+    )""",
+    """CREATE TABLE partner_charters (
+        partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+        charter TEXT NOT NULL,
+        signed TEXT NOT NULL,              -- local date
+        PRIMARY KEY (partner_id, charter)
+    )""",
+    """CREATE TABLE partner_sites (
+        partner_id INTEGER NOT NULL REFERENCES partners(id) ON DELETE CASCADE,
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        PRIMARY KEY (partner_id, site_id)
+    )""",
+    # No ON DELETE: a partner that still runs sessions cannot be deleted (the database refuses too).
+    "ALTER TABLE sessions ADD COLUMN partner_id INTEGER REFERENCES partners(id)",
+    # How many staff run each occurrence: the partner's salaried hours are held × duration × this.
+    "ALTER TABLE sessions ADD COLUMN staff_count INTEGER NOT NULL DEFAULT 1",
+    "CREATE INDEX sessions_partner ON sessions (partner_id)",
+)
+
+
+@migrations(name="0005_partners")
+def _partners(db: sqlite_utils.Database) -> None:
+    """The partners registry (issue 18); today's free-text `sessions.partner` values become partners,
+    one per name (case, accents and apostrophes ignored), and the free-text column goes."""
+    for sql in PARTNERS:
+        db.execute(sql)
+    # The spelling most sessions use names the partner (capitals first on a tie: "CAF" before "caf").
+    names = [
+        r[0]
+        for r in db.execute(
+            "SELECT partner FROM sessions WHERE trim(partner) != '' GROUP BY partner ORDER BY count(*) DESC, trim(partner)"
+        )
+    ]
+    ids = create_from_names(db.conn, names)
+    for name in names:
+        db.execute("UPDATE sessions SET partner_id = ? WHERE partner = ?", (ids[fold(name)], name))
+    db.execute("ALTER TABLE sessions DROP COLUMN partner")
+
+
+@migrations(name="0006_site_contact")
 def _site_contact(db: sqlite_utils.Database) -> None:
     # Who answers at the site's phone number ("Accueil de l'ESC, du lundi au vendredi"), shown with it
     # on session pages, next to "register by phone".
     db.execute("ALTER TABLE sites ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
 
 
-@migrations(name="0006_registrations")
+@migrations(name="0007_registrations")
 def _registrations(db: sqlite_utils.Database) -> None:
     # A place at one occurrence of a session "sur inscription", without an account. The first name,
     # phone, e-mail and device are blanked the day after the occurrence (`erased`); the row stays so

@@ -205,9 +205,23 @@ async def staff_sessions(request: web.Request) -> web.Response:
 
 
 def _session_form(
-    request: web.Request, s: dict[str, Any], errors: dict[str, str], action: str, sites: list, *, new: bool
+    request: web.Request, s: dict[str, Any], errors: dict[str, str], action: str, choices: tuple, *, new: bool
 ) -> dict[str, Any]:
-    return {"s": s, "errors": errors, "action": action, "sites": sites, "new": new, "REPEATS": REPEATS}
+    """The session form's context; `choices` is (sites, partners) for its two lists."""
+    sites, partners = choices
+    return {
+        "s": s,
+        "errors": errors,
+        "action": action,
+        "sites": sites,
+        "partners": partners,
+        "new": new,
+        "REPEATS": REPEATS,
+    }
+
+
+def _choices(db: Any) -> tuple[list, list]:
+    return queries.sites(db), queries.partners(db)
 
 
 def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
@@ -230,13 +244,14 @@ def _form_of_session(s: dict[str, Any]) -> dict[str, Any]:
         "languages": ", ".join(s["languages"]),
         "registration": s["registration"],
         "capacity": s["capacity"] or "",
-        "partner": s["partner"],
+        "partner": s["partner_key"],
+        "staff_count": s["staff_count"],
         "free": s["free"],
     }
 
 
-async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
-    form = await request.post()
+def session_from_form(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the form's flat fields, to show again; the session's fields, to check): the staff form's and a partner's proposal's."""
     flat: dict[str, Any] = {
         k: form.get(k, "")
         for k in (
@@ -257,6 +272,7 @@ async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict
             "languages",
             "capacity",
             "partner",
+            "staff_count",
         )
     }
     flat["registration"] = "registration" in form
@@ -274,7 +290,7 @@ async def _session_from_form(request: web.Request) -> tuple[dict[str, Any], dict
 
 @routes.get("/staff/sessions/new", name="events_staff_session_new", access=STAFF)
 async def staff_session_new(request: web.Request) -> web.Response:
-    sites = await request.app[DB].read(queries.sites)
+    choices = await request.app[DB].read(_choices)
     action = str(request.app.router["events_staff_session_create"].url_for())
     s = {
         "site": query(request).text("site", max_length=60),
@@ -282,8 +298,9 @@ async def staff_session_new(request: web.Request) -> web.Response:
         "free": True,
         "repeat_every": "weekly",
         "repeat_interval": 1,
+        "staff_count": 1,
     }
-    return page(request, "events/staff_session_form.html", _session_form(request, s, {}, action, sites, new=True))
+    return page(request, "events/staff_session_form.html", _session_form(request, s, {}, action, choices, new=True))
 
 
 @routes.post("/staff/sessions/new", name="events_staff_session_create", access=STAFF)
@@ -294,14 +311,14 @@ async def staff_session_create(request: web.Request) -> web.Response:
 @routes.get("/staff/sessions/{id}", name="events_staff_session", access=STAFF)
 async def staff_session_edit(request: web.Request) -> web.Response:
     id = path_id(request)
-    s, sites = await request.app[DB].read(lambda db: (queries.session(db, id), queries.sites(db)))
+    s, choices = await request.app[DB].read(lambda db: (queries.session(db, id), _choices(db)))
     if s is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
     action = str(request.app.router["events_staff_session_save"].url_for(id=str(id)))
     return page(
         request,
         "events/staff_session_form.html",
-        {**_session_form(request, _form_of_session(s), {}, action, sites, new=False), "id": id},
+        {**_session_form(request, _form_of_session(s), {}, action, choices, new=False), "id": id},
     )
 
 
@@ -312,16 +329,18 @@ async def staff_session_save(request: web.Request) -> web.Response:
 
 
 async def _save_session(request: web.Request, id: int | None, route: str, parts: dict[str, str]) -> web.Response:
-    flat, data = await _session_from_form(request)
-    sites = await request.app[DB].read(queries.sites)
+    flat, data = session_from_form(await request.post())
+    choices = await request.app[DB].read(_choices)
+    action = str(request.app.router[route].url_for(**parts))
     try:
-        s = clean_session(data, site_slugs={x["slug"] for x in sites})
+        s = clean_session(data, site_slugs={x["slug"] for x in choices[0]})
+        if s["partner"] and s["partner"] not in {p["key"] for p in choices[1]}:
+            raise Invalid([("partner", N_("Partenaire inconnu : « {partner} »."), {"partner": s["partner"]})])
     except Invalid as e:
-        action = str(request.app.router[route].url_for(**parts))
         return page(
             request,
             "events/staff_session_form.html",
-            {**_session_form(request, flat, _errors(e), action, sites, new=id is None), "id": id},
+            {**_session_form(request, flat, _errors(e), action, choices, new=id is None), "id": id},
             status=422,
         )
     new_id, _outcome = await request.app[DB].write(lambda tx: store.save_session(tx, s, id=id))

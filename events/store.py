@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from events import changes, registrations
+from events import changes, partners, registrations
 from events.model import Rule, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -88,7 +88,7 @@ def delete_site(tx: Tx, slug: str) -> None:
     announce(tx, [slug], changes.SITE_DELETED, {"site": slug})
 
 
-def session_row(s: dict[str, Any], site_id: int) -> dict[str, Any]:
+def session_row(s: dict[str, Any], site_id: int, partner_id: int | None = None) -> dict[str, Any]:
     repeat = s.get("repeat") or {}
     return {
         "site_id": site_id,
@@ -108,7 +108,8 @@ def session_row(s: dict[str, Any], site_id: int) -> dict[str, Any]:
         "languages": json.dumps(s["languages"], ensure_ascii=False),
         "registration": int(s["registration"]),
         "capacity": s["capacity"],
-        "partner": s["partner"],
+        "partner_id": partner_id,
+        "staff_count": s.get("staff_count") or 1,
         "free": int(s["free"]),
     }
 
@@ -122,7 +123,7 @@ def _site_id(tx: Tx, slug: str) -> int:
 
 def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[int, str]:
     """Create or update a session: by id when given, else by its key. Returns (id, outcome)."""
-    row = session_row(s, _site_id(tx, s["site"]))
+    row = session_row(s, _site_id(tx, s["site"]), partners.resolve(tx, s.get("partner") or ""))
     if id is not None:
         existing = tx.execute("SELECT * FROM sessions WHERE id = ?", (id,)).fetchone()
         if existing is None:

@@ -16,9 +16,10 @@ from typing import Any
 
 import yaml
 
-from events import queries, store
+from events import partners, queries, store, yamlio_partners
 from events.model import Rule, clean_exception, clean_session, clean_site
 from quartier.db import Tx
+from quartier.errors import Problem as Refusal
 from quartier.i18n import gettext as _
 from quartier.inputs import Invalid
 from quartier.settings import yaml_error_where
@@ -62,6 +63,7 @@ SESSION_KEYS = {
     "registration",
     "capacity",
     "partner",
+    "staff_count",
     "free",
     "exceptions",
 }
@@ -163,7 +165,7 @@ def parse(text: str) -> tuple[Map, list[Problem]]:
         return Map(), [Problem(1, _("le fichier est vide"))]
     doc = _build(loader, node, problems)
     if not isinstance(doc, Map):
-        return Map(), [*problems, Problem(1, _("le fichier doit contenir « sites: » et/ou « sessions: »"))]
+        return Map(), [*problems, Problem(1, _("le fichier doit contenir « sites: », « partners: » ou « sessions: »"))]
     return doc, problems
 
 
@@ -208,12 +210,13 @@ def _items(doc: Map, name: str, problems: list[Problem]) -> list[Map]:
 class Programme:
     sites: list[tuple[int, dict[str, Any]]]
     sessions: list[tuple[Map, dict[str, Any], list[tuple[int, dict[str, Any]]]]]
+    partners: list[tuple[int, dict[str, Any]]]
 
 
 def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
     """Parse and check a programme file without touching the database; raises ImportFailed."""
     doc, problems = parse(text)
-    _unknown(problems, doc, {"sites", "sessions", "version"})
+    _unknown(problems, doc, {"sites", "partners", "sessions", "version"})
     sites: list[tuple[int, dict[str, Any]]] = []
     for item in _items(doc, "sites", problems):
         _unknown(problems, item, SITE_KEYS)
@@ -221,6 +224,7 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
             sites.append((item.line, clean_site(item, default_timezone=default_timezone)))
         except Invalid as e:
             _invalid(problems, item, e)
+    file_partners = yamlio_partners.read(_items(doc, "partners", problems), _unknown, _invalid, problems)
     sessions = []
     for item in _items(doc, "sessions", problems):
         _unknown(problems, item, SESSION_KEYS)
@@ -250,6 +254,7 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
         sessions.append((item, s, exceptions))
     for what, values in (
         ("slug", [(line, s["slug"]) for line, s in sites]),
+        ("partner", [(line, p["key"]) for line, p in file_partners]),
         ("key", [(item.line, s["key"]) for item, s, _e in sessions if s["key"]]),
     ):
         counts = Counter(v for _l, v in values)
@@ -258,7 +263,7 @@ def read(text: str, *, default_timezone: str = "Europe/Paris") -> Programme:
                 problems.append(Problem(line, _("{what} en double : {value}").format(what=what, value=v)))
     if problems:
         raise ImportFailed(problems)
-    return Programme(sites, sessions)
+    return Programme(sites, sessions, file_partners)
 
 
 def apply(tx: Tx, programme: Programme) -> Counter:
@@ -269,12 +274,22 @@ def apply(tx: Tx, programme: Programme) -> Counter:
         for item, s, _e in programme.sessions
         if s["site"] not in known
     ]
+    registry = tx.execute("SELECT key, name, short_name FROM partners").fetchall()
+    file_partners = [p for _l, p in programme.partners]
+    dangling = yamlio_partners.check_sessions(registry, file_partners, programme.sessions)
+    dangling += yamlio_partners.unknown_sites(tx, programme.partners, known)
+    problems += [Problem(line, message) for line, message in dangling]
     if problems:
         raise ImportFailed(problems)
     outcomes: Counter = Counter()
     for _line, site in programme.sites:
         _id, outcome = store.save_site(tx, site)
         outcomes[outcome] += 1
+    for line, partner in programme.partners:
+        try:
+            outcomes[partners.save_partner(tx, partner)[1]] += 1
+        except Refusal as refused:  # a name another partner already has
+            raise ImportFailed([Problem(line, _(refused.message).format(**refused.params))]) from None
     for _item, s, exceptions in programme.sessions:
         id, outcome = store.save_session(tx, s)
         wanted = {e["date"].isoformat() for _l, e in exceptions}
@@ -326,7 +341,8 @@ def export(db: Any) -> str:
             languages=s["languages"],
             registration=s["registration"],
             capacity=s["capacity"],
-            partner=s["partner"],
+            partner=s["partner_key"],
+            staff_count=s["staff_count"] if s["staff_count"] > 1 else None,
             free=s["free"],
         )
         exceptions = []
@@ -346,5 +362,8 @@ def export(db: Any) -> str:
         sessions.append({k: v for k, v in out.items() if v not in ("", None, [])})
     header = "# Programme Quartier — " + _("format décrit dans le README, section « Programme »") + "\n"
     return header + yaml.safe_dump(
-        {"version": 1, "sites": sites, "sessions": sessions}, allow_unicode=True, sort_keys=False, width=100
+        {"version": 1, "sites": sites, "partners": yamlio_partners.export(db), "sessions": sessions},
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
     )

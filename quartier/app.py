@@ -29,6 +29,7 @@ from quartier.typedefs import (
     DB,
     LIMITER,
     PAGE_CACHE,
+    PARTNER_LINKS,
     PUBLIC_LINKS,
     SETTINGS,
     SLOTS,
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
     app[PUBLIC_LINKS] = []
+    app[PARTNER_LINKS] = []
     app[SLOTS] = {}
     app[CLOCK] = Clock(settings.tz)
     app.on_response_prepare.append(on_prepare)

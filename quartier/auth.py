@@ -15,10 +15,13 @@ import secrets
 import time
 from dataclasses import dataclass
 
+import sqlite_utils
+
 from quartier.db import Database, Tx
 from quartier.i18n import gettext as _
 
-ROLES = ("organizer", "facilitator")
+# A partner account belongs to one organisation of the partners registry (events resolves the id).
+ROLES = ("organizer", "facilitator", "partner")
 SESSION_DAYS = 14
 # scrypt: ~16 MiB and ~50 ms a hash on a small machine, run off the event loop.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -29,10 +32,15 @@ class User:
     id: int
     name: str
     role: str
+    organisation: int | None = None  # a partner account's organisation (partners.id in events)
 
     @property
     def is_organizer(self) -> bool:
         return self.role == "organizer"
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == "partner"
 
 
 class AuthError(Exception):
@@ -68,32 +76,52 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def validate_new_user(name: str, role: str, password: str) -> str:
+def validate_new_user(name: str, role: str, password: str, organisation: int | None = None) -> str:
     """Check a new account's fields; returns the cleaned name or raises AuthError."""
     name = name.strip()
     if not name or len(name) > 80:
         raise AuthError(_("le nom doit faire entre 1 et 80 caractères"))
     if role not in ROLES:
-        raise AuthError(_("le rôle doit être organizer ou facilitator"))
+        raise AuthError(_("le rôle doit être organizer, facilitator ou partner"))
+    if role == "partner" and organisation is None:
+        raise AuthError(_("un compte partner appartient à une organisation : indiquez --organisation"))
+    if role != "partner" and organisation is not None:
+        raise AuthError(_("seul un compte partner appartient à une organisation"))
     if len(password) < 10:
         raise AuthError(_("le mot de passe doit faire au moins 10 caractères"))
     return name
 
 
-async def add_user(db: Database, name: str, role: str, password: str) -> int:
+async def add_user(db: Database, name: str, role: str, password: str, organisation: int | None = None) -> int:
     """Create a staff account; the password is hashed before the write."""
-    name = validate_new_user(name, role, password)
+    name = validate_new_user(name, role, password, organisation)
     password_hash = await asyncio.get_running_loop().run_in_executor(None, hash_password, password)
 
     def write(tx: Tx) -> int:
         if tx.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise AuthError(_("le compte « {name} » existe déjà").format(name=name))
         return tx.execute(
-            "INSERT INTO users (name, role, password_hash, created) VALUES (?, ?, ?, ?) RETURNING id",
-            (name, role, password_hash, time.time()),
+            "INSERT INTO users (name, role, organisation, password_hash, created) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (name, role, organisation, password_hash, time.time()),
         ).fetchone()[0]
 
     return await db.write(write)
+
+
+def organisation_accounts(db: sqlite_utils.Database, organisation: int) -> list[User]:
+    """The partner accounts of one organisation, by name (call inside db.read)."""
+    rows = db.conn.execute(
+        "SELECT id, name, role, organisation FROM users WHERE organisation = ? ORDER BY name", (organisation,)
+    )
+    return [User(r["id"], r["name"], r["role"], r["organisation"]) for r in rows]
+
+
+def delete_partner_account(tx: Tx, organisation: int, user_id: int) -> bool:
+    """Remove one partner account of an organisation (its sessions and tokens go with it)."""
+    cur = tx.execute(
+        "DELETE FROM users WHERE id = ? AND organisation = ? AND role = 'partner'", (user_id, organisation)
+    )
+    return cur.rowcount > 0
 
 
 async def create_api_token(db: Database, name: str) -> str:
@@ -115,11 +143,11 @@ async def create_api_token(db: Database, name: str) -> str:
 
 async def check_login(db: Database, name: str, password: str) -> User | None:
     """The user with this name and password, or None; as slow for unknown names as for known ones."""
-    row = await db.fetchone("SELECT id, name, role, password_hash FROM users WHERE name = ?", (name,))
+    row = await db.fetchone("SELECT id, name, role, organisation, password_hash FROM users WHERE name = ?", (name,))
     stored = row["password_hash"] if row else _DUMMY_HASH
     ok = await asyncio.get_running_loop().run_in_executor(None, verify_password, password, stored)
     if row and ok:
-        return User(row["id"], row["name"], row["role"])
+        return User(row["id"], row["name"], row["role"], row["organisation"])
     return None
 
 
@@ -147,19 +175,20 @@ async def close_session(db: Database, cookie: str) -> None:
 
 async def user_for_session(db: Database, cookie: str) -> User | None:
     row = await db.fetchone(
-        "SELECT u.id, u.name, u.role FROM staff_sessions s JOIN users u ON u.id = s.user_id "
+        "SELECT u.id, u.name, u.role, u.organisation FROM staff_sessions s JOIN users u ON u.id = s.user_id "
         "WHERE s.id = ? AND s.expires > ?",
         (_sha256(cookie), time.time()),
     )
-    return User(row["id"], row["name"], row["role"]) if row else None
+    return User(row["id"], row["name"], row["role"], row["organisation"]) if row else None
 
 
 async def user_for_token(db: Database, token: str) -> User | None:
     row = await db.fetchone(
-        "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        "SELECT u.id, u.name, u.role, u.organisation FROM api_tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.token_hash = ?",
         (_sha256(token),),
     )
-    return User(row["id"], row["name"], row["role"]) if row else None
+    return User(row["id"], row["name"], row["role"], row["organisation"]) if row else None
 
 
 def same_secret(expected: str, given: str) -> bool:

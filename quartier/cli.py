@@ -156,12 +156,24 @@ def cmd_user_add(args: argparse.Namespace) -> None:
         password = getpass.getpass(_("Mot de passe : "))
         if password != getpass.getpass(_("Mot de passe (encore) : ")):
             fail(_("les deux mots de passe diffèrent"))
+    key = args.organisation
     try:
-        auth.validate_new_user(args.name, args.role, password)
-        with_database(settings, lambda db: auth.add_user(db, args.name, args.role, password))
+        auth.validate_new_user(args.name, args.role, password, 0 if key else None)
+        with_database(settings, lambda db: _add_user(db, args.name, args.role, password, key))
     except auth.AuthError as e:
         fail(str(e))
     print(_("Compte « {name} » créé ({role}).").format(name=args.name.strip(), role=args.role))
+
+
+async def _add_user(db: Database, name: str, role: str, password: str, key: str | None) -> int:
+    """Create the account; a partner account's organisation is looked up in the partners registry."""
+    organisation = None
+    if key:
+        resolve = features.organisation_resolver(features.load())
+        organisation = await db.read(lambda d: resolve(d, key)) if resolve else None
+        if organisation is None:
+            raise auth.AuthError(_("aucune organisation « {key} » parmi les partenaires").format(key=key))
+    return await auth.add_user(db, name, role, password, organisation)
 
 
 def cmd_token_create(args: argparse.Namespace) -> None:
@@ -217,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = user.add_parser("add", parents=[common], help=_("crée un compte"))
     p.add_argument("name", metavar="NAME")
     p.add_argument("--role", required=True, choices=auth.ROLES)
+    p.add_argument(
+        "--organisation", metavar="KEY", help=_("pour un compte partner : la clé ou le nom de son organisation")
+    )
     p.add_argument("--password-stdin", action="store_true", help=_("lit le mot de passe sur l'entrée standard"))
     p.set_defaults(func=cmd_user_add)
 

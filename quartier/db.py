@@ -30,6 +30,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from quartier.files import private_file
+from quartier.schema import core_migrations
 
 log = logging.getLogger(__name__)
 
@@ -322,48 +323,3 @@ def _resolve(task: _Task, *, result: Any = None, error: BaseException | None = N
         task.loop.call_soon_threadsafe(settle)
     except RuntimeError:  # the loop is closed: nobody is waiting any more
         pass
-
-
-# -- the core's own schema
-
-core_migrations = Migrations("quartier")
-
-
-@core_migrations(name="0001_core")
-def _core_schema(db: sqlite_utils.Database) -> None:
-    db.execute(
-        """CREATE TABLE changes (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            channel TEXT NOT NULL,
-            type TEXT NOT NULL,
-            data TEXT NOT NULL,
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute("CREATE INDEX changes_channel_seq ON changes (channel, seq)")
-    db.execute("CREATE INDEX changes_created ON changes (created)")
-    db.execute(
-        """CREATE TABLE users (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-            role TEXT NOT NULL CHECK (role IN ('organizer', 'facilitator')),
-            password_hash TEXT NOT NULL,
-            created REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE staff_sessions (
-            id TEXT PRIMARY KEY,            -- sha256 of the cookie value
-            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            created REAL NOT NULL,
-            expires REAL NOT NULL
-        )"""
-    )
-    db.execute(
-        """CREATE TABLE api_tokens (
-            id INTEGER PRIMARY KEY,
-            token_hash TEXT NOT NULL UNIQUE,  -- sha256 of the token
-            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-            created REAL NOT NULL
-        )"""
-    )

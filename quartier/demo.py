@@ -26,6 +26,7 @@ class DemoContext:
     settings: Settings
     today: dt.date
     now: dt.datetime  # aware, in the sites' timezone
+    password: str = ""  # the demo organizer's; other demo accounts derive theirs from it
 
 
 def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tuple[Settings, tuple[str, str]]:
@@ -54,7 +55,7 @@ async def fill(settings: Settings, password: str) -> None:
         await auth.add_user(db, DEMO_ORGANIZER, "organizer", password)
         await auth.add_user(db, DEMO_FACILITATOR, "facilitator", password + "-anim")
         now = dt.datetime.now(settings.tz)
-        ctx = DemoContext(db=db, settings=settings, today=now.date(), now=now)
+        ctx = DemoContext(db=db, settings=settings, today=now.date(), now=now, password=password)
         for module in modules:
             if hasattr(module, "demo"):
                 await module.demo(ctx)

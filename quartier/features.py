@@ -6,7 +6,9 @@ Each feature package has a `feature` module exposing any of:
 - `setup(app)`: add its routes (quartier.routing.Routes), channel access rules, staff links;
 - `add_commands(subparsers, common)`: its `quartier` subcommands (argparse; `common`
   is the parent parser that gives every command `--config`);
-- `async demo(ctx)`: its part of the demo data (quartier.demo.DemoContext).
+- `async demo(ctx)`: its part of the demo data (quartier.demo.DemoContext);
+- `organisation_id(db, key)`: the id of the organisation a partner account belongs to, from its
+  key or name in the partners registry, or None (the feature that keeps the registry gives it).
 
 This is the one place that knows the features; the core never imports their internals.
 """
@@ -14,7 +16,9 @@ This is the one place that knows the features; the core never imports their inte
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from sqlite_utils import Migrations
 
@@ -55,3 +59,8 @@ def packages() -> list[str]:
 def translated_packages() -> list[str]:
     """Every package with translations: the server's, then the command-only packages (for the CLI)."""
     return [*packages(), *COMMANDS]
+
+
+def organisation_resolver(modules: list[ModuleType]) -> Callable[[Any, str], Any] | None:
+    """`organisation_id(db, key)` of the feature that keeps the partners registry, if any."""
+    return next((m.organisation_id for m in modules if hasattr(m, "organisation_id")), None)

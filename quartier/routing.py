@@ -51,6 +51,9 @@ class Access:
 PUBLIC = Access("public")
 STAFF = Access("staff", frozenset({"organizer", "facilitator"}))
 ORGANIZER = Access("organizer", frozenset({"organizer"}))
+# A partner organisation's account (issue 18): only the routes that say so, and only for its own
+# organisation, which each such route checks; `STAFF | PARTNER` lets both in.
+PARTNER = Access("partner", frozenset({"partner"}))
 
 
 def check(name: str, fn: Check) -> Access:

@@ -42,6 +42,8 @@ SOCKETS_PER_ADDRESS: web.AppKey[Counter[str]] = web.AppKey("sockets_per_address"
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
 # Links in every public page's header: (route name, label), added by a feature (the forum's code form).
 PUBLIC_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("public_links")
+# The same for a partner organisation's account (role `partner`): what it may open.
+PARTNER_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("partner_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).
 SLOTS: web.AppKey[dict[str, list[Section]]] = web.AppKey("slots")
 # Now, in the sites' timezone (quartier.clock); tests fix it.

@@ -9,9 +9,9 @@ from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.qr import qr_png, qr_svg
-from quartier.routing import PUBLIC, STAFF, Routes
+from quartier.routing import PARTNER, PUBLIC, STAFF, Routes
 from quartier.templates import public_url, render
-from quartier.typedefs import DB, LIMITER, SESSION_ID, SETTINGS, STAFF_LINKS, USER
+from quartier.typedefs import DB, LIMITER, PARTNER_LINKS, SESSION_ID, SETTINGS, STAFF_LINKS, USER
 from quartier.web import LANGUAGE_COOKIE, STAFF_COOKIE, redirect, safe_next, set_cookie
 
 routes = Routes()
@@ -74,9 +74,12 @@ async def switch_language(request: web.Request) -> web.Response:
     return response
 
 
-@routes.get("/staff", name="staff_home", access=STAFF)
+@routes.get("/staff", name="staff_home", access=STAFF | PARTNER)
 async def staff_home(request: web.Request) -> web.Response:
-    return render(request, "staff.html", {"links": request.app[STAFF_LINKS], "me": request[USER]})
+    """The staff home: each role sees the links it may open (a partner account, only its own pages)."""
+    me = request[USER]
+    links = request.app[PARTNER_LINKS] if me is not None and me.is_partner else request.app[STAFF_LINKS]
+    return render(request, "staff.html", {"links": links, "me": me})
 
 
 @routes.get("/qr.svg", name="qr_svg", access=PUBLIC)

@@ -208,6 +208,9 @@ CSP = "; ".join(
 )
 
 
+FOREVER = "public, max-age=31536000, immutable"  # for what is named by its content
+
+
 async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
     """Security headers on every response, static files included."""
     headers = response.headers
@@ -222,7 +225,7 @@ async def on_prepare(request: web.Request, response: web.StreamResponse) -> None
     if request.app[SETTINGS].base_url.startswith("https://"):
         headers.setdefault("Strict-Transport-Security", "max-age=63072000")  # browsers keep to HTTPS here
     if request.path.startswith("/static/") and "v" in request.query:
-        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        headers["Cache-Control"] = FOREVER
     elif "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store" if request.get(USER) else "no-cache"
 
@@ -236,6 +239,14 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
     response.set_cookie(
         name, value, httponly=True, samesite="Lax", secure=request.app[SETTINGS].secure_cookies, path="/", **kw
     )
+
+
+def hashed_asset(row: Any) -> web.Response:
+    """A stored file named by its content hash (a logo, an announcement's image): it never changes
+    under that name, so browsers, print previews and kiosks cache it for a year; 404 when absent."""
+    if row is None:
+        raise Problem(404, "not_found", N_("Cette page n'existe pas."))
+    return web.Response(body=row["data"], content_type=row["content_type"], headers={"Cache-Control": FOREVER})
 
 
 def redirect(location: str) -> web.Response:

@@ -16,14 +16,13 @@ from aiohttp import web
 from events import hours, queries
 from events.model import AXES
 from events.pages import iso_week, now, page, week_asked
-from quartier import csvout
+from quartier import charts, csvout
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.inputs import query, to_week
 from quartier.routing import STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS
-from reports import charts
 
 routes = Routes()
 

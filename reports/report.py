@@ -24,7 +24,7 @@ import sqlite_utils
 from events import hours, queries
 from events.model import AXES
 from quartier.i18n import N_
-from reports import decisions, feedback_figures, minutes_store, report_referral
+from reports import decisions, feedback_figures, minutes_store, report_contributions, report_referral
 
 SOURCES = ("tablet", "phone", "paper", "spoken")
 SOURCE_LABELS = {"tablet": N_("tablette"), "phone": N_("téléphone"), "paper": N_("papier"), "spoken": N_("oral")}
@@ -92,6 +92,7 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
         },
         **forums,
         "feedback": feedback,
+        "contributions": report_contributions.figures(db, year, today),
         "referrals": report_referral.figures(db, start, until),
     }
 

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from commons.queries import KINDS as CONTRIBUTION_KINDS
 from events.model import AXES, KINDS
-from quartier import csvout
+from quartier import charts, csvout
 from quartier.i18n import gettext as _
-from reports import charts, report_referral
+from reports import report_contributions, report_referral
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 
@@ -82,6 +83,7 @@ def context(r: dict[str, Any], tz: ZoneInfo, minutes_url: Any) -> dict[str, Any]
         "lambda_site": lambda k: r["sites"].get(k, k),
         "lambda_axis": lambda k: _(AXES.get(k) or k),
         "lambda_kind": lambda k: _(KINDS.get(k) or k),
+        "CONTRIBUTION_KINDS": CONTRIBUTION_KINDS,
     }
 
 
@@ -126,8 +128,8 @@ def to_csv(r: dict[str, Any]) -> str:
         w.writerow(["avis", a, "satisfaction_moyenne", "" if f["mean"] is None else round(f["mean"], 2)])
     for m in r["minutes"]:
         w.writerow(["comptes_rendus", m["board"], m["title"], m["version"]])
-    for row in report_referral.csv_rows(r):
-        w.writerow(row)
+    w.writerows(report_contributions.csv_rows(r["contributions"]))
+    w.writerows(report_referral.csv_rows(r))
     return out.getvalue()
 
 
@@ -139,7 +141,8 @@ def to_markdown(r: dict[str, Any]) -> str:
         f"Du {r['start'].isoformat()} au {r['until'].isoformat()}" + (" (année en cours)." if r["partial"] else "."),
         "",
     ]
-    lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r) + report_referral.markdown(r)
+    lines += _md_sessions(r) + _md_hours(r) + _md_forums(r) + _md_feedback(r)
+    lines += report_contributions.markdown(r["contributions"], _num) + report_referral.markdown(r)
     return "\n".join(lines) + "\n"
 
 

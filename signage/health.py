@@ -54,11 +54,12 @@ def describe(health: dict[str, Any]) -> list[str]:
         lines.append(
             _("{n} °C").format(n=babel.numbers.format_decimal(round(health["temperature"], 1), locale=_locale()))
         )
-    for key, label in (("memory", N_("mémoire libre {n} Mo")), ("disk", N_("disque libre {n} Mo"))):
-        if isinstance(health.get(key), (int, float)):
-            lines.append(
-                _(label).format(n=babel.numbers.format_decimal(round(health[key] / 1048576), locale=_locale()))
-            )
+    # The agent reports the memory in use ("memory") and the total: what is free is their difference.
+    used, total = health.get("memory"), health.get("memory_total")
+    free = total - used if isinstance(used, (int, float)) and isinstance(total, (int, float)) else None
+    for value, label in ((free, N_("mémoire libre {n} Mo")), (health.get("disk"), N_("disque libre {n} Mo"))):
+        if isinstance(value, (int, float)):
+            lines.append(_(label).format(n=babel.numbers.format_decimal(round(value / 1048576), locale=_locale())))
     if health.get("power_control") in POWER_CONTROLS:
         power = _(POWER_CONTROLS[health["power_control"]])
         lines.append(power if health.get("power_ok", True) else _("{power} — ne répond pas").format(power=power))

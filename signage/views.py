@@ -6,6 +6,7 @@ import time
 
 from aiohttp import web
 
+from quartier import images
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -13,8 +14,8 @@ from quartier.inputs import path_id
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
-from quartier.web import redirect, set_cookie
-from signage import access, changes, images, screen, service, store
+from quartier.web import hashed_asset, redirect, set_cookie
+from signage import access, changes, screen, service, store
 from signage.api import throttle
 from signage.snapshot import etag
 
@@ -113,13 +114,7 @@ async def asset(request: web.Request) -> web.Response:
     """An announcement image, by content hash: immutable, so cached for a year."""
     name = request.match_info["name"]
     row = await request.app[DB].fetchone("SELECT content_type, data FROM signage_assets WHERE name = ?", (name,))
-    if row is None:
-        raise Problem(404, "not_found", N_("Cette page n'existe pas."))
-    return web.Response(
-        body=row["data"],
-        content_type=row["content_type"],
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+    return hashed_asset(row)
 
 
 # -- staff: the registry

@@ -44,6 +44,7 @@ class World:
     ids: dict[str, Any]
     bearer: dict[str, str]
     organizer: Any  # a TestClient logged in as the demo organizer
+    partner: Any = None  # a TestClient logged in as the demo's partner account (the CAF's)
     keys: dict[int, str] = field(default_factory=dict)  # board id -> facilitator key
     kiosk: dict[int, str] = field(default_factory=dict)  # board id -> voting tablet key
     display_tokens: dict[int, str] = field(default_factory=dict)
@@ -55,6 +56,7 @@ async def make_world(server: TestServer, make_client) -> World:
     token = await auth.create_api_token(db, "demo")
     bearer = {"Authorization": f"Bearer {token}"}
     organizer = await login(await make_client(), "demo")
+    partner = await login_as(await make_client(), "caf", PASSWORD + "-caf")
 
     def read(d):
         from events import queries
@@ -85,7 +87,7 @@ async def make_world(server: TestServer, make_client) -> World:
 
     ids = await db.read(read)
     secret = app[SETTINGS].secret_key
-    world = World(ids=ids, bearer=bearer, organizer=organizer)
+    world = World(ids=ids, bearer=bearer, organizer=organizer, partner=partner)
     for b in ids["boards"]:
         world.keys[b["id"]] = forum_store.facilitator_key(secret, b["id"], b["link_salt"])
         world.kiosk[b["id"]] = forum_store.kiosk_key(secret, b["id"], b["link_salt"])
@@ -101,6 +103,20 @@ async def make_world(server: TestServer, make_client) -> World:
         screen = await r.json()
         world.display_tokens[screen["id"]] = screen["token"]
     return world
+
+
+async def login_as(client: Any, name: str, password: str) -> Any:
+    from .conftest import form
+
+    response = await form(client, "/login", {"name": name, "password": password}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    return client
+
+
+def client_for(world: World, app: web.Application, route: web.AbstractRoute) -> Any:
+    """The logged-in client a route takes: the partner account for routes only partner accounts open."""
+    roles = app[ACCESS][route.name].roles or frozenset()
+    return world.partner if roles == {"partner"} else world.organizer
 
 
 def template_of(route: web.AbstractRoute) -> str:

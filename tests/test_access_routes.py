@@ -13,7 +13,7 @@ import pytest
 from quartier.typedefs import ACCESS
 
 from .conftest import csrf_for
-from .hostile import concrete, is_api, make_world, routes_of, server  # noqa: F401
+from .hostile import client_for, concrete, is_api, make_world, routes_of, server  # noqa: F401
 
 
 @pytest.fixture
@@ -131,13 +131,44 @@ async def test_every_form_route_refuses_a_post_without_its_csrf_token(server, wo
     assert len(form_routes) > 30
     for route in form_routes:
         target = concrete(route, world.ids)
-        for data in ({}, {"csrf_token": "0" * 40}, {"csrf_token": csrf_for(world.organizer) + "x"}):
-            response = await world.organizer.request(
-                route.method, target, data={**data, "title": "x"}, allow_redirects=False
-            )
+        client = client_for(world, app, route)
+        for data in ({}, {"csrf_token": "0" * 40}, {"csrf_token": csrf_for(client) + "x"}):
+            response = await client.request(route.method, target, data={**data, "title": "x"}, allow_redirects=False)
             assert response.status == 403, f"{route.method} {target} without a valid token: {response.status}"
         # A cookie-authenticated JSON-looking call from a form is not possible; text/plain is refused.
-        response = await world.organizer.request(
+        response = await client.request(
             route.method, target, data=b"title=x", headers={"Content-Type": "text/plain"}, allow_redirects=False
         )
         assert response.status == 415, target
+
+
+async def test_a_partner_account_opens_only_the_routes_made_for_it(server, world):  # noqa: F811
+    """Issue 18: the `partner` role gets in nowhere staff or organizers alone may go (forum moderation,
+    the programme's staff pages, screens, reports, other partners' drafts in the proposals queue…)."""
+    app = server.app
+    checked = []
+    for route in routes_of(app):
+        access = app[ACCESS][route.name]
+        if access.public or "partner" in (access.roles or ()):
+            continue
+        target = concrete(route, world.ids)
+        kw = (
+            {}
+            if route.method == "GET"
+            else ({"json": {}} if is_api(route) else {"data": {"csrf_token": csrf_for(world.partner)}})
+        )
+        response = await world.partner.request(route.method, target, allow_redirects=False, **kw)
+        assert response.status in (401, 403), f"{route.method} {target} let a partner account in: {response.status}"
+        checked.append(route.name)
+    assert {
+        "forum_console",
+        "api_moderate",
+        "commons_proposals",
+        "commons_valuation_save",
+        "events_staff_sessions",
+    } <= set(checked)
+    assert len(checked) > 100
+    # Its own routes let it in.
+    own = ("/partenaire", "/partenaire/propositions", "/staff/budget", "/staff/contributions", "/staff/valuation")
+    for url in (*own, "/staff"):
+        assert (await world.partner.get(url, allow_redirects=False)).status == 200, url

@@ -74,6 +74,10 @@ def session_row(rule: Rule) -> dict:
         "capacity": None,
         "free": 1,
         "partner": "",
+        "partner_key": "",
+        "partner_short": "",
+        "partner_logo": None,
+        "staff_count": 1,
         "site": "x",
         "site_name": "X",
     }

@@ -86,7 +86,7 @@ async def test_a_change_reaches_the_local_snapshot_and_the_page_hears_of_it(serv
         import aiohttp
 
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(agent.url.replace("http", "ws") + "/events") as ws:
+            async with session.ws_connect(agent.url.replace("http", "ws") + "/events", origin=agent.url) as ws:
                 r = await client.post(
                     "/api/v1/announcements",
                     headers=bearer,
@@ -209,3 +209,26 @@ async def test_a_change_made_while_the_server_was_down_arrives_within_5_s_of_its
     finally:
         await agent.stop()
         await server.close()
+
+
+async def test_a_screen_started_before_its_server_shows_a_code_within_seconds_of_the_servers_start(settings, tmp_path):
+    """The volunteer's step 4 (issue 27): the Pi often boots before its network or its server. The
+    screen says it is looking for the server, and the code comes as soon as the server answers,
+    not after the retry delay it had grown to (here 20 s; 60 s at most on a Pi)."""
+    port = free_port()
+    agent = LocalAgent(f"http://127.0.0.1:{port}", tmp_path / "agent", timings="backoff_start=20")
+    await agent.start()
+    server = None
+    try:
+        await asyncio.sleep(1.5)  # the first try was refused: the next one would be 10 to 20 s away
+        assert not (await agent.status())["pairing_code"]
+        assert f"Connexion au serveur http://127.0.0.1:{port}" in (await agent.get("/"))[2].decode()
+        server = await start_server(settings, port=port)
+        started = time.monotonic()
+        status = await agent.wait_for(lambda s: s["pairing_code"], timeout=8)
+        assert time.monotonic() - started < 4
+        assert f"{status['pairing_code'][:3]} {status['pairing_code'][3:]}" in (await agent.get("/"))[2].decode()
+    finally:
+        await agent.stop()
+        if server:
+            await server.close()

@@ -59,6 +59,15 @@ async def test_auto_without_cec_falls_back_to_the_kiosk_then_to_the_dark_page(bi
         i18n.set_language("fr")
 
 
+async def test_power_none_in_display_yaml_is_said_as_a_choice_not_as_nothing_found(bin_dir):
+    method = await power.choose("none", [], [], cec_devices=["/dev/cec0"])
+    assert (method.name, method.on, method.off) == ("none", [], [])
+    assert method.sentence() == (
+        "L'écran n'est pas éteint (power: none dans display.yaml) : hors des heures d'ouverture, "
+        "la page devient noire mais l'écran reste allumé."
+    )
+
+
 async def test_cec_asked_for_on_a_screen_without_it_is_said_once_and_retried_quietly(bin_dir, caplog):
     script(bin_dir, "cec-ctl", 'echo "Timeout"; exit 1')
     method = await power.choose("cec", [], [], cec_devices=["/dev/cec0"])

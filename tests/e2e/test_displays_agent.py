@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.displays.helpers import LocalAgent
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from tests.displays.helpers import LocalAgent, free_port
 from tests.e2e.test_signage_screen import at
 from tests.signage.helpers import add_session, add_site, today
 
@@ -78,3 +81,71 @@ async def test_the_agents_page_shows_the_day_and_keeps_it_with_the_server_stoppe
         assert await page.text_content("#site-name") == "ESC Maurepas"
     finally:
         await agent.stop()
+
+
+async def test_another_page_on_the_pi_can_neither_fake_the_heartbeat_nor_run_script_in_the_agents_page(
+    browser, tmp_path
+):
+    """What Chromium itself does with a page of another service on the Pi (another port of 127.0.0.1,
+    no CSP of its own): its requests to the agent are refused, and the agent's page runs no script
+    and loads nothing that is not the agent's."""
+    hits: list[str] = []
+
+    async def stranger_page(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(text="<!doctype html><title>Autre service</title><p>autre</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", stranger_page)
+    stranger = TestServer(app, host="127.0.0.1")
+    await stranger.start_server()
+    agent = await LocalAgent(f"http://127.0.0.1:{free_port()}", tmp_path / "agent").start()
+    context = await browser.new_context(locale="fr-FR")
+    try:
+        page = await context.new_page()
+        await page.goto(f"http://127.0.0.1:{stranger.port}/")
+        await page.evaluate(
+            """(agent) => fetch(agent + "/heartbeat", {method: "POST", mode: "no-cors", body: '{"uptime": 1}'})
+                .catch(() => null)""",
+            agent.url,
+        )
+        assert (await agent.status())["browser_heartbeat_age"] is None  # the watchdog was not fooled
+        socket = await page.evaluate(
+            """(agent) => new Promise((done) => {
+                const ws = new WebSocket(agent.replace("http", "ws") + "/events");
+                ws.onopen = () => done("open");
+                ws.onerror = () => done("refused");
+            })""",
+            agent.url,
+        )
+        assert socket == "refused"
+        await page.goto(agent.url + "/pair")
+        seen = await page.evaluate(
+            """async (stranger) => {
+                const blocked = [];
+                let seen = null;
+                const all = new Promise((r) => { seen = r; setTimeout(r, 2000); });
+                document.addEventListener("securitypolicyviolation", (e) => {
+                    blocked.push(e.violatedDirective);
+                    if (blocked.length === 3) { seen(); }
+                });
+                const inline = document.createElement("script");
+                inline.textContent = "window.ran = true";
+                document.head.append(inline);
+                const foreign = document.createElement("script");
+                foreign.src = stranger + "/tracker.js";
+                document.head.append(foreign);
+                const img = document.createElement("img");
+                img.src = stranger + "/pixel.png";
+                document.body.append(img);
+                await all;  // at once, well before the pairing page's own 3 s refresh
+                return {ran: window.ran === true, blocked: blocked.sort()};
+            }""",
+            f"http://127.0.0.1:{stranger.port}",
+        )
+        assert seen == {"ran": False, "blocked": ["img-src", "script-src-elem", "script-src-elem"]}
+        assert not {"/tracker.js", "/pixel.png"} & set(hits)  # the agent's page fetched nothing of it
+    finally:
+        await context.close()
+        await agent.stop()
+        await stranger.close()

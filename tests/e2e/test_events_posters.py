@@ -27,10 +27,11 @@ def a4_boxes(pdf: bytes) -> set[tuple[float, float]]:
 
 
 async def test_a_full_week_poster_prints_on_one_a4_page_with_a_working_qr(page, server, tmp_path):
-    await full_week(server.app)
+    await full_week(server.app, partners=True)  # with the strip of the week's partners, one logo among them
     await page.goto("/sites/maurepas/poster?week=2025-W11")
     await page.emulate_media(media="print")
     assert await page.evaluate(FITS)
+    assert await page.evaluate("document.querySelector('.partner-strip img').naturalWidth") == 600
     pdf = await page.pdf(prefer_css_page_size=True, print_background=True)
     assert pages_in(pdf) == 1
     assert a4_boxes(pdf) == {(595, 842)}

@@ -24,6 +24,7 @@ from frictionless import Package, system
 from events.feature import demo as events_demo
 from quartier.demo import DemoContext
 from quartier.typedefs import DB, SETTINGS
+from tests.commons.helpers import add_partner
 
 from .helpers import add_session, add_site
 
@@ -96,6 +97,7 @@ def bare_references(node) -> list:
 async def test_every_event_is_complete_and_self_contained(client, app, bearer):
     await demo_programme(app)
     await add_site(app, slug="cleunay-test", name="ESC Test", siret="21350238800019")
+    await add_partner(app, "caf-35-test", "CAF 35")
     id = await add_session(
         app, site="cleunay-test", date="2026-03-02", languages=["français", "arabe", "turc"], partner="CAF 35"
     )

@@ -3,15 +3,20 @@
 import datetime as dt
 import re
 
+from quartier.typedefs import DB
 from tests.conftest import text_of
 
 from .helpers import add_session, add_site
 
 
-async def full_week(app):
-    """A site with three sessions every day of a week (2025-W11), across the three axes."""
+async def full_week(app, *, partners: bool = False):
+    """A site with three sessions every day of a week (2025-W11), across the three axes; with
+    `partners`, each axis run by its own partner (one with a logo), so the poster prints their strip."""
     await add_site(app, accessibility=["step-free", "hearing-loop"])
     axes = [("droits", "permanence"), ("accompagnement", "atelier"), ("acces-libre", "acces-libre")]
+    keys = [None, None, None]
+    if partners:
+        keys = await _three_partners(app)
     for day in range(7):
         date = (dt.date(2025, 3, 10) + dt.timedelta(days=day)).isoformat()
         for i, (axis, kind) in enumerate(axes):
@@ -25,7 +30,21 @@ async def full_week(app):
                 end=f"{11 + 3 * i:02d}:00",
                 room=f"Salle {i + 1}",
                 repeat=None,
+                partner=keys[i] or "",
             )
+
+
+async def _three_partners(app) -> list[str]:
+    from events import partners
+    from tests.commons.helpers import add_partner, png_bytes
+
+    await add_partner(app, "caf-35", "CAF d'Ille-et-Vilaine", short_name="CAF")
+    await add_partner(app, "ville", "Ville de Rennes")
+    await add_partner(app, "centres-sociaux", "Associations des centres sociaux", short_name="Centres sociaux")
+    data = png_bytes(600, 200)
+    logo = {"data": data, "extension": "png", "content_type": "image/png", "width": 600, "height": 200}
+    await app[DB].write(lambda tx: partners.set_logo(tx, "caf-35", logo))
+    return ["caf-35", "ville", "centres-sociaux"]
 
 
 async def test_poster_shows_the_week_by_day_with_hours_access_and_a_qr(client, server):

@@ -63,3 +63,17 @@ async def test_the_staff_page_flags_an_old_agent_and_says_how_its_screen_is_swit
     r = await client.get("/api/v1/displays", headers=bearer)
     flags = {d["id"]: d["agent_outdated"] for d in (await r.json())["displays"]}
     assert flags == {old["id"]: True, new["id"]: False}
+
+
+async def test_the_staff_page_says_how_much_memory_a_screen_has_free(client, bearer, server, organizer):
+    """The agent reports the memory in use and the total (displays.health): free is what is left."""
+    await add_site(server.app)
+    screen = await pair(client, bearer)
+    r = await client.post(
+        f"/api/v1/displays/{screen['id']}/heartbeat",
+        headers={"Authorization": f"Bearer {screen['token']}"},
+        json={"agent": "displays", "memory": 300 * 1048576, "memory_total": 512 * 1048576},
+    )
+    assert r.status == 200, await r.text()
+    html = await (await organizer.get("/staff/screens")).text()
+    assert "mémoire libre 212 Mo" in html and "mémoire libre 300 Mo" not in html

@@ -8,6 +8,7 @@ under it, which is what screen readers are pointed to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -19,6 +20,8 @@ GAP = 8
 LABEL = 220
 WIDTH = 720
 RIGHT = 70
+LEGEND_ROW = 22
+LABEL_CHARS = 26  # what fits left of the bars at 14 px; a longer label is cut (the table under has it whole)
 
 
 def _fmt(value: float) -> str:
@@ -35,44 +38,61 @@ def stacked_bars(
     goal: float | None = None,
     goal_label: str = "",
     unit: str = "",
+    fmt: Callable[[float], str] = _fmt,
 ) -> Markup:
     """Horizontal stacked bars: one row per (label, {series key: value}); series are (key, label, colour).
 
-    `name` makes the ids of its title unique in the page. The total of each row is written at its end; `goal` draws a dashed vertical line.
+    `name` makes the ids of its title unique in the page. The total of each row is written at its end
+    as `fmt` writes it (one decimal at most by default); `goal` draws a dashed vertical line.
     """
-    top = 30
+    legend, legend_rows = _legend(series)
+    top = 30 + LEGEND_ROW * (legend_rows - 1)
     height = top + len(rows) * (ROW + GAP) + 10
     biggest = max([sum(v.values()) for _l, v in rows] + [goal or 0, 1e-9])
-    scale = (WIDTH - LABEL - RIGHT) / biggest
+    # Room at the right for the longest total ("40939,9 €"), at about 9 px a character.
+    right = max([RIGHT] + [9 * len(fmt(sum(v.values())) + unit) + 12 for _l, v in rows])
+    scale = (WIDTH - LABEL - right) / biggest
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="{name}-title {name}-desc">',
         f'<title id="{name}-title">{escape(title)}</title>',
         f'<desc id="{name}-desc">{escape(desc)}</desc>',
     ]
-    out += _legend(series)
+    out += legend
     for i, (label, values) in enumerate(rows):
-        out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit)
+        out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit, fmt)
     if goal:
         out += _goal_line(LABEL + goal * scale, top, height, goal_label)
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def _legend(series: list[tuple[str, str, str]]) -> list[str]:
-    out, x = [], LABEL
+def _legend(series: list[tuple[str, str, str]]) -> tuple[list[str], int]:
+    """The legend's swatches and labels, on as many rows as they need; (elements, rows)."""
+    out, x, row = [], LABEL, 0
     for key, label, colour in series:
-        out.append(f'<rect class="series-{escape(key)}" x="{x}" y="6" width="14" height="14" fill="{colour}"/>')
-        out.append(f'<text x="{x + 18}" y="18" class="legend">{escape(label)}</text>')
-        x += 26 + 8 * len(label)
-    return out
+        step = 26 + 9 * len(label)  # about 9 px a character at 14 px, as for the totals
+        if x > LABEL and x + step > WIDTH:
+            x, row = LABEL, row + 1
+        y = 6 + row * LEGEND_ROW
+        out.append(f'<rect class="series-{escape(key)}" x="{x}" y="{y}" width="14" height="14" fill="{colour}"/>')
+        out.append(f'<text x="{x + 18}" y="{y + 12}" class="legend">{escape(label)}</text>')
+        x += step
+    return out, row + 1
 
 
 def _bar_row(
-    y: int, label: str, values: dict[str, float], series: list[tuple[str, str, str]], scale: float, unit: str
+    y: int,
+    label: str,
+    values: dict[str, float],
+    series: list[tuple[str, str, str]],
+    scale: float,
+    unit: str,
+    fmt: Callable[[float], str],
 ) -> list[str]:
     """One row: its label, a segment per series (each with its figure as a tooltip), the row's total."""
-    out = [f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(label)}</text>']
+    shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+    out = [f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(shown)}</text>']
     x = float(LABEL)
     for key, series_label, colour in series:
         value = values.get(key, 0.0)
@@ -81,12 +101,12 @@ def _bar_row(
         w = value * scale
         out.append(
             f'<rect class="series-{escape(key)}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW}" '
-            f'fill="{colour}"><title>{escape(label)} · {escape(series_label)} : {_fmt(value)}'
+            f'fill="{colour}"><title>{escape(label)} · {escape(series_label)} : {fmt(value)}'
             f"{escape(unit)}</title></rect>"
         )
         x += w
     out.append(
-        f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">{_fmt(sum(values.values()))}{escape(unit)}</text>'
+        f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">{fmt(sum(values.values()))}{escape(unit)}</text>'
     )
     return out
 

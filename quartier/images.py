@@ -1,7 +1,8 @@
-"""Checks on uploaded announcement images: the type comes from the bytes, never from the name.
+"""Checks on uploaded images (announcements, partners' logos): the type comes from the bytes, never
+from the name, and the pixel size is read from the file's header before anything else.
 
-Only raster formats a kiosk browser shows safely are kept. SVG is refused: it can
-carry scripts and external references, and a lobby poster does not need it.
+Only raster formats a kiosk browser shows safely are kept. SVG is refused: it can carry scripts
+and external references, and neither a lobby poster nor a logo on paper needs it.
 """
 
 from __future__ import annotations

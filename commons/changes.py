@@ -1,0 +1,21 @@
+"""The bus channels and change types of commons (nothing else builds these names).
+
+Both channels are for staff only (see commons.feature): a partner's drafts never reach another
+partner, and the budget's figures are not public.
+"""
+
+from __future__ import annotations
+
+# Session proposals of partner accounts: the organizers' queue follows it.
+PROPOSALS = "proposals"
+PROPOSAL_CREATED = "proposal.created"
+PROPOSAL_ACCEPTED = "proposal.accepted"
+PROPOSAL_REFUSED = "proposal.refused"
+PROPOSAL_WITHDRAWN = "proposal.withdrawn"
+
+# Typed contributions, the valuation table and the projection's assumptions: the budget pages follow it.
+CONTRIBUTIONS = "contributions"
+CONTRIBUTION_ADDED = "contribution.added"
+CONTRIBUTION_REMOVED = "contribution.removed"
+VALUATION_CHANGED = "valuation.changed"
+BUDGET_CHANGED = "budget.changed"

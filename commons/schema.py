@@ -1,0 +1,83 @@
+"""What the partners share and contribute, as named migration steps (the registry itself is in events)."""
+
+from __future__ import annotations
+
+import time
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from commons.valuation import DEFAULTS
+
+migrations = Migrations("commons")
+
+TABLES = (
+    # One value per kind and year; the budget of a year uses the latest value of a year not after it.
+    """CREATE TABLE commons_valuation (
+        kind TEXT NOT NULL,                -- salaried_hour, volunteer_hour, room_half_day, equipment:<item>
+        year INTEGER NOT NULL,             -- the year the value applies to
+        value REAL NOT NULL CHECK (value >= 0),  -- euros per unit
+        source TEXT NOT NULL DEFAULT '',   -- empty: an illustrative value
+        updated REAL NOT NULL,
+        PRIMARY KEY (kind, year)
+    )""",
+    # Typed contributions; salaried hours are computed from the programme, never typed.
+    """CREATE TABLE commons_contributions (
+        id INTEGER PRIMARY KEY,
+        partner_id INTEGER NOT NULL REFERENCES partners(id),  -- no cascade: a partner with lines stays
+        year INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('volunteer_hours', 'room_half_days', 'equipment', 'service', 'money')),
+        item TEXT,                         -- equipment: kiosk, computer, caf_terminal, vehicle, other
+        quantity REAL NOT NULL CHECK (quantity >= 0),  -- hours, half-days, item-years or euros
+        date TEXT NOT NULL,                -- local date, within `year`
+        site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL,
+        axis TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        created REAL NOT NULL,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+    )""",
+    "CREATE INDEX commons_contributions_year ON commons_contributions (year, partner_id)",
+    # What it takes to run a site's common base in a year, valued by the valuation table.
+    """CREATE TABLE commons_site_needs (
+        id INTEGER PRIMARY KEY,
+        site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,                -- a valuation kind, or "euros" for an amount
+        quantity REAL NOT NULL CHECK (quantity >= 0),
+        note TEXT NOT NULL DEFAULT ''
+    )""",
+    # The projection's growth assumptions, per budget line (partner:kind, or "base"), in % a year.
+    """CREATE TABLE commons_growth (
+        base_year INTEGER NOT NULL,
+        line TEXT NOT NULL,
+        rate REAL NOT NULL CHECK (rate BETWEEN -100 AND 1000),
+        PRIMARY KEY (base_year, line)
+    )""",
+    # Sessions a partner account proposes; they reach the programme once an organizer accepts them.
+    """CREATE TABLE commons_proposals (
+        id INTEGER PRIMARY KEY,
+        partner_id INTEGER NOT NULL REFERENCES partners(id),
+        author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        title TEXT NOT NULL,
+        site TEXT NOT NULL,                -- slug, for the lists
+        data TEXT NOT NULL,                -- the session's fields (the API's schema), JSON
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused', 'withdrawn')),
+        reason TEXT NOT NULL DEFAULT '',   -- an organizer's word on a refusal
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        created REAL NOT NULL,
+        decided REAL,
+        decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+    )""",
+    "CREATE INDEX commons_proposals_state ON commons_proposals (state, partner_id)",
+)
+
+
+@migrations(name="0001_contributions")
+def _contributions(db: sqlite_utils.Database) -> None:
+    for sql in TABLES:
+        db.execute(sql)
+    now = time.time()
+    for kind, year, value, source in DEFAULTS:
+        db.execute(
+            "INSERT INTO commons_valuation (kind, year, value, source, updated) VALUES (?, ?, ?, ?, ?)",
+            (kind, year, value, source, now),
+        )
