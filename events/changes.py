@@ -1,7 +1,8 @@
 """The programme's channels and change types: the one place that names them.
 
 Every change to the programme goes out on `programme` (every site's pages, every screen's
-"elsewhere in the city") and on `site:{slug}` for each site it touches.
+"elsewhere in the city") and on `site:{slug}` for each site it touches. Registrations go out on
+`session:{id}` only (the session page and the desk): they change nothing a lobby screen shows.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from quartier.channels import channel
 
 PROGRAMME = "programme"
 SITE = "site"
+SESSION = "session"
 
 SITE_CREATED = "site.created"
 SITE_UPDATED = "site.updated"
@@ -18,6 +20,7 @@ SESSION_CREATED = "session.created"
 SESSION_UPDATED = "session.updated"
 SESSION_DELETED = "session.deleted"
 OCCURRENCE_RESTORED = "occurrence.restored"
+REGISTRATION_UPDATED = "registration.updated"
 
 
 def occurrence_changed(status: str) -> str:
@@ -27,6 +30,11 @@ def occurrence_changed(status: str) -> str:
 
 def site_channel(slug: str) -> str:
     return channel(SITE, slug)
+
+
+def session_channel(session_id: int | str) -> str:
+    """A session's own channel: its places left and waiting list (counts only)."""
+    return channel(SESSION, session_id)
 
 
 def page_channels(site: str | None = None) -> str:

@@ -10,6 +10,7 @@ from events import yamlio
 from quartier.cli import CommandError, load_settings, with_database
 from quartier.db import Database
 from quartier.i18n import gettext as _
+from quartier.i18n import ngettext
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -38,12 +39,17 @@ def cmd_import(args: argparse.Namespace) -> None:
     except yamlio.ImportFailed as e:
         lines = [f"{path}:{p}" for p in e.problems]
         raise CommandError(
-            _("{n} problème(s) dans {file}, rien n'a été importé :").format(n=len(lines), file=path)
+            ngettext(
+                "{n} problème dans {file}, rien n'a été importé :",
+                "{n} problèmes dans {file}, rien n'a été importé :",
+                len(lines),
+            ).format(n=len(lines), file=path)
             + "\n"
             + "\n".join(lines)
         ) from None
     print(
-        _("Import terminé : {created} créé(s), {updated} modifié(s), {unchanged} inchangé(s).").format(
+        # Counts as labels, so that no number needs a plural form of its own: "créés : 1".
+        _("Import terminé. Créés : {created} ; modifiés : {updated} ; inchangés : {unchanged}.").format(
             created=outcomes["created"], updated=outcomes["updated"], unchanged=outcomes["unchanged"]
         )
     )

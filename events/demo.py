@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from events import partners, store
-from events.demo_data import HOURS, RENNES, SITES, WEEKLY
+from events import partners, registrations, store
+from events.demo_data import DEMO_PEOPLE, HOURS, RENNES, SITES, WEEKLY
 from events.demo_partners import PARTNERS, SESSION_PARTNERS
 from events.model import clean_exception, clean_session, clean_site
 from quartier.db import Tx
@@ -121,5 +121,15 @@ async def demo(ctx: Any) -> None:
             ids[s["key"]], _o = store.save_session(tx, s)
         for key, day, change in (cancelled, moved):
             store.set_exception(tx, ids[key], clean_exception({"date": day.isoformat(), **change}))
+        _registrations(tx, ids, weekday_of, ctx.today, ctx.now)
 
     await ctx.db.write(write)
+
+
+def _registrations(tx: Tx, ids: dict[str, int], weekday_of: dict[str, int], today: dt.date, now: dt.datetime) -> None:
+    for key, count in (("cleunay-smartphone", 10), ("centre-mail", 5)):
+        day = _next_on(today + dt.timedelta(days=1), weekday_of[key])
+        for n, name in enumerate(DEMO_PEOPLE[:count]):
+            person = {"first_name": name, "phone": f"06 39 98 00 {n:02d}" if n % 2 else "", "email": ""}
+            source = "desk" if n == 3 else "online"
+            registrations.register(tx, ids[key], day, person, source=source, device="", now=now)

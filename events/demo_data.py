@@ -103,6 +103,15 @@ SITES: list[dict[str, Any]] = [
     },
 ]
 
+# Phone numbers from the range ARCEP keeps for fiction (02 61 91 xx xx): nobody is ever called.
+for _n, _site in enumerate(SITES, start=1):
+    _site.setdefault("phone", f"02 61 91 00 {_n:02d}")
+    _site.setdefault("contact", "Accueil, du lundi au vendredi")
+
+# Illustrative first names (and numbers from the range ARCEP keeps for fiction): the smartphone
+# workshop's next date is full with two waiting, the e-mail workshop half full (one taken at the desk).
+DEMO_PEOPLE = ["Awa", "Bruno", "Chloé", "Djamel", "Élise", "Fatou", "Gérard", "Hélène", "Ibrahim", "Jeanne"]
+
 # (key, site, title, kind, axis, weekday 0=Monday, start, end, room, audience, partner, extra)
 WEEKLY = [
     (

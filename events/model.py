@@ -97,6 +97,7 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         "opening_hours": c.text("opening_hours", max_length=400),
         "accessibility": c.strings("accessibility"),
         "phone": c.text("phone", max_length=40),
+        "contact": c.text("contact", max_length=120),
         "email": c.text("email", max_length=120, pattern=EMAIL_RE, message={"pattern": N_("Adresse e-mail invalide.")}),
         "website": c.text("website", max_length=300, pattern=WEB_RE, message=_SAY_WEB),
         "timezone": c.text("timezone", max_length=60) or default_timezone,
@@ -113,7 +114,7 @@ def clean_site(data: Mapping[str, Any], *, default_timezone: str = "Europe/Paris
         )
     try:
         ZoneInfo(site["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # (a name too long for a file is an OSError)
         c.fail("timezone", N_("Fuseau horaire inconnu."))
     c.done()
     return site

@@ -7,13 +7,13 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import babel.dates
 from aiohttp import web
 
-from events import changes, jsonld, queries
+from events import changes, jsonld, queries, registrations
 from events.api import filters
 from events.model import ACCESSIBILITY, AUDIENCES, AXES, KINDS, STATUSES, Rule
-from quartier import slots
+from events.wording import schedule
+from quartier import formats, slots
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -22,7 +22,7 @@ from quartier.inputs import path_id, query
 from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
 from quartier.templates import public_url, render
-from quartier.typedefs import DB, LANGUAGE, SETTINGS
+from quartier.typedefs import DB, SETTINGS
 
 routes = Routes()
 
@@ -42,22 +42,11 @@ def now(request: web.Request) -> dt.datetime:
 
 
 def formatters(request: web.Request) -> dict[str, Any]:
-    """Date and label helpers for templates, in the reader's language."""
-    lang = request.get(LANGUAGE, "fr")
-
-    def day(d: dt.date | dt.datetime) -> str:
-        return babel.dates.format_date(d, "EEEE d MMMM", locale=lang)
-
-    def day_year(d: dt.date | dt.datetime) -> str:
-        return babel.dates.format_date(d, "EEEE d MMMM y", locale=lang)
-
-    def hour(t: dt.datetime) -> str:
-        return t.strftime("%H:%M")
-
+    """Date and label helpers for templates, in the reader's language (quartier.formats)."""
     return {
-        "fmt_day": day,
-        "fmt_day_year": day_year,
-        "fmt_hour": hour,
+        "fmt_day": formats.day,
+        "fmt_day_year": formats.day_year,
+        "fmt_hour": formats.hour,
         "kind_label": lambda k: label(KINDS, k),
         "axis_label": lambda a: label(AXES, a),
         "status_label": lambda s: label(STATUSES, s),
@@ -261,6 +250,7 @@ async def session_page(request: web.Request) -> web.Response:
             "chosen": queries.occurrence(db, id, chosen_date) if chosen_date else None,
             "coming": queries.occurrences(db, today, today + dt.timedelta(days=62), session_id=id),
             "seq": last_seq_in(db),
+            "tallies": registrations.counts(db, id) if s["registration"] else {},
         }
         context = {**found, "now": moment, "settings": request.app[SETTINGS]}
         found["sections"] = slots.read(request.app, SESSION_SLOT, db, context)
@@ -293,10 +283,25 @@ async def session_page(request: web.Request) -> web.Response:
             "qr_path": path,
             "jsonld": json.dumps(ld, ensure_ascii=False).replace("<", "\\u003c"),
             "rule": Rule.of(s),
-            "channels": changes.site_channel(s["site"]),
+            "schedule": schedule(Rule.of(s)),
             "shown": occ,
+            "now": moment,
+            **_places_live(s, data["tallies"]),
         },
     )
+
+
+def _places_live(s: dict[str, Any], tallies: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """A session page follows its site's channel; a session "sur inscription" also its own, where
+    its places left change, and each date says them (events.registrations)."""
+    channels = [changes.site_channel(s["site"])]
+    if s["registration"]:
+        channels.append(changes.session_channel(s["id"]))
+
+    def places_of(o: dict[str, Any]) -> dict[str, Any]:
+        return registrations.places(o["capacity"], o["status"], tallies.get(o["date"].isoformat()))
+
+    return {"channels": ",".join(channels), "places_of": places_of}
 
 
 @routes.get("/changes", name="events_changes", access=PUBLIC)

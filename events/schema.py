@@ -167,3 +167,36 @@ def _partners(db: sqlite_utils.Database) -> None:
     for name in names:
         db.execute("UPDATE sessions SET partner_id = ? WHERE partner = ?", (ids[fold(name)], name))
     db.execute("ALTER TABLE sessions DROP COLUMN partner")
+
+
+@migrations(name="0006_site_contact")
+def _site_contact(db: sqlite_utils.Database) -> None:
+    # Who answers at the site's phone number ("Accueil de l'ESC, du lundi au vendredi"), shown with it
+    # on session pages, next to "register by phone".
+    db.execute("ALTER TABLE sites ADD COLUMN contact TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0007_registrations")
+def _registrations(db: sqlite_utils.Database) -> None:
+    # A place at one occurrence of a session "sur inscription", without an account. The first name,
+    # phone, e-mail and device are blanked the day after the occurrence (`erased`); the row stays so
+    # that the counts do.
+    db.execute(
+        """CREATE TABLE registrations (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            date TEXT NOT NULL,                 -- local date of the original occurrence
+            status TEXT NOT NULL CHECK (status IN ('confirmed', 'waiting', 'cancelled')),
+            source TEXT NOT NULL CHECK (source IN ('online', 'desk')),
+            first_name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            device TEXT NOT NULL DEFAULT '',    -- sha256 of the device cookie (a few places per device)
+            promoted REAL,                      -- moved up from the waiting list: the desk tells them
+            erased REAL,                        -- personal data deleted
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX registrations_occurrence ON registrations (session_id, date, status, created)")
+    db.execute("CREATE INDEX registrations_to_erase ON registrations (erased, date)")

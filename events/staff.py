@@ -106,6 +106,7 @@ SITE_FIELDS = (
     "longitude",
     "opening_hours",
     "phone",
+    "contact",
     "email",
     "website",
     "siret",

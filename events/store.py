@@ -4,12 +4,13 @@ and announces what it changed on the bus, in the same transaction, on `programme
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import time
 from typing import Any
 
-from events import changes, partners
+from events import changes, partners, registrations
 from events.model import Rule, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -28,6 +29,7 @@ SITE_COLUMNS = (
     "opening_hours",
     "accessibility",
     "phone",
+    "contact",
     "email",
     "website",
     "timezone",
@@ -150,6 +152,8 @@ def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[i
         [key, *row.values(), time.time(), existing["id"]],
     )
     announce(tx, {old_site, s["site"]}, changes.SESSION_UPDATED, {"session": existing["id"], "site": s["site"]})
+    if s["capacity"] != existing["capacity"]:  # more places: the waiting list moves up
+        registrations.fill_session(tx, existing["id"], dt.datetime.now(dt.UTC))
     return existing["id"], "updated"
 
 
@@ -189,6 +193,7 @@ def set_exception(tx: Tx, session_id: int, e: dict[str, Any]) -> str:
         # Restoring still raises the occurrence's iCal SEQUENCE: the master's sequence goes up.
         tx.execute("UPDATE sessions SET sequence = sequence + 1 WHERE id = ?", (session_id,))
         announce(tx, [s["site"]], changes.OCCURRENCE_RESTORED, data)
+        registrations.fill(tx, session_id, day, dt.datetime.now(dt.UTC))  # no longer full: places for the waiting list
         return "updated"
     values = {
         "status": e["status"],

@@ -38,6 +38,7 @@ SITE_KEYS = {
     "opening_hours",
     "accessibility",
     "phone",
+    "contact",
     "email",
     "website",
     "timezone",

@@ -10,7 +10,7 @@ from events import queries as programme
 from events.model import SLUG_RE
 from forum import queries, store
 from forum.access import NOTE_FACILITATOR, board_link, board_links, board_or_404, read_of_board
-from forum.posting import TYPED_SOURCES, note_input, post_note
+from forum.posting import TYPED_SOURCES, idempotency_key, note_input, post_note
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.inputs import Fields, path_id, query, read_json
@@ -105,8 +105,10 @@ async def api_post_note(request: web.Request) -> web.Response:
             raise Problem(403, "forbidden", N_("Seule l'équipe saisit les notes papier ou orales."))
     # No read of the board first: the write finds it (404) and checks it is open (409) in its
     # own transaction; a read round trip per note cost a third of the event loop (issue 11).
-    created = await post_note(request, board_id, data, str(source), trusted)
-    return web.json_response(created, status=201)
+    created = await post_note(request, board_id, data, str(source), trusted, idempotency_key(request))
+    # A retry of a note already recorded (same Idempotency-Key): the first answer, said to be a replay.
+    headers = {"Idempotent-Replayed": "true"} if created.pop("replayed", False) else None
+    return web.json_response(created, status=201, headers=headers)
 
 
 def moderation_input(data: Any) -> tuple[str, dict[str, Any]]:

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from forum import access, api, api_hackathons, changes, console, resident, staff, views_hackathon, views_votes, wall
+from forum import (
+    access,
+    api,
+    api_hackathons,
+    changes,
+    console,
+    resident,
+    sections,
+    staff,
+    views_hackathon,
+    views_votes,
+    wall,
+)
 from forum.demo import demo
 from forum.schema import migrations
 from quartier.i18n import N_
-from quartier.typedefs import CHANNEL_ACCESS, STAFF_LINKS
+from quartier.typedefs import CHANNEL_ACCESS, PUBLIC_LINKS, STAFF_LINKS
 
 __all__ = ["demo", "migrations", "setup"]
 
@@ -20,4 +32,7 @@ def setup(app: web.Application) -> None:
     # Pending notes travel only on moderation:{id}: staff, or the board's facilitator link.
     app[CHANNEL_ACCESS][changes.MODERATION] = access.CHANNEL_FACILITATOR
     app[STAFF_LINKS].append(("forum_boards", N_("Forums de quartier")))
+    # Residents find the forum: its code form in every page's header, how to join on the programme's pages.
+    app[PUBLIC_LINKS].append(("forum_join", N_("Forum : entrer un code")))
+    sections.setup(app)
     app[STAFF_LINKS].append(("hack_list", N_("Hackathons")))

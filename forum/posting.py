@@ -9,6 +9,7 @@ cookie share their address's device-sized bucket.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -78,13 +79,30 @@ def note_input(data: Any) -> dict[str, Any]:
     }
 
 
-async def post_note(request: web.Request, board_id: int, data: Any, source: str, trusted: bool = False) -> dict:
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def idempotency_key(request: web.Request) -> str | None:
+    """The `Idempotency-Key` header a tablet's queue sends with each note (a UUID), or None."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not KEY_RE.match(key):
+        raise Problem(422, "invalid_key", N_("L'en-tête Idempotency-Key compte de 8 à 64 lettres, chiffres ou tirets."))
+    return key
+
+
+async def post_note(
+    request: web.Request, board_id: int, data: Any, source: str, trusted: bool = False, key: str | None = None
+) -> dict:
     fields = note_input(data)
     if not trusted:
         enforce_limits(request, board_id)
     blocklist = request.app[SETTINGS].forum_blocklist
     return await request.app[DB].write(
-        lambda tx: store.post_note_tx(tx, board_id, source=source, blocklist=blocklist, trusted=trusted, **fields)
+        lambda tx: store.post_note_tx(
+            tx, board_id, source=source, blocklist=blocklist, trusted=trusted, key=key, **fields
+        )
     )
 
 

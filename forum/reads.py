@@ -53,9 +53,16 @@ def themes(db: sqlite_utils.Database, board_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def boards(db: sqlite_utils.Database, *, site: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
-    """Boards, newest first, optionally of one site (slug) and/or one state ('open', 'closed')."""
-    where, params = [], []
+def boards(
+    db: sqlite_utils.Database, *, site: str | None = None, state: str | None = None, session_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Boards, newest first, optionally of one site (slug), one state ('open', 'closed') and/or one
+    programme session."""
+    where: list[str] = []
+    params: list[Any] = []
+    if session_id is not None:
+        where.append("session_id = ?")
+        params.append(session_id)
     if site is not None:
         where.append("site = ?")
         params.append(site)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from forum import queries, store, votes
+from forum import changes, queries, store, votes
 from forum.access import board_by_code, board_or_404
 from forum.posting import form_post, posting_page
+from quartier.bus import last_seq_in
 from quartier.i18n import gettext as _
 from quartier.inputs import path_id
 from quartier.routing import PUBLIC, Routes
@@ -49,11 +52,23 @@ async def join(request: web.Request) -> web.Response:
     return redirect(str(request.app.router["forum_phone"].url_for(code=code)))
 
 
+# The phone page lists the wall's notes under the form, newest first, live on board:{id}.
+PHONE_NOTES = 60
+
+
 @routes.get("/j/{code}", name="forum_phone", access=PUBLIC)
 async def phone(request: web.Request) -> web.Response:
     board = await board_by_code(request)
-    voting = await request.app[DB].read(lambda d: votes.current_round(d, board["id"]) is not None)
-    return await posting_page(request, board, "forum/phone.html", {"voting": voting})
+
+    def read(d: Any) -> tuple:
+        return votes.current_round(d, board["id"]) is not None, queries.public_notes(d, board["id"]), last_seq_in(d)
+
+    voting, notes, seq = await request.app[DB].read(read)
+    shown = sorted(notes, key=lambda n: n["published"] or 0, reverse=True)[:PHONE_NOTES]
+    labels = {t["slug"]: _(t["label"]) for t in board["themes"]}  # the default themes' names are msgids
+    live = {"notes": shown, "seq": seq, "channels": changes.board_channel(board["id"]), "max_notes": PHONE_NOTES}
+    live["theme_labels"] = labels
+    return await posting_page(request, board, "forum/phone.html", {"voting": voting, **live})
 
 
 @routes.post("/j/{code}", name="forum_phone_post", access=PUBLIC)

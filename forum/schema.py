@@ -139,3 +139,22 @@ def _votes_and_hackathons(db: Any) -> None:
     # Dot-voting rounds on a board; `results` is the frozen ranking (JSON) once closed.
     for sql in VOTES_AND_HACKATHONS:
         db.execute(sql)
+
+
+@migrations(name="0003_note_keys")
+def _note_keys(db: Any) -> None:
+    # The Idempotency-Key of each note a device sent, with the answer it got: a retried post (an
+    # answer lost on the way back to a tablet) gets the same answer and records nothing. Kept apart
+    # from the notes so that a note a facilitator deleted is not brought back by a late retry;
+    # forgotten after a week (forum.store.KEY_DAYS).
+    db.execute(
+        """CREATE TABLE forum_note_keys (
+            board_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            note_id INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (board_id, key)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX forum_note_keys_created ON forum_note_keys (created)")

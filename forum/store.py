@@ -30,6 +30,7 @@ from quartier.i18n import N_
 
 MAX_TEXT = 280
 MAX_AUTHOR = 40
+KEY_DAYS = 7  # how long a note's Idempotency-Key is remembered (a tablet retries within minutes or hours)
 MAX_TITLE = 120
 MAX_PROMPT = 280
 MAX_THEME_LABEL = 40
@@ -238,10 +239,18 @@ def post_note_tx(
     blocklist: Iterable[str] = (),
     trusted: bool = False,
     now: float | None = None,
+    key: str | None = None,
 ) -> dict[str, Any]:
     """A new note. Residents' notes wait in pre-moderation or when a blocklisted word is in them;
-    notes typed in by a facilitator (`trusted`) are published at once."""
+    notes typed in by a facilitator (`trusted`) are published at once. With an idempotency `key`
+    already seen on this board, nothing is written and the first answer comes back (`replayed`)."""
     now = time.time() if now is None else now
+    if key:
+        first = tx.execute(
+            "SELECT note_id, status FROM forum_note_keys WHERE board_id = ? AND key = ?", (board_id, key)
+        ).fetchone()
+        if first:
+            return {"id": first["note_id"], "status": first["status"], "replayed": True}
     board = _open_board(tx, board_id)
     theme = _theme_of(board, theme)
     held = None
@@ -258,6 +267,12 @@ def post_note_tx(
         (board_id, theme, text, author, source, status, held, now, now if status == "published" else None, now),
     ).fetchone()[0]
     _emit(tx, note_id, was_public=False)
+    if key:
+        tx.execute("DELETE FROM forum_note_keys WHERE created < ?", (now - KEY_DAYS * 86400,))
+        tx.execute(
+            "INSERT INTO forum_note_keys (board_id, key, note_id, status, created) VALUES (?, ?, ?, ?, ?)",
+            (board_id, key, note_id, status, now),
+        )
     return {"id": note_id, "status": status}
 
 

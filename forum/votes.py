@@ -275,6 +275,13 @@ def voter_of(db: sqlite_utils.Database, *, device: str, turn_id: str | None, rou
     return turn_voter(turn_id)
 
 
+def over_budget(budget: int) -> Problem:
+    """ "Vos 3 gommettes" but "votre gommette": a Problem's message has no plural forms of its own."""
+    if budget == 1:
+        return Problem(409, "over_budget", N_("Vous avez déjà posé votre gommette."))
+    return Problem(409, "over_budget", N_("Vous avez déjà posé vos {budget} gommettes."), budget=budget)
+
+
 def cast_tx(
     tx: Tx,
     note_id: int,
@@ -312,7 +319,7 @@ def cast_tx(
         spent, on_note = spent - 1, on_note - 1
     else:
         if spent >= r["budget"]:
-            raise Problem(409, "over_budget", N_("Vous avez déjà posé vos {budget} gommettes."), budget=r["budget"])
+            raise over_budget(r["budget"])
         if on_note and not r["stack"]:
             raise Problem(409, "one_per_note", N_("Une seule gommette par note dans ce vote."))
         tx.execute(

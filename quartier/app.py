@@ -30,6 +30,7 @@ from quartier.typedefs import (
     LIMITER,
     PAGE_CACHE,
     PARTNER_LINKS,
+    PUBLIC_LINKS,
     SETTINGS,
     SLOTS,
     SOCKETS_PER_ADDRESS,
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SOCKETS_PER_ADDRESS] = Counter()
     app[PAGE_CACHE] = PageCache()
     app[STAFF_LINKS] = []
+    app[PUBLIC_LINKS] = []
     app[PARTNER_LINKS] = []
     app[SLOTS] = {}
     app[CLOCK] = Clock(settings.tz)

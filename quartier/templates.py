@@ -13,10 +13,10 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from quartier import i18n
+from quartier import formats, i18n
 from quartier.auth import csrf_token
 from quartier.qr import qr_svg
-from quartier.typedefs import DEVICE, LANGUAGE, SESSION_ID, SETTINGS, TEMPLATES, USER
+from quartier.typedefs import DEVICE, LANGUAGE, PUBLIC_LINKS, SESSION_ID, SETTINGS, TEMPLATES, USER
 
 
 class Templates:
@@ -34,7 +34,9 @@ class Templates:
         self.env.globals.update(
             url_for=url_for, static=static_url, csrf_field=csrf_field, qr_svg=_qr_markup, public_url=_public_url
         )
-        self.env.filters["capitalize"] = capitalize
+        self.env.globals.update(formats.template_globals())
+        # Jinja's own `capitalize` lowercases the rest ("Monday 30 november"): ours, also as `ucfirst`.
+        self.env.filters["capitalize"] = self.env.filters["ucfirst"] = capitalize
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(context)
@@ -117,6 +119,7 @@ def render(
         "user": request.get(USER),
         "lang": request.get(LANGUAGE, i18n.SOURCE_LANGUAGE),
         "languages": request.app[SETTINGS].languages,
+        "public_links": request.app[PUBLIC_LINKS],
     }
     if context:
         ctx.update(context)

@@ -40,6 +40,8 @@ WEBSOCKETS: web.AppKey[dict[web.WebSocketResponse, Grant]] = web.AppKey("websock
 SOCKETS_PER_ADDRESS: web.AppKey[Counter[str]] = web.AppKey("sockets_per_address")
 # Links shown on the staff home page: (route name, label), added by each feature.
 STAFF_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("staff_links")
+# Links in every public page's header: (route name, label), added by a feature (the forum's code form).
+PUBLIC_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("public_links")
 # The same for a partner organisation's account (role `partner`): what it may open.
 PARTNER_LINKS: web.AppKey[list[tuple[str, str]]] = web.AppKey("partner_links")
 # Slot name -> sections a higher package shows on a lower package's page (quartier.slots).

@@ -11,8 +11,8 @@ from aiohttp import web
 from quartier.demo import DemoContext
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
-from quartier.typedefs import CHANNEL_ACCESS, STAFF_LINKS
-from signage import access, api, changes, store, views
+from quartier.typedefs import CHANNEL_ACCESS, STAFF_LINKS, TEMPLATES
+from signage import access, api, changes, health, store, views
 from signage.schema import migrations
 
 __all__ = ["migrations", "setup", "demo"]
@@ -24,6 +24,7 @@ def setup(app: web.Application) -> None:
     app[CHANNEL_ACCESS][changes.DISPLAY] = access.DISPLAY_CHANNEL
     app[STAFF_LINKS].append(("signage_displays", N_("Écrans d'accueil")))
     app[STAFF_LINKS].append(("signage_announcements", N_("Annonces des écrans")))
+    app[TEMPLATES].env.globals.update(screen_health=health.describe, screen_last_seen=health.last_seen)
 
 
 DEMO_SITE = "maurepas"

@@ -230,6 +230,7 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
     def read(db) -> list[dict[str, Any]]:
         out = []
         names = {s["slug"]: s["name"] for s in programme.sites(db)}
+        claimed = {r[0] for r in db.conn.execute("SELECT display_id FROM signage_pairings WHERE state = 'claimed'")}
         for row in db.conn.execute("SELECT * FROM signage_displays ORDER BY site, name, id"):
             d = dict(row)
             site = snapshot.site_of(db, d["site"], settings.tz)
@@ -247,6 +248,8 @@ async def registry(request: web.Request) -> list[dict[str, Any]]:
                     "site_name": names.get(d["site"], d["site"]),
                     "orientation": d["orientation"],
                     "paired": d["token_hash"] is not None,
+                    # Claimed by staff, its token not yet fetched by the screen (it polls every few seconds).
+                    "claimed": d["token_hash"] is None and d["id"] in claimed,
                     "version": version,
                     "shown_version": d["shown_version"],
                     "up_to_date": d["shown_version"] is not None and d["shown_version"] >= version,

@@ -7,6 +7,7 @@ import time
 from aiohttp import web
 
 from quartier import images
+from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.inputs import path_id
@@ -14,7 +15,7 @@ from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
 from quartier.web import hashed_asset, redirect, set_cookie
-from signage import access, screen, service, store
+from signage import access, changes, screen, service, store
 from signage.api import throttle
 from signage.snapshot import etag
 
@@ -119,16 +120,24 @@ async def asset(request: web.Request) -> web.Response:
 # -- staff: the registry
 
 
+def _live(displays: list[dict], seq: int) -> dict[str, object]:
+    """The staff pages follow their screens' channels: a screen that fetches its token shows as paired."""
+    return {"channels": ",".join(changes.display_channel(d["id"]) for d in displays), "seq": seq}
+
+
 @routes.get("/staff/screens", name="signage_displays", access=STAFF)
 async def displays_page(request: web.Request) -> web.Response:
+    seq = await request.app[DB].read(last_seq_in)
+    displays = await service.registry(request)
     return render(
         request,
         "signage/displays.html",
         {
-            "displays": await service.registry(request),
+            "displays": displays,
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
             **service.health_labels(),
+            **_live(displays, seq),
         },
     )
 
@@ -143,6 +152,7 @@ async def claim_form(request: web.Request) -> web.Response:
 @routes.get("/staff/screens/{id}", name="signage_display", access=STAFF)
 async def display_page(request: web.Request) -> web.Response:
     display_id = path_id(request)
+    seq = await request.app[DB].read(last_seq_in)
     found = [d for d in await service.registry(request) if d["id"] == display_id]
     if not found:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
@@ -154,6 +164,7 @@ async def display_page(request: web.Request) -> web.Response:
             "sites": await service.sites(request.app),
             "orientations": service.ORIENTATIONS,
             **service.health_labels(),
+            **_live(found, seq),
         },
     )
 

@@ -17,6 +17,8 @@
   idle();
   if (!list || !window.fetch) { return; }
   var budget = document.getElementById("budget");
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr")
+    : { select: function (n) { return n <= 1 ? "one" : "other"; } };
   var box = document.querySelector(".form-messages");
 
   function say(message) {
@@ -36,7 +38,9 @@
     li.querySelector(".dots").textContent = new Array(result.mine + 1).join("\u25CF");
     li.querySelector(".remove-dot").hidden = result.mine < 1;
     budget.dataset.used = String(result.used);
-    budget.textContent = budget.dataset.msgLeft.replace("{left}", result.left).replace("{budget}", result.budget);
+    // The plural rule of the page's language (French says "0 gommette", English "0 dots").
+    var form = plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther;
+    budget.textContent = form.replace("{left}", result.left).replace("{budget}", result.budget);
   }
 
   list.addEventListener("submit", function (event) {

@@ -136,11 +136,13 @@
     item.dataset.session = o.session;
     var when = timeOf(ms(o.start)) + "–" + timeOf(ms(o.end));
     if (withDay) { when = fmt("weekday").format(new Date(ms(o.start))) + " " + timeOf(ms(o.start)); }
+    if (withDay === "start") { when = timeOf(ms(o.start)); }
     item.appendChild(el("span", "when", when));
     var what = el("span", "what");
+    // Elsewhere in the city: the place first, so a cut line still says where.
+    if (o.site_name && o.site !== state.snapshot.site.slug) { what.appendChild(el("span", "place", o.site_name)); }
     what.appendChild(el("span", "title", o.title));
     if (o.room) { what.appendChild(el("span", "room", o.room)); }
-    if (o.site_name && o.site !== state.snapshot.site.slug) { what.appendChild(el("span", "room", o.site_name)); }
     item.appendChild(what);
     var status = statusText(o);
     if (status) { item.appendChild(el("span", "badge", status)); }
@@ -192,9 +194,12 @@
     } else if (!m.now.length) {
       nextBox.appendChild(el("p", "empty", label("nothing_today")));
     }
+    // Nothing later today: the coming days take the room; nothing coming at all: say so.
     fill(byId("today"), m.later);
     fill(byId("days"), m.days, "li", true);
     byId("days").parentNode.hidden = !m.days.length;
+    byId("today").parentNode.hidden = !m.later.length && !!m.days.length;
+    byId("today-empty").hidden = !!m.later.length;
 
     var urgent = byId("urgent");
     clear(urgent);
@@ -224,9 +229,12 @@
       byId("wall-title").textContent = m.board.title;
       m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
     }
+    // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");
-    highlightList.parentNode.hidden = !!m.board || !m.highlights.length;
-    fill(highlightList, m.highlights);
+    highlightList.parentNode.hidden = !m.highlights.length;
+    fill(highlightList, m.highlights, "li", "start");
+    var zones = highlightList.parentNode.parentNode;
+    zones.classList.toggle("elsewhere-below", !!(m.board && m.highlights.length && !m.later.length && m.days.length));
 
     var qr = clear(byId("qr"));
     if (m.feedback) { qr.appendChild(qrFigure(m.feedback.feedback, label("qr_feedback", { title: m.feedback.title }), "feedback")); }

@@ -8,9 +8,12 @@ keyboard alone.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from quartier.typedefs import DB
+from events import queries
+from quartier.typedefs import DB, SETTINGS
 from tests.hostile import make_world, server  # noqa: F401  (the demo-filled server)
 
 from .conftest import assert_accessible, assert_no_horizontal_scroll
@@ -27,6 +30,8 @@ PAGE_TYPES = [
     "screen",
     "minutes",
     "minutes-print",
+    "registration",
+    "registration-done",
     "login",
     "open-data",
     "embed",
@@ -66,11 +71,30 @@ async def published_minutes(server) -> tuple[int, int]:  # noqa: F811
     return row["board_id"], row["version"]
 
 
+async def registration_urls(server, client) -> tuple[str, str]:  # noqa: F811
+    """The form of a coming date of a demo session "sur inscription", and a confirmation page."""
+    today = dt.datetime.now(server.app[SETTINGS].tz).date()
+
+    def coming(db):
+        start, end = today + dt.timedelta(days=1), today + dt.timedelta(days=40)
+        return next(o for o in queries.occurrences(db, start, end) if o["registration"] and o["status"] == "scheduled")
+
+    o = await server.app[DB].read(coming)
+    day = o["date"].isoformat()
+    r = await client.post(f"/api/v1/sessions/{o['session']}/registrations", json={"date": day, "first_name": "Awa"})
+    assert r.status == 201, await r.text()
+    done = (await r.json())["url"].split("/", 3)[3]
+    return f"/sessions/{o['session']}/dates/{day}/inscription", "/" + done
+
+
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-async def test_every_page_type_is_accessible_and_fits_at_200_percent(page, world, server, kind):  # noqa: F811
+async def test_every_page_type_is_accessible_and_fits_at_200_percent(page, world, server, client, kind):  # noqa: F811
     if kind.startswith("minutes"):
         board, version = await published_minutes(server)
         url = f"/minutes/{board}" if kind == "minutes" else f"/minutes/{board}/v/{version}/print"
+    elif kind.startswith("registration"):
+        form_url, done_url = await registration_urls(server, client)
+        url = form_url if kind == "registration" else done_url
     else:
         url = url_of(kind, world)
     response = await page.goto(url)

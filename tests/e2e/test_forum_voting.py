@@ -72,7 +72,7 @@ async def test_two_phones_voting_show_up_on_the_open_wall_within_a_second(page, 
     await bob.click(f"#note-{ids[0]} button.add-dot")
     await wait_until(bob, "document.querySelector('.form-messages .alert') !== null", timeout=2)
     assert await bob.text_content(".form-messages .alert") == "Vous avez déjà posé vos 2 gommettes."
-    assert await bob.text_content("#budget") == "Il vous reste 0 gommette(s) sur 2."
+    assert await bob.text_content("#budget") == "Il vous reste 0 gommette sur 2."
     await page.wait_for_timeout(300)
     assert await page.evaluate(votes_of(ids[0])) == "0"
     assert await page.evaluate("window.__sameWall === true")
@@ -89,13 +89,13 @@ async def test_a_tablet_voter_turn_resets_for_the_next_person(context, server):
     await page.click("#new-voter")
     await page.click(f"#note-{ids[0]} button.add-dot")
     await wait_until(page, f"document.querySelector('#note-{ids[0]}').dataset.mine === '1'")
-    assert await page.text_content("#budget") == "Il vous reste 0 gommette(s) sur 1."
+    assert await page.text_content("#budget") == "Il vous reste 0 gommette sur 1."
     await page.click(f"#note-{ids[1]} button.add-dot")
     await wait_until(page, "document.querySelector('.form-messages .alert') !== null")
     await page.click("#finish")
     assert "Merci ! Votre vote est compté." in await page.text_content("main")
     await page.click("#new-voter")
-    assert await page.text_content("#budget") == "Il vous reste 1 gommette(s) sur 1."
+    assert await page.text_content("#budget") == "Il vous reste 1 gommette sur 1."
     assert await page.get_attribute(f"#note-{ids[0]}", "data-mine") == "0"
     await page.click(f"#note-{ids[1]} button.add-dot")
     await wait_until(page, f"document.querySelector('#note-{ids[1]}').dataset.mine === '1'")
@@ -146,7 +146,7 @@ async def test_a_hackathon_runs_end_to_end_from_the_staff_pages(page, browser, b
     await page.goto(manage)
     await page.click("#close-final")
     ranking = await page.text_content("#final-ranking")
-    assert ranking.index("Pas à pas") < ranking.index("Les Déclic") and "1 gommette(s)" in ranking
+    assert ranking.index("Pas à pas") < ranking.index("Les Déclic") and "1 gommette" in ranking
     main = await page.text_content("main")
     assert "Une fiche A4 testée avec trois habitants" in main and "Awa" in main
     assert "Les mots de l'administration" in main

@@ -27,10 +27,12 @@ async def post_from_tablet(tablet, board_id, text):
     assert await tablet.text_content("#note-counter") == f"{len(text)} caractères sur 280"
     await tablet.fill("#note-author", "Awa")
     await tablet.click("button.send")
-    await wait_until(tablet, "document.querySelector('.form-messages .notice') !== null")
+    await wait_until(tablet, "document.getElementById('note-sent').dataset.state === 'sent'")
     # The form is ready for the next person, without a reload.
     assert await tablet.input_value("#note-text") == "" and await tablet.input_value("#note-author") == ""
-    return await tablet.text_content(".form-messages .notice")
+    message = await tablet.text_content(".note-sent-message")
+    await tablet.click(".note-sent-close")
+    return message
 
 
 async def test_a_note_from_the_tablet_appears_on_the_open_wall_without_reload(page, context, server):

@@ -26,9 +26,9 @@ def test_import_twice_changes_nothing_the_second_time(config, tmp_path, capsys):
     example = tmp_path / "p.yaml"
     example.write_text(EXAMPLE, encoding="utf-8")
     assert run("import", str(example), "--config", str(config)) == 0
-    assert "4 créé(s)" in capsys.readouterr().out  # a site, a partner, two sessions
+    assert "Créés : 4 ;" in capsys.readouterr().out  # a site, a partner, two sessions
     assert run("import", str(example), "--config", str(config)) == 0
-    assert "0 créé(s), 0 modifié(s), 4 inchangé(s)" in capsys.readouterr().out
+    assert "Créés : 0 ; modifiés : 0 ; inchangés : 4." in capsys.readouterr().out
 
 
 def test_export_then_import_is_a_round_trip(config, tmp_path, capsys):
@@ -42,7 +42,7 @@ def test_export_then_import_is_a_round_trip(config, tmp_path, capsys):
     assert "partner: caf-35" in exported and "Charte rennaise de l'e-inclusion" in exported
     capsys.readouterr()
     assert run("import", str(out), "--config", str(config)) == 0
-    assert "4 inchangé(s)" in capsys.readouterr().out
+    assert "inchangés : 4." in capsys.readouterr().out
     assert run("export", "--config", str(config)) == 0
     assert capsys.readouterr().out == exported
 

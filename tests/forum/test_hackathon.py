@@ -84,7 +84,7 @@ async def test_a_hackathon_runs_end_to_end_from_the_staff_pages(organizer, make_
         assert response.status == 201
     await form(organizer, f"/hackathons/{hid}/vote", {"action": "close"})
     results = text_of(await (await awa.get(f"/hackathons/{hid}/results")).text())
-    assert "Mots simples — 2 gommette(s)" in results and "Les Déclic — 1 gommette(s)" in results
+    assert "Mots simples — 2 gommettes" in results and "Les Déclic — 1 gommette" in results
     assert "Un lexique FALC de 30 mots" in results and "Awa, Tom" in results
     assert "Né d'une note du forum : « Comprendre les courriers de la CAF »" in results
 

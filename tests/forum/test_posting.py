@@ -4,7 +4,7 @@ import pytest
 
 from forum import posting, store
 from quartier.settings import SettingsError, load
-from quartier.typedefs import LIMITER, SETTINGS
+from quartier.typedefs import DB, LIMITER, SETTINGS
 from tests.conftest import form, text_of
 from tests.events.helpers import add_session, add_site
 
@@ -210,3 +210,31 @@ async def test_a_board_refers_to_a_real_place_and_session_of_the_programme(clien
     response = await client.post("/api/v1/boards", json={"title": "Forum", "session": session}, headers=bearer)
     board = await (await client.get(f"/api/v1/boards/{(await response.json())['id']}")).json()
     assert board["site"] == "maurepas"  # the session's place
+
+
+async def test_a_retried_note_with_the_same_idempotency_key_is_recorded_once(client, app, organizer):
+    """The tablet's queue resends a note whose answer was lost: the server answers as the first time (issue 23)."""
+    board = await app[DB].write(lambda tx: store.create_board_tx(tx, title="Forum", moderation="pre"))
+    key = {"Idempotency-Key": "0b7e1c2a-5d4f-4a3b-9c8d-7e6f5a4b3c2d"}
+    url = f"/api/v1/boards/{board['id']}/notes"
+    first = await client.post(url, json={"text": "Une idée"}, headers=key)
+    assert first.status == 201 and "Idempotent-Replayed" not in first.headers
+    again = await client.post(url, json={"text": "Une idée"}, headers=key)
+    assert again.status == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert await again.json() == await first.json() == {"id": (await first.json())["id"], "status": "pending"}
+    assert (await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes"))["n"] == 1
+    # Another key is another note; a key names a note on its own board only.
+    assert (await client.post(url, json={"text": "Une idée"}, headers={"Idempotency-Key": "b" * 36})).status == 201
+    other = await app[DB].write(lambda tx: store.create_board_tx(tx, title="Autre", moderation="post"))
+    r = await client.post(f"/api/v1/boards/{other['id']}/notes", json={"text": "Une idée"}, headers=key)
+    assert (await r.json())["id"] != (await first.json())["id"]
+    # A facilitator deletes the note: a late retry does not bring it back.
+    note = (await first.json())["id"]
+    r = await organizer.post(f"/api/v1/notes/{note}/moderation", json={"action": "delete"})
+    assert r.status == 200, await r.text()
+    assert (await client.post(url, json={"text": "Une idée"}, headers=key)).status == 201
+    assert (await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE id = ?", (note,)))["n"] == 0
+    left = await app[DB].fetchone("SELECT count(*) AS n FROM forum_notes WHERE board_id = ?", (board["id"],))
+    assert left["n"] == 1
+    bad = await client.post(url, json={"text": "Une idée"}, headers={"Idempotency-Key": "court"})
+    assert bad.status == 422 and (await bad.json())["error"]["code"] == "invalid_key"

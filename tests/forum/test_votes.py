@@ -188,9 +188,9 @@ async def test_the_phone_ballot_works_without_javascript(client, make_client, po
     response = await form(alice, url, {"note": str(note)}, allow_redirects=False)
     assert response.status == 303
     html = await (await alice.get(url)).text()
-    assert "Il vous reste 0 gommette(s) sur 1." in html
+    assert "Il vous reste 0 gommette sur 1." in html
     response = await form(alice, url, {"note": str(note)})
-    assert response.status == 409 and "Vous avez déjà posé vos 1 gommettes." in await response.text()
+    assert response.status == 409 and "Vous avez déjà posé votre gommette." in await response.text()
 
 
 def turn_from(location):
@@ -221,7 +221,7 @@ async def test_each_voter_turn_on_the_tablet_gets_the_budget_then_resets(client,
     t2 = turn_from(second.headers["Location"])
     assert t2 != t1
     page = await (await tablet.get(second.headers["Location"])).text()
-    assert "Il vous reste 1 gommette(s) sur 1." in page  # the new person starts afresh
+    assert "Il vous reste 1 gommette sur 1." in page  # the new person starts afresh
     assert (await vote(tablet, b, turn=t2)).status == 201
     # A turn belongs to its tablet: another device cannot use it.
     thief = await phone(make_client)

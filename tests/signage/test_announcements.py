@@ -140,8 +140,7 @@ async def test_staff_pages_list_pair_and_edit_screens(organizer, client, server)
     page = text_of(await (await organizer.get(display_url)).text())
     assert "Hall d'entrée" in page
     listing = text_of(await (await organizer.get("/staff/screens")).text())
-    assert (
-        "Hall d'entrée" in listing and "non jumelé" in listing
-    )  # claimed, but the screen has not fetched its token yet
+    # Claimed, the screen has not fetched its token yet: it is on its way, not "non jumelé" (issue 23).
+    assert "Hall d'entrée" in listing and "Code accepté" in listing and "Non jumelé" not in listing
     r = await form(organizer, display_url + "/revoke", {}, allow_redirects=False)
     assert r.status == 303

@@ -1,0 +1,98 @@
+"""Dates, times and punctuation in the reader's language, all through Babel and one table.
+
+Pages used to glue words together in the template ("{{ label }} : {{ value }}", `|capitalize`),
+which gave English readers "Moved : …" and "Monday 30 november" (Jinja's capitalize lowercases
+the rest of the string). Everything a page says about a date or between a label and its value
+comes from here, for the current language (quartier.i18n.current_language) unless one is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import babel.dates
+
+from quartier import i18n
+
+# Between a label and its value: French puts a no-break space before the colon, English none.
+COLON = {"fr": "\u00a0: ", "en": ": "}
+# Before ";", "!" and "?" French wants a narrow no-break space; English nothing.
+TIGHT_SPACE = {"fr": "\u202f", "en": ""}
+
+
+def _lang(lang: str | None) -> str:
+    return lang or i18n.current_language.get()
+
+
+def _locale(lang: str | None) -> str:
+    return str(i18n.locale(_lang(lang)))
+
+
+def colon(lang: str | None = None, *, space_after: bool = True) -> str:
+    """The separator of "Annulée : fermeture" / "Cancelled: closed" (without the space after
+    for "<strong>Adresse :</strong> …")."""
+    sep = COLON.get(_lang(lang), ": ")
+    return sep if space_after else sep.rstrip(" ")
+
+
+def semicolon(lang: str | None = None) -> str:
+    """Between items of a list that holds commas: "lundi 09:00–12:00 ; mardi …" / "Monday …; Tuesday …"."""
+    return TIGHT_SPACE.get(_lang(lang), "") + "; "
+
+
+def labelled(label: str, value: str, lang: str | None = None) -> str:
+    """ "label : value" with the language's punctuation (plain text: escape it where it is shown)."""
+    return f"{label}{colon(lang)}{value}"
+
+
+def ucfirst(text: str) -> str:
+    """The first letter in capitals, the rest untouched (unlike str.capitalize)."""
+    return text[:1].upper() + text[1:]
+
+
+def day(d: dt.date | dt.datetime, lang: str | None = None) -> str:
+    """ "mercredi 3 décembre" / "Wednesday 3 December"."""
+    return babel.dates.format_date(d, "EEEE d MMMM", locale=_locale(lang))
+
+
+def day_year(d: dt.date | dt.datetime, lang: str | None = None) -> str:
+    """ "mercredi 3 décembre 2025" / "Wednesday 3 December 2025"."""
+    return babel.dates.format_date(d, "EEEE d MMMM y", locale=_locale(lang))
+
+
+def short_day(d: dt.date | dt.datetime, lang: str | None = None) -> str:
+    """ "mer. 3 déc." / "Wed 3 Dec": for lists where space is short."""
+    return babel.dates.format_date(d, "EEE d MMM", locale=_locale(lang))
+
+
+def date(d: dt.date | dt.datetime, lang: str | None = None) -> str:
+    """ "3 décembre 2025" / "3 December 2025" (no weekday)."""
+    return babel.dates.format_date(d, "d MMMM y", locale=_locale(lang))
+
+
+def weekday(d: dt.date | dt.datetime, lang: str | None = None) -> str:
+    """ "mercredi" / "Wednesday"."""
+    return babel.dates.format_date(d, "EEEE", locale=_locale(lang))
+
+
+def hour(t: dt.datetime | dt.time) -> str:
+    """ "09:00" in both languages (a 24-hour clock is usual in France and in British English)."""
+    return t.strftime("%H:%M")
+
+
+def moment(value: dt.datetime | str, lang: str | None = None) -> str:
+    """ "3 décembre 2025 à 09:00" / "3 December 2025 at 09:00", from a datetime or an ISO string."""
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return i18n.gettext("{date} à {time}").format(date=date(when, lang), time=hour(when))
+
+
+def template_globals() -> dict[str, object]:
+    """What every template may call (the language is the request's, set by the error middleware)."""
+    return {
+        "colon": colon,
+        "semicolon": semicolon,
+        "fmt_date": date,
+        "fmt_moment": moment,
+        "fmt_short_day": short_day,
+        "fmt_weekday": weekday,
+    }
