@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from events import changes, embed, queries, staff_dates, store
+from events import changes, embed, hours_grid, queries, staff_dates, store
 from events.model import ACCESSIBILITY, AXES, REPEATS, clean_exception, clean_session, clean_site
 from events.pages import now, page
 from quartier.bus import last_seq_in
@@ -126,6 +126,9 @@ def _site_form(site: dict[str, Any] | None, errors: dict[str, str], action: str,
         "new": new,
         "ACCESSIBILITY": ACCESSIBILITY,
         "fields": SITE_FIELDS,
+        "hours_grid": hours_grid.grid_of((site or {}).get("opening_hours")),
+        "day_codes": hours_grid.DAYS,
+        "day_names": hours_grid.day_names(),
     }
 
 
