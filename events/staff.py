@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from events import changes, embed, queries, store
+from events import changes, embed, hours_grid, queries, staff_dates, store
 from events.model import ACCESSIBILITY, AXES, REPEATS, clean_exception, clean_session, clean_site
 from events.pages import now, page
 from quartier.bus import last_seq_in
@@ -16,8 +16,8 @@ from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.inputs import Invalid, path_date, path_id, query
 from quartier.routing import STAFF, Routes
-from quartier.typedefs import DB, SETTINGS
-from quartier.web import redirect
+from quartier.typedefs import CLOCK, DB, SETTINGS
+from quartier.web import redirect, safe_next
 
 routes = Routes()
 
@@ -63,7 +63,8 @@ async def _occurrence(request: web.Request) -> tuple[int, dt.date, dict[str, Any
 async def staff_occurrence(request: web.Request) -> web.Response:
     """One occurrence: confirm a cancellation (click two of two), move it, mark it full or restore it."""
     id, day, occ = await _occurrence(request)
-    return page(request, "events/staff_occurrence.html", {"o": occ, "errors": {}, "form": {}})
+    back = safe_next(request.query.get("next"), "")
+    return page(request, "events/staff_occurrence.html", {"o": occ, "errors": {}, "form": {"next": back}})
 
 
 @routes.post("/staff/sessions/{id}/occurrences/{date}", name="events_staff_occurrence_save", access=STAFF)
@@ -75,10 +76,13 @@ async def staff_occurrence_save(request: web.Request) -> web.Response:
     try:
         e = clean_exception(data)
     except Invalid as err:
+        data["next"] = safe_next(str(form.get("next", "")), "")
         return page(
             request, "events/staff_occurrence.html", {"o": occ, "errors": _errors(err), "form": data}, status=422
         )
     await request.app[DB].write(lambda tx: store.set_exception(tx, id, e))
+    if back := safe_next(str(form.get("next", "")), ""):  # from the session's edit page: back to its dates
+        return redirect(back)
     url = request.app.router["events_staff_day"].url_for()
     return redirect(
         str(url.with_query(date=(e["new_date"] or day).isoformat() if e["status"] == "moved" else day.isoformat()))
@@ -122,6 +126,9 @@ def _site_form(site: dict[str, Any] | None, errors: dict[str, str], action: str,
         "new": new,
         "ACCESSIBILITY": ACCESSIBILITY,
         "fields": SITE_FIELDS,
+        "hours_grid": hours_grid.grid_of((site or {}).get("opening_hours")),
+        "day_codes": hours_grid.DAYS,
+        "day_names": hours_grid.day_names(),
     }
 
 
@@ -311,14 +318,23 @@ async def staff_session_create(request: web.Request) -> web.Response:
 @routes.get("/staff/sessions/{id}", name="events_staff_session", access=STAFF)
 async def staff_session_edit(request: web.Request) -> web.Response:
     id = path_id(request)
-    s, choices = await request.app[DB].read(lambda db: (queries.session(db, id), _choices(db)))
+    today = request.app[CLOCK].now().date()  # the app's clock, so a test can fix the day
+    start = query(request).date("dates_from") or today
+    s, choices, dates = await request.app[DB].read(
+        lambda db: (queries.session(db, id), _choices(db), staff_dates.coming_dates(db, id, start))
+    )
     if s is None:
         raise Problem(404, "not_found", N_("Cette séance n'existe pas."))
     action = str(request.app.router["events_staff_session_save"].url_for(id=str(id)))
     return page(
         request,
         "events/staff_session_form.html",
-        {**_session_form(request, _form_of_session(s), {}, action, choices, new=False), "id": id},
+        {
+            **_session_form(request, _form_of_session(s), {}, action, choices, new=False),
+            "id": id,
+            "today": today,
+            **dates,
+        },
     )
 
 

@@ -21,7 +21,8 @@ LABEL = 220
 WIDTH = 720
 RIGHT = 70
 LEGEND_ROW = 22
-LABEL_CHARS = 26  # what fits left of the bars at 14 px; a longer label is cut (the table under has it whole)
+GOAL_ROW = 20  # under the bars, for the goal line's label (it was cut at the bottom edge)
+LABEL_CHARS = 26  # what fits on one line left of the bars at 14 px; a longer label takes two lines
 
 
 def _fmt(value: float) -> str:
@@ -47,7 +48,7 @@ def stacked_bars(
     """
     legend, legend_rows = _legend(series)
     top = 30 + LEGEND_ROW * (legend_rows - 1)
-    height = top + len(rows) * (ROW + GAP) + 10
+    height = top + len(rows) * (ROW + GAP) + 10 + (GOAL_ROW if goal else 0)
     biggest = max([sum(v.values()) for _l, v in rows] + [goal or 0, 1e-9])
     # Room at the right for the longest total ("40939,9 €"), at about 9 px a character.
     right = max([RIGHT] + [9 * len(fmt(sum(v.values())) + unit) + 12 for _l, v in rows])
@@ -91,8 +92,7 @@ def _bar_row(
     fmt: Callable[[float], str],
 ) -> list[str]:
     """One row: its label, a segment per series (each with its figure as a tooltip), the row's total."""
-    shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
-    out = [f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(shown)}</text>']
+    out = [_label(y, label)]
     x = float(LABEL)
     for key, series_label, colour in series:
         value = values.get(key, 0.0)
@@ -111,11 +111,46 @@ def _bar_row(
     return out
 
 
+def _lines(label: str) -> list[str]:
+    """The label on one line, or on two split at a space (issue 23: a name cut short with "…" read
+    as another place); only a single word longer than two lines is cut."""
+    if len(label) <= LABEL_CHARS:
+        return [label]
+    words, first = label.split(" "), ""
+    while words and len((first + " " + words[0]).strip()) <= LABEL_CHARS:
+        first = (first + " " + words.pop(0)).strip()
+    if not first:  # one long word: cut it where the line ends
+        first, words = label[:LABEL_CHARS], [label[LABEL_CHARS:]]
+    second = " ".join(words)
+    if len(second) > LABEL_CHARS:
+        second = second[: LABEL_CHARS - 1].rstrip() + "…"
+    return [first, second]
+
+
+def _label(y: int, label: str) -> str:
+    """A row's label, right-aligned left of its bar, on one line or two around the bar's middle."""
+    lines = _lines(label)
+    if len(lines) == 1:
+        return f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(label)}</text>'
+    spans = "".join(
+        f'<tspan x="{LABEL - 8}" y="{y + ROW * 0.68 + offset:.1f}">{escape(line)}</tspan>'
+        for line, offset in zip(lines, (-8, 8), strict=True)
+    )
+    return f'<text text-anchor="end" class="label">{spans}</text>'
+
+
 def _goal_line(gx: float, top: int, height: int, goal_label: str) -> list[str]:
+    """The dashed goal line over the bars, its label under them, kept inside the chart's edges."""
+    half = 4.5 * len(goal_label)  # about 9 px a character at 14 px
+    anchor, lx = "middle", gx
+    if gx + half > WIDTH - 2:
+        anchor, lx = "end", float(WIDTH - 2)
+    elif gx - half < 2:
+        anchor, lx = "start", 2.0
     return [
-        f'<line class="goal" x1="{gx:.1f}" x2="{gx:.1f}" y1="{top - 4}" y2="{height - 6}" '
+        f'<line class="goal" x1="{gx:.1f}" x2="{gx:.1f}" y1="{top - 4}" y2="{height - GOAL_ROW}" '
         f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="6 4"/>',
-        f'<text x="{gx:.1f}" y="{height - 0.5:.1f}" text-anchor="middle" class="goal-label">{escape(goal_label)}</text>',
+        f'<text x="{lx:.1f}" y="{height - 5:.1f}" text-anchor="{anchor}" class="goal-label">{escape(goal_label)}</text>',
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import babel.dates
+import babel.numbers
 
 from quartier import i18n
 
@@ -70,6 +71,12 @@ def date(d: dt.date | dt.datetime, lang: str | None = None) -> str:
     return babel.dates.format_date(d, "d MMMM y", locale=_locale(lang))
 
 
+def week_of(monday: dt.date, lang: str | None = None) -> str:
+    """ "semaine du 9 nov. 2026" / "week of 9 Nov 2026": a week as people name it, not "2026-W45"."""
+    when = babel.dates.format_date(monday, "d MMM y", locale=_locale(lang))
+    return i18n.gettext("semaine du {date}").format(date=when)
+
+
 def weekday(d: dt.date | dt.datetime, lang: str | None = None) -> str:
     """ "mercredi" / "Wednesday"."""
     return babel.dates.format_date(d, "EEEE", locale=_locale(lang))
@@ -86,6 +93,18 @@ def moment(value: dt.datetime | str, lang: str | None = None) -> str:
     return i18n.gettext("{date} à {time}").format(date=date(when, lang), time=hour(when))
 
 
+def number(value: float, lang: str | None = None, *, digits: int = 2) -> str:
+    """ "3,85" / "3.85", "2 083" / "2,083": a figure with the language's separators, at most `digits`
+    decimals (a template that prints a float itself gives "3.85" in French)."""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return babel.numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def percent(share: float, lang: str | None = None) -> str:
+    """ "14 %" / "14%" for a share between 0 and 1, rounded to the unit."""
+    return babel.numbers.format_percent(share, locale=_locale(lang))
+
+
 def template_globals() -> dict[str, object]:
     """What every template may call (the language is the request's, set by the error middleware)."""
     return {
@@ -95,4 +114,7 @@ def template_globals() -> dict[str, object]:
         "fmt_moment": moment,
         "fmt_short_day": short_day,
         "fmt_weekday": weekday,
+        "fmt_number": number,
+        "fmt_percent": percent,
+        "fmt_week_of": week_of,
     }

@@ -108,8 +108,11 @@ async def api_decisions(request: web.Request) -> web.Response:
 @routes.get("/api/v1/dashboard", name="reports_api_dashboard", access=dashboard.DASHBOARD)
 async def api_dashboard(request: web.Request) -> web.Response:
     """The service-time dashboard's figures (`from`, `to`, `week` as YYYY-Www, as on the page)."""
+    weeks = query(request)
+    for name in ("from", "to", "week"):  # the API takes ISO weeks only, as its document says
+        weeks.week(name)
     first, last, data = await dashboard.read_figures(request)
-    data = {k: v for k, v in data.items() if k != "sites"}
+    data = {k: v for k, v in data.items() if k not in ("sites", "baseline_chosen", "baseline_default")}
     return web.json_response({"from": first.isoformat(), "to": last.isoformat(), **plain(data)})
 
 

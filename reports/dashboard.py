@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import time
 from typing import Any
 
 from aiohttp import web
 
 from events import hours, queries
 from events.model import AXES
-from events.pages import iso_week, now, page, week_asked
-from quartier import charts, csvout
+from events.pages import iso_week, now, page
+from quartier import charts, csvout, formats
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.i18n import gettext as _
-from quartier.inputs import query, to_week
-from quartier.routing import STAFF, Routes, check
-from quartier.typedefs import DB, SETTINGS
+from quartier.inputs import Fields, query, to_week
+from quartier.routing import ORGANIZER, STAFF, Routes, check
+from quartier.typedefs import DB, SETTINGS, USER
+from quartier.web import redirect
+from reports import dashboard_store
 
 routes = Routes()
 
@@ -37,13 +41,26 @@ async def _public(request: web.Request) -> bool:
 DASHBOARD = STAFF | check("dashboard_public", _public)
 
 
+_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def monday_asked(fields: Fields, name: str) -> dt.date | None:
+    """The Monday of the week a field names: any day of it (the date pickers send YYYY-MM-DD) or the
+    ISO week (YYYY-Www, as older links and the CSV's name have it); a 400 in words otherwise."""
+    raw = fields.data.get(name)
+    if isinstance(raw, str) and _DAY.fullmatch(raw):
+        day = fields.date(name)
+        return day - dt.timedelta(days=day.weekday()) if day else None
+    return fields.week(name)
+
+
 def period(request: web.Request) -> tuple[dt.date, dt.date]:
-    """The Mondays of the first and last weeks asked (`from`, `to` as YYYY-Www); default: 4 weeks back, 4 ahead."""
+    """The Mondays of the first and last weeks asked (`from`, `to`); default: 4 weeks back, 4 ahead."""
     today = now(request).date()
     this = today - dt.timedelta(days=today.weekday())
     q = query(request)
-    first = q.week("from") or this - dt.timedelta(weeks=4)
-    last = q.week("to") or this + dt.timedelta(weeks=4)
+    first = monday_asked(q, "from") or this - dt.timedelta(weeks=4)
+    last = monday_asked(q, "to") or this + dt.timedelta(weeks=4)
     if last < first:
         raise Problem(400, "invalid_period", N_("La dernière semaine précède la première."))
     if (last - first).days // 7 + 1 > MAX_WEEKS:
@@ -100,12 +117,22 @@ async def read_figures(request: web.Request) -> tuple[dt.date, dt.date, dict[str
     settings = request.app[SETTINGS]
     first, last = period(request)
     today = now(request).date()
-    current = week_asked(request, today)
-    baseline = to_week(settings.service_baseline_week)  # checked at start-up (quartier.settings)
-    data = await request.app[DB].read(
-        lambda db: figures(db, first, last, baseline=baseline, factor=settings.service_goal_factor, current=current)
-    )
+    current = monday_asked(query(request), "week") or today - dt.timedelta(days=today.weekday())
+    default = to_week(settings.service_baseline_week)  # checked at start-up (quartier.settings)
+
+    def read(db: Any) -> dict[str, Any]:
+        chosen = dashboard_store.stored_baseline(db)
+        baseline = chosen or default
+        data = figures(db, first, last, baseline=baseline, factor=settings.service_goal_factor, current=current)
+        return {**data, "baseline_chosen": chosen is not None, "baseline_default": default}
+
+    data = await request.app[DB].read(read)
     return first, last, data
+
+
+def _hours(value: float) -> str:
+    """Hours as the dashboard writes them: one decimal at most, in the reader's language ("42,5")."""
+    return formats.number(value, digits=1)
 
 
 @routes.get("/dashboard", name="events_dashboard", access=DASHBOARD)
@@ -115,20 +142,22 @@ async def dashboard(request: web.Request) -> web.Response:
     series = [(a, _(label), AXIS_COLOURS[a]) for a, label in AXES.items()]
     h = _("h")
     weeks_chart = charts.stacked_bars(
-        [(iso_week(w.monday), w.by_axis) for w in data["weeks"]],
+        [(formats.week_of(w.monday), w.by_axis) for w in data["weeks"]],
         series,
         name="weeks",
         unit=" " + h,
+        fmt=_hours,
         title=_("Heures de service par semaine et par axe"),
         desc=_("Le tableau qui suit donne les mêmes chiffres."),
         goal=data["goal"],
-        goal_label=_("objectif {n} h").format(n=charts.number(data["goal"] or 0)),
+        goal_label=_("objectif {n} h").format(n=_hours(data["goal"] or 0)),
     )
     sites_chart = charts.stacked_bars(
         [(data["names"][s], v) for s, v in data["by_site_average"].items()],
         series,
         name="sites",
         unit=" " + h,
+        fmt=_hours,
         title=_("Heures de service par lieu et par axe, moyenne par semaine"),
         desc=_("Le tableau qui suit donne les mêmes chiffres."),
     )
@@ -144,17 +173,33 @@ async def dashboard(request: web.Request) -> web.Response:
         "reports/dashboard/dashboard.html",
         {
             **data,
-            "first": iso_week(first),
-            "last": iso_week(last),
-            "week_of": iso_week,
+            "first": first,
+            "last": last,
+            "week_of": formats.week_of,
             "weeks_chart": weeks_chart,
             "sites_chart": sites_chart,
             "half_chart": half_chart,
-            "num": charts.number,
+            "num": _hours,
             "factor": request.app[SETTINGS].service_goal_factor,
             "csv_query": {"from": iso_week(first), "to": iso_week(last)},
         },
     )
+
+
+@routes.post("/dashboard/baseline", name="dashboard_baseline", access=ORGANIZER)
+async def set_baseline(request: web.Request) -> web.Response:
+    """An organizer chooses the baseline week on the page (any day of it), or goes back to the setting's."""
+    f = Fields(await request.post())
+    user = request[USER]
+    assert user is not None  # ORGANIZER
+    if f.boolean("default", False):
+        await request.app[DB].write(dashboard_store.clear_baseline)
+    else:
+        monday = monday_asked(f, "baseline")
+        if monday is None:
+            raise Problem(422, "missing_week", N_("Choisissez un jour de la semaine de référence."))
+        await request.app[DB].write(lambda tx: dashboard_store.set_baseline(tx, monday, user.name, time.time()))
+    return redirect(str(request.app.router["events_dashboard"].url_for()) + "#goal")
 
 
 @routes.get("/dashboard.csv", name="events_dashboard_csv", access=DASHBOARD)

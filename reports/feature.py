@@ -14,6 +14,7 @@ from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 from reports import (
     api,
     dashboard,
+    dashboard_store,
     feedback,
     feedback_results,
     feedback_store,
@@ -28,8 +29,9 @@ from reports.demo import demo
 
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
-# The feedback answers' tables, then the minutes' (their names predate the reports package).
-migrations = (feedback_store.migrations, minutes_store.migrations)
+# The feedback answers' tables, then the minutes' (their names predate the reports package), then
+# the dashboard's baseline week.
+migrations = (feedback_store.migrations, minutes_store.migrations, dashboard_store.migrations)
 
 
 def setup(app: web.Application) -> None:

@@ -18,9 +18,9 @@ from babel.dates import format_date
 from events import queries
 from events.model import AXES
 from forum import queries as forum_queries
-from quartier import csvout
+from quartier import csvout, formats
 from quartier.errors import Problem
-from quartier.i18n import N_
+from quartier.i18n import N_, ngettext
 from quartier.i18n import gettext as _
 from quartier.inputs import Fields, path_id, query
 from quartier.routing import STAFF, Routes
@@ -30,7 +30,7 @@ from quartier.web import redirect, safe_next
 from reports import feedback_figures
 from reports import feedback_store as store
 from reports.feedback import FORMS
-from reports.feedback_svg import bars_svg
+from reports.feedback_svg import share_bar
 from reports.forms import FormSet, label
 
 routes = Routes()
@@ -88,17 +88,30 @@ def _results(d: Any, filters: dict[str, Any], forms: FormSet) -> dict[str, Any]:
     }
 
 
+def question_line(q: dict[str, Any]) -> str:
+    """What is under a question's title, as one sentence with its plural and figures in the
+    reader's language: "2 083 réponses, note moyenne 3,85 sur 5" (issue 23: "moyenne sur 19")."""
+    n, count = q["answered"], formats.number(q["answered"])
+    if q["type"] == "scale" and q.get("mean") is not None:
+        scale = max((c["value"] for c in q["choices"] if c.get("value") is not None), default=len(q["choices"]))
+        return ngettext(
+            "{count} réponse, note moyenne {mean} sur {max}", "{count} réponses, note moyenne {mean} sur {max}", n
+        ).format(count=count, mean=formats.number(q["mean"]), max=scale)
+    if q["type"] == "multiple":
+        return ngettext(
+            "{count} personne a répondu (plusieurs choix possibles)",
+            "{count} personnes ont répondu (plusieurs choix possibles)",
+            n,
+        ).format(count=count)
+    return ngettext("{count} réponse", "{count} réponses", n).format(count=count)
+
+
 @routes.get("/staff/feedback", name="feedback_results", access=STAFF)
 async def results_page(request: web.Request) -> web.Response:
     filters = _filters(request)
     forms: FormSet = request.app[FORMS]
     data = await request.app[DB].read(lambda d: _results(d, filters, forms))
     language = request[LANGUAGE]
-    charts = {}
-    for q in data["summary"]["questions"]:
-        if q["type"] != "text" and q["answered"]:
-            items = [(label(c["label"], language), c["count"]) for c in q["choices"]]
-            charts[q["id"]] = bars_svg(items, title=label(q["label"], language), total=q["answered"])
     return render(
         request,
         "reports/feedback/results.html",
@@ -106,7 +119,8 @@ async def results_page(request: web.Request) -> web.Response:
             **data,
             "filters": filters,
             "query": _query_of(filters),
-            "charts": charts,
+            "question_line": question_line,
+            "share_bar": share_bar,
             "axes": AXES,
             "forms": forms,
             "label": label,

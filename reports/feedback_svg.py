@@ -1,46 +1,31 @@
-"""Server-side SVG for feedback: horizontal bars of a distribution, and the faces of a scale.
+"""Server-side SVG for feedback: the bar of one answer's share, and the faces of a scale.
 
 No script and no style attribute (the CSP forbids them): presentation attributes only.
-The bars are an image with a text alternative; the page puts the same numbers in a table.
+A bar holds no text: its label and figures are cells of the table it sits in, so they wrap
+instead of being cut at the edge of an image (issue 23: "282 (14 %" was clipped).
 """
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
-from quartier.xmltext import escape, quoteattr
-
-ROW = 46  # height of one bar's row: its label line, then the bar
-WIDTH = 600
-BAR_X = 0
-BAR_MAX = 520  # the count is written to the right of the bar
 FILL = "#1f5f8b"  # dark blue: 7:1 against white
 TRACK = "#e6edf2"
 
 
-def bars_svg(items: list[tuple[str, int]], *, title: str, total: int | None = None) -> Markup:
-    """Horizontal bars, one per (label, count), scaled to `total` (default: the largest count)."""
-    scale = total if total else max((c for _l, c in items), default=0)
-    height = ROW * len(items) + 4
-    summary = "; ".join(f"{label} : {count}" for label, count in items)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="feedback-bars" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-label={quoteattr(f"{title} — {summary}")}>'
-    ]
-    for n, (label, count) in enumerate(items):
-        y = n * ROW
-        width = round(BAR_MAX * count / scale, 1) if scale else 0
-        share = f" ({round(100 * count / total)} %)" if total else ""
-        parts.append(f'<text x="{BAR_X}" y="{y + 16}" font-size="15" fill="#1a1a1a">{escape(label)}</text>')
-        parts.append(f'<rect x="{BAR_X}" y="{y + 22}" width="{BAR_MAX}" height="18" fill="{TRACK}"/>')
-        if width:
-            parts.append(
-                f'<rect class="bar" x="{BAR_X}" y="{y + 22}" width="{width}" height="18" fill="{FILL}" '
-                f'data-count="{count}"/>'
-            )
-        parts.append(f'<text x="{BAR_MAX + 8}" y="{y + 37}" font-size="15" fill="#1a1a1a">{count}{share}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+def share_bar(count: int, share: float) -> Markup:
+    """A horizontal bar filled to `share` (0 to 1) of its width, decorative (the cells say the figures)."""
+    width = round(100 * max(0.0, min(share, 1.0)), 1)
+    bar = (
+        f'<rect class="bar" x="0" y="0" width="{width}" height="10" fill="{FILL}" data-count="{count}"/>'
+        if width
+        else ""
+    )
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="share-bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+        f'width="100%" height="18" aria-hidden="true" focusable="false">'
+        f'<rect x="0" y="0" width="100" height="10" fill="{TRACK}"/>{bar}</svg>'
+    )
 
 
 # Mouth of each face: a quadratic curve from (14, y) through control (24, cy) to (34, y).

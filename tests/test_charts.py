@@ -13,14 +13,15 @@ def texts(svg: str, cls: str) -> list[str]:
     return re.findall(rf'class="{cls}">([^<]*)</text>', svg)
 
 
-def test_a_long_label_is_cut_with_an_ellipsis_and_a_short_one_kept():
+def test_a_long_label_takes_two_lines_whole_and_a_short_one_is_kept():
+    """Issue 23: a label cut with "…" is a label cut off; a long name now wraps instead."""
     svg = charts.stacked_bars(
         [("Maison des aînés et des aidants de Rennes", {"a": 1}), ("CAF", {"b": 2})], SERIES, name="t", title="T"
     )
-    labels = texts(svg, "label")
-    assert labels[1] == "CAF"
-    assert labels[0].endswith("…") and len(labels[0]) <= charts.LABEL_CHARS
-    assert labels[0].startswith("Maison des aînés")
+    assert texts(svg, "label") == ["CAF"]
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert lines == ["Maison des aînés et des", "aidants de Rennes"]
+    assert all(len(line) <= charts.LABEL_CHARS for line in lines) and "…" not in svg
     # The whole name stays in each segment's tooltip.
     assert "<title>Maison des aînés et des aidants de Rennes · Accompagnement" in svg
 

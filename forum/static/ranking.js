@@ -52,10 +52,18 @@
     });
   }
 
+  // "1 votant · 3 gommettes": each count with its own plural, by the page language's rule (French
+  // counts 0 as singular, English does not), from the forms the server translated.
+  var plural = new Intl.PluralRules(document.documentElement.lang || "fr");
+  function counted(n, name) {
+    var form = plural.select(n) === "one" ? "One" : "Other";
+    return body.dataset["msg" + name + form].replace("{n}", n);
+  }
+
   function totals(data) {
     if (data.voters === undefined) { return; }
     document.getElementById("ranking-totals").textContent =
-      body.dataset.msgTotals.replace("{voters}", data.voters).replace("{dots}", data.dots);
+      counted(data.voters, "Voters") + " · " + counted(data.dots, "Dots");
   }
 
   function show(round) {

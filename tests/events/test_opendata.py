@@ -163,3 +163,16 @@ async def test_events_carry_schedules_and_cancellations(client, server):
     [cancelled] = by_name["Accès libre"]["subEvent"]
     assert cancelled["eventStatus"] == "https://schema.org/EventCancelled"
     assert cancelled["description"] == "Fermé" and cancelled["startDate"].startswith(future.isoformat())
+
+
+async def test_the_open_data_is_linked_from_the_public_pages(client, server):
+    """Issue 23: `/open-data` was linked from nowhere public; the programme and every footer lead to it."""
+    await add_site(server.app)
+    await add_session(server.app)
+    for path in ("/", "/programme", "/sites/maurepas"):
+        page = await (await client.get(path)).text()
+        footer = page[page.index('<footer class="site-footer">') :]
+        assert 'href="/open-data"' in footer, path
+    programme = await (await client.get("/programme")).text()
+    main = programme[programme.index("<main") : programme.index("</main>")]
+    assert 'href="/open-data"' in main and "Réutiliser ce programme" in main

@@ -271,3 +271,15 @@ async def test_the_vote_console_opens_and_closes_rounds_by_form(facilitator, mak
     assert response.status == 303
     html = await (await facilitator.get(url)).text()
     assert "Ouvrir le vote" in html and "Besoins" in html
+
+
+async def test_one_voter_is_one_votant_in_both_languages(client, make_client, post_board):
+    """Issue 23: "1 votants" — each count of the totals has its own plural (ngettext)."""
+    note = await post(client, post_board, "Du wifi")
+    await open_round(client, post_board, budget=3)
+    assert (await vote(await phone(make_client), note)).status == 201
+    url = f"/forum/boards/{post_board['id']}/votes?key={post_board['key']}"
+    html = await (await client.get(url)).text()
+    assert "1 votant · 1 gommette" in html and "1 votants" not in html
+    english = await (await client.get(url, headers={"Accept-Language": "en"})).text()
+    assert "1 voter · 1 dot" in english

@@ -8,11 +8,12 @@ from events import hours, store
 from events.demo import demo
 from events.demo_data import WEEKLY
 from events.model import clean_exception
+from quartier import formats
 from quartier.app import create_app
 from quartier.demo import DemoContext
 from quartier.typedefs import DB, SETTINGS
 from reports.dashboard import figures
-from tests.conftest import text_of
+from tests.conftest import create_user, form, login, text_of
 from tests.events.helpers import add_session, add_site
 
 MONDAY = dt.date(2025, 3, 10)  # ISO week 2025-W11
@@ -60,8 +61,10 @@ async def test_totals_equal_the_hours_counted_by_hand(organizer, server):
     text = text_of(await r.text())
     # W10: 3 + 3.5 + 2.5 (Thursday not cancelled yet) = 9; W11: 3 + 3.5 + 1.5 = 8 (the impôts one is cancelled).
     # Columns: access, support, rights, total.
-    assert "2025-W10 3,5 0 5,5 9" in text
-    assert "2025-W11 3,5 1,5 3 8" in text
+    # Weeks are named by their Monday (issue 23: not "2025-W10").
+    assert "semaine du 3 mars 2025 3,5 0 5,5 9" in text
+    assert "semaine du 10 mars 2025 3,5 1,5 3 8" in text
+    assert "2025-W" not in text
     r = await organizer.get("/dashboard.csv", params={"from": "2025-W10", "to": "2025-W12"})
     assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(await r.text())))
@@ -134,7 +137,7 @@ async def test_the_demo_week_matches_its_timetable(organizer, server):
         assert round(sum(float(x["heures"]) for x in rows if x["axe"] == axis), 2) == h
     r = await organizer.get("/dashboard", params={"week": iso})
     text = text_of(await r.text())
-    assert f"Semaine {iso} : 45,5 h." in text
+    assert f"{formats.ucfirst(formats.week_of(monday, 'fr'))} : 45,5 h." in text
     # The programme counts at least 24 free half-days a week to share with partners.
     free = await server.app[DB].read(
         lambda db: figures(db, monday, monday, baseline=None, factor=2, current=monday)["free_half_days"]
@@ -151,3 +154,44 @@ async def test_the_dashboard_is_for_staff_unless_made_public(client, settings, a
     for path in ("/dashboard", "/dashboard.csv"):
         r = await public.get(path)
         assert r.status == 200
+
+
+async def test_an_organizer_sets_the_baseline_week_on_the_page(organizer, facilitator, server):
+    """Issue 23: the goal line said to edit `service_baseline_week`; the page now keeps the organizer's week."""
+    await known_week(server.app)
+    params = {"from": "2025-03-10", "to": "2025-03-10", "week": "2025-03-12"}  # any day names its week
+    text = text_of(await (await organizer.get("/dashboard", params=params)).text())
+    assert "Aucun objectif" in text and "service_baseline_week" not in text
+    r = await form(organizer, "/dashboard/baseline", {"baseline": "2025-03-05"}, allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/dashboard#goal"
+    text = text_of(await (await organizer.get("/dashboard", params=params)).text())
+    # W10 had 9 h, so the goal is 18 h; W11 has 8 h of it.
+    assert "Semaine du 10 mars 2025 : 8 h sur un objectif de 18 h (44,4 %)." in text
+    assert "semaine de référence (semaine du 3 mars 2025)" in text
+    # Back to the setting (empty here): no goal again.
+    assert (await form(organizer, "/dashboard/baseline", {"default": "1"}, allow_redirects=False)).status == 303
+    assert "Aucun objectif" in text_of(await (await organizer.get("/dashboard", params=params)).text())
+
+
+async def test_the_baseline_form_refuses_what_it_should(organizer, facilitator, client):
+    r = await form(organizer, "/dashboard/baseline", {"baseline": "le 3 mars"}, allow_redirects=False)
+    assert r.status in (400, 422) and "500" not in str(r.status)
+    assert (await form(organizer, "/dashboard/baseline", {}, allow_redirects=False)).status == 422
+    # Without its CSRF token, from a facilitator, or from a resident: refused.
+    assert (await organizer.post("/dashboard/baseline", data={"baseline": "2025-03-05"})).status == 403
+    assert (await form(facilitator, "/dashboard/baseline", {"baseline": "2025-03-05"})).status == 403
+    r = await form(client, "/dashboard/baseline", {"baseline": "2025-03-05"}, allow_redirects=False)
+    assert r.status in (303, 401, 403) and "/dashboard#goal" not in r.headers.get("Location", "")
+
+
+async def test_the_stored_baseline_overrides_the_setting(settings, aiohttp_client):
+    app = create_app(settings.replace(service_baseline_week="2025-W10", database="baseline.db"))
+    client = await aiohttp_client(app)
+    await known_week(app)
+    await create_user(app, "orga", "organizer")
+    await login(client, "orga")
+    params = {"from": "2025-W11", "to": "2025-W11", "week": "2025-W11"}
+    assert "objectif de 18 h" in text_of(await (await client.get("/dashboard", params=params)).text())
+    await form(client, "/dashboard/baseline", {"baseline": "2025-03-12"})  # W11: 8 h, so 16 h
+    text = text_of(await (await client.get("/dashboard", params=params)).text())
+    assert "objectif de 16 h" in text and "Revenir à la semaine du réglage (semaine du 3 mars 2025)" in text

@@ -11,9 +11,11 @@ from forum import store as forum_store
 from quartier.typedefs import DB, LIMITER, SETTINGS
 from reports import feedback_figures, feedback_store
 from reports import queries as reports_queries
-from reports.feedback_svg import bars_svg
+from reports.feedback_results import question_line
+from reports.feedback_svg import share_bar
 from tests.conftest import form, text_of
 from tests.events.helpers import add_session, add_site
+from tests.languages import in_language
 
 ANSWER = {"satisfaction": 5, "learned": ["caf", "compte"], "return": "oui", "comment": "Très utile, merci"}
 
@@ -235,7 +237,7 @@ async def test_results_show_counts_distributions_texts_and_export(app, make_clie
 
     page = await (await organizer.get(f"/staff/feedback?session={id}&date={day.isoformat()}")).text()
     assert "3 réponses" in text_of(page)
-    assert page.count('class="feedback-bars"') == 3 and page.count('<table class="numbers">') == 3
+    assert page.count('<table class="numbers feedback-bars">') == 3
     assert 'class="bar"' in page and 'data-count="2"' in page
 
     # Hide the inappropriate text: gone from results and from the export, the answer still counts.
@@ -304,13 +306,24 @@ async def test_paths_for_screens_and_posters_match_the_routes(app):
     assert feedback_store.board_feedback_path(3) == str(app.router["feedback_board_form"].url_for(board="3"))
 
 
-def test_bars_are_proportional_and_described():
-    svg = str(bars_svg([("Oui", 3), ("Non", 1), ("Peut-être", 0)], title="Reviendrez-vous ?", total=4))
-    widths = [float(w) for w in re.findall(r'class="bar" x="0" y="\d+" width="([\d.]+)"', svg)]
-    assert widths == [390.0, 130.0]
-    assert 'role="img"' in svg and "Reviendrez-vous ? — Oui : 3; Non : 1; Peut-être : 0" in svg
-    assert "75 %" in svg and "style=" not in svg
-    assert "&lt;b&gt;" in str(bars_svg([("<b>", 1)], title="t"))
+def test_bars_are_proportional_and_hold_no_text():
+    """The figures are the table's cells beside the bar, so no text can be cut at the image's edge."""
+    assert 'width="75.0"' in str(share_bar(3, 0.75)) and 'data-count="3"' in str(share_bar(3, 0.75))
+    assert 'class="bar"' not in str(share_bar(0, 0.0))
+    svg = str(share_bar(1, 0.5))
+    assert "<text" not in svg and 'aria-hidden="true"' in svg and "style=" not in svg
+
+
+def test_a_question_line_is_one_sentence_with_its_plural_and_a_decimal_comma():
+    """Issue 23: "2060 réponses · moyenne sur 19", "3.88", "1 votants"."""
+    choices = [{"id": str(n), "value": n, "count": 0} for n in range(1, 6)]
+    scale = {"type": "scale", "answered": 2060, "mean": 3.88, "choices": choices}
+    assert in_language("fr", lambda: question_line(scale)) == "2\u202f060 réponses, note moyenne 3,88 sur 5"
+    assert in_language("en", lambda: question_line(scale)) == "2,060 answers, average score 3.88 out of 5"
+    several = {"type": "multiple", "answered": 1, "choices": [{"id": "caf", "value": None}] * 19}
+    assert in_language("fr", lambda: question_line(several)) == "1 personne a répondu (plusieurs choix possibles)"
+    assert in_language("en", lambda: question_line({**several, "answered": 2})).startswith("2 people answered")
+    assert in_language("fr", lambda: question_line({"type": "single", "answered": 1, "choices": []})) == "1 réponse"
 
 
 async def test_the_session_page_shows_the_feedback_qr_of_the_chosen_or_todays_occurrence(client, app):
