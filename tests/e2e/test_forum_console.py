@@ -106,3 +106,28 @@ async def test_a_live_arrival_keeps_focus_and_place_and_actions_are_announced(pa
     focused = await page.evaluate("document.activeElement.textContent")
     assert focused.startswith("Masquer du mur") and "Idée numéro 7" in focused
     await assert_axe_clean(page)
+
+
+NOTES_IN_VIEW = """(() => {
+  const notes = Array.from(document.querySelectorAll('#console-live .console-note'));
+  notes[0].scrollIntoView({block: 'start'});
+  return notes.filter(n => { const r = n.getBoundingClientRect(); return r.top >= -1 && r.bottom <= innerHeight + 1; }).length;
+})()"""
+
+
+async def test_on_a_phone_the_console_fits_many_notes(page, server):
+    texts = [f"Besoin n° {i} : un atelier pour les papiers de la CAF" for i in range(20)]
+    board, ids = await with_notes(server, "pre", texts)
+    await page.set_viewport_size({"width": 375, "height": 667})
+    await open_console(page, board)
+    in_view = await page.evaluate(NOTES_IN_VIEW)
+    # Before the compact layout, Publier and Masquer stacked and two notes fitted.
+    assert in_view >= 4, f"only {in_view} notes in view at 375x667"
+    publish, hide = await page.evaluate(
+        f"""Array.from(document.querySelectorAll('#note-{ids[0]} > .actions button'))
+        .map(b => b.getBoundingClientRect()).map(r => [r.top, r.bottom, r.left, r.right])"""
+    )
+    assert publish[0] == hide[0] and publish[3] <= hide[2], "Publier and Masquer side by side"
+    overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    await assert_axe_clean(page)
