@@ -70,6 +70,25 @@ def date(d: dt.date | dt.datetime, lang: str | None = None) -> str:
     return babel.dates.format_date(d, "d MMMM y", locale=_locale(lang))
 
 
+def short_date(d: dt.date | dt.datetime | str | None, lang: str | None = None) -> str:
+    """ "15 déc. 2026" / "15 Dec 2026": a due date on a wall; from a date or an ISO string
+    (as an action's due date is stored); what is not a date is given back as it is."""
+    if isinstance(d, str):
+        try:
+            d = dt.date.fromisoformat(d)
+        except ValueError:
+            return d
+    if d is None:
+        return ""
+    return babel.dates.format_date(d, "d MMM y", locale=_locale(lang))
+
+
+def month_abbreviations(lang: str | None = None) -> list[str]:
+    """The twelve month names as short_date writes them, for a live page that writes dates itself."""
+    names = babel.dates.get_month_names("abbreviated", locale=_locale(lang))
+    return [names[m] for m in range(1, 13)]
+
+
 def weekday(d: dt.date | dt.datetime, lang: str | None = None) -> str:
     """ "mercredi" / "Wednesday"."""
     return babel.dates.format_date(d, "EEEE", locale=_locale(lang))
@@ -94,5 +113,7 @@ def template_globals() -> dict[str, object]:
         "fmt_date": date,
         "fmt_moment": moment,
         "fmt_short_day": short_day,
+        "fmt_short_date": short_date,
+        "fmt_months": month_abbreviations,
         "fmt_weekday": weekday,
     }

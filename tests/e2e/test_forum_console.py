@@ -131,3 +131,22 @@ async def test_on_a_phone_the_console_fits_many_notes(page, server):
     overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     await assert_axe_clean(page)
+
+
+async def test_the_wall_writes_action_due_dates_as_dates_in_its_language(browser, base_url, server):
+    board, ids = await with_notes(server, "post", ["Relancer la CAF", "Trouver une salle"])
+    await server.app[DB].write(lambda tx: store.moderate_tx(tx, ids[0], "action", {"who": "Léa", "due": "2026-12-15"}))
+    for locale, written in (("fr-FR", "Léa · 15 déc. 2026"), ("en-GB", "Léa · 15 Dec 2026")):
+        ctx = await browser.new_context(base_url=base_url, locale=locale)
+        wall = await ctx.new_page()
+        await wall.goto(f"/forum/boards/{board['id']}/wall")
+        await wait_until(wall, "document.body.dataset.live === 'open'")
+        action = f"document.querySelector('.wall-note[data-note-id=\"{ids[0]}\"] .note-action').textContent"
+        assert await wall.evaluate(action) == written
+        # Live: an action marked while the wall is open reads the same way.
+        due = "2027-01-03" if locale == "fr-FR" else "2027-01-04"
+        await server.app[DB].write(lambda tx, due=due: store.moderate_tx(tx, ids[1], "action", {"who": "", "due": due}))
+        live = f"document.querySelector('.wall-note[data-note-id=\"{ids[1]}\"] .note-action')"
+        expected = " · 3 janv. 2027" if locale == "fr-FR" else " · 4 Jan 2027"
+        await wait_until(wall, f"{live} !== null && {live}.textContent === {expected!r}")
+        await ctx.close()
