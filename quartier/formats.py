@@ -73,13 +73,13 @@ def date(d: dt.date | dt.datetime, lang: str | None = None) -> str:
 def short_date(d: dt.date | dt.datetime | str | None, lang: str | None = None) -> str:
     """ "15 déc. 2026" / "15 Dec 2026": a due date on a wall; from a date or an ISO string
     (as an action's due date is stored); what is not a date is given back as it is."""
-    if isinstance(d, str):
-        try:
-            d = dt.date.fromisoformat(d)
-        except ValueError:
-            return d
     if d is None:
         return ""
+    if isinstance(d, str):
+        try:
+            return short_date(dt.date.fromisoformat(d), lang)
+        except ValueError:
+            return d
     return babel.dates.format_date(d, "d MMM y", locale=_locale(lang))
 
 
