@@ -150,3 +150,21 @@ async def test_the_wall_writes_action_due_dates_as_dates_in_its_language(browser
         expected = " · 3 janv. 2027" if locale == "fr-FR" else " · 4 Jan 2027"
         await wait_until(wall, f"{live} !== null && {live}.textContent === {expected!r}")
         await ctx.close()
+
+
+async def test_merging_picks_from_a_list_and_the_asking_pages_are_accessible(page, server):
+    board, ids = await with_notes(server, "post", ["Plus d'ordinateurs", "Aide CAF", "Des ordinateurs en plus"])
+    await open_console(page, board)
+    await page.click(f"#note-{ids[2]} summary")
+    await page.click(f"#note-{ids[2]} a:has-text('Regrouper avec une autre note')")
+    await wait_until(page, "location.pathname.endsWith('/merge')")
+    await assert_axe_clean(page)
+    await page.check(f"input[name=into][value='{ids[0]}']")
+    await page.click("main button:has-text('Regrouper')")
+    await wait_until(page, "location.pathname.endsWith('/console')")
+    assert await page.evaluate(f"document.querySelector('#note-{ids[2]}') === null")  # merged: off the lists
+    assert "Des ordinateurs en plus" in await page.text_content(f"#note-{ids[0]}")
+    # Without scripts, deleting asks on a page of its own.
+    await page.goto(f"/forum/notes/{ids[1]}/delete?key={board['key']}")
+    assert await page.text_content("h1") == f"Supprimer la note n° {ids[1]} ?"
+    await assert_axe_clean(page)
