@@ -9,7 +9,9 @@ wall and the console on the bus. After the window the copy is purged: nothing of
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -17,6 +19,8 @@ from forum import changes, history, reads, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
+
+log = logging.getLogger(__name__)
 
 UNDO_SECONDS = 15  # what the console shows and counts down
 GRACE_SECONDS = 5  # what the server adds, for a click sent in the last second over a slow network
@@ -123,3 +127,16 @@ def _still_there(tx: Tx, note_id: int | None) -> int | None:
     if note_id is None:
         return None
     return note_id if tx.execute("SELECT 1 FROM forum_notes WHERE id = ?", (note_id,)).fetchone() else None
+
+
+async def purge_forever(db: Any, every: float = 30.0) -> None:
+    """Forget expired copies even when nothing else happens on the server (a background task):
+    a deleted note's first name must not wait for the next post to go."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            waiting = await db.fetchone("SELECT 1 AS n FROM forum_deleted_notes LIMIT 1")
+            if waiting:
+                await db.write(lambda tx: purge_tx(tx, time.time()))
+        except Exception:  # logged, retried at the next turn
+            log.exception("purging deleted notes failed")

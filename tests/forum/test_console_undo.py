@@ -5,6 +5,8 @@ notes merged into it; after the window the copy is gone and undo says it is too 
 picks the other note from a list instead of a typed number.
 """
 
+import asyncio
+import contextlib
 import json
 import time
 
@@ -104,3 +106,22 @@ async def test_merging_picks_the_other_note_from_a_list(client, post_board):
     )
     assert r.status == 200
     assert sorted(await public_texts(client, bid)) == ["Aide pour la CAF", "Plus d'ordinateurs"]
+
+
+async def test_a_quiet_server_still_forgets_deleted_notes(client, server, post_board):
+    note = await post(client, post_board, "Personne ne poste après", author="Léa")
+    key = post_board["key"]
+    await form(client, f"/forum/notes/{note['id']}/moderate?key={key}", {"action": "delete", "confirm": "yes"})
+    old = time.time() - trash.UNDO_SECONDS - trash.GRACE_SECONDS - 1
+    await server.app[DB].write(lambda tx: tx.execute("UPDATE forum_deleted_notes SET deleted = ?", (old,)))
+    task = asyncio.create_task(trash.purge_forever(server.app[DB], every=0.05))
+    try:
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            if await server.app[DB].fetchone("SELECT count(*) AS n FROM forum_deleted_notes") == {"n": 0}:
+                break
+        assert await server.app[DB].fetchone("SELECT count(*) AS n FROM forum_deleted_notes") == {"n": 0}
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
