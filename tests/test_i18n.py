@@ -1,5 +1,6 @@
 """Every French text in code and templates has its English translation."""
 
+import re
 from importlib.resources import files
 
 import pytest
@@ -39,3 +40,35 @@ def test_negotiation():
     assert i18n.negotiate("de", ["fr", "en"]) == "fr"
     assert i18n.negotiate("en;q=0, fr;q=0.1", ["fr", "en"]) == "fr"
     assert i18n.negotiate(None, ["en", "fr"]) == "en"
+
+
+BRACE_FIELD = re.compile(r"(?<!\{)\{(\w+)[^{}]*\}(?!\})")
+PERCENT_FIELD = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _catalogues(package):
+    for po in (files(package) / "locale").iterdir():
+        path = po / "LC_MESSAGES" / "messages.po"
+        if path.is_file():
+            with path.open("rb") as f:
+                yield path, read_po(f, locale=po.name)
+
+
+@pytest.mark.parametrize("package", features.translated_packages())
+def test_translations_name_the_same_placeholders(package):
+    """A translation that renames {axe} to {axis} would raise KeyError (or print the brace) at run time."""
+    wrong = []
+    for path, catalog in _catalogues(package):
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            strings = [message.string] if isinstance(message.string, str) else list(message.string)
+            for pattern, flag in ((BRACE_FIELD, "python-brace-format"), (PERCENT_FIELD, "python-format")):
+                if flag not in message.flags or f"no-{flag}" in message.flags:
+                    continue
+                expected = set(pattern.findall(ids[0])) | set(pattern.findall(ids[-1]))
+                for string in strings:
+                    if string and set(pattern.findall(string)) != expected:
+                        wrong.append(f"{path}: {ids[0]!r} -> {string!r}")
+    assert not wrong, "\n".join(wrong)
