@@ -12,7 +12,7 @@ from forum import changes, queries, store, trash
 from forum.access import BOARD_FACILITATOR, NOTE_FACILITATOR, board_or_404, console_url, key_of
 from forum.api import moderation_input
 from forum.posting import TYPED_SOURCES, post_note
-from quartier import slots
+from quartier import flash, slots
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -103,6 +103,7 @@ async def moderate(request: web.Request) -> web.Response:
     if action == "delete" and form.get("confirm") != "yes":
         # Without scripts the button leads to a page that asks; console.js asks in place.
         confirm = request.app.router["forum_delete_note"].url_for(id=str(note_id))
+        flash.nothing_saved(request)
         return redirect(str(confirm.with_query(request.query)))
     await request.app[DB].write(lambda tx: store.moderate_tx(tx, note_id, action, args))
     if action == "delete":

@@ -24,6 +24,13 @@ MESSAGES = {"saved": N_("Enregistré.")}
 SECONDS = 60  # a redirect is followed at once; a cookie left by a lost redirect soon goes
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Set by a handler whose redirect saved nothing (a "are you sure?" step): no message then.
+NOTHING_SAVED = web.RequestKey("flash_nothing_saved", bool)
+
+
+def nothing_saved(request: web.Request) -> None:
+    """This POST's redirect leads on without saving anything: the next page must not say "Enregistré"."""
+    request[NOTHING_SAVED] = True
 
 
 @web.middleware
@@ -37,6 +44,7 @@ async def flash_middleware(request: web.Request, handler: Handler) -> web.Stream
         and not access.public  # login, logout, a language choice: nothing saved
         and not request.path.startswith("/api/")
         and response.status in (302, 303)
+        and not request.get(NOTHING_SAVED)
     ):
         secure = request.app[SETTINGS].secure_cookies
         response.set_cookie(COOKIE, "saved", max_age=SECONDS, httponly=True, samesite="Lax", secure=secure, path="/")

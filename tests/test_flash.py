@@ -5,6 +5,7 @@ import re
 
 from quartier import flash
 from tests.conftest import form
+from tests.forum.conftest import make_board
 
 SAVED = re.compile(r'<p class="notice flash" role="status">([^<]+)</p>')
 
@@ -44,3 +45,13 @@ async def test_no_message_after_a_refusal_nor_for_anonymous_pages(organizer, cli
 async def test_logging_out_saves_nothing(organizer):
     r = await form(organizer, "/logout", {}, allow_redirects=False)
     assert r.status == 303 and flash.COOKIE not in r.cookies
+
+
+async def test_a_step_that_only_asks_says_nothing(facilitator, server):
+    board = await make_board(server.app, "post")
+    note = await facilitator.post(f"/api/v1/boards/{board['id']}/notes", json={"text": "Une note"})
+    note_id = (await note.json())["id"]
+    r = await form(facilitator, f"/forum/notes/{note_id}/moderate", {"action": "delete"})
+    assert r.url.path == f"/forum/notes/{note_id}/delete" and said(await r.text()) == []
+    r = await form(facilitator, f"/forum/notes/{note_id}/moderate", {"action": "delete", "confirm": "yes"})
+    assert said(await r.text()) == ["Enregistré."]
