@@ -3,6 +3,10 @@ pages, dot votes, the word cloud and hackathons."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
 from forum import (
@@ -14,6 +18,7 @@ from forum import (
     resident,
     sections,
     staff,
+    trash,
     views_hackathon,
     views_votes,
     wall,
@@ -21,7 +26,7 @@ from forum import (
 from forum.demo import demo
 from forum.schema import migrations
 from quartier.i18n import N_
-from quartier.typedefs import CHANNEL_ACCESS, PUBLIC_LINKS, STAFF_LINKS
+from quartier.typedefs import CHANNEL_ACCESS, DB, PUBLIC_LINKS, STAFF_LINKS
 
 __all__ = ["demo", "migrations", "setup"]
 
@@ -36,3 +41,15 @@ def setup(app: web.Application) -> None:
     app[PUBLIC_LINKS].append(("forum_join", N_("Forum : entrer un code")))
     sections.setup(app)
     app[STAFF_LINKS].append(("hack_list", N_("Hackathons")))
+    app.cleanup_ctx.append(_purge_deleted_notes)
+
+
+async def _purge_deleted_notes(app: web.Application) -> AsyncIterator[None]:
+    """Deleted notes kept for the console's undo are forgotten soon after their window."""
+    task = asyncio.create_task(trash.purge_forever(app[DB]))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -158,3 +158,21 @@ def _note_keys(db: Any) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX forum_note_keys_created ON forum_note_keys (created)")
+
+
+@migrations(name="0004_console_deleted_notes")
+def _deleted_notes(db: Any) -> None:
+    # What a facilitator has just deleted, kept for the few seconds the console offers to undo it
+    # (forum.trash.UNDO_SECONDS), then forgotten: the note's row, its dots and the notes that were
+    # merged into it, as JSON. Nothing public reads this table.
+    db.execute(
+        """CREATE TABLE forum_deleted_notes (
+            note_id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            note TEXT NOT NULL,
+            dots TEXT NOT NULL,
+            regrouped TEXT NOT NULL,
+            deleted REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_deleted_notes_deleted ON forum_deleted_notes (deleted)")

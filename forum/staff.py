@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from events import queries as programme
 from forum import changes, queries, store
 from forum.access import board_links, board_or_404
 from forum.api import board_input, with_programme
@@ -27,10 +28,23 @@ BOARD_SLOT = "forum.board"
 
 @routes.get("/forum", name="forum_boards", access=STAFF)
 async def boards_page(request: web.Request) -> web.Response:
-    def read(d: Any) -> list:
-        return [{**b, "counts": queries.counts(d, b["id"])} for b in queries.boards(d)]
+    def read(d: Any) -> dict[str, Any]:
+        return {
+            "boards": [{**b, "counts": queries.counts(d, b["id"])} for b in queries.boards(d)],
+            # A new board's site and session are picked from the programme, never typed (issue 23).
+            "sites": programme.sites(d),
+            "sessions_by_site": _sessions_by_site(programme.sessions(d)),
+        }
 
-    return render(request, "forum/boards.html", {"boards": await request.app[DB].read(read)})
+    return render(request, "forum/boards.html", await request.app[DB].read(read))
+
+
+def _sessions_by_site(sessions: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The programme's sessions grouped under their site's name, as the form's option groups."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in sessions:
+        groups.setdefault(s["site_name"], []).append(s)
+    return list(groups.items())
 
 
 @routes.post("/forum", name="forum_create", access=STAFF)

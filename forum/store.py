@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from events import changes as events_changes
-from forum import changes, history, reads, votes
+from forum import changes, history, reads, trash, votes
 from quartier.auth import same_secret
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -267,6 +267,7 @@ def post_note_tx(
         (board_id, theme, text, author, source, status, held, now, now if status == "published" else None, now),
     ).fetchone()[0]
     _emit(tx, note_id, was_public=False)
+    trash.purge_tx(tx, now)  # a busy board forgets its deleted notes soon after their undo window
     if key:
         tx.execute("DELETE FROM forum_note_keys WHERE created < ?", (now - KEY_DAYS * 86400,))
         tx.execute(
@@ -318,16 +319,7 @@ def _moderate_tx(tx: Tx, note_id: int, action: str, args: dict[str, Any], now: f
     elif action == "merge":
         return _merge(tx, note, args["into"], was_public, now)
     elif action == "delete":
-        tx.execute(
-            "UPDATE forum_notes SET status = 'hidden', merged_into = NULL, updated = ? WHERE merged_into = ?",
-            (now, note_id),
-        )
-        tx.execute("DELETE FROM forum_notes WHERE id = ?", (note_id,))
-        tx.change(changes.moderation_channel(note["board_id"]), changes.NOTE_DELETED, {"id": note_id})
-        if was_public:
-            tx.change(changes.board_channel(note["board_id"]), changes.NOTE_REMOVED, {"id": note_id})
-        history.rewrite_note(tx, note["board_id"], note_id)
-        return {"id": note_id, "deleted": True}
+        return trash.delete_tx(tx, note, was_public, now)
     else:  # pragma: no cover - callers check the action first
         raise ValueError(action)
     _emit(tx, note_id, was_public)
@@ -368,6 +360,7 @@ def purge_notes_tx(tx: Tx, board_id: int) -> None:
         tx.change(changes.board_channel(board_id), changes.NOTE_REMOVED, {"id": note_id})
     tx.execute("UPDATE forum_notes SET merged_into = NULL WHERE board_id = ? AND kind != 'note'", (board_id,))
     tx.execute("DELETE FROM forum_notes WHERE board_id = ? AND kind = 'note'", (board_id,))
+    tx.execute("DELETE FROM forum_deleted_notes WHERE board_id = ?", (board_id,))
     tx.execute("UPDATE forum_notes SET author = '' WHERE board_id = ?", (board_id,))
     for rid, results in tx.execute(
         "SELECT id, results FROM forum_rounds WHERE board_id = ? AND results IS NOT NULL", (board_id,)

@@ -16,6 +16,7 @@ from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
 from quartier.clock import Clock
 from quartier.db import Database
+from quartier.flash import flash_middleware
 from quartier.pagecache import PageCache
 from quartier.ratelimit import RateLimiter
 from quartier.routing import PUBLIC, Routes
@@ -62,7 +63,14 @@ def create_app(settings: Settings) -> web.Application:
     modules = features.load()
     i18n.load_catalogues(features.packages())
     app = web.Application(
-        middlewares=[error_middleware, identity_middleware, unrouted_middleware, access_middleware, csrf_middleware],
+        middlewares=[
+            error_middleware,
+            identity_middleware,
+            unrouted_middleware,
+            access_middleware,
+            flash_middleware,
+            csrf_middleware,
+        ],
         client_max_size=settings.max_body_kb * 1024,
     )
     app[SETTINGS] = settings

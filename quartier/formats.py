@@ -73,8 +73,26 @@ def date(d: dt.date | dt.datetime, lang: str | None = None) -> str:
 
 def week_of(monday: dt.date, lang: str | None = None) -> str:
     """ "semaine du 9 nov. 2026" / "week of 9 Nov 2026": a week as people name it, not "2026-W45"."""
-    when = babel.dates.format_date(monday, "d MMM y", locale=_locale(lang))
-    return i18n.gettext("semaine du {date}").format(date=when)
+    return i18n.gettext("semaine du {date}").format(date=short_date(monday, lang))
+
+
+def short_date(d: dt.date | dt.datetime | str | None, lang: str | None = None) -> str:
+    """ "15 déc. 2026" / "15 Dec 2026": a due date on a wall; from a date or an ISO string
+    (as an action's due date is stored); what is not a date is given back as it is."""
+    if d is None:
+        return ""
+    if isinstance(d, str):
+        try:
+            return short_date(dt.date.fromisoformat(d), lang)
+        except ValueError:
+            return d
+    return babel.dates.format_date(d, "d MMM y", locale=_locale(lang))
+
+
+def month_abbreviations(lang: str | None = None) -> list[str]:
+    """The twelve month names as short_date writes them, for a live page that writes dates itself."""
+    names = babel.dates.get_month_names("abbreviated", locale=_locale(lang))
+    return [names[m] for m in range(1, 13)]
 
 
 def weekday(d: dt.date | dt.datetime, lang: str | None = None) -> str:
@@ -113,6 +131,8 @@ def template_globals() -> dict[str, object]:
         "fmt_date": date,
         "fmt_moment": moment,
         "fmt_short_day": short_day,
+        "fmt_short_date": short_date,
+        "fmt_months": month_abbreviations,
         "fmt_weekday": weekday,
         "fmt_number": number,
         "fmt_percent": percent,

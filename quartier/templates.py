@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
-from quartier import formats, i18n
+from quartier import flash, formats, i18n
 from quartier.auth import csrf_token
 from quartier.qr import qr_svg
 from quartier.typedefs import DEVICE, LANGUAGE, PUBLIC_LINKS, SESSION_ID, SETTINGS, TEMPLATES, USER
@@ -120,8 +120,11 @@ def render(
         "lang": request.get(LANGUAGE, i18n.SOURCE_LANGUAGE),
         "languages": request.app[SETTINGS].languages,
         "public_links": request.app[PUBLIC_LINKS],
+        "flash": flash.pending(request),  # "Enregistré." after a staff form saved (quartier.flash)
     }
     if context:
         ctx.update(context)
     html = request.app[TEMPLATES].render(name, ctx)
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    flash.forget(request, response)
+    return response

@@ -85,7 +85,8 @@ def _notes(data: dict[str, Any]) -> str:
     for t in data["themes"]:
         if not t["notes"]:
             continue
-        lines += [f"### {_md_escape(t['label'])} ({_plural(sum(n['count'] for n in t['notes']), 'note', 'notes')})", ""]
+        # The heading counts the notes it lists; merged duplicates show as "×2" on their note (issue 23).
+        lines += [f"### {_md_escape(t['label'])} ({_plural(len(t['notes']), 'note', 'notes')})", ""]
         for n in t["notes"]:
             extra = []
             if n["votes"]:

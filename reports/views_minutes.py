@@ -20,7 +20,7 @@ from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, SETTINGS, USER
 from quartier.web import redirect
-from reports import minutes_compile, minutes_render, minutes_store, odt
+from reports import minutes_compile, minutes_parts, minutes_render, minutes_store, odt
 
 routes = Routes()
 
@@ -80,6 +80,8 @@ async def editor(request: web.Request) -> web.Response:
             "draft": current,
             "published": published_versions,
             "preview": Markup(minutes_render.to_html(current["markdown"])) if current else None,
+            "parts": _editor_parts(current) if current else [],
+            "block_titles": minutes_parts.BLOCK_TITLES,
             "kept": kept,
             "saved": request.query.get("saved"),
             "when": lambda ts: when(request, ts),
@@ -87,6 +89,15 @@ async def editor(request: web.Request) -> web.Response:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _editor_parts(current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The draft's parts for the structured editor, each compiled block with its rendered HTML."""
+    out = minutes_parts.parts(current["markdown"], current["generated"])
+    for part in out:
+        if part["kind"] == "block":
+            part["html"] = Markup(minutes_render.to_html(part["body"]))
+    return out
 
 
 def when(request: web.Request, ts: float | None) -> str:
@@ -126,15 +137,22 @@ def _markdown_of(form: Any) -> str:
 
 @routes.post("/forum/boards/{id}/minutes/save", name="forum_minutes_save", access=STAFF)
 async def save(request: web.Request) -> web.Response:
+    """Save the draft: staff's texts around the compiled blocks (the structured editor), or the
+    whole Markdown (the advanced editor); then maybe publish."""
     board_id = path_id(request)
     form = await request.post()
-    text = _markdown_of(form)
     publish = form.get("then") == "publish"
     user = request.get(USER)
     by = user.name if user else ""
+    if "markdown" in form:
+        text = _markdown_of(form)
+        change: Any = lambda tx: minutes_store.save_tx(tx, board_id, text)  # noqa: E731
+    else:
+        texts, reset = _texts_of(form)
+        change = lambda tx: minutes_parts.save_parts_tx(tx, board_id, texts, reset)  # noqa: E731
 
     def write(tx: Any) -> int | None:
-        minutes_store.save_tx(tx, board_id, text)
+        change(tx)
         return minutes_store.publish_tx(tx, board_id, by) if publish else None
 
     version = await request.app[DB].write(write)
@@ -143,6 +161,19 @@ async def save(request: web.Request) -> web.Response:
     return redirect(
         str(request.app.router["forum_minutes"].url_for(id=str(board_id)).with_query(saved="1")) + "#brouillon"
     )
+
+
+def _texts_of(form: Any) -> tuple[dict[str, str], str]:
+    """The structured editor's fields: text-<place> for staff's words, `reset` for a block to regenerate."""
+    f = Fields(form)
+    says = {"too_long": N_("Le compte rendu est trop long : {max} caractères au plus.")}
+    texts = {
+        name.removeprefix("text-"): f.text(name, max_length=minutes_store.MAX_MARKDOWN, multiline=True, message=says)
+        for name in f.data
+        if name.startswith("text-")
+    }
+    reset = str(f.choice("reset", minutes_store.SECTIONS, "") or "")
+    return texts, reset
 
 
 @routes.post("/forum/boards/{id}/minutes/preview", name="forum_minutes_preview", access=STAFF)

@@ -25,6 +25,14 @@
     return e;
   }
 
+  // "15 déc. 2026" / "15 Dec 2026", as the server writes it (Babel's month names, from the page).
+  var MONTHS = (body.dataset.months || "").split("|");
+  function shortDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!m || MONTHS.length !== 12) { return iso; }
+    return parseInt(m[3], 10) + " " + MONTHS[parseInt(m[2], 10) - 1] + " " + m[1];
+  }
+
   function card(note) {
     var li = el("li", "wall-note");
     li.dataset.noteId = String(note.id);
@@ -35,7 +43,14 @@
     }
     li.appendChild(el("p", "note-text", note.text));
     if (note.kind === "action" && (note.who || note.due)) {
-      li.appendChild(el("p", "note-action", (note.who || "") + (note.due ? " · " + note.due : "")));
+      var action = el("p", "note-action", note.who || "");
+      if (note.due) {
+        action.appendChild(document.createTextNode(" · "));
+        var due = el("time", null, shortDate(note.due));
+        due.setAttribute("datetime", note.due);
+        action.appendChild(due);
+      }
+      li.appendChild(action);
     }
     var meta = el("p", "note-meta");
     if (note.author) { meta.appendChild(el("span", "note-author", note.author)); }

@@ -40,14 +40,14 @@ async def test_an_organizer_produces_the_minutes_from_the_console_and_prints_the
     await page.click("text=Compte rendu de la séance")
     await page.fill("#facilitators", "Awa, médiatrice numérique")
     await page.click("text=Préparer le compte rendu")
-    await wait_until(page, "document.getElementById('markdown') !== null")
-    assert "compteur de l'animation) : 2" in await page.input_value("#markdown")
+    await wait_until(page, "document.getElementById('minutes-parts') !== null")
+    # The structured editor: the compiled parts read-only, no marker in sight, staff's words in fields.
+    assert "compteur de l'animation) : 2" in await page.text_content("#minutes-parts .minutes-block:nth-of-type(2)")
+    assert "quartier:" not in await page.text_content("#minutes-parts")
+    assert not await page.is_visible("#markdown")  # the raw Markdown waits behind "avancé"
     await assert_accessible(page)
-    # Staff add their own words; the preview follows (rendered and sanitised by the server).
-    text = await page.input_value("#markdown")
-    await page.fill("#markdown", text.replace("<!-- Écrivez ici", "Prochain forum en mars.\n\n<!-- Écrivez ici"))
-    await wait_until(page, "document.getElementById('minutes-preview').textContent.includes('Prochain forum en mars')")
-    await page.click("text=Enregistrer et publier")
+    await page.fill("#text-after-notes", "## Notes de l'équipe\n\nProchain forum en mars.")
+    await page.click("#minutes-parts button:has-text('Enregistrer et publier')")
     await wait_until(page, "location.pathname.endsWith('/v/1')")
     assert "Prochain forum en mars." in await page.text_content("article.minutes-body")
     await assert_accessible(page)
