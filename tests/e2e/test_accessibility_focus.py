@@ -4,11 +4,14 @@ vote, a refused post keeps the person in the form, the counter speaks only at th
 
 from __future__ import annotations
 
-from forum import votes
+import pytest
+
+from forum import store, votes
 from quartier.typedefs import DB
+from tests.hostile import server  # noqa: F401  (the demo-filled server)
 
 from .conftest import wait_until
-from .test_accessibility_paths import PHONE, TABLET, open_tablet_ballot, voting_board
+from .test_accessibility_paths import PHONE, TABLET, open_tablet_ballot, voting_board, world  # noqa: F401
 
 FOCUSED = "(() => { const el = document.activeElement; return el ? (el.id || el.className || el.tagName) : ''; })()"
 
@@ -17,7 +20,7 @@ async def focused_in(page, selector: str) -> bool:
     return await page.evaluate(f"!!document.activeElement.closest({selector!r})")
 
 
-async def test_a_phone_ballot_says_its_dots_in_words_and_keeps_the_focus(page, server):
+async def test_a_phone_ballot_says_its_dots_in_words_and_keeps_the_focus(page, server):  # noqa: F811
     await page.set_viewport_size(PHONE)
     board, ids = await voting_board(server.app, ["Du wifi", "Une imprimante"], budget=2)
     await page.goto(f"/j/{board['code']}/vote")
@@ -38,7 +41,7 @@ async def test_a_phone_ballot_says_its_dots_in_words_and_keeps_the_focus(page, s
     assert await page.text_content(words) == "Aucune de vos gommettes sur cette note."
 
 
-async def test_a_tablet_turn_counts_every_touch_warns_and_can_go_on(context, server):
+async def test_a_tablet_turn_counts_every_touch_warns_and_can_go_on(context, server):  # noqa: F811
     page = await context.new_page()
     await page.set_viewport_size(TABLET)
     await page.clock.install()
@@ -60,7 +63,7 @@ async def test_a_tablet_turn_counts_every_touch_warns_and_can_go_on(context, ser
     assert await page.locator("#idle-banner").is_hidden() and "turn=" in page.url
 
 
-async def test_an_ended_turn_thanks_only_a_voter_who_voted(context, server):
+async def test_an_ended_turn_thanks_only_a_voter_who_voted(context, server):  # noqa: F811
     page = await context.new_page()
     await page.set_viewport_size(TABLET)
     await page.clock.install()
@@ -77,3 +80,96 @@ async def test_an_ended_turn_thanks_only_a_voter_who_voted(context, server):
     assert "Merci ! Votre vote est compté." in await page.text_content("main")
     rounds = await server.app[DB].read(lambda d: votes.rounds(d, board["id"]))
     assert rounds[0]["dots"] == 1
+
+
+POSTING = {"tablet": ("/forum/boards/{board}/tablet", TABLET), "phone": ("/j/{code}", PHONE)}
+
+
+async def posting_page(context, world, kind):  # noqa: F811
+    page = await context.new_page()  # the server's refusals are expected 409s
+    url, size = POSTING[kind]
+    await page.set_viewport_size(size)
+    await page.goto(url.format(board=world.ids["board"], code=world.ids["code"]))
+    return page
+
+
+async def field_state(page) -> dict:
+    return await page.evaluate(
+        "(() => { const t = document.getElementById('note-text'); return {focused: document.activeElement === t,"
+        " invalid: t.getAttribute('aria-invalid'), described: t.getAttribute('aria-describedby'),"
+        " error: (document.getElementById('note-error') || {}).textContent || null}; })()"
+    )
+
+
+@pytest.mark.parametrize("kind", ["tablet", "phone"])
+async def test_a_refused_post_keeps_the_person_in_the_field(context, server, world, kind):  # noqa: F811
+    page = await posting_page(context, world, kind)
+    await page.fill("#note-text", "   ")
+    await page.click("button.send")
+    state = await field_state(page)
+    assert state == {
+        "focused": True,
+        "invalid": "true",
+        "described": "note-counter note-error",
+        "error": "Écrivez votre note avant de l’envoyer.",
+    }
+    await page.keyboard.press("Tab")  # the next Tab goes on in the form, not out of the document
+    assert await page.evaluate("document.activeElement.id") == "note-author"
+    await page.focus("#note-text")
+    await page.keyboard.type("Du wifi")  # fixing the text clears the error
+    state = await field_state(page)
+    assert state["invalid"] is None and state["error"] is None and state["described"] == "note-counter"
+    # Refused by the server (the board closed meanwhile): the text comes back, the focus stays with it.
+    await server.app[DB].write(lambda tx: store.set_state_tx(tx, world.ids["board"], "closed"))
+    await page.click("button.send")
+    await wait_until(page, "document.getElementById('note-error') !== null")
+    state = await field_state(page)
+    assert state["focused"] and state["invalid"] == "true" and "fermé" in state["error"]
+    assert await page.input_value("#note-text") == "   Du wifi"  # (typed after the blanks)
+
+
+@pytest.mark.parametrize("kind", ["tablet", "phone"])
+async def test_the_counter_speaks_at_thresholds_and_a_long_text_is_never_cut(context, server, world, kind):  # noqa: F811
+    page = await posting_page(context, world, kind)
+    await page.evaluate(
+        "window.__spoken = []; new MutationObserver(() => window.__spoken.push("
+        "document.getElementById('note-limit').textContent)).observe("
+        "document.getElementById('note-limit'), {childList: true, characterData: true, subtree: true})"
+    )
+    assert await page.get_attribute("#note-counter", "aria-live") is None
+    await page.focus("#note-text")
+    await page.keyboard.type("a" * 300, delay=0)
+    spoken = [s for s in await page.evaluate("window.__spoken") if s]
+    assert spoken == [
+        "Plus que 30 caractères possibles.",
+        "Vous avez atteint 280 caractères : la note est complète.",
+        "1 caractère de trop : raccourcissez la note pour l’envoyer.",
+    ], spoken
+    assert len(await page.input_value("#note-text")) == 300  # nothing dropped
+    assert await page.text_content("#note-counter") == "20 caractères de trop : raccourcissez la note pour l’envoyer."
+    await page.click("button.send")
+    state = await field_state(page)
+    assert state["focused"] and state["invalid"] == "true" and "20 caractères de trop" in state["error"]
+    # A paste longer than the limit is kept whole and said too long.
+    await page.fill("#note-text", "b" * 400)
+    assert len(await page.input_value("#note-text")) == 400
+    assert "120 caractères de trop" in await page.text_content("#note-counter")
+
+
+async def test_the_confirmation_stays_until_the_next_person_and_can_be_seen_again(page, server, world):  # noqa: F811
+    await page.set_viewport_size(TABLET)
+    await page.clock.install()
+    await page.goto(f"/forum/boards/{world.ids['board']}/tablet")
+    await page.fill("#note-text", "Un atelier le samedi")
+    await page.click("button.send")
+    await wait_until(page, "document.getElementById('note-sent').dataset.state === 'sent'")
+    await page.clock.run_for(30_000)  # no time limit on the thanks
+    assert await page.locator("#note-sent").is_visible()
+    await page.click(".note-sent-close")
+    assert await page.locator("#note-sent-again").is_visible()
+    await page.click("#note-sent-again button")
+    assert await page.locator("#note-sent").is_visible()
+    assert await page.evaluate("document.activeElement.className") == "note-sent-close"
+    await page.click(".note-sent-close")
+    await page.clock.run_for(61_000 + 16_000)  # the idle reset: the next person finds a fresh page
+    assert await page.locator("#note-sent").is_hidden() and await page.locator("#note-sent-again").is_hidden()
