@@ -4,9 +4,11 @@ vote, a refused post keeps the person in the form, the counter speaks only at th
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from forum import store, votes
+from forum import hackathon, store, votes
 from quartier.typedefs import DB
 from tests.hostile import server  # noqa: F401  (the demo-filled server)
 
@@ -173,3 +175,19 @@ async def test_the_confirmation_stays_until_the_next_person_and_can_be_seen_agai
     await page.click(".note-sent-close")
     await page.clock.run_for(61_000 + 16_000)  # the idle reset: the next person finds a fresh page
     assert await page.locator("#note-sent").is_hidden() and await page.locator("#note-sent-again").is_hidden()
+
+
+async def test_the_pitch_screen_follows_the_bus_without_reloading(page, server, world):  # noqa: F811
+    hid = world.ids["hackathon"]
+    now = time.time()
+    await server.app[DB].write(lambda tx: hackathon.set_pitches_tx(tx, hid, start=now - 60, minutes=10))
+    await page.goto(f"/hackathons/{hid}/pitches")
+    assert await page.locator("meta[http-equiv=refresh]").count() == 0
+    await wait_until(page, "document.body.dataset.live === 'open'")
+    first = await page.text_content("#pitch-current")
+    assert first != "—"
+    await page.evaluate("window.__samePage = true")
+    await server.app[DB].write(lambda tx: hackathon.set_pitches_tx(tx, hid, start=now + 3600, minutes=10))
+    await wait_until(page, "document.getElementById('pitch-current').textContent === '—'", timeout=3)
+    assert await page.text_content("#pitch-next") == first
+    assert await page.evaluate("window.__samePage === true")  # swapped in place, never reloaded
