@@ -13,7 +13,7 @@ from quartier.typedefs import DB
 from tests.hostile import server  # noqa: F401  (the demo-filled server)
 
 from .conftest import wait_until
-from .test_accessibility_paths import PHONE, TABLET, open_tablet_ballot, voting_board, world  # noqa: F401
+from .test_accessibility_paths import PHONE, TABLET, WALL, open_tablet_ballot, voting_board, world  # noqa: F401
 
 FOCUSED = "(() => { const el = document.activeElement; return el ? (el.id || el.className || el.tagName) : ''; })()"
 
@@ -191,3 +191,55 @@ async def test_the_pitch_screen_follows_the_bus_without_reloading(page, server, 
     await wait_until(page, "document.getElementById('pitch-current').textContent === '—'", timeout=3)
     assert await page.text_content("#pitch-next") == first
     assert await page.evaluate("window.__samePage === true")  # swapped in place, never reloaded
+
+
+async def paging_wall(page, server, *, reduced: bool = False) -> None:  # noqa: F811
+    def fill(tx):
+        board = store.create_board_tx(tx, title="Temps fort", prompt="Vos besoins ?", moderation="post")
+        for i in range(48):
+            store.post_note_tx(
+                tx, board["id"], text=f"Idée numéro {i} : un atelier de plus le soir", author="Aïcha", source="tablet"
+            )
+        return board["id"]
+
+    board_id = await server.app[DB].write(fill)
+    await page.clock.install()
+    await page.emulate_media(reduced_motion="reduce" if reduced else "no-preference")
+    await page.set_viewport_size(WALL)
+    await page.goto(f"/forum/boards/{board_id}/wall")
+    await wait_until(page, "document.body.dataset.fit === 'pages'")
+
+
+async def indicator(page) -> str:
+    return await page.text_content(".wall-column[data-theme='autre'] .page-indicator")
+
+
+async def test_the_wall_pages_sooner_and_the_facilitator_can_pause_it(page, server):  # noqa: F811
+    await paging_wall(page, server)
+    sizes = await page.evaluate(
+        "(() => { const n = Array.from(document.querySelectorAll('.wall-note')).find(e => e.offsetParent !== null);"
+        " const px = (s) => parseFloat(getComputedStyle(n.querySelector(s)).fontSize);"
+        " return [px('.note-text'), px('.note-author')]; })()"
+    )
+    assert sizes[0] >= 29 and sizes[1] >= 23, sizes  # read from 5 m on a 1080p wall (was 23 px and 16 px)
+    assert await indicator(page) == "1/" + (await indicator(page)).split("/")[1]
+    await page.clock.run_for(12_500)
+    assert (await indicator(page)).startswith("2/")
+    await page.click("#wall-pause")
+    assert await page.get_attribute("#wall-pause", "aria-pressed") == "true"
+    await page.clock.run_for(40_000)
+    assert (await indicator(page)).startswith("2/")  # paused: the page stays
+    await page.click("#wall-next")
+    assert (await indicator(page)).startswith("3/")
+    await page.click("#wall-pause")
+    await page.clock.run_for(12_500)
+    assert (await indicator(page)).startswith("4/") or (await indicator(page)).startswith("1/")
+
+
+async def test_the_wall_starts_paused_when_the_system_asks_for_reduced_motion(page, server):  # noqa: F811
+    await paging_wall(page, server, reduced=True)
+    assert await page.get_attribute("#wall-pause", "aria-pressed") == "true"
+    await page.clock.run_for(40_000)
+    assert (await indicator(page)).startswith("1/")
+    await page.click("#wall-next")
+    assert (await indicator(page)).startswith("2/")
