@@ -13,7 +13,7 @@ from quartier.typedefs import DB
 from tests.hostile import server  # noqa: F401  (the demo-filled server)
 
 from .conftest import wait_until
-from .test_accessibility_paths import PHONE, TABLET, WALL, open_tablet_ballot, voting_board, world  # noqa: F401
+from .test_accessibility_paths import PHONE, TABLET, WALL, open_tablet_ballot, screen_at, voting_board, world  # noqa: F401
 
 FOCUSED = "(() => { const el = document.activeElement; return el ? (el.id || el.className || el.tagName) : ''; })()"
 
@@ -243,3 +243,12 @@ async def test_the_wall_starts_paused_when_the_system_asks_for_reduced_motion(pa
     assert (await indicator(page)).startswith("1/")
     await page.click("#wall-next")
     assert (await indicator(page)).startswith("2/")
+
+
+async def test_the_lobby_screen_shows_what_to_type_beside_each_qr_code(page, server, client, world):  # noqa: F811
+    await screen_at(page, server.app, client, world, "10:00")
+    site = page.locator(".qr-code.site")
+    assert (await site.locator(".qr-text").text_content()).endswith("/sites/bourg-leveque")
+    alt = await site.locator("img").get_attribute("alt")
+    assert alt.startswith("Code QR vers ") and alt.endswith("/sites/bourg-leveque")
+    assert alt != await site.locator("figcaption").text_content()
