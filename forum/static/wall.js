@@ -34,7 +34,9 @@
       li.classList.add("kind-" + note.kind);
       li.appendChild(el("strong", "badge", note.kind === "decision" ? body.dataset.msgDecision : body.dataset.msgAction));
     }
-    li.appendChild(el("p", "note-text", note.text));
+    var text = el("p", "note-text", note.text);
+    text.dir = "auto";  // a note in Arabic reads right to left (issue 26)
+    li.appendChild(text);
     if (note.kind === "action" && (note.who || note.due)) {
       li.appendChild(el("p", "note-action", (note.who || "") + (note.due ? " · " + note.due : "")));
     }

@@ -232,7 +232,7 @@
     byId("wall-zone").hidden = !m.board;
     if (m.board) {
       byId("wall-title").textContent = m.board.title;
-      m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
+      m.board.notes.forEach(function (n) { var li = el("li", "note", n.text); li.dir = "auto"; wall.appendChild(li); });
     }
     // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");

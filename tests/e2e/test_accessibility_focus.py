@@ -252,3 +252,31 @@ async def test_the_lobby_screen_shows_what_to_type_beside_each_qr_code(page, ser
     alt = await site.locator("img").get_attribute("alt")
     assert alt.startswith("Code QR vers ") and alt.endswith("/sites/bourg-leveque")
     assert alt != await site.locator("figcaption").text_content()
+
+
+async def test_french_content_on_english_pages_and_arabic_notes_are_marked(browser, base_url, server, world):  # noqa: F811
+    """RGAA 8.7 / WCAG 3.1.2: what was typed in French says so on an English page; a note in Arabic
+    reads right to left wherever it shows (wall, phone, minutes)."""
+    arabic = "نريد ورشة للحاسوب في المساء"
+    board_id = world.ids["board"]
+    await server.app[DB].write(lambda tx: store.post_note_tx(tx, board_id, text=arabic, source="tablet", trusted=True))
+    ctx = await browser.new_context(base_url=base_url, locale="en-GB")
+    page = await ctx.new_page()
+    await page.goto(f"/j/{world.ids['code']}")
+    assert await page.get_attribute("html", "lang") == "en"
+    assert await page.get_attribute("h1", "lang") == "fr"
+    assert await page.get_attribute("#board-notes", "lang") == "fr"
+    note = page.locator("#board-notes .note-text", has_text=arabic)
+    assert await note.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    await page.goto(f"/forum/boards/{board_id}/wall")
+    assert await page.get_attribute("#wall-prompt", "lang") == "fr"
+    note = page.locator(".wall-note .note-text", has_text=arabic)
+    assert await note.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    row = await server.app[DB].fetchone(
+        "SELECT board_id, max(version) AS version FROM forum_minutes WHERE state = 'published' GROUP BY board_id"
+    )
+    await page.goto(f"/minutes/{row['board_id']}/v/{row['version']}/print")
+    assert await page.get_attribute("html", "lang") == "fr"  # the minutes are a French document
+    assert await page.get_attribute("footer", "lang") == "en"
+    assert await page.locator(".minutes-body p[dir=auto]").count() > 0
+    await ctx.close()
