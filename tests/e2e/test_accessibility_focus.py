@@ -10,10 +10,11 @@ import pytest
 
 from forum import hackathon, store, votes
 from quartier.typedefs import DB
+from tests.conftest import PASSWORD
 from tests.hostile import server  # noqa: F401  (the demo-filled server)
 
 from .conftest import wait_until
-from .test_accessibility_paths import PHONE, TABLET, WALL, open_tablet_ballot, screen_at, voting_board, world  # noqa: F401
+from .test_accessibility_paths import NARROW, PHONE, TABLET, WALL, open_tablet_ballot, screen_at, voting_board, world  # noqa: F401
 
 FOCUSED = "(() => { const el = document.activeElement; return el ? (el.id || el.className || el.tagName) : ''; })()"
 
@@ -280,3 +281,39 @@ async def test_french_content_on_english_pages_and_arabic_notes_are_marked(brows
     assert await page.get_attribute("footer", "lang") == "en"
     assert await page.locator(".minutes-body p[dir=auto]").count() > 0
     await ctx.close()
+
+
+async def test_the_join_code_field_is_marked_invalid_after_a_wrong_code(page, server):  # noqa: F811
+    response = await page.goto("/j?code=ZZZZZ")
+    assert response.status == 404
+    code = page.locator("#code")
+    assert await code.get_attribute("aria-invalid") == "true"
+    assert await code.get_attribute("aria-describedby") == "code-error"
+    assert await page.evaluate("document.activeElement.id") == "code"
+
+
+@pytest.mark.parametrize("url", ["/programme", "/staff/feedback"])
+async def test_the_week_and_the_feedback_results_reflow_at_320_px(context, server, url):  # noqa: F811
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.fill("#name", "demo")
+    await page.fill("#password", PASSWORD)
+    await page.click("main button[type=submit]")
+    await page.wait_for_load_state()
+    await page.set_viewport_size(NARROW)
+    response = await page.goto(url)
+    assert response.status == 200
+    overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{url} scrolls {overflow}px sideways at 320 CSS px"
+
+
+@pytest.mark.parametrize("kind", ["tablet", "phone", "wall"])
+async def test_the_tablet_phone_and_wall_pages_have_their_own_titles(page, server, world, kind):  # noqa: F811
+    url = {
+        "tablet": f"/forum/boards/{world.ids['board']}/tablet",
+        "phone": f"/j/{world.ids['code']}",
+        "wall": f"/forum/boards/{world.ids['board']}/wall",
+    }[kind]
+    await page.goto(url)
+    prefix = {"tablet": "Tablette · ", "phone": "Écrire une note · ", "wall": "Mur · "}[kind]
+    assert (await page.title()).startswith(prefix)
