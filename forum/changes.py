@@ -2,6 +2,7 @@
 
 - `board:{id}`, public: what the wall, the phones and the screens show. Pending notes never go there.
 - `moderation:{id}`, staff and the board's facilitator link: every note's full state.
+- `hackathon:{id}`, public: its teams or pitch schedule changed (the pitch screen refetches itself).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from quartier.channels import channel, keys
 
 BOARD = "board"
 MODERATION = "moderation"
+HACKATHON = "hackathon"
 
 # board:{id}
 NOTE_PUBLISHED = "note.published"  # a note to show, or its new state
@@ -22,6 +24,8 @@ VOTES_UPDATED = "votes.updated"
 # moderation:{id}
 NOTE = "note"  # a note's full state, whatever its status
 NOTE_DELETED = "note.deleted"
+# hackathon:{id}
+PITCHES_CHANGED = "pitches.changed"
 
 
 def board_channel(board_id: int | str) -> str:
@@ -30,6 +34,10 @@ def board_channel(board_id: int | str) -> str:
 
 def moderation_channel(board_id: int | str) -> str:
     return channel(MODERATION, board_id)
+
+
+def hackathon_channel(hackathon_id: int | str) -> str:
+    return channel(HACKATHON, hackathon_id)
 
 
 def moderated_boards(channels: list[str]) -> list[str]:

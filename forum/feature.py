@@ -21,6 +21,7 @@ from forum import (
     trash,
     views_hackathon,
     views_votes,
+    views_wordcloud,
     wall,
 )
 from forum.demo import demo
@@ -32,7 +33,7 @@ __all__ = ["demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    for module in (api, api_hackathons, resident, wall, console, staff, views_votes, views_hackathon):
+    for module in (api, api_hackathons, resident, wall, console, staff, views_votes, views_wordcloud, views_hackathon):
         module.routes.add_to(app)
     # Pending notes travel only on moderation:{id}: staff, or the board's facilitator link.
     app[CHANNEL_ACCESS][changes.MODERATION] = access.CHANNEL_FACILITATOR

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import reads, store, votes
+from forum import changes, reads, store, votes
 from quartier.db import Tx
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -251,11 +251,13 @@ def add_team_tx(tx: Tx, hackathon_id: int, *, name: str, challenge_id: int | Non
     position = tx.execute(
         "SELECT coalesce(max(position), 0) + 1 FROM forum_teams WHERE hackathon_id = ?", (hackathon_id,)
     ).fetchone()[0]
-    return tx.execute(
+    team_id: int = tx.execute(
         "INSERT INTO forum_teams (hackathon_id, challenge_id, name, board_id, pitch_note, position, created) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (hackathon_id, challenge_id, name, board["id"], note["id"], position, now),
     ).fetchone()[0]
+    tx.change(changes.hackathon_channel(hackathon_id), changes.PITCHES_CHANGED)
+    return team_id
 
 
 def join_team_tx(tx: Tx, team_id: int, *, first_name: str, device: str, now: float | None = None) -> dict[str, Any]:
@@ -294,6 +296,7 @@ def set_pitches_tx(
         ranked = [i for i in order if i in ids] + [i for i in ids if i not in order]
         for position, team_id in enumerate(ranked, 1):
             tx.execute("UPDATE forum_teams SET position = ? WHERE id = ?", (position, team_id))
+    tx.change(changes.hackathon_channel(hackathon_id), changes.PITCHES_CHANGED)
 
 
 def session_pitch_start(occurrence: dict[str, Any], teams_count: int, minutes: int) -> float:

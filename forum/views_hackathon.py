@@ -11,7 +11,8 @@ from aiohttp import web
 
 from events import queries as programme
 from events.model import SLUG_RE
-from forum import hackathon, queries, votes
+from forum import changes, hackathon, queries, votes
+from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.inputs import Fields, path_id
@@ -262,10 +263,22 @@ async def hack_pitch_screen(request: web.Request) -> web.Response:
     schedule = [s for s in h["slots"] if s["starts"]]
     current = next((s for s in schedule if s["starts"] <= now < s["ends"]), None)
     upcoming = next((s for s in schedule if s["starts"] > now), None)
+    # The page follows the bus (issue 26: no meta refresh) and refetches itself when a pitch begins or ends.
+    boundaries = [t for s in schedule for t in (s["starts"], s["ends"]) if t and t > now]
+    seq = await request.app[DB].read(last_seq_in)
     return render(
         request,
         "forum/hack_pitches.html",
-        {"h": h, "current": current, "next": upcoming, "schedule": schedule, "hhmm": _hhmm(request)},
+        {
+            "h": h,
+            "current": current,
+            "next": upcoming,
+            "schedule": schedule,
+            "hhmm": _hhmm(request),
+            "channels": changes.hackathon_channel(h["id"]),
+            "seq": seq,
+            "next_change_in": round(min(boundaries) - now, 1) if boundaries else None,
+        },
     )
 
 

@@ -1,5 +1,4 @@
-"""Dot-voting pages and API (the vote console, the phone and tablet ballots, the vote endpoint),
-and the word cloud's wall view and SVG image."""
+"""Dot-voting pages and API (the vote console, the phone and tablet ballots, the vote endpoint)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import changes, queries, store, votes, wordcloud
+from forum import changes, queries, store, votes
 from forum.access import BOARD_FACILITATOR, board_by_code, board_or_404, key_of, read_of_board
 from forum.posting import message_of
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.i18n import gettext as _
 from quartier.inputs import Fields, path_id, query, read_json, to_id
 from quartier.routing import PUBLIC, STAFF, Routes, check
 from quartier.templates import public_url, render
@@ -293,6 +291,11 @@ async def _tablet_page(
         t = await request.app[DB].read(lambda d: votes.turn(d, asked))
         if t is None or t["device"] != device or t["round_id"] != ballot["round"]["id"]:
             turn, ballot["mine"], ballot["used"] = None, {}, 0
+    done = (
+        await _ended_turn(request, ballot["round"]["id"], device)
+        if request.query.get("done") and ballot["round"]
+        else None
+    )
     kiosk = request.query.get("kiosk", "")
     router = request.app.router
     return _ballot_page(
@@ -302,14 +305,28 @@ async def _tablet_page(
         "forum/vote_tablet.html",
         {
             "turn": turn,
+            "done": done,
             "error": error,
             "kiosk": kiosk,
             "action": str(router["forum_vote_tablet_post"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
             "turn_action": str(router["forum_vote_turn"].url_for(id=str(board["id"])).with_query(kiosk=kiosk)),
-            "finish": _tablet_url(request, board["id"], done="1"),
+            "finish": _tablet_url(request, board["id"], done="1", ended=turn or ""),
         },
         status=status,
     )
+
+
+async def _ended_turn(request: web.Request, round_id: int, device: str) -> str:
+    """How the turn that just ended went: "voted" earns the thanks, "empty" never does (issue 26)."""
+    ended = query(request).text("ended", max_length=MAX_TURN) or ""
+
+    def read(d: Any) -> str:
+        t = votes.turn(d, ended) if ended else None
+        if t is None or t["device"] != device or t["round_id"] != round_id:
+            return "empty"
+        return "voted" if votes.mine(d, round_id, votes.turn_voter(ended)) else "empty"
+
+    return await request.app[DB].read(read)
 
 
 @routes.get("/forum/boards/{id}/vote/tablet", name="forum_vote_tablet", access=KIOSK)
@@ -343,49 +360,3 @@ async def vote_tablet_post(request: web.Request) -> web.Response:
     if error is None:
         return redirect(_tablet_url(request, board["id"], turn=turn or ""))
     return await _tablet_page(request, board, turn, error, status=409)
-
-
-# -- the word cloud
-
-
-@routes.get("/forum/boards/{id}/wordcloud.svg", name="forum_wordcloud_svg", access=PUBLIC)
-async def wordcloud_image(request: web.Request) -> web.Response:
-    board_id = path_id(request)
-
-    def read(d: Any) -> tuple:
-        board = queries.board(d, board_id)
-        return board, (wordcloud.board_frequencies(d, board_id) if board else [])
-
-    board, freq = await request.app[DB].read(read)
-    if board is None:
-        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
-    svg = wordcloud.wordcloud_svg(
-        freq, title=_("Nuage de mots : {title}").format(title=board["title"]), empty=_("Pas encore de mots.")
-    )
-    return web.Response(text=svg, content_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
-
-
-@routes.get("/forum/boards/{id}/wordcloud", name="forum_wordcloud", access=PUBLIC)
-async def wordcloud_wall(request: web.Request) -> web.Response:
-    board_id = path_id(request)
-
-    def read(d: Any) -> tuple:
-        board = queries.board(d, board_id)
-        return board, (wordcloud.board_frequencies(d, board_id, 10) if board else []), last_seq_in(d)
-
-    board, top, seq = await request.app[DB].read(read)
-    if board is None:
-        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
-    join = str(request.app.router["forum_phone"].url_for(code=board["code"]))
-    return render(
-        request,
-        "forum/wordcloud.html",
-        {
-            "board": board,
-            "top": top,
-            "seq": seq,
-            "channels": changes.board_channel(board_id),
-            "join": join,
-            "join_public": public_url(request, join),
-        },
-    )

@@ -110,6 +110,12 @@ def csrf_holder(request: web.Request) -> str:
     return f"s:{session}" if session else f"d:{request.get(DEVICE, '')}"
 
 
+def content_lang(page_lang: str) -> Markup:
+    """` lang="fr"` for what staff and residents typed (titles, prompts, notes, minutes) on a page in
+    another language, so a screen reader reads it in French (RGAA 8.7, issue 26); nothing on a French page."""
+    return Markup("") if page_lang == i18n.SOURCE_LANGUAGE else Markup(f' lang="{i18n.SOURCE_LANGUAGE}"')
+
+
 def render(
     request: web.Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> web.Response:
@@ -121,6 +127,7 @@ def render(
         "languages": request.app[SETTINGS].languages,
         "public_links": request.app[PUBLIC_LINKS],
         "flash": flash.pending(request),  # "Enregistré." after a staff form saved (quartier.flash)
+        "content_lang": content_lang(request.get(LANGUAGE, i18n.SOURCE_LANGUAGE)),
     }
     if context:
         ctx.update(context)

@@ -23,7 +23,12 @@ def absolute(markdown: str, base: str) -> str:
 def to_html(markdown: str, base: str = "") -> str:
     """Staff Markdown as safe HTML: rendered by markdown-it, then sanitised by nh3 (an allow-list:
     no script, style, event handler or javascript: URL survives; the block markers, being comments, go)."""
-    return nh3.clean(_MD.render(absolute(markdown, base)), link_rel="noopener noreferrer")
+    html = nh3.clean(_MD.render(absolute(markdown, base)), link_rel="noopener noreferrer")
+    # Each paragraph, item and cell finds its own direction: a note in Arabic reads right to left (issue 26).
+    return _BLOCK.sub(r'<\1 dir="auto">', html)
+
+
+_BLOCK = re.compile(r"<(p|li|td)>")
 
 
 def to_markdown(markdown: str, base: str = "") -> str:

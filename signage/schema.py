@@ -65,3 +65,9 @@ def _signage(db: sqlite_utils.Database) -> None:
             created REAL NOT NULL
         )"""
     )
+
+
+@migrations(name="0002_a11y_announcement_image_alt")
+def _announcement_image_alt(db: sqlite_utils.Database) -> None:
+    # An announcement's image says in words what it shows (RGAA 1.1, issue 26); empty: decorative.
+    db.execute("ALTER TABLE signage_announcements ADD COLUMN image_alt TEXT NOT NULL DEFAULT ''")

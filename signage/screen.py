@@ -58,6 +58,8 @@ LABELS = {
     "qr_site": N_("Tout le programme"),
     "qr_feedback": N_("Votre avis sur « {title} »"),
     "qr_board": N_("Participez au forum"),
+    "qr_alt": N_("Code QR vers {url}"),
+    "qr_type_code": N_("{url} · code {code}"),
     "open_today": N_("Ouvert aujourd'hui"),
     "closed_today": N_("Fermé aujourd'hui"),
     "free": N_("Gratuit, sans inscription sauf mention"),

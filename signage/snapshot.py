@@ -54,8 +54,10 @@ class Links:
         return self.base_url.rstrip("/") + path
 
 
-def qr(url: str, label: str) -> dict[str, str]:
-    return {"url": url, "label": label, "svg": qr_svg(url, label=label)}
+def qr(url: str, label: str, **extra: str) -> dict[str, str]:
+    """A QR code and the text to type instead (issue 26): `short`, the address without its scheme."""
+    short = url.split("://", 1)[-1]
+    return {"url": url, "label": label, "svg": qr_svg(url, label=label), "short": short, **extra}
 
 
 def display_row(db: sqlite_utils.Database, display_id: int) -> dict[str, Any] | None:
@@ -194,6 +196,7 @@ def announcements_for(
                 "title": a["title"],
                 "body": a["body"],
                 "image": f"/screens/assets/{quote(a['image'])}" if a["image"] else None,
+                "image_alt": a.get("image_alt") or "",
                 "starts": a["starts"],
                 "ends": a["ends"],
                 "priority": a["priority"],
@@ -213,7 +216,8 @@ def _wall(db: sqlite_utils.Database, b: dict[str, Any], links: Links) -> dict[st
         "title": b["title"],
         "prompt": b.get("prompt") or "",
         "notes": [{"id": n["id"], "text": n["text"], "theme": n.get("theme") or ""} for n in reversed(latest)],
-        "qr": qr(url, b["title"]),
+        # Residents asked on /j for "le code affiché sur le mur" read the code and the short address here.
+        "qr": qr(url, b["title"], code=b.get("code", ""), join=links.absolute("/j").split("://", 1)[-1]),
     }
 
 

@@ -197,7 +197,19 @@ def _announcement_targets(tx: Tx, announcement_id: int) -> list[int]:
     return displays_at(tx)
 
 
-ANNOUNCEMENT_FIELDS = ("title", "body", "image", "starts", "ends", "target", "sites", "displays", "priority", "urgent")
+ANNOUNCEMENT_FIELDS = (
+    "title",
+    "body",
+    "image",
+    "image_alt",
+    "starts",
+    "ends",
+    "target",
+    "sites",
+    "displays",
+    "priority",
+    "urgent",
+)
 
 
 def save_announcement(tx: Tx, fields: dict[str, Any], now: float, announcement_id: int | None = None) -> int:

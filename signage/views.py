@@ -10,7 +10,7 @@ from quartier import images
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.inputs import path_id
+from quartier.inputs import Fields, path_id
 from quartier.routing import ORGANIZER, PUBLIC, STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB, LANGUAGE, SETTINGS
@@ -226,8 +226,10 @@ async def _with_image(request: web.Request, form, fields: dict) -> dict:
             fields["image"] = await request.app[DB].write(
                 lambda tx: store.save_asset(tx, data, extension, content_type, now)
             )
+    # The image's text alternative comes with it from the staff form (the JSON API keeps both).
+    fields["image_alt"] = Fields(form).text("image_alt", max_length=200)
     if form.get("remove_image"):
-        fields["image"] = None
+        fields["image"], fields["image_alt"] = None, ""
     return fields
 
 

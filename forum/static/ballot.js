@@ -1,20 +1,37 @@
 // ballot.js: putting and taking back dots without a page reload (phone and tablet).
 // Without JavaScript each button is a plain form POST and the server redirects back.
-// On a shared tablet, a voter turn that stays idle for 90 s ends by itself: the next
-// person never inherits the previous one's dots.
+// On a shared tablet a voter turn ends by itself after a while without any touch, key, scroll
+// or focus move (data-idle-seconds), so the next person never inherits the previous one's dots;
+// first a banner counts down data-idle-countdown seconds, and "Je continue" or any touch stops it.
 (function () {
   "use strict";
   var list = document.querySelector("ul.ballot");
   var body = document.body;
-  var IDLE = 90000;
-  var idleTimer = null;
 
-  function idle() {
-    if (!body.dataset.turn || !body.dataset.finish) { return; }
-    if (idleTimer) { clearTimeout(idleTimer); }
-    idleTimer = setTimeout(function () { location.href = body.dataset.finish; }, IDLE);
-  }
-  idle();
+  (function idleTurn() {
+    var banner = document.getElementById("idle-banner");
+    if (!body.dataset.turn || !body.dataset.finish || !banner) { return; }
+    var idleMs = (parseInt(body.dataset.idleSeconds, 10) || 70) * 1000;
+    var countdownMs = (parseInt(body.dataset.idleCountdown, 10) || 20) * 1000;
+    var count = document.getElementById("idle-count");
+    var last = Date.now();
+    function activity() { last = Date.now(); banner.hidden = true; }
+    function check() {
+      var idle = Date.now() - last;
+      if (idle < idleMs) { banner.hidden = true; return; }
+      var left = Math.ceil((idleMs + countdownMs - idle) / 1000);
+      if (left <= 0) { location.href = body.dataset.finish; return; }
+      count.textContent = left + " s";
+      banner.hidden = false;
+    }
+    ["pointerdown", "keydown", "input", "wheel", "touchstart", "focusin"].forEach(function (type) {
+      document.addEventListener(type, activity, { passive: true, capture: true });
+    });
+    window.addEventListener("scroll", activity, { passive: true });
+    document.getElementById("idle-continue").addEventListener("click", activity);
+    setInterval(check, 1000);
+  })();
+
   if (!list || !window.fetch) { return; }
   var budget = document.getElementById("budget");
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr")
@@ -32,11 +49,21 @@
     box.appendChild(p);
   }
 
+  function plainWords(n) {
+    if (n < 1) { return list.dataset.msgMineNone; }
+    return (plural.select(n) === "one" ? list.dataset.msgMineOne : list.dataset.msgMineOther).replace("{n}", n);
+  }
+
   function update(li, result) {
     li.dataset.mine = String(result.mine);
     li.classList.toggle("voted", result.mine > 0);
-    li.querySelector(".dots").textContent = new Array(result.mine + 1).join("\u25CF");
-    li.querySelector(".remove-dot").hidden = result.mine < 1;
+    li.querySelector(".dots-marks").textContent = new Array(result.mine + 1).join("\u25CF");
+    li.querySelector(".dots-words").textContent = plainWords(result.mine);
+    var removeButton = li.querySelector(".remove-dot");
+    var hadFocus = document.activeElement === removeButton;
+    removeButton.hidden = result.mine < 1;
+    // The last dot taken back hides "Retirer": focus goes to its neighbour, never to the page.
+    if (hadFocus && removeButton.hidden) { li.querySelector(".add-dot").focus(); }
     budget.dataset.used = String(result.used);
     // The plural rule of the page's language (French says "0 gommette", English "0 dots").
     var form = plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther;
@@ -47,14 +74,14 @@
     var form = event.target;
     if (!form.classList.contains("vote-form")) { return; }
     event.preventDefault();
-    idle();
     var li = form.closest(".ballot-note");
     var remove = !!form.querySelector("input[name=remove]");
     var payload = { round: parseInt(list.dataset.round, 10), remove: remove };
     if (list.dataset.turn) { payload.turn = list.dataset.turn; }
     var url = list.dataset.apiTemplate.replace("/0/", "/" + li.dataset.noteId + "/");
-    var buttons = li.querySelectorAll("button");
-    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    // Busy, not disabled: a disabled button loses the keyboard focus to the page.
+    if (li.getAttribute("aria-busy") === "true") { return; }
+    li.setAttribute("aria-busy", "true");
     fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
@@ -69,7 +96,7 @@
     }).catch(function () {
       say(list.dataset.msgError);
     }).then(function () {
-      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      li.removeAttribute("aria-busy");
     });
   });
 })();

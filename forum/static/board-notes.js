@@ -19,7 +19,9 @@
   function item(note) {
     var li = el("li", "board-note" + (note.pinned ? " pinned" : ""));
     li.dataset.noteId = String(note.id);
-    li.appendChild(el("p", "note-text", note.text));
+    var text = el("p", "note-text", note.text);
+    text.dir = "auto";  // a note in Arabic reads right to left (issue 26)
+    li.appendChild(text);
     var meta = el("p", "note-meta");
     meta.appendChild(el("span", "tag", themes[note.theme] || note.theme));
     if (note.author) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "note-author", note.author)); }

@@ -19,7 +19,10 @@
 
   function field(name) { return form ? form.querySelector("[name=" + name + "]") : null; }
   function defaultTheme() { return form ? form.querySelector("input[name=theme][value=autre]") : null; }
-  function panelShown() { var p = document.getElementById("note-sent"); return p && !p.hidden; }
+  function panelShown() {
+    var p = document.getElementById("note-sent"), again = document.getElementById("note-sent-again");
+    return (p && !p.hidden) || (again && !again.hidden);
+  }
 
   function dirty() {
     if (lang !== body.dataset.defaultLanguage || window.scrollY > 0 || panelShown()) { return true; }

@@ -18,7 +18,11 @@
   var box = document.querySelector(".form-messages");
   var panel = document.getElementById("note-sent");
   var queueStatus = document.getElementById("note-queue");
-  var max = parseInt(text.getAttribute("maxlength"), 10) || 280;
+  var limit = document.getElementById("note-limit");
+  var again = document.getElementById("note-sent-again");
+  var max = parseInt(text.dataset.max || text.getAttribute("maxlength"), 10) || 280;
+  // Over the limit the text stays whole and the person is told (issue 26): nothing is cut silently.
+  text.removeAttribute("maxlength");
   var kiosk = document.body.classList.contains("kiosk");
   var msg = form.dataset;
   var memory = [];  // when the device refuses to store anything, the queue lives as long as the page
@@ -43,21 +47,44 @@
 
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr")
     : { select: function (n) { return n <= 1 ? "one" : "other"; } };
+  // The visible counter follows every keystroke; the spoken one only changes at thresholds.
+  var NEAR = 30;
+  var spoken = "";
+  function threshold(n) { return n > max ? "over" : n === max ? "full" : n > max - NEAR ? "near" : ""; }
   function count() {
     var n = text.value.length;
     var words = plural.select(n) === "one" ? msg.msgCounterOne : msg.msgCounterOther;
-    counter.textContent = words.replace("{n}", n).replace("{max}", max);
-    counter.classList.toggle("near", n > max - 30);
+    var over = n - max;
+    counter.textContent = over > 0
+      ? (plural.select(over) === "one" ? msg.msgOverOne : msg.msgOverOther).replace("{n}", over)
+      : words.replace("{n}", n).replace("{max}", max);
+    counter.classList.toggle("near", n > max - NEAR);
+    counter.classList.toggle("over", over > 0);
+    var level = threshold(n);
+    if (level !== spoken) {
+      spoken = level;
+      limit.textContent = level === "over" ? counter.textContent
+        : level === "full" ? msg.msgFull.replace("{max}", max)
+        : level === "near" ? msg.msgNear.replace("{left}", NEAR) : "";
+    }
+    if (over > 0) { text.setAttribute("aria-invalid", "true"); } else if (!box.querySelector("#note-error")) { text.removeAttribute("aria-invalid"); }
   }
 
+  // A refusal is tied to the field and brings the person back to it (issue 26); fixing the text clears it.
   function say(message) {
     box.textContent = "";
+    text.setAttribute("aria-describedby", "note-counter");
+    if (text.value.length <= max) { text.removeAttribute("aria-invalid"); }
     if (!message) { return; }
     var p = document.createElement("p");
     p.className = "alert";
+    p.id = "note-error";
     p.setAttribute("role", "alert");
     p.textContent = message;
     box.appendChild(p);
+    text.setAttribute("aria-describedby", "note-counter note-error");
+    text.setAttribute("aria-invalid", "true");
+    text.focus({ preventScroll: true });
     box.scrollIntoView({ block: "nearest" });
   }
 
@@ -72,7 +99,12 @@
     panel.dataset.state = state;
     panel.hidden = false;
   }
-  function hidePanel() { panel.hidden = true; latest = null; }
+  function hidePanel() {
+    if (!panel.hidden && panel.dataset.state === "sent") { again.hidden = false; }
+    panel.hidden = true;
+    latest = null;
+  }
+  function forget() { panel.hidden = true; again.hidden = true; latest = null; }
   function showQueue() {
     var n = load().length;
     queueStatus.hidden = n === 0;
@@ -119,6 +151,7 @@
         }
         // Refused for good (the board closed, a text too long…): say why, give the text back if it is theirs.
         if (note.key === latest && !text.value) { text.value = note.body.text; count(); }
+        if (note.key === latest) { panel.dataset.state = "refused"; }
         settle(note, false);
         say(data && data.error ? data.error.message : msg.msgError);
         return "next";
@@ -135,15 +168,24 @@
     });
   }
   text.addEventListener("input", count);
+  text.addEventListener("input", function () { if (box.querySelector("#note-error")) { say(""); } });
   text.addEventListener("input", function () { if (!kiosk && !panel.hidden) { hidePanel(); } });
   panel.querySelector(".note-sent-close").addEventListener("click", function () {
     hidePanel();
     text.focus();
   });
+  again.querySelector("button").addEventListener("click", function () {
+    again.hidden = true;
+    panel.hidden = false;
+    panel.querySelector(".note-sent-close").focus();
+  });
   count();
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    // Blank or too long: refused here, at once, even offline, and the person stays in the field.
+    if (!text.value.trim()) { say(msg.msgEmpty); return; }
+    if (text.value.length > max) { say(counter.textContent); return; }
     var checked = form.querySelector("input[name=theme]:checked");
     var note = {
       key: newKey(),
@@ -164,6 +206,7 @@
       if (fallback) { fallback.checked = true; }
     }
     count();
+    again.hidden = true;
     showPanel("sending");
     panel.querySelector(".note-sent-close").focus();
     showQueue();
@@ -171,7 +214,7 @@
   });
 
   window.addEventListener("online", function () { delay = 2000; flush(); });
-  document.addEventListener("quartier:kiosk-reset", hidePanel);
+  document.addEventListener("quartier:kiosk-reset", forget);
   window.quartierNotes = { queued: function () { return load().length; }, flush: flush };
   flush();  // notes left from an earlier visit (a reload while offline) go first
 })();

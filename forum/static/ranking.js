@@ -25,6 +25,7 @@
     bar.setAttribute("aria-hidden", "true");
     var text = document.createElement("span");
     text.className = "rank-text";
+    text.dir = "auto";
     text.textContent = row.text;
     li.appendChild(votes); li.appendChild(bar); li.appendChild(text);
     return li;

@@ -1,12 +1,13 @@
 // wall.js: the projection wall follows board:{id} and always fits the screen.
 // Notes are built with createElement/textContent: a resident's text is never parsed as HTML.
-// Fitting: the text shrinks step by step down to a size still readable from 5 m; beyond
-// that, each column shows its notes page by page, turning every 12 seconds.
+// Fitting: the text shrinks a little, never below a size read from 5 m (about 29 px on a 1080p
+// wall); beyond that, each column shows its notes page by page, turning every 12 seconds, which
+// the facilitator can pause (and a system asking for reduced motion starts paused) (issue 26).
 (function () {
   "use strict";
   var body = document.body;
   var columns = Array.prototype.slice.call(document.querySelectorAll(".wall-column"));
-  var SCALES = [1, 0.92, 0.85, 0.78, 0.72];
+  var SCALES = [1, 0.9];
   var TURN = 12000;
   var NEW_FOR = 20000;
   var pageOf = {};
@@ -41,7 +42,9 @@
       li.classList.add("kind-" + note.kind);
       li.appendChild(el("strong", "badge", note.kind === "decision" ? body.dataset.msgDecision : body.dataset.msgAction));
     }
-    li.appendChild(el("p", "note-text", note.text));
+    var text = el("p", "note-text", note.text);
+    text.dir = "auto";  // a note in Arabic reads right to left (issue 26)
+    li.appendChild(text);
     if (note.kind === "action" && (note.who || note.due)) {
       var action = el("p", "note-action", note.who || "");
       if (note.due) {
@@ -126,14 +129,26 @@
         Array.prototype.forEach.call(c.querySelectorAll(".off-page"), function (li) { li.classList.remove("off-page"); });
         c.querySelector(".page-indicator").textContent = "";
       });
-      if (!overflowing()) { body.dataset.fit = String(SCALES[i]); return; }
+      if (!overflowing()) { body.dataset.fit = String(SCALES[i]); paging.hidden = true; return; }
     }
     body.dataset.fit = "pages";
+    paging.hidden = false;
     columns.forEach(function (c) { paginate(c.querySelector(".wall-notes"), c.querySelector(".page-indicator")); });
   }
 
-  function turn() {
-    if (body.dataset.fit !== "pages") { return; }
+  var paging = document.getElementById("wall-paging");
+  var pauseButton = document.getElementById("wall-pause");
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+  var paused = !!(reduced && reduced.matches);
+
+  function showPaused() {
+    pauseButton.setAttribute("aria-pressed", paused ? "true" : "false");
+    pauseButton.textContent = paused ? pauseButton.dataset.msgPlay : pauseButton.dataset.msgPause;
+    body.dataset.paused = paused ? "true" : "false";
+  }
+
+  function turn(byHand) {
+    if (body.dataset.fit !== "pages" || (paused && !byHand)) { return; }
     columns.forEach(function (c) {
       var key = c.dataset.theme;
       pageOf[key] = (pageOf[key] || 0) + 1;
@@ -164,6 +179,12 @@
   Array.prototype.forEach.call(document.querySelectorAll(".wall-note.is-new"), function (li) {
     setTimeout(function () { li.classList.remove("is-new"); }, NEW_FOR);
   });
+  pauseButton.addEventListener("click", function () { paused = !paused; showPaused(); });
+  document.getElementById("wall-next").addEventListener("click", function () { turn(true); });
+  if (reduced && reduced.addEventListener) {
+    reduced.addEventListener("change", function () { paused = reduced.matches; showPaused(); });
+  }
+  showPaused();
   fit();
-  setInterval(turn, TURN);
+  setInterval(function () { turn(false); }, TURN);
 })();

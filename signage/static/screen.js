@@ -163,9 +163,14 @@
     var figure = el("figure", "qr-code " + (cls || ""));
     var img = el("img");
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(qr.svg);
-    img.alt = qr.label ? caption : caption;
+    // What to type instead of scanning (issue 26): the board's code and /j, or the short address.
+    var short = qr.short || String(qr.url || "").replace(/^https?:\/\//, "");
+    img.alt = label("qr_alt", { url: short });
     figure.appendChild(img);
-    figure.appendChild(el("figcaption", null, caption));
+    var text = el("figcaption", null, caption);
+    var typed = qr.code && qr.join ? label("qr_type_code", { code: qr.code, url: qr.join }) : short;
+    text.appendChild(el("span", "qr-text", typed));
+    figure.appendChild(text);
     return figure;
   }
 
@@ -216,7 +221,7 @@
       var a = m.announcement;
       var card = el("article", "announcement-card" + (a.image ? " with-image" : ""));
       card.dataset.announcement = a.id;
-      if (a.image) { var img = el("img", "announcement-image"); img.src = a.image; img.alt = ""; card.appendChild(img); }
+      if (a.image) { var img = el("img", "announcement-image"); img.src = a.image; img.alt = a.image_alt || ""; card.appendChild(img); }
       card.appendChild(el("h3", "announcement-title", a.title));
       if (a.body) { card.appendChild(el("p", "announcement-body", a.body)); }
       ann.appendChild(card);
@@ -227,7 +232,7 @@
     byId("wall-zone").hidden = !m.board;
     if (m.board) {
       byId("wall-title").textContent = m.board.title;
-      m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
+      m.board.notes.forEach(function (n) { var li = el("li", "note", n.text); li.dir = "auto"; wall.appendChild(li); });
     }
     // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");

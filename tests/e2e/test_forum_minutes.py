@@ -58,8 +58,10 @@ async def test_an_organizer_produces_the_minutes_from_the_console_and_prints_the
     assert heading == "Compte rendu : Forum du Blosne"
     assert "Awa, médiatrice numérique" in await page.text_content("article")
     await page.emulate_media(media="print")
-    pdf = await page.pdf(format="A4")
+    pdf = await page.pdf(format="A4", tagged=True, outline=True)
     assert pdf[:4] == b"%PDF"
+    # Printed as a tagged PDF (issue 26): its structure (headings, lists) and its language survive.
+    assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf
     await assert_accessible(page)
 
 

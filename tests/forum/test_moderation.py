@@ -6,6 +6,7 @@ carries published notes and what happens to them.
 
 import asyncio
 import json
+import re
 
 import pytest
 from aiohttp import WSServerHandshakeError
@@ -212,5 +213,8 @@ async def test_the_wall_shows_the_code_and_qr_and_no_staff_control(client, post_
     page = await (await client.get(f"/forum/boards/{post_board['id']}/wall")).text()
     assert post_board["code"] in page and 'class="qr"' in page
     assert f"/j/{post_board['code']}" in page
-    assert "<form" not in page and "<button" not in page and "key=" not in page
+    assert "<form" not in page and "key=" not in page
+    # Its only buttons pause and turn its pages (issue 26, WCAG 2.2.2): no staff control.
+    assert re.findall(r'<button[^>]*id="([^"]+)"', page) == ["wall-pause", "wall-next"]
+    assert page.count("<button") == 2
     assert f'data-live-channels="board:{post_board["id"]}"' in page

@@ -144,3 +144,35 @@ async def test_staff_pages_list_pair_and_edit_screens(organizer, client, server)
     assert "Hall d'entrée" in listing and "Code accepté" in listing and "Non jumelé" not in listing
     r = await form(organizer, display_url + "/revoke", {}, allow_redirects=False)
     assert r.status == 303
+
+
+async def test_an_announcement_image_carries_the_text_staff_gave_it(organizer, client, bearer, server):
+    """Issue 26 (RGAA 1.1): what the image shows, typed by staff, reaches the screen as its alt."""
+    await add_site(server.app)
+    screen = await pair(client, bearer)
+    page = await organizer.get("/staff/announcements")
+    assert 'name="image_alt"' in await page.text()
+    alt = "Affiche : atelier CV le mardi à 14 h, salle 2"
+    r = await form(
+        organizer,
+        "/staff/announcements",
+        {"title": "Affiche", "target": "all", "image": upload(PNG), "image_alt": alt},
+        allow_redirects=False,
+    )
+    assert r.status == 303, await r.text()
+    announcement = (await (await snapshot(client, screen)).json())["announcements"][0]
+    assert announcement["image_alt"] == alt
+
+
+async def test_every_qr_code_of_a_screen_has_its_text_to_type(client, bearer, server):
+    """Issue 26 (RGAA 1.1): beside each QR code, the short address, and a board's join code."""
+    await add_site(server.app)
+    screen = await pair(client, bearer)
+    r = await client.post(
+        "/api/v1/boards", headers=bearer, json={"title": "Le parc", "moderation": "post", "site": "maurepas"}
+    )
+    code = (await r.json())["code"]
+    snap = await (await snapshot(client, screen)).json()
+    board_qr = snap["boards"][0]["qr"]
+    assert board_qr["code"] == code and board_qr["join"].endswith("/j") and "://" not in board_qr["join"]
+    assert snap["qr"]["site"]["short"].endswith("/sites/maurepas") and "://" not in snap["qr"]["site"]["short"]
