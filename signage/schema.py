@@ -65,3 +65,9 @@ def _signage(db: sqlite_utils.Database) -> None:
             created REAL NOT NULL
         )"""
     )
+
+
+@migrations(name="0002_screen_languages")
+def _screen_languages(db: sqlite_utils.Database) -> None:
+    """The languages a screen's fixed labels alternate in (issue 24): "fr,ar"; empty for the server's first."""
+    db.execute("ALTER TABLE signage_displays ADD COLUMN languages TEXT NOT NULL DEFAULT ''")

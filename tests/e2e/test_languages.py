@@ -138,3 +138,19 @@ async def test_listen_is_hidden_without_a_voice_for_the_language(page, world):
     assert await page.locator(".site-header .speak-button").is_hidden()  # a French voice would mangle Turkish
     await page.goto("/lang/fr?next=/")
     assert await page.locator(".site-header .speak-button").is_visible()
+
+
+async def test_a_lobby_screen_in_two_languages_alternates_its_fixed_labels(page, world):
+    display, token = next(iter(world.display_tokens.items()))
+    r = await world.organizer.patch(f"/api/v1/displays/{display}", headers=world.bearer, json={"languages": "fr, ar"})
+    assert r.status == 200, await r.text()
+    await page.clock.install()
+    await page.goto(f"/screens/{display}?token={token}&now=2026-12-02T10:00:00%2B01:00")
+    assert await page.get_attribute("html", "lang") == "fr"
+    assert await page.text_content("#days-title") == "Les prochains jours"
+    await page.clock.run_for(16_000)
+    assert (await page.get_attribute("html", "lang"), await page.get_attribute("html", "dir")) == ("ar", "rtl")
+    assert await page.text_content("#days-title") == "الأيام القادمة"
+    await assert_accessible(page)
+    await page.clock.run_for(15_000)
+    assert await page.get_attribute("html", "lang") == "fr"
