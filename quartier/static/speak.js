@@ -1,6 +1,6 @@
 // "Écouter" (issue 24): the browser's own speech synthesis reads a page or a note aloud, on the
 // device, in the page's language; nothing leaves the device. Without a voice for that language the
-// buttons stay hidden (CSS shows .speak-button only under html.can-speak).
+// buttons stay hidden (CSS shows .speak-button only under html.can-speak) and notes get none.
 // A button with data-speak="page" reads the main content; every note of a wall or a phone list
 // ([data-note-id] with a .note-text, live ones too) gets its own button reading that note.
 (function () {
@@ -20,7 +20,17 @@
     return null;
   }
 
-  function refresh() { root.classList.toggle("can-speak", !!voice()); }
+  var watching = false;
+  function refresh() {
+    var can = !!voice();
+    root.classList.toggle("can-speak", can);
+    // Notes get their button only where it can speak: elsewhere the page's markup stays as it was.
+    if (can && !watching) {
+      watching = true;
+      equipNotes();
+      new MutationObserver(equipNotes).observe(document.body, { childList: true, subtree: true });
+    }
+  }
 
   function textOf(button) {
     if (button.dataset.speak === "page") {
@@ -80,6 +90,4 @@
   });
   refresh();
   if (typeof synth.addEventListener === "function") { synth.addEventListener("voiceschanged", refresh); }
-  equipNotes();
-  new MutationObserver(equipNotes).observe(document.body, { childList: true, subtree: true });
 })();
