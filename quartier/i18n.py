@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import io
+import json
 import os
 import threading
 from contextvars import ContextVar
@@ -130,6 +131,20 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+PLURAL_SAMPLES = (0, 1, 2, 3, 11, 100, 1000000)  # one number of each CLDR category in every language we know
+
+
+def plural_forms(singular: str, plural: str) -> str:
+    """JSON {CLDR category: text} of a plural message in the current language, for pages' scripts:
+    `Intl.PluralRules(lang).select(n)` picks the form (Arabic's "two" and "few" are not "other")."""
+    code = current_language.get()
+    rule = locale(code).plural_form
+    forms: dict[str, str] = {}
+    for n in PLURAL_SAMPLES:
+        forms.setdefault(rule(n), ngettext(singular, plural, n))
+    return json.dumps(forms, ensure_ascii=False)
+
+
 def direction(code: str) -> str:
     """ "rtl" for a language written right to left (Arabic), else "ltr": the pages' `dir`."""
     return "rtl" if locale(code).character_order == "right-to-left" else "ltr"
@@ -154,6 +169,7 @@ def template_globals() -> dict[str, Any]:
         "translated": _translated,
         "language_name": language_name,
         "direction": direction,
+        "plural_forms": plural_forms,
     }
 
 

@@ -39,7 +39,10 @@
     li.querySelector(".remove-dot").hidden = result.mine < 1;
     budget.dataset.used = String(result.used);
     // The plural rule of the page's language (French says "0 gommette", English "0 dots").
-    var form = plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther;
+    var forms = {};
+    try { forms = JSON.parse(budget.dataset.msgLeftForms || "{}"); } catch (e) { forms = {}; }
+    var form = forms[plural.select(result.left)] ||
+      (plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther);
     budget.textContent = form.replace("{left}", result.left).replace("{budget}", result.budget);
   }
 

@@ -43,9 +43,14 @@
 
   var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "fr")
     : { select: function (n) { return n <= 1 ? "one" : "other"; } };
+  // Every form of the page's language by category (Arabic has six), else one/other.
+  function pluralForm(json, n, one, other) {
+    try { var forms = JSON.parse(json || "{}"); if (forms[plural.select(n)]) { return forms[plural.select(n)]; } } catch (e) { /* one/other */ }
+    return plural.select(n) === "one" ? one : other;
+  }
   function count() {
     var n = text.value.length;
-    var words = plural.select(n) === "one" ? msg.msgCounterOne : msg.msgCounterOther;
+    var words = pluralForm(msg.msgCounterForms, n, msg.msgCounterOne, msg.msgCounterOther);
     counter.textContent = words.replace("{n}", n).replace("{max}", max);
     counter.classList.toggle("near", n > max - 30);
   }
@@ -76,7 +81,7 @@
   function showQueue() {
     var n = load().length;
     queueStatus.hidden = n === 0;
-    queueStatus.textContent = n === 0 ? "" : (plural.select(n) === "one" ? msg.msgQueueOne : msg.msgQueueOther).replace("{n}", n);
+    queueStatus.textContent = n === 0 ? "" : pluralForm(msg.msgQueueForms, n, msg.msgQueueOne, msg.msgQueueOther).replace("{n}", n);
     document.body.dataset.queued = String(n);
   }
 

@@ -154,3 +154,15 @@ async def test_a_lobby_screen_in_two_languages_alternates_its_fixed_labels(page,
     await assert_accessible(page)
     await page.clock.run_for(15_000)
     assert await page.get_attribute("html", "lang") == "fr"
+
+
+async def test_the_arabic_counter_uses_arabic_plural_forms(page, server):  # noqa: F811
+    board = await open_board(server)
+    await page.goto(f"/lang/ar?next=/forum/boards/{board}/tablet")
+    await page.fill("#note-text", "")
+    counter = await page.text_content("#note-counter")
+    assert "حرفان" not in counter  # the dual is for 2, not for 0
+    await page.fill("#note-text", "ab")
+    assert (await page.text_content("#note-counter")).startswith("حرفان من")
+    await page.fill("#note-text", "abcde")
+    assert (await page.text_content("#note-counter")).startswith("5 أحرف من")
