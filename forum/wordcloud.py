@@ -1,8 +1,8 @@
 """A board's most frequent meaningful words, and a word cloud of them as SVG, computed here.
 
 Words are folded to lower case without accents ("Démarches" and "demarches" are one
-word), French elisions are cut ("l'aide" is "aide"), and stop words and short words
-are dropped. The layout is deterministic (same words, same picture): words are placed
+word), French elisions are cut ("l'aide" is "aide"), and short words and the stop words
+of every language it knows (French, English, Arabic, Turkish: a note may be written in any) are dropped. The layout is deterministic (same words, same picture): words are placed
 from the largest down along a spiral from the centre, each where it overlaps nothing.
 No JavaScript and no library: the wall and the minutes use the same SVG.
 
@@ -21,29 +21,11 @@ from typing import Any
 
 import sqlite_utils
 
+from forum import stopwords
 from quartier.xmltext import escape, quoteattr
 
 MIN_LENGTH = 3
 
-# French stop words, folded (no accents): articles, pronouns, auxiliaries, common verbs and
-# adverbs that say nothing about what residents need.
-STOP_WORDS = frozenset(
-    """
-a afin ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai auraient aurais aurait auras aurez
-auriez aurions aurons auront aussi autre autres aux auxquelles auxquels avaient avais avait avant avec avez aviez
-avions avoir avons ayant ayez ayons bah beaucoup bien bon car ce ceci cela celle celles celui cependant certain
-certaine certaines certains ces cet cette ceux chaque chez ci comme comment contre dans de debout dedans dehors deja
-depuis des desquelles desquels dessous dessus devant devrait doit doivent donc dont du duquel durant elle elles en
-encore entre es est et etaient etais etait etant etc ete etes etiez etions etre eu eue eues eux faire fais fait faut
-fois font hors ici il ils je jusqu jusque la laquelle le lequel les lesquelles lesquels leur leurs lui mais me meme
-memes mes moi moins mon ne ni non nos notre nous on ont ou par parce pas peu peut peuvent peux plus plupart pour
-pourquoi pourrait puis qu quand que quel quelle quelles quels qui quoi sa sans se sera serai seraient serais serait
-seras serez seriez serions serons seront ses si sien sienne soi soient sois soit sommes son sont sous suis sur ta
-tant te tes toi ton tous tout toute toutes tres tu un une unes uns va vais vas vers veut veux via voici voila vont
-vos votre vous vu y etre avoir faire aller dire pouvoir vouloir savoir falloir devoir chose choses truc trucs oui
-merci bonjour avoir besoin quelqu quelque quelques plus moins tout tous ceux celles cela ca
-""".split()
-)
 
 # Elided articles and pronouns before an apostrophe: l', d', j', qu', n', s', c', m', t', jusqu', lorsqu', puisqu'.
 _ELISION = re.compile(r"\b(?:[ldjnsmtc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
@@ -56,6 +38,10 @@ def fold(word: str) -> str:
     """Lower case without accents: 'Démarches' -> 'demarches'; 'Œuvre' -> 'oeuvre'."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("œ", "oe").replace("æ", "ae"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Stop words of every language the word cloud knows (forum/stopwords.py), folded like the words.
+STOP_WORDS = frozenset(fold(word) for language in stopwords.BY_LANGUAGE.values() for word in language)
 
 
 def words(text: str) -> list[str]:

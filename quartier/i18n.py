@@ -1,8 +1,11 @@
-"""Translations: French is the source language, English comes from each package's catalogue.
+"""Translations: French is the source language, every other language comes from catalogues.
 
 Message ids are the French texts, so a French reader always sees the real text even
-where a translation is missing. Each package keeps `locale/en/LC_MESSAGES/messages.po`;
-they are merged when a language is first used (no compile step, no binary files in the repository).
+where a translation is missing. Each package keeps `locale/<code>/LC_MESSAGES/messages.po`
+(en, ar, tr…); they are merged when a language is first used (no compile step, no binary files
+in the repository). A language is data: its catalogues and one entry of the `languages` setting;
+its name, its direction (`dir="rtl"` for Arabic) and its plural forms come from Babel and the
+catalogue's header.
 The current language lives in a context variable that the locale middleware sets
 per request and the CLI sets from the environment.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import io
+import json
 import os
 import threading
 from contextvars import ContextVar
@@ -24,13 +28,18 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 SOURCE_LANGUAGE = "fr"
+# The languages in which our own data (the built-in feedback forms) must give every text;
+# the interface's languages are the `languages` setting, any language that has catalogues.
 LANGUAGES = ("fr", "en")
+UNTRANSLATED_KEPT = 2000  # message ids remembered per language (a test reads them; memory stays bounded)
 
 current_language: ContextVar[str] = ContextVar("current_language", default=SOURCE_LANGUAGE)
 
 _catalogues: dict[str, NullTranslations] = {}
 _packages: tuple[str, ...] = ()
 _lock = threading.Lock()
+# Message ids a page asked for in a language whose catalogues lack them (tests/test_languages.py).
+untranslated: dict[str, set[str]] = {}
 
 
 def load_catalogues(packages: list[str]) -> None:
@@ -48,7 +57,9 @@ def load_catalogues(packages: list[str]) -> None:
 
 
 def _merge(language: str, packages: tuple[str, ...]) -> NullTranslations:
-    merged = Translations()
+    # The first catalogue found is the base: its header gives the language's plural forms
+    # (six in Arabic), which merging into an empty Translations would lose.
+    merged: Translations | None = None
     for package in packages:
         po = importlib.resources.files(package) / "locale" / language / "LC_MESSAGES" / "messages.po"
         if not po.is_file():
@@ -58,13 +69,16 @@ def _merge(language: str, packages: tuple[str, ...]) -> NullTranslations:
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
-        merged.merge(Translations(buffer))
-    return merged
+        if merged is None:
+            merged = Translations(buffer)
+        else:
+            merged.merge(Translations(buffer))
+    return merged if merged is not None else Translations()
 
 
 def _catalogue() -> NullTranslations | None:
     language = current_language.get()
-    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+    if language == SOURCE_LANGUAGE:
         return None
     catalogue = _catalogues.get(language)
     if catalogue is None:
@@ -78,14 +92,62 @@ def _catalogue() -> NullTranslations | None:
 def gettext(message: str) -> str:
     """Translate a French message into the current language."""
     catalogue = _catalogue()
-    return catalogue.gettext(message) if catalogue else message
+    if catalogue is None:
+        return message
+    if message not in catalogue._catalog:
+        _note_untranslated(message)
+    return catalogue.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form of the current language (Arabic has six, Turkish and English two)."""
     catalogue = _catalogue()
     if catalogue:
+        if (singular, 0) not in catalogue._catalog:
+            _note_untranslated(singular)
         return catalogue.ngettext(singular, plural, n)
     return singular if n in (0, 1) else plural  # French counts 0 as singular
+
+
+def _note_untranslated(message: str) -> None:
+    seen = untranslated.setdefault(current_language.get(), set())
+    if len(seen) < UNTRANSLATED_KEPT:
+        seen.add(message)
+
+
+def catalogue_languages(packages: list[str]) -> list[str]:
+    """The source language and every language some package has a catalogue for."""
+    found = {SOURCE_LANGUAGE}
+    for package in packages:
+        root = importlib.resources.files(package) / "locale"
+        if root.is_dir():
+            found.update(d.name for d in root.iterdir() if (d / "LC_MESSAGES" / "messages.po").is_file())
+    return sorted(found)
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself, for the switcher: "Français", "English", "العربية", "Türkçe"."""
+    name = locale(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+PLURAL_SAMPLES = (0, 1, 2, 3, 11, 100, 1000000)  # one number of each CLDR category in every language we know
+
+
+def plural_forms(singular: str, plural: str) -> str:
+    """JSON {CLDR category: text} of a plural message in the current language, for pages' scripts:
+    `Intl.PluralRules(lang).select(n)` picks the form (Arabic's "two" and "few" are not "other")."""
+    code = current_language.get()
+    rule = locale(code).plural_form
+    forms: dict[str, str] = {}
+    for n in PLURAL_SAMPLES:
+        forms.setdefault(rule(n), ngettext(singular, plural, n))
+    return json.dumps(forms, ensure_ascii=False)
+
+
+def direction(code: str) -> str:
+    """ "rtl" for a language written right to left (Arabic), else "ltr": the pages' `dir`."""
+    return "rtl" if locale(code).character_order == "right-to-left" else "ltr"
 
 
 def template_globals() -> dict[str, Any]:
@@ -105,6 +167,9 @@ def template_globals() -> dict[str, Any]:
         "gettext": _template_gettext,
         "ngettext": _template_ngettext,
         "translated": _translated,
+        "language_name": language_name,
+        "direction": direction,
+        "plural_forms": plural_forms,
     }
 
 
@@ -117,7 +182,9 @@ def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
 
 
 def _translated(value: Any) -> Markup:
-    return Markup.escape(gettext(str(value)))
+    text = str(value)
+    catalogue = _catalogue()  # data, not a message of ours: a miss is not an untranslated string
+    return Markup.escape(catalogue.gettext(text) if catalogue else text)
 
 
 def N_(message: str) -> str:

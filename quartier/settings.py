@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from quartier import features, i18n
 from quartier.i18n import gettext as _
 from quartier.inputs import to_week
 
@@ -41,7 +42,11 @@ class Settings:
         "Use https:// in production: cookies are then marked Secure.",
     )
     timezone: str = setting("Europe/Paris", "Timezone of the sites: every time is shown in it.")
-    languages: list[str] = setting(["fr", "en"], "Interface languages, the first one is the default.")
+    languages: list[str] = setting(
+        ["fr", "en", "ar", "tr"],
+        "Interface languages, the first one is the default; any language with catalogues "
+        "(locale/<code>/LC_MESSAGES/messages.po), see README « Languages ».",
+    )
     secret_key: str = setting(
         "",
         "Secret that signs CSRF tokens. `quartier init` writes a fresh one; "
@@ -180,8 +185,10 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("un port entre 0 et 65535")
     if name == "base_url" and not value.startswith(("http://", "https://")):
         return _("une adresse qui commence par http:// ou https://")
-    if name == "languages" and (not value or any(v not in ("fr", "en") for v in value)):
-        return _("une liste parmi fr et en")
+    if name == "languages":
+        known = i18n.catalogue_languages(features.packages())
+        if not value or any(v not in known for v in value) or len(set(value)) != len(value):
+            return _("une liste sans doublon parmi {languages}").format(languages=", ".join(known))
     if name == "service_baseline_week" and value and to_week(value) is None:
         return _("une semaine ISO, par exemple 2025-W10")
     if name == "service_goal_factor" and value < 1:

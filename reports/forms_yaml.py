@@ -4,10 +4,12 @@ error names its file and line, in the words of the person who edits the template
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any
 
 import yaml
 
+from quartier import features, i18n
 from quartier.i18n import LANGUAGES, N_
 from quartier.i18n import gettext as _
 from reports.form_model import (
@@ -22,6 +24,12 @@ from reports.form_model import (
     FormError,
     Question,
 )
+
+
+@functools.cache
+def text_languages() -> tuple[str, ...]:
+    """The languages a form's text may be given in: French and English always, then any with catalogues."""
+    return tuple(dict.fromkeys([*LANGUAGES, *i18n.catalogue_languages(features.packages())]))
 
 
 class FormParser:
@@ -73,11 +81,12 @@ class FormParser:
         return value
 
     def labels(self, node: yaml.Node, what: str) -> dict[str, str]:
-        entries = self.mapping(node, LANGUAGES, what)
+        """A text in French and English, and in any other language that has catalogues (ar, tr…)."""
+        entries = self.mapping(node, text_languages(), what)
         for language in LANGUAGES:
             if language not in entries:
                 raise self.fail(node, N_("{what} : il manque le texte en « {language} »"), what=what, language=language)
-        return {language: self.text(entries[language], f"{what} ({language})") for language in LANGUAGES}
+        return {language: self.text(entries[language], f"{what} ({language})") for language in entries}
 
     def form(self, node: yaml.Node | None, name: str) -> Form:
         if node is None:
@@ -201,7 +210,7 @@ class FormParser:
             raise self.fail(node, N_("{what} : attendu une liste d'au moins deux choix"), what=what)
         out: list[Choice] = []
         for item in node.value:
-            entries = self.mapping(item, ("id", *LANGUAGES), what)
+            entries = self.mapping(item, ("id", *text_languages()), what)
             if "id" not in entries:
                 raise self.fail(item, N_("{what} : il manque « {key} »"), what=what, key="id")
             cid = self.ident(entries["id"], what)
@@ -215,7 +224,7 @@ class FormParser:
             raise self.fail(node, N_("{what} : attendu une liste de 2 à 10 points"), what=what)
         out: list[Choice] = []
         for item in node.value:
-            entries = self.mapping(item, ("value", "face", *LANGUAGES), what)
+            entries = self.mapping(item, ("value", "face", *text_languages()), what)
             if "value" not in entries:
                 raise self.fail(item, N_("{what} : il manque « {key} »"), what=what, key="value")
             value = self.scalar(entries["value"], what)

@@ -100,7 +100,8 @@ async def page(request: web.Request) -> web.Response:
     display_id = path_id(request)
     if not await request.app[DB].fetchone("SELECT id FROM signage_displays WHERE id = ?", (display_id,)):
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
-    return service.etagged(request, screen.agent_page(display_id, request.app[SETTINGS].languages[0]))
+    languages = await service.display_languages(request.app, display_id, request.app[SETTINGS].languages[0])
+    return service.etagged(request, screen.agent_page(display_id, languages[0], languages))
 
 
 @routes.post("/api/v1/displays/{id}/heartbeat", name="api_display_heartbeat", access=access.OWN_DISPLAY)

@@ -71,3 +71,9 @@ def _signage(db: sqlite_utils.Database) -> None:
 def _announcement_image_alt(db: sqlite_utils.Database) -> None:
     # An announcement's image says in words what it shows (RGAA 1.1, issue 26); empty: decorative.
     db.execute("ALTER TABLE signage_announcements ADD COLUMN image_alt TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0003_screen_languages")
+def _screen_languages(db: sqlite_utils.Database) -> None:
+    """The languages a screen's fixed labels alternate in (issue 24): "fr,ar"; empty for the server's first."""
+    db.execute("ALTER TABLE signage_displays ADD COLUMN languages TEXT NOT NULL DEFAULT ''")

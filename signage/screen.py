@@ -65,7 +65,13 @@ LABELS = {
     "free": N_("Gratuit, sans inscription sauf mention"),
     "unpaired": N_("Écran à jumeler"),
     "waiting": N_("Chargement du programme…"),
+    "announcements": N_("Annonces"),
+    "qr_codes": N_("Codes QR"),
+    "today_empty": N_(
+        "Rien d'autre de prévu ici ces prochains jours. Tout le programme de la ville : scannez le code QR."
+    ),
 }
+ALTERNATE_SECONDS = 15  # a screen in two languages changes language this often
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -85,6 +91,18 @@ def labels() -> dict[str, str]:
     return {key: _(text) for key, text in LABELS.items()}
 
 
+def label_sets(languages: list[str]) -> dict[str, dict[str, str]]:
+    """The fixed labels in each of a screen's languages, with each language's direction."""
+    sets = {}
+    for code in languages:
+        token = i18n.current_language.set(code)
+        try:
+            sets[code] = {**labels(), "_dir": i18n.direction(code)}
+        finally:
+            i18n.current_language.reset(token)
+    return sets
+
+
 def _script_json(data: Any) -> str:
     """JSON safe inside a <script type="application/json"> element: no "<" at all."""
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
@@ -102,10 +120,14 @@ def page_html(
     initial: dict[str, Any] | None = None,
     initial_etag: str = "",
     lang: str = i18n.SOURCE_LANGUAGE,
+    languages: list[str] | None = None,
     snapshot_slot: bool = False,
     ws_follows_snapshot: bool = False,
 ) -> str:
-    """The screen page's HTML. `initial` (a snapshot) makes the first paint need no request."""
+    """The screen page's HTML. `initial` (a snapshot) makes the first paint need no request.
+    With two `languages` the fixed labels alternate between them (the first is `lang`)."""
+    languages = languages or [lang]
+    lang = languages[0]
     token = i18n.current_language.set(lang)
     try:
         return _env.get_template("signage/screen.html").render(
@@ -119,6 +141,9 @@ def page_html(
             heartbeat_seconds=HEARTBEAT_SECONDS,
             display_id=display_id,
             labels=_script_json(labels()),
+            label_sets=_script_json(label_sets(languages)) if len(languages) > 1 else "",
+            languages=" ".join(languages),
+            alternate_seconds=ALTERNATE_SECONDS,
             initial=_script_json(initial) if initial else "",
             initial_etag=initial_etag,
             snapshot_slot=SNAPSHOT_SLOT if snapshot_slot and not initial else "",
@@ -127,7 +152,7 @@ def page_html(
         i18n.current_language.reset(token)
 
 
-def agent_page(display_id: int, lang: str) -> dict[str, Any]:
+def agent_page(display_id: int, lang: str, languages: list[str] | None = None) -> dict[str, Any]:
     """The screen page as the Pi agent serves it from localhost: its HTML and the files it loads."""
     prefix = "/static/signage/"
     return {
@@ -138,6 +163,7 @@ def agent_page(display_id: int, lang: str) -> dict[str, Any]:
             display_id=display_id,
             static_prefix=prefix,
             lang=lang,
+            languages=languages,
             snapshot_slot=True,
         ),
         "files": [prefix + name for name in STATIC_FILES],

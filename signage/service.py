@@ -68,9 +68,28 @@ async def display_fields(app: web.Application, data: Any) -> dict[str, Any]:
         fields["hours_override"] = check_hours(f.text("hours_override", max_length=400))
     if f.has("always_on"):
         fields["always_on"] = int(f.boolean("always_on"))
+    if f.has("languages"):
+        fields["languages"] = ",".join(screen_languages(app, f))
     if "site" in fields:
         await check_site(app, fields["site"])
     return fields
+
+
+async def display_languages(app: web.Application, display_id: int, fallback: str) -> list[str]:
+    """The languages a screen was set to (those the server still offers), else just `fallback`."""
+    row = await app[DB].fetchone("SELECT languages FROM signage_displays WHERE id = ?", (display_id,))
+    offered = app[SETTINGS].languages
+    chosen = [code for code in (row["languages"] if row else "").split(",") if code in offered]
+    return chosen or [fallback]
+
+
+def screen_languages(app: web.Application, f: Fields) -> list[str]:
+    """One or two of the server's languages ("fr, ar"), which the screen's fixed labels alternate in."""
+    known = app[SETTINGS].languages
+    chosen = [code.lower() for code in f.strings("languages", max_items=2, max_length=8)]
+    if any(code not in known for code in chosen):
+        f.fail("languages", N_("Une ou deux langues parmi : {languages}."), languages=", ".join(known))
+    return chosen
 
 
 async def start_pairing(app: web.Application) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def deliver(tx: Tx, claim_secret: str, token: str, now: float) -> int | None:
 
 def update_display(tx: Tx, display_id: int, fields: dict[str, Any], now: float) -> None:
     """Rename, move, reorient or reschedule a screen."""
-    allowed = {"name", "site", "orientation", "margin_minutes", "hours_override", "always_on"}
+    allowed = {"name", "site", "orientation", "margin_minutes", "hours_override", "always_on", "languages"}
     sets = {k: v for k, v in fields.items() if k in allowed}
     if not tx.execute("SELECT 1 FROM signage_displays WHERE id = ?", (display_id,)).fetchone():
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))

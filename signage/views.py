@@ -104,7 +104,7 @@ async def screen_page(request: web.Request) -> web.Response:
         js_url=_static(request, "screen.js"),
         initial=snap,
         initial_etag=etag(snap),
-        lang=request[LANGUAGE],
+        languages=await service.display_languages(request.app, display_id, request[LANGUAGE]),
     )
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 

@@ -22,7 +22,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_without_a_file():
     s = load(None)
-    assert (s.host, s.port, s.timezone, s.languages) == ("127.0.0.1", 8080, "Europe/Paris", ["fr", "en"])
+    assert (s.host, s.port, s.timezone, s.languages) == ("127.0.0.1", 8080, "Europe/Paris", ["fr", "en", "ar", "tr"])
     assert len(s.secret_key) >= 32
 
 

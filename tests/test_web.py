@@ -12,9 +12,9 @@ from .conftest import text_of
 
 async def test_home_is_french_by_default_and_english_on_request(client):
     page = await (await client.get("/")).text()
-    assert '<html lang="fr">' in page and "Aller au contenu" in page
+    assert '<html lang="fr" dir="ltr"' in page and "Aller au contenu" in page
     page = await (await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})).text()
-    assert '<html lang="en">' in page and "Skip to content" in page
+    assert '<html lang="en" dir="ltr"' in page and "Skip to content" in page
 
 
 async def test_the_language_switch_is_remembered(client):

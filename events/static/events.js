@@ -22,7 +22,7 @@
         if (!fresh) { return; }
         region.innerHTML = fresh.innerHTML;
         var status = document.getElementById("live-status");
-        if (status) { status.textContent = document.documentElement.lang === "en" ? "Programme updated." : "Programme mis à jour."; }
+        if (status) { status.textContent = status.dataset.updated || "Programme mis à jour."; }
         document.body.dataset.programmeVersion = String((parseInt(document.body.dataset.programmeVersion || "0", 10) || 0) + 1);
       })
       .catch(function () { /* offline: the next change or reconnect tries again */ })

@@ -66,7 +66,10 @@
     if (hadFocus && removeButton.hidden) { li.querySelector(".add-dot").focus(); }
     budget.dataset.used = String(result.used);
     // The plural rule of the page's language (French says "0 gommette", English "0 dots").
-    var form = plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther;
+    var forms = {};
+    try { forms = JSON.parse(budget.dataset.msgLeftForms || "{}"); } catch (e) { forms = {}; }
+    var form = forms[plural.select(result.left)] ||
+      (plural.select(result.left) === "one" ? budget.dataset.msgLeftOne : budget.dataset.msgLeftOther);
     budget.textContent = form.replace("{left}", result.left).replace("{budget}", result.budget);
   }
 

@@ -51,12 +51,17 @@
   var NEAR = 30;
   var spoken = "";
   function threshold(n) { return n > max ? "over" : n === max ? "full" : n > max - NEAR ? "near" : ""; }
+  // Every form of the page's language by category (Arabic has six), else one/other.
+  function pluralForm(json, n, one, other) {
+    try { var forms = JSON.parse(json || "{}"); if (forms[plural.select(n)]) { return forms[plural.select(n)]; } } catch (e) { /* one/other */ }
+    return plural.select(n) === "one" ? one : other;
+  }
   function count() {
     var n = text.value.length;
-    var words = plural.select(n) === "one" ? msg.msgCounterOne : msg.msgCounterOther;
+    var words = pluralForm(msg.msgCounterForms, n, msg.msgCounterOne, msg.msgCounterOther);
     var over = n - max;
     counter.textContent = over > 0
-      ? (plural.select(over) === "one" ? msg.msgOverOne : msg.msgOverOther).replace("{n}", over)
+      ? pluralForm(msg.msgOverForms, over, msg.msgOverOne, msg.msgOverOther).replace("{n}", over)
       : words.replace("{n}", n).replace("{max}", max);
     counter.classList.toggle("near", n > max - NEAR);
     counter.classList.toggle("over", over > 0);
@@ -108,7 +113,7 @@
   function showQueue() {
     var n = load().length;
     queueStatus.hidden = n === 0;
-    queueStatus.textContent = n === 0 ? "" : (plural.select(n) === "one" ? msg.msgQueueOne : msg.msgQueueOther).replace("{n}", n);
+    queueStatus.textContent = n === 0 ? "" : pluralForm(msg.msgQueueForms, n, msg.msgQueueOne, msg.msgQueueOther).replace("{n}", n);
     document.body.dataset.queued = String(n);
   }
 

@@ -406,6 +406,29 @@
     model: function () { return state.snapshot ? model(now()) : null; }
   };
 
+  // A screen in two languages (issue 24): its fixed labels, lang and dir alternate; the programme's
+  // own texts stay as the snapshot gives them.
+  var labelSets = readJSON("screen-label-sets");
+  var languages = (body.dataset.languages || "").split(" ").filter(Boolean);
+  function speakIn(code) {
+    if (!labelSets || !labelSets[code]) { return; }
+    lang = code;
+    L = labelSets[code];
+    formats = {};
+    document.documentElement.lang = code;
+    document.documentElement.dir = L._dir || "ltr";
+    document.querySelectorAll("[data-label]").forEach(function (node) { node.textContent = label(node.dataset.label); });
+    document.querySelectorAll("[data-label-aria]").forEach(function (node) { node.setAttribute("aria-label", label(node.dataset.labelAria)); });
+    state.modelKey = "";
+    tick();
+  }
+  if (labelSets && languages.length > 1) {
+    var turn = 0;
+    setInterval(function () { turn += 1; speakIn(languages[turn % languages.length]); },
+      (parseInt(body.dataset.alternateSeconds, 10) || 15) * 1000);
+  }
+  window.quartierScreen.speakIn = speakIn;
+
   setInterval(tick, cfg.tickMs);
   setInterval(function () {
     var wait = state.wsOpen || !cfg.wsUrl ? cfg.pollMs : cfg.retryMs;

@@ -2,6 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from forum import wordcloud
 from forum.wordcloud import fold, frequencies, wordcloud_svg, words
 
@@ -75,3 +77,17 @@ async def test_the_board_cloud_uses_published_notes_and_serves_svg(client, serve
     assert ">caf<" in svg and ">samedi<" in svg
     page = await client.get(f"/forum/boards/{board['id']}/wordcloud")
     assert page.status == 200 and "caf" in await page.text()
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("نريد ورشة للحاسوب في يوم السبت من فضلك", ["ورشة", "للحاسوب", "يوم", "السبت", "فضلك"]),
+        ("Cumartesi günü bilgisayar için bir atölye istiyoruz ve", ["cumartesi", "gunu", "bilgisayar", "atolye"]),
+        ("We would like a computer workshop on Saturday, with the kids", ["computer", "workshop", "saturday", "kids"]),
+        ("J'ai besoin d'aide pour la CAF", ["aide", "caf"]),
+    ],
+)
+def test_the_cloud_skips_the_stop_words_of_every_language_it_knows(text, kept):
+    """Issue 24: a note may be written in any language; its empty words stay out of the cloud."""
+    assert wordcloud.words(text) == kept
