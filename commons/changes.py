@@ -19,3 +19,10 @@ CONTRIBUTION_ADDED = "contribution.added"
 CONTRIBUTION_REMOVED = "contribution.removed"
 VALUATION_CHANGED = "valuation.changed"
 BUDGET_CHANGED = "budget.changed"
+
+# Requests for free half-days of rooms (staff only): the organizers' queue and the rooms page follow it.
+ROOM_REQUESTS = "halfdays"
+ROOM_REQUEST_CREATED = "room_request.created"
+ROOM_REQUEST_ACCEPTED = "room_request.accepted"
+ROOM_REQUEST_REFUSED = "room_request.refused"
+ROOM_REQUEST_WITHDRAWN = "room_request.withdrawn"

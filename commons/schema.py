@@ -81,3 +81,31 @@ def _contributions(db: sqlite_utils.Database) -> None:
             "INSERT INTO commons_valuation (kind, year, value, source, updated) VALUES (?, ?, ?, ?, ?)",
             (kind, year, value, source, now),
         )
+
+
+@migrations(name="0002_room_requests")
+def _room_requests(db: sqlite_utils.Database) -> None:
+    # A free half-day of a room asked for by a partner account or staff (issue 19): one date, or the
+    # same half-day every week until `until`. Accepted, it becomes a session of the programme.
+    db.execute(
+        """CREATE TABLE commons_room_requests (
+            id INTEGER PRIMARY KEY,
+            room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+            partner_id INTEGER REFERENCES partners(id),
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            axis TEXT NOT NULL,
+            first_date TEXT NOT NULL,          -- local date
+            until TEXT,                        -- local date of the last week of a series, NULL: one date
+            start_time TEXT NOT NULL,          -- HH:MM local, within one half-day
+            end_time TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused', 'withdrawn')),
+            reason TEXT NOT NULL DEFAULT '',
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            created REAL NOT NULL,
+            decided REAL,
+            decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_room_requests_room ON commons_room_requests (room_id, state)")

@@ -66,7 +66,7 @@ def figures(
     if not first <= current <= last:
         current = last
     this_week = next(w for w in weeks if w.monday == current)
-    rooms = hours.rooms_of(queries.sessions(db))
+    rooms = queries.room_names(db)  # the sites' rooms (events.rooms), booked or not
     for o in occurrences:  # a moved occurrence may use a room no session names
         if o["room"] and current <= o["start"].date() <= current + dt.timedelta(days=4):
             rooms.setdefault(o["site"], [])
