@@ -26,3 +26,9 @@ ROOM_REQUEST_CREATED = "room_request.created"
 ROOM_REQUEST_ACCEPTED = "room_request.accepted"
 ROOM_REQUEST_REFUSED = "room_request.refused"
 ROOM_REQUEST_WITHDRAWN = "room_request.withdrawn"
+
+# The equipment bank (staff and partner accounts): catalogue changes and bookings.
+MEANS = "means"
+MEANS_CHANGED = "means.changed"
+BOOKING_CREATED = "booking.created"
+BOOKING_CHANGED = "booking.changed"

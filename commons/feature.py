@@ -7,6 +7,7 @@ from aiohttp import web
 
 from commons import (
     api,
+    api_means,
     api_spaces,
     changes,
     sections,
@@ -14,6 +15,7 @@ from commons import (
     views_budget,
     views_contributions,
     views_halfdays,
+    views_means,
     views_proposals,
     views_public,
     views_registry,
@@ -36,7 +38,9 @@ def setup(app: web.Application) -> None:
         views_budget,
         views_contributions,
         views_halfdays,
+        views_means,
         api,
+        api_means,
         api_spaces,
     ):
         module.routes.add_to(app)
@@ -45,6 +49,7 @@ def setup(app: web.Application) -> None:
     app[CHANNEL_ACCESS][changes.PROPOSALS] = ORGANIZER
     app[CHANNEL_ACCESS][changes.CONTRIBUTIONS] = STAFF
     app[CHANNEL_ACCESS][changes.ROOM_REQUESTS] = STAFF | PARTNER
+    app[CHANNEL_ACCESS][changes.MEANS] = STAFF | PARTNER
     app[STAFF_LINKS].append(("commons_staff_partners", N_("Partenaires")))
     app[STAFF_LINKS].append(("commons_proposals", N_("Séances proposées par les partenaires")))
     app[STAFF_LINKS].append(("commons_budget", N_("Budget des partenaires")))
@@ -52,8 +57,10 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("commons_valuation", N_("Tableau de valorisation")))
     app[STAFF_LINKS].append(("commons_spaces", N_("Demi-journées libres des salles")))
     app[STAFF_LINKS].append(("commons_room_requests", N_("Demandes de salles")))
+    app[STAFF_LINKS].append(("commons_means", N_("Banque de matériel")))
     app[PARTNER_LINKS].append(("commons_account", N_("Notre organisation")))
     app[PARTNER_LINKS].append(("commons_account_proposals", N_("Proposer une séance")))
     app[PARTNER_LINKS].append(("commons_contributions", N_("Nos contributions")))
     app[PARTNER_LINKS].append(("commons_budget", N_("Nos chiffres")))
     app[PARTNER_LINKS].append(("commons_spaces", N_("Réserver une demi-journée de salle")))
+    app[PARTNER_LINKS].append(("commons_means", N_("Banque de matériel")))

@@ -109,3 +109,49 @@ def _room_requests(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX commons_room_requests_room ON commons_room_requests (room_id, state)")
+
+
+@migrations(name="0003_means")
+def _means(db: sqlite_utils.Database) -> None:
+    # The equipment bank (issue 19, point 1): shared means lent between partners over half-days.
+    db.execute(
+        """CREATE TABLE commons_means (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('vehicle', 'laptop_case', 'tablet_case', 'router_4g', 'projector',
+                'teaching_kit', 'kiosk', 'other')),
+            partner_id INTEGER NOT NULL REFERENCES partners(id),   -- the owner, who accepts bookings
+            site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL, -- where it lives
+            description TEXT NOT NULL DEFAULT '',
+            condition TEXT NOT NULL DEFAULT 'good' CHECK (condition IN ('good', 'worn', 'damaged', 'unusable')),
+            needs TEXT NOT NULL DEFAULT '[]',  -- JSON list: licence (a driver's licence), trained (a trained person)
+            photo TEXT REFERENCES partner_logos(name),  -- an image in the content-addressed image table
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_bookings (
+            id INTEGER PRIMARY KEY,
+            means_id INTEGER NOT NULL REFERENCES commons_means(id) ON DELETE CASCADE,
+            partner_id INTEGER REFERENCES partners(id),  -- the borrowing organisation (NULL: the programme's staff)
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            start_date TEXT NOT NULL,
+            start_half TEXT NOT NULL CHECK (start_half IN ('morning', 'afternoon')),
+            end_date TEXT NOT NULL,
+            end_half TEXT NOT NULL CHECK (end_half IN ('morning', 'afternoon')),
+            purpose TEXT NOT NULL,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'accepted', 'refused', 'withdrawn', 'out', 'returned')),
+            reason TEXT NOT NULL DEFAULT '',
+            out_at REAL,
+            out_note TEXT NOT NULL DEFAULT '',     -- the condition noted at check-out
+            returned_at REAL,
+            return_note TEXT NOT NULL DEFAULT '',  -- the condition noted at return
+            created REAL NOT NULL,
+            decided REAL,
+            decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_bookings_means ON commons_bookings (means_id, state)")
