@@ -32,3 +32,9 @@ MEANS = "means"
 MEANS_CHANGED = "means.changed"
 BOOKING_CREATED = "booking.created"
 BOOKING_CHANGED = "booking.changed"
+
+# The common base: a site's item states go on its site channel (events.changes.site_channel) so that
+# its page and lobby screens follow; the tickets on the staff-only `faults` channel.
+BASE_CHANGED = "base.changed"
+FAULTS = "faults"
+FAULT_CHANGED = "fault.changed"

@@ -12,6 +12,7 @@ from commons import (
     changes,
     sections,
     views_account,
+    views_base,
     views_budget,
     views_contributions,
     views_halfdays,
@@ -39,6 +40,7 @@ def setup(app: web.Application) -> None:
         views_contributions,
         views_halfdays,
         views_means,
+        views_base,
         api,
         api_means,
         api_spaces,
@@ -50,6 +52,7 @@ def setup(app: web.Application) -> None:
     app[CHANNEL_ACCESS][changes.CONTRIBUTIONS] = STAFF
     app[CHANNEL_ACCESS][changes.ROOM_REQUESTS] = STAFF | PARTNER
     app[CHANNEL_ACCESS][changes.MEANS] = STAFF | PARTNER
+    app[CHANNEL_ACCESS][changes.FAULTS] = STAFF
     app[STAFF_LINKS].append(("commons_staff_partners", N_("Partenaires")))
     app[STAFF_LINKS].append(("commons_proposals", N_("Séances proposées par les partenaires")))
     app[STAFF_LINKS].append(("commons_budget", N_("Budget des partenaires")))
@@ -58,6 +61,7 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("commons_spaces", N_("Demi-journées libres des salles")))
     app[STAFF_LINKS].append(("commons_room_requests", N_("Demandes de salles")))
     app[STAFF_LINKS].append(("commons_means", N_("Banque de matériel")))
+    app[STAFF_LINKS].append(("commons_base_index", N_("Socle commun et pannes")))
     app[PARTNER_LINKS].append(("commons_account", N_("Notre organisation")))
     app[PARTNER_LINKS].append(("commons_account_proposals", N_("Proposer une séance")))
     app[PARTNER_LINKS].append(("commons_contributions", N_("Nos contributions")))

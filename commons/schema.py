@@ -155,3 +155,51 @@ def _means(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX commons_bookings_means ON commons_bookings (means_id, state)")
+
+
+@migrations(name="0004_common_base")
+def _common_base(db: sqlite_utils.Database) -> None:
+    # The common base of each site (issue 19, point 2): its checklist, each item's state and last check,
+    # the log of states (days broken in a year), and fault tickets with their history.
+    db.execute(
+        """CREATE TABLE commons_base_items (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('caf_computer', 'free_computer', 'wifi', 'scan_print', 'dropin',
+                'workshop', 'other')),
+            label TEXT NOT NULL,               -- as residents name it: "Imprimante de l'accueil"
+            code TEXT NOT NULL UNIQUE,         -- the QR code's key: /panne/{code}
+            state TEXT NOT NULL DEFAULT 'working' CHECK (state IN ('working', 'degraded', 'broken', 'absent')),
+            since REAL NOT NULL,               -- when it entered its state
+            checked TEXT,                      -- local date it was last checked
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_base_states (
+            item_id INTEGER NOT NULL REFERENCES commons_base_items(id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            at REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_base_states_item ON commons_base_states (item_id, at)")
+    db.execute(
+        """CREATE TABLE commons_faults (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES commons_base_items(id) ON DELETE CASCADE,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+            opened REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_fault_events (
+            id INTEGER PRIMARY KEY,
+            fault_id INTEGER NOT NULL REFERENCES commons_faults(id) ON DELETE CASCADE,
+            at REAL NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('report', 'note', 'closed')),
+            source TEXT NOT NULL CHECK (source IN ('qr', 'staff')),
+            note TEXT NOT NULL DEFAULT '',
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )
