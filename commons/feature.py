@@ -7,6 +7,7 @@ from aiohttp import web
 
 from commons import (
     api,
+    api_base,
     api_means,
     api_spaces,
     changes,
@@ -42,6 +43,7 @@ def setup(app: web.Application) -> None:
         views_means,
         views_base,
         api,
+        api_base,
         api_means,
         api_spaces,
     ):

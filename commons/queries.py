@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from commons import base_words, valuation
+from commons import base_words, halfdays, valuation
 from commons import budget as budget_module
 
 KINDS = valuation.KINDS  # contribution kind -> (label, unit), labels to translate where shown
@@ -39,3 +39,8 @@ say = base_words.say  # say(item, today, tz, lang=None): "Imprimante en panne de
 def base_coverage(db: sqlite_utils.Database, year: int, now: float, tz: ZoneInfo) -> list[dict[str, Any]]:
     """Per site: items of the base working out of all, and days broken in `year` (commons.base_words)."""
     return base_words.coverage(db, year, now, tz)
+
+
+def booked_sessions(db: sqlite_utils.Database) -> set[int]:
+    """Sessions that accepted half-day requests created (commons.halfdays): hours gained for the goal."""
+    return halfdays.booked_sessions(db)

@@ -23,6 +23,7 @@ from quartier.i18n import gettext as _
 from quartier.inputs import query, to_week
 from quartier.routing import STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS
+from reports import dashboard_commons
 
 routes = Routes()
 
@@ -153,6 +154,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "num": charts.number,
             "factor": request.app[SETTINGS].service_goal_factor,
             "csv_query": {"from": iso_week(first), "to": iso_week(last)},
+            **await dashboard_commons.read(request, data["current"].monday),
         },
     )
 

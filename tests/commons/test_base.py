@@ -93,3 +93,47 @@ async def test_the_printed_label_decodes_to_the_fault_form(app, organizer, tmp_p
     image.write_bytes(await (await organizer.get(f"/panne/{printer['code']}/qr.png")).read())
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True)
     assert decoded.stdout.strip() == f"http://quartier.test/panne/{printer['code']}"
+
+
+async def test_the_lobby_screen_says_what_is_out_of_order_on_its_next_snapshot(client, bearer, server):
+    from tests.signage.helpers import pair, snapshot
+
+    app = server.app
+    printer = await _printer(app)
+    screen = await pair(client, bearer)
+    before = await (await snapshot(client, screen)).json()
+    assert not [a for a in before["announcements"] if a["urgent"]]
+    assert "site:maurepas" in before["channels"]
+    ws = await client.ws_connect(f"/ws?channels=site:maurepas&since={before['version']}")
+    resident = await form(client, f"/panne/{printer['code']}", {"note": "bourrage"}, allow_redirects=False)
+    assert resident.status == 303
+    while (await asyncio.wait_for(ws.receive_json(), 5))["type"] != "base.changed":
+        pass
+    after = await (await snapshot(client, screen)).json()
+    assert after["version"] > before["version"]
+    assert [(a["title"], a["urgent"]) for a in after["announcements"]] == [
+        ("Imprimante en panne depuis aujourd'hui", True)
+    ]
+
+
+async def test_the_api_gives_the_base_and_takes_reports(app, server, make_client, bearer):
+    printer = await _printer(app)
+    resident = await make_client()
+    listed = await (await resident.get("/api/v1/sites/maurepas/base")).json()
+    assert [(i["label"], i["state"]) for i in listed["items"]] == [
+        ("Wi-Fi gratuit", "working"),
+        ("Imprimante", "working"),
+    ]
+    assert listed["out_of_order"] == []
+    made = await resident.post("/api/v1/faults", json={"code": printer["code"], "note": "plus d'encre"})
+    assert made.status == 201, await made.text()
+    said = await (await resident.get("/api/v1/sites/maurepas/base")).json()
+    assert [o["text"] for o in said["out_of_order"]] == ["Imprimante en panne depuis aujourd'hui"]
+    # Only staff name an item by its id; a flood from one device is refused.
+    assert (await resident.post("/api/v1/faults", json={"item": printer["id"]})).status == 403
+    statuses = [(await resident.post("/api/v1/faults", json={"code": printer["code"]})).status for _ in range(4)]
+    assert 429 in statuses
+    staff = await (await resident.get("/api/v1/faults?state=open", headers=bearer)).json()
+    [ticket] = staff["faults"]
+    assert ticket["label"] == "Imprimante" and ticket["history"][0]["note"] == "plus d'encre"
+    assert (await resident.get("/api/v1/sites/nowhere/base")).status == 404
