@@ -13,6 +13,7 @@ from commons import access, changes, halfday_grid, halfdays
 from commons.forms import field_errors
 from commons.views_budget import STAFF_OR_PARTNER
 from events import queries
+from events import rooms as rooms_model
 from events.model import AXES, KINDS
 from events.pages import iso_week, now, page, week_asked
 from quartier.bus import last_seq_in
@@ -117,6 +118,19 @@ async def request_send(request: web.Request) -> web.Response:
         return await _form(request, room, flat, {"conflict": _(e.message).format(**e.params)}, 409)
     url = request.app.router["commons_spaces"].url_for().with_query(site=room["site"], week=iso_week(r["date"]))
     return redirect(str(url.update_query(sent="1")))
+
+
+@routes.post("/espaces/salles/{id}", name="commons_room_save", access=ORGANIZER)
+async def room_save(request: web.Request) -> web.Response:
+    """Organizers: a room's capacity, equipment and accessibility (its name is the programme's)."""
+    room = await _room(request)
+    form = await request.post()
+    data = {"name": room["name"], **{k: str(form.get(k, "")) for k in ("capacity", "equipment", "accessibility")}}
+    r = rooms_model.clean_room(data)  # Invalid: a 422 naming the field
+    site_id = await request.app[DB].read(lambda db: queries.site(db, room["site"]))
+    assert site_id is not None
+    await request.app[DB].write(lambda tx: rooms_model.save_room(tx, site_id["id"], r))
+    return redirect(str(request.app.router["commons_spaces"].url_for().with_query(site=room["site"])))
 
 
 @routes.post("/espaces/demandes/{id}/retirer", name="commons_space_withdraw", access=PARTNER)

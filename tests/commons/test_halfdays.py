@@ -137,3 +137,20 @@ async def test_the_api_lists_free_half_days_and_takes_requests(app, server, make
     assert again.status == 409 and (await again.json())["error"]["code"] == "requested"
     wrong = await client.post(url, json={**AFTERNOON, "end": "13:30", "start": "11:00"}, headers=headers)
     assert wrong.status == 422
+
+
+async def test_an_organizer_gives_a_room_its_capacity_equipment_and_accessibility(app, organizer, make_client):
+    _caf, room = await _setup(app, make_client)
+    data = {"capacity": "12", "equipment": "6 postes, vidéoprojecteur", "accessibility": "step-free"}
+    response = await form(organizer, f"/espaces/salles/{room['id']}", data, allow_redirects=False)
+    assert response.status == 303
+    saved = await app[DB].read(lambda db: queries.room(db, room["id"]))
+    assert (saved["capacity"], saved["equipment"], saved["accessibility"]) == (
+        12,
+        ["6 postes", "vidéoprojecteur"],
+        ["step-free"],
+    )
+    page = text_of(await (await organizer.get("/espaces?site=maurepas&week=2099-W10")).text())
+    assert "12 places" in page and "6 postes, vidéoprojecteur" in page
+    wrong = await form(organizer, f"/espaces/salles/{room['id']}", {**data, "capacity": "0"})
+    assert wrong.status == 422
