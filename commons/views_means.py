@@ -5,6 +5,8 @@ its owner, check-out and return, the late list, and the item's iCalendar feed.""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from typing import Any
 
 import sqlite_utils
@@ -15,6 +17,7 @@ from commons.forms import field_errors
 from commons.views_budget import STAFF_OR_PARTNER
 from events import queries
 from events.pages import now, page
+from quartier import images
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -198,6 +201,31 @@ async def clean_means_input(request: web.Request, data: dict[str, Any]) -> dict[
     return means.clean_means(data, partner_ids, site_ids)
 
 
+def read_photo(form: Any) -> dict[str, Any] | None:
+    """The uploaded photo, checked by its bytes (PNG, JPEG, WebP or GIF, as images.sniff); None without one."""
+    upload = form.get("photo")
+    if not isinstance(upload, web.FileField):
+        return None
+    data = upload.file.read(images.MAX_IMAGE_BYTES + 1)
+    if not data:
+        return None
+    extension, content_type = images.sniff(data)  # 413 too large, 415 not an image
+    size = images.dimensions(extension, data)
+    if size is None:
+        raise Problem(422, "invalid_image", N_("Ce fichier n'est pas une image lisible."))
+    return {"data": data, "extension": extension, "content_type": content_type, "width": size[0], "height": size[1]}
+
+
+def store_photo(tx: Any, means_id: int, photo: dict[str, Any]) -> None:
+    """In the programme's content-addressed image table (the partners' logos live there too)."""
+    name = f"{hashlib.sha256(photo['data']).hexdigest()}.{photo['extension']}"
+    tx.execute(
+        "INSERT OR IGNORE INTO partner_logos (name, content_type, width, height, data, created) VALUES (?, ?, ?, ?, ?, ?)",
+        (name, photo["content_type"], photo["width"], photo["height"], photo["data"], time.time()),
+    )
+    tx.execute("UPDATE commons_means SET photo = ? WHERE id = ?", (name, means_id))
+
+
 @routes.post("/materiel", name="commons_means_add", access=ORGANIZER_OR_PARTNER)
 async def add(request: web.Request) -> web.Response:
     posted = await request.post()
@@ -205,5 +233,13 @@ async def add(request: web.Request) -> web.Response:
     data |= {k: str(posted.get(k, "")) for k in ("description", "condition")}
     data["needs"] = [str(v) for v in posted.getall("needs", [])]
     m = await clean_means_input(request, data)
-    id = await request.app[DB].write(lambda tx: means.save_means(tx, m))
+    photo = read_photo(posted)
+
+    def write(tx: Any) -> int:
+        id = means.save_means(tx, m)
+        if photo is not None:
+            store_photo(tx, id, photo)
+        return id
+
+    id = await request.app[DB].write(write)
     return redirect(str(request.app.router["commons_means_item"].url_for(id=str(id))))

@@ -153,3 +153,21 @@ async def test_the_api_books_refuses_bad_spans_and_will_not_delete_a_booked_item
     answer = await api.post(f"/api/v1/bookings/{b['id']}/decision", json={"action": "refuse"}, headers=city_headers)
     assert (await answer.json())["state"] == "refused"
     assert (await api.delete(f"/api/v1/means/{id}", headers=city_headers)).status == 204
+
+
+async def test_an_item_has_a_photo_shown_on_its_page(app, make_client):
+    from .helpers import png_bytes, post_with_file
+
+    await add_site(app)
+    city = await add_partner(app, "ville", "Ville de Rennes", kind="city")
+    owner = await partner_account(app, make_client, "ville", city)
+    await owner.get("/materiel")
+    fields = {"name": "Minibus", "kind": "vehicle", "condition": "good"}
+    response = await post_with_file(owner, "/materiel", fields, "photo", png_bytes(320, 200), allow_redirects=False)
+    assert response.status == 303, await response.text()
+    page = await (await owner.get(response.headers["Location"])).text()
+    [src] = [p.split('"')[0] for p in page.split('class="means-photo" src="')[1:]]
+    image = await owner.get(src)
+    assert image.status == 200 and image.content_type == "image/png"
+    bad = await post_with_file(owner, "/materiel", fields, "photo", b"not an image at all")
+    assert bad.status == 415 and "Image refusée" in await bad.text()
