@@ -14,7 +14,7 @@ from events import queries
 from events.pages import now
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.inputs import Fields, query, read_json
+from quartier.inputs import Fields, path_id, query, read_json
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.typedefs import DB, SETTINGS, USER
 
@@ -89,3 +89,30 @@ async def api_faults(request: web.Request) -> web.Response:
 
 def _event(e: dict[str, Any]) -> dict[str, Any]:
     return {"at": e["at"], "kind": e["kind"], "source": e["source"], "note": e["note"]}
+
+
+@routes.post("/api/v1/sites/{slug}/base/{id}", name="commons_api_base_check", access=STAFF)
+async def api_base_check(request: web.Request) -> web.Response:
+    """Staff: one item checked today, with the state found (broken opens a ticket, as on the console)."""
+    slug, id = request.match_info["slug"], path_id(request)
+    c = Fields(await read_json(request), collect=True)
+    state = c.choice("state", base.STATES, required=True)
+    note = c.text("note", max_length=500)
+    c.done()
+    assert state is not None
+    today = now(request).date()
+    user = access.user_id(request)
+
+    def write(tx: Any) -> None:
+        row = tx.execute(
+            "SELECT i.state FROM commons_base_items i JOIN sites s ON s.id = i.site_id WHERE i.id = ? AND s.slug = ?",
+            (id, slug),
+        ).fetchone()
+        if row is None:
+            raise Problem(404, "not_found", N_("Cet élément du socle n'existe pas."))
+        if state == "broken" and row["state"] != "broken":
+            base.report(tx, id, note, "staff", user)
+        base.set_state(tx, id, state, today)
+
+    await request.app[DB].write(write)
+    return web.json_response({"id": id, "state": state, "checked": today.isoformat()})

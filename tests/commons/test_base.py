@@ -137,3 +137,16 @@ async def test_the_api_gives_the_base_and_takes_reports(app, server, make_client
     [ticket] = staff["faults"]
     assert ticket["label"] == "Imprimante" and ticket["history"][0]["note"] == "plus d'encre"
     assert (await resident.get("/api/v1/sites/nowhere/base")).status == 404
+    # Staff check an item: its state and today's date; the ticket stays open until closed.
+    checked = await resident.post(
+        f"/api/v1/sites/maurepas/base/{printer['id']}", json={"state": "working"}, headers=bearer
+    )
+    assert checked.status == 200 and (await checked.json())["state"] == "working"
+    again = await (await resident.get("/api/v1/sites/maurepas/base")).json()
+    assert again["out_of_order"] == [] and again["items"][1]["checked"] == (await checked.json())["checked"]
+    assert (await resident.post(f"/api/v1/sites/maurepas/base/{printer['id']}", json={"state": "working"})).status in (
+        401,
+        403,
+    )
+    other = await resident.post(f"/api/v1/sites/cleunay/base/{printer['id']}", json={"state": "broken"}, headers=bearer)
+    assert other.status == 404
