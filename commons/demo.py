@@ -1,6 +1,6 @@
 """The demo's commons: a year of contributions by the real partner set, each site's common-base
 needs, a few growth assumptions, a partner account for the CAF and one proposal waiting for an
-organizer. Every figure is illustrative (the demo's pages say the programme is); the valuation
+organizer; then the shared means and spaces (commons.demo_shared). Every figure is illustrative (the demo's pages say the programme is); the valuation
 defaults are the sourced or illustrative ones of commons.valuation.
 """
 
@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from commons import contributions, proposals
+from commons.demo_shared import demo_shared
 from events import queries
 from events.demo_partners import ESC
 from events.model import clean_session
@@ -116,3 +117,4 @@ async def demo(ctx: Any) -> None:
         proposals.create(tx, caf, proposal, account)
 
     await ctx.db.write(write)
+    await demo_shared(ctx, ids)

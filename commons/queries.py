@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from commons import base_words, halfdays, valuation
 from commons import budget as budget_module
-from commons import valuation
 
 KINDS = valuation.KINDS  # contribution kind -> (label, unit), labels to translate where shown
 
@@ -25,3 +26,21 @@ def budget(db: sqlite_utils.Database, year: int, today: dt.date, partner_id: int
 def rates(db: sqlite_utils.Database, year: int) -> dict[str, dict[str, Any]]:
     """The valuation rule values that apply to a year: {rule: {value, year, source}}."""
     return valuation.rates(db, year)
+
+
+def out_of_order(db: sqlite_utils.Database, site: str, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """What of a site's common base is broken or works badly (commons.base_words); `say` words each."""
+    return base_words.out_of_order(db, site, tz)
+
+
+say = base_words.say  # say(item, today, tz, lang=None): "Imprimante en panne depuis mardi"
+
+
+def base_coverage(db: sqlite_utils.Database, year: int, now: float, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per site: items of the base working out of all, and days broken in `year` (commons.base_words)."""
+    return base_words.coverage(db, year, now, tz)
+
+
+def booked_sessions(db: sqlite_utils.Database) -> set[int]:
+    """Sessions that accepted half-day requests created (commons.halfdays): hours gained for the goal."""
+    return halfdays.booked_sessions(db)

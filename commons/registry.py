@@ -74,6 +74,16 @@ def holders(db: sqlite_utils.Database, partner: dict[str, Any]) -> list[str]:
     n = db.conn.execute("SELECT count(*) FROM commons_proposals WHERE partner_id = ?", (partner["id"],)).fetchone()[0]
     if n:
         lines.append(ngettext("{n} proposition de séance", "{n} propositions de séance", n).format(n=n))
+    for m in db.conn.execute("SELECT name FROM commons_means WHERE partner_id = ? ORDER BY name", (partner["id"],)):
+        lines.append(_("le matériel « {name} »").format(name=m[0]))
+    n = db.conn.execute("SELECT count(*) FROM commons_bookings WHERE partner_id = ?", (partner["id"],)).fetchone()[0]
+    if n:
+        lines.append(ngettext("{n} réservation de matériel", "{n} réservations de matériel", n).format(n=n))
+    n = db.conn.execute("SELECT count(*) FROM commons_room_requests WHERE partner_id = ?", (partner["id"],)).fetchone()[
+        0
+    ]
+    if n:
+        lines.append(ngettext("{n} demande de salle", "{n} demandes de salle", n).format(n=n))
     lines += [_("le compte « {name} »").format(name=u.name) for u in auth.organisation_accounts(db, partner["id"])]
     return lines
 

@@ -81,3 +81,125 @@ def _contributions(db: sqlite_utils.Database) -> None:
             "INSERT INTO commons_valuation (kind, year, value, source, updated) VALUES (?, ?, ?, ?, ?)",
             (kind, year, value, source, now),
         )
+
+
+@migrations(name="0002_room_requests")
+def _room_requests(db: sqlite_utils.Database) -> None:
+    # A free half-day of a room asked for by a partner account or staff (issue 19): one date, or the
+    # same half-day every week until `until`. Accepted, it becomes a session of the programme.
+    db.execute(
+        """CREATE TABLE commons_room_requests (
+            id INTEGER PRIMARY KEY,
+            room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+            partner_id INTEGER REFERENCES partners(id),
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            axis TEXT NOT NULL,
+            first_date TEXT NOT NULL,          -- local date
+            until TEXT,                        -- local date of the last week of a series, NULL: one date
+            start_time TEXT NOT NULL,          -- HH:MM local, within one half-day
+            end_time TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'refused', 'withdrawn')),
+            reason TEXT NOT NULL DEFAULT '',
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            created REAL NOT NULL,
+            decided REAL,
+            decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_room_requests_room ON commons_room_requests (room_id, state)")
+
+
+@migrations(name="0003_means")
+def _means(db: sqlite_utils.Database) -> None:
+    # The equipment bank (issue 19, point 1): shared means lent between partners over half-days.
+    db.execute(
+        """CREATE TABLE commons_means (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('vehicle', 'laptop_case', 'tablet_case', 'router_4g', 'projector',
+                'teaching_kit', 'kiosk', 'other')),
+            partner_id INTEGER NOT NULL REFERENCES partners(id),   -- the owner, who accepts bookings
+            site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL, -- where it lives
+            description TEXT NOT NULL DEFAULT '',
+            condition TEXT NOT NULL DEFAULT 'good' CHECK (condition IN ('good', 'worn', 'damaged', 'unusable')),
+            needs TEXT NOT NULL DEFAULT '[]',  -- JSON list: licence (a driver's licence), trained (a trained person)
+            photo TEXT REFERENCES partner_logos(name),  -- an image in the content-addressed image table
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_bookings (
+            id INTEGER PRIMARY KEY,
+            means_id INTEGER NOT NULL REFERENCES commons_means(id) ON DELETE CASCADE,
+            partner_id INTEGER REFERENCES partners(id),  -- the borrowing organisation (NULL: the programme's staff)
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            start_date TEXT NOT NULL,
+            start_half TEXT NOT NULL CHECK (start_half IN ('morning', 'afternoon')),
+            end_date TEXT NOT NULL,
+            end_half TEXT NOT NULL CHECK (end_half IN ('morning', 'afternoon')),
+            purpose TEXT NOT NULL,
+            session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'accepted', 'refused', 'withdrawn', 'out', 'returned')),
+            reason TEXT NOT NULL DEFAULT '',
+            out_at REAL,
+            out_note TEXT NOT NULL DEFAULT '',     -- the condition noted at check-out
+            returned_at REAL,
+            return_note TEXT NOT NULL DEFAULT '',  -- the condition noted at return
+            created REAL NOT NULL,
+            decided REAL,
+            decided_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_bookings_means ON commons_bookings (means_id, state)")
+
+
+@migrations(name="0004_common_base")
+def _common_base(db: sqlite_utils.Database) -> None:
+    # The common base of each site (issue 19, point 2): its checklist, each item's state and last check,
+    # the log of states (days broken in a year), and fault tickets with their history.
+    db.execute(
+        """CREATE TABLE commons_base_items (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('caf_computer', 'free_computer', 'wifi', 'scan_print', 'dropin',
+                'workshop', 'other')),
+            label TEXT NOT NULL,               -- as residents name it: "Imprimante de l'accueil"
+            code TEXT NOT NULL UNIQUE,         -- the QR code's key: /panne/{code}
+            state TEXT NOT NULL DEFAULT 'working' CHECK (state IN ('working', 'degraded', 'broken', 'absent')),
+            since REAL NOT NULL,               -- when it entered its state
+            checked TEXT,                      -- local date it was last checked
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_base_states (
+            item_id INTEGER NOT NULL REFERENCES commons_base_items(id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            at REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX commons_base_states_item ON commons_base_states (item_id, at)")
+    db.execute(
+        """CREATE TABLE commons_faults (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES commons_base_items(id) ON DELETE CASCADE,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+            opened REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE commons_fault_events (
+            id INTEGER PRIMARY KEY,
+            fault_id INTEGER NOT NULL REFERENCES commons_faults(id) ON DELETE CASCADE,
+            at REAL NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('report', 'note', 'closed')),
+            source TEXT NOT NULL CHECK (source IN ('qr', 'staff')),
+            note TEXT NOT NULL DEFAULT '',
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL
+        )"""
+    )

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from events import partners as partners_model
+from events import rooms as rooms_model
 from events.model import MAX_MOVE_DAYS, Rule, local
 
 SITE_JSON = ("accessibility",)
@@ -322,3 +323,9 @@ def partner_id(db: sqlite_utils.Database, value: str) -> int | None:
     """The id of the partner a key, name or short name designates (accents and case ignored), or None."""
     row = partners_model.find(db.conn.execute("SELECT id, key, name, short_name FROM partners").fetchall(), value)
     return row["id"] if row else None
+
+
+# The sites' rooms (issue 19): see events/rooms.py.
+rooms = rooms_model.rooms
+room = rooms_model.room
+room_names = rooms_model.names_by_site

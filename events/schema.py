@@ -200,3 +200,28 @@ def _registrations(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX registrations_occurrence ON registrations (session_id, date, status, created)")
     db.execute("CREATE INDEX registrations_to_erase ON registrations (erased, date)")
+
+
+@migrations(name="0008_rooms")
+def _rooms(db: sqlite_utils.Database) -> None:
+    """Rooms become objects of a site (issue 19): name, capacity, equipment, accessibility. Today's
+    room names (sessions and moved occurrences) become rooms; sessions keep naming their room by name
+    within their site, and saving a session with a new name adds the room."""
+    db.execute(
+        """CREATE TABLE rooms (
+            id INTEGER PRIMARY KEY,
+            site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            capacity INTEGER CHECK (capacity IS NULL OR capacity > 0),
+            equipment TEXT NOT NULL DEFAULT '[]',      -- JSON list of words ("vidéoprojecteur", "6 postes")
+            accessibility TEXT NOT NULL DEFAULT '[]',  -- JSON list, the sites' vocabulary (step-free, ...)
+            updated REAL NOT NULL,
+            UNIQUE (site_id, name)
+        )"""
+    )
+    db.execute(
+        """INSERT OR IGNORE INTO rooms (site_id, name, updated)
+           SELECT site_id, trim(room), unixepoch() FROM sessions WHERE trim(room) != ''
+           UNION SELECT s.site_id, trim(e.new_room), unixepoch() FROM occurrence_exceptions e
+               JOIN sessions s ON s.id = e.session_id WHERE trim(coalesce(e.new_room, '')) != ''"""
+    )

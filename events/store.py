@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from events import changes, partners, registrations
+from events import changes, partners, registrations, rooms
 from events.model import Rule, slugify
 from quartier.db import Tx
 from quartier.errors import Problem
@@ -124,6 +124,7 @@ def _site_id(tx: Tx, slug: str) -> int:
 def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[int, str]:
     """Create or update a session: by id when given, else by its key. Returns (id, outcome)."""
     row = session_row(s, _site_id(tx, s["site"]), partners.resolve(tx, s.get("partner") or ""))
+    rooms.ensure(tx, row["site_id"], s["room"])
     if id is not None:
         existing = tx.execute("SELECT * FROM sessions WHERE id = ?", (id,)).fetchone()
         if existing is None:

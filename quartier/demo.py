@@ -40,7 +40,12 @@ def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tu
         config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
     )  # it holds the secret key: never readable by others
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(settings_module.sample(host=host, port=port, base_url=f"http://{host}:{port}", database="quartier.db"))
+        # The goal line needs a baseline week (four weeks ago); the equipment bank's catalogue is public.
+        baseline = dt.date.today() - dt.timedelta(weeks=4)
+        year, week, _day = baseline.isocalendar()
+        demo_settings = {"service_baseline_week": f"{year}-W{week:02d}", "means_catalogue_public": True}
+        address = {"host": host, "port": port, "base_url": f"http://{host}:{port}", "database": "quartier.db"}
+        f.write(settings_module.sample(**address, **demo_settings))
     settings = settings_module.load(config)
     password = secrets.token_urlsafe(9)
     asyncio.run(fill(settings, password))

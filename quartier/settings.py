@@ -105,6 +105,9 @@ class Settings:
     dashboard_public: bool = setting(
         False, "Whether the service-time dashboard is public (true) or for staff only (false)."
     )
+    means_catalogue_public: bool = setting(
+        False, "Whether the equipment bank's catalogue (/banque-materiel) is public; it never shows borrowers."
+    )
     service_baseline_week: str = setting(
         "", "ISO week (YYYY-Www) whose hours of service are the baseline of the goal; empty: no goal shown."
     )

@@ -26,7 +26,7 @@ from quartier.inputs import Fields, query, to_week
 from quartier.routing import ORGANIZER, STAFF, Routes, check
 from quartier.typedefs import DB, SETTINGS, USER
 from quartier.web import redirect
-from reports import dashboard_store
+from reports import dashboard_commons, dashboard_store
 
 routes = Routes()
 
@@ -83,7 +83,7 @@ def figures(
     if not first <= current <= last:
         current = last
     this_week = next(w for w in weeks if w.monday == current)
-    rooms = hours.rooms_of(queries.sessions(db))
+    rooms = queries.room_names(db)  # the sites' rooms (events.rooms), booked or not
     for o in occurrences:  # a moved occurrence may use a room no session names
         if o["room"] and current <= o["start"].date() <= current + dt.timedelta(days=4):
             rooms.setdefault(o["site"], [])
@@ -182,6 +182,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "num": _hours,
             "factor": request.app[SETTINGS].service_goal_factor,
             "csv_query": {"from": iso_week(first), "to": iso_week(last)},
+            **await dashboard_commons.read(request, data["current"].monday),
         },
     )
 

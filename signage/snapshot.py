@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from commons import queries as commons
 from events import changes as events_changes
 from events import queries as programme
 from forum import changes as forum_changes
@@ -206,6 +207,26 @@ def announcements_for(
     return out
 
 
+def out_of_order(
+    db: sqlite_utils.Database, site: str, today: dt.date, tz: ZoneInfo, language: str
+) -> list[dict[str, Any]]:
+    """What of the site's common base is out of order (commons), as urgent notices that the screen
+    always shows: "Imprimante en panne depuis mardi". Negative ids keep them apart from staff's."""
+    return [
+        {
+            "id": -item["id"],
+            "title": commons.say(item, today, tz, language),
+            "body": "",
+            "image": None,
+            "starts": None,
+            "ends": None,
+            "priority": 0,
+            "urgent": True,
+        }
+        for item in commons.out_of_order(db, site, tz)
+    ]
+
+
 def _wall(db: sqlite_utils.Database, b: dict[str, Any], links: Links) -> dict[str, Any]:
     """A running board as a screen shows it: its newest published notes and a QR code to join."""
     notes = forums.public_notes(db, b["id"])
@@ -278,7 +299,8 @@ def build(
         "highlights": _highlights(db, display["site"], today),
         "announcements": announcements_for(
             db, display, now, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
-        ),
+        )
+        + out_of_order(db, display["site"], today, tz, language),
         "boards": boards,
         "qr": {"site": qr(site_url, site["name"])},
         "layout": {
