@@ -82,7 +82,7 @@ async def test_a_partner_books_a_free_tuesday_afternoon_and_the_organizer_accept
     assert "Permanence numérique" in programme
     dashboard = text_of(await (await organizer.get("/dashboard?from=2099-W10&to=2099-W10&week=2099-W10")).text())
     assert "Salle 2" in dashboard
-    assert "Semaine 2099-W10 : 3 h de service viennent de demi-journées de salles réservées" in dashboard
+    assert "Semaine du 2 mars 2099 : 3 h de service viennent de demi-journées de salles réservées" in dashboard
 
 
 async def _next_of(ws, type):
