@@ -39,11 +39,13 @@ def stacked_bars(
     goal_label: str = "",
     unit: str = "",
     fmt: Callable[[float], str] = _fmt,
+    wrap: bool = False,
 ) -> Markup:
     """Horizontal stacked bars: one row per (label, {series key: value}); series are (key, label, colour).
 
     `name` makes the ids of its title unique in the page. The total of each row is written at its end
-    as `fmt` writes it (one decimal at most by default); `goal` draws a dashed vertical line.
+    as `fmt` writes it (one decimal at most by default); `goal` draws a dashed vertical line. With
+    `wrap`, a long label goes on two lines instead of being cut ("Maison des aînés et des aidants").
     """
     legend, legend_rows = _legend(series)
     top = 30 + LEGEND_ROW * (legend_rows - 1)
@@ -60,7 +62,7 @@ def stacked_bars(
     ]
     out += legend
     for i, (label, values) in enumerate(rows):
-        out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit, fmt)
+        out += _bar_row(top + i * (ROW + GAP), label, values, series, scale, unit, fmt, wrap)
     if goal:
         out += _goal_line(LABEL + goal * scale, top, height, goal_label)
     out.append("</svg>")
@@ -89,10 +91,10 @@ def _bar_row(
     scale: float,
     unit: str,
     fmt: Callable[[float], str],
+    wrap: bool = False,
 ) -> list[str]:
     """One row: its label, a segment per series (each with its figure as a tooltip), the row's total."""
-    shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
-    out = [f'<text x="{LABEL - 8}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(shown)}</text>']
+    out = [_label(y, label, wrap)]
     x = float(LABEL)
     for key, series_label, colour in series:
         value = values.get(key, 0.0)
@@ -109,6 +111,25 @@ def _bar_row(
         f'<text x="{x + 6:.1f}" y="{y + ROW * 0.68:.1f}" class="total">{fmt(sum(values.values()))}{escape(unit)}</text>'
     )
     return out
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def _label(y: int, label: str, wrap: bool) -> str:
+    """A row's label, right-aligned left of the bars: cut with "…", or on two lines split between words."""
+    x = LABEL - 8
+    words = label.split(" ")
+    if not wrap or len(label) <= LABEL_CHARS or len(words) < 2:
+        return f'<text x="{x}" y="{y + ROW * 0.68:.1f}" text-anchor="end" class="label">{escape(_cut(label))}</text>'
+    # The split that makes the longer line shortest.
+    cut = min(range(1, len(words)), key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))))
+    first, second = _cut(" ".join(words[:cut])), _cut(" ".join(words[cut:]))
+    return (
+        f'<text x="{x}" y="{y + ROW * 0.42:.1f}" text-anchor="end" class="label label-2">'
+        f'<tspan x="{x}">{escape(first)}</tspan><tspan x="{x}" dy="15">{escape(second)}</tspan></text>'
+    )
 
 
 def _goal_line(gx: float, top: int, height: int, goal_label: str) -> list[str]:
