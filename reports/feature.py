@@ -13,6 +13,7 @@ from quartier.i18n import N_
 from quartier.routing import STAFF
 from quartier.typedefs import CHANNEL_ACCESS, DB, SETTINGS, STAFF_LINKS
 from reports import (
+    activity_export,
     api,
     attendance,
     attendance_api,
@@ -40,7 +41,7 @@ migrations = (feedback_store.migrations, minutes_store.migrations, attendance_st
 def setup(app: web.Application) -> None:
     feedback.setup(app)
     modules = (feedback_results, dashboard, report_views, views_minutes, views_decisions, api)
-    for module in (*modules, attendance, attendance_api):
+    for module in (*modules, attendance, attendance_api, activity_export):
         module.routes.add_to(app)
     sections.setup(app)
     app[CHANNEL_ACCESS][changes.COUNTS] = STAFF  # counts recorded: staff pages only

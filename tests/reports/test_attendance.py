@@ -156,3 +156,42 @@ async def test_late_entry_of_a_week_and_what_is_missing(facilitator, drop_in, se
     assert r.status == 422
     r = await facilitator.get("/api/v1/attendance?from=2026-12-02&to=2026-12-02")
     assert (await r.json())["occurrences"][0]["attendance"]["count"] == 5
+
+
+async def test_the_activity_export_has_the_coop_s_columns(client, bearer, drop_in, server):
+    """Issue 21, point 3: the counts in the columns of the Coop de la médiation numérique's CRA export."""
+    import csv
+    import io
+
+    from reports.activity_export import COLUMNS
+
+    body = {"date": "2026-12-02", "count": 6, "referred": 2, "ages": {"60-69": 4, "70-plus": 1}, "needs": {"caf": 3}}
+    assert (await client.post(f"/api/v1/sessions/{drop_in}/attendance", json=body, headers=bearer)).status == 201
+    not_held = {"date": "2026-11-25", "held": False, "reason": "fermé"}
+    assert (await client.post(f"/api/v1/sessions/{drop_in}/attendance", json=not_held, headers=bearer)).status == 201
+    r = await client.get("/staff/attendance/activites.csv?from=2026-11-01&to=2026-12-02", headers=bearer)
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(await r.text())))
+    assert list(rows[0]) == COLUMNS[:]
+    assert COLUMNS[:8] == [
+        "Date",
+        "Type",
+        "Nombre de participants",
+        "Bénéficiaire",
+        "Canaux d’accompagnement",
+        "Lieu",
+        "Durée (min)",
+        "Nom de l’atelier",
+    ]
+    assert len(rows) == 1  # uncounted and not-held occurrences are not activities
+    row = rows[0]
+    assert row["Date"] == "02/12/2026" and row["Type"] == "Accompagnement individuel"
+    assert row["Nombre de participants"] == "6" and row["Durée (min)"] == "180"
+    assert row["Lieu"] == "ESC Maurepas, 35700 Rennes" and row["Canaux d’accompagnement"] == "Lieu d’activité"
+    assert row["Thématique(s) d’accompagnement"] == "Aide aux démarches administratives"
+    assert row["Tranche d’âge du bénéficiaire"] == "60 - 69 ans : 4\n70 ans ou plus : 1"
+    assert row["Bénéficiaire réorienté"] == "2"
+    assert "CAF" in row["Nom de la démarche administrative"]
+    assert (
+        await client.get("/staff/attendance/activites.csv?from=2026-12-02&to=2026-01-01", headers=bearer)
+    ).status == 400
