@@ -26,6 +26,7 @@ from events import (
 )
 from events.commands import add_commands
 from events.demo import demo as programme_demo
+from events.demo_catalogue import demo as catalogue_demo
 from events.demo_history import demo as history_demo
 from events.registrations import erase_forever
 from events.schema import migrations
@@ -82,3 +83,4 @@ async def demo(ctx: object) -> None:
     """The programme's demo week, then a year of history (past forum days, closures, cancellations)."""
     await programme_demo(ctx)
     await history_demo(ctx)
+    await catalogue_demo(ctx)
