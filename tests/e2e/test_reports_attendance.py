@@ -127,7 +127,13 @@ async def test_the_report_s_charts_and_tables_are_not_clipped(page, server):
         assert await page.evaluate(CLIPPED) == []
         assert await page.evaluate(BROKEN_WORDS) == []
     await assert_accessible(page)
-    for url in ("/staff/attendance", "/staff/attendance/missing", "/staff/attendance?date=2026-11-26&days=7"):
+    session = await app[DB].fetchone("SELECT id FROM sessions ORDER BY id")
+    for url in (
+        "/staff/attendance?date=2026-11-30",
+        "/staff/attendance/missing",
+        "/staff/attendance?date=2026-11-26&days=7",
+        f"/staff/attendance/{session['id']}/2026-11-30",
+    ):
         await page.set_viewport_size({"width": 1280, "height": 800})
         assert (await page.goto(url)).status == 200
         await assert_accessible(page)
