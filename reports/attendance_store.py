@@ -178,7 +178,8 @@ def get(db: sqlite_utils.Database, session_id: int, day: dt.date) -> dict[str, A
 
 
 def between(db: sqlite_utils.Database, start: dt.date, end: dt.date) -> dict[tuple[int, str], dict[str, Any]]:
-    """Every count of occurrences originally dated within [start, end] (a week of margin for moves)."""
+    """Every count of occurrences originally dated within [start, end] (a month of margin: a moved
+    occurrence keeps its original date)."""
     rows = db.conn.execute(
         "SELECT * FROM attendance WHERE date BETWEEN ? AND ?",
         ((start - dt.timedelta(days=31)).isoformat(), (end + dt.timedelta(days=31)).isoformat()),

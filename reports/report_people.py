@@ -95,13 +95,14 @@ def figures(
 def previous_year(db: sqlite_utils.Database, start: dt.date, until: dt.date, sites: dict[str, str]) -> dict[str, Any]:
     """The same days one year earlier (1 January to the same day), for the trend."""
     if until < start:
-        return {"people": 0, "counted": 0, "held": 0, "share_counted": 0.0}
+        return {"people": 0, "counted": 0, "held": 0, "share_counted": 0.0, "hours": 0.0}
     p_start = start.replace(year=start.year - 1)
     p_until = until.replace(year=until.year - 1, day=min(until.day, 28) if until.month == 2 else until.day)
     occurrences = queries.occurrences(db, p_start, p_until)
     held, _not_held, counts = split_held(db, occurrences, p_start, p_until)
     f = figures(held, counts, start.year - 1, sites)
-    return {"start": p_start, "until": p_until, **{k: f[k] for k in ("people", "counted", "held", "share_counted")}}
+    kept = {k: f[k] for k in ("people", "counted", "held", "share_counted")}
+    return {"start": p_start, "until": p_until, "hours": round1(sum(hours.hours_of(o) for o in held)), **kept}
 
 
 def trend(now: int, before: int) -> float | None:

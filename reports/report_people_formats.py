@@ -73,6 +73,8 @@ def csv_rows(r: dict[str, Any]) -> list[list[Any]]:
     rows += [["personnes_age", k, "", n] for k, n in p["ages"].items()]
     rows += [["personnes_besoin", k, "", n] for k, n in p["needs"].items()]
     rows.append(["tendance", "personnes_annee_precedente", "", p["previous"]["people"]])
+    rows.append(["tendance", "seances_tenues_annee_precedente", "", p["previous"]["held"]])
+    rows.append(["tendance", "heures_annee_precedente", "", p["previous"]["hours"]])
     rows.append(["tendance", "evolution_pct", "", "" if p["trend"] is None else p["trend"]])
     return rows
 

@@ -55,7 +55,9 @@ async def test_staff_schedule_a_session_from_a_sheet(page, server):
     await page.get_by_role("button", name="Créer la séance").click()
     await page.wait_for_url(re.compile(r"/sessions/\d+"))
     assert "Créer et utiliser sa boîte mail" in await page.locator("h1").inner_text()
-    await page.goto(f"/sites/villejean?week={dt.date.fromisoformat(day).isocalendar()[0]}-W{dt.date.fromisoformat(day).isocalendar()[1]:02d}")
+    await page.goto(
+        f"/sites/villejean?week={dt.date.fromisoformat(day).isocalendar()[0]}-W{dt.date.fromisoformat(day).isocalendar()[1]:02d}"
+    )
     assert "Créer et utiliser sa boîte mail" in await page.locator("main").inner_text()
     await page.goto("/catalogue/creer-et-utiliser-sa-boite-mail")
     dates = await page.locator("#dates").inner_text()

@@ -115,3 +115,16 @@ async def test_no_decimal_point_in_the_french_report(organizer, server):
     assert not re.search(r"\d\.\d", visible), re.search(r".{30}\d\.\d.{30}", visible)
     svg_text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", main))
     assert not re.search(r"\d\.\d", svg_text)
+
+
+async def test_the_trend_compares_the_same_days_of_last_year(server):
+    """The demo's history starts a year back: last year's same days hold its first weeks only."""
+    settings = server.app[SETTINGS]
+    year = dt.datetime.now(settings.tz).year
+    built = await server.app[DB].read(lambda d: report.build(d, year, settings.tz))
+    p = built["people"]
+    before = p["previous"]
+    assert before["until"] == built["until"].replace(year=year - 1)
+    last_year = await server.app[DB].read(lambda d: report.build(d, year - 1, settings.tz, before["until"] + dt.timedelta(days=1)))
+    assert before["people"] == last_year["people"]["people"] and before["held"] == last_year["sessions"]["held"]
+    assert p["trend"] == (round1(100 * (p["people"] - before["people"]) / before["people"]) if before["people"] else None)
