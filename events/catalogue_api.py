@@ -91,8 +91,9 @@ async def api_workshop_create(request: web.Request) -> web.Response:
 @routes.post("/api/v1/workshops/{slug}/sessions", name="events_api_workshop_session", access=STAFF)
 async def api_workshop_session(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
+    data = await read_json(request)  # first: a body over the limit is a 413 whatever the sheet
     w = await request.app[DB].read(lambda d: catalogue.sheet(d, slug))
     if w is None:
         raise Problem(404, "not_found", N_("Cette fiche n'existe pas."))
-    id = await create_session(request, w, await read_json(request))
+    id = await create_session(request, w, data)
     return web.json_response({"session": id}, status=201)
