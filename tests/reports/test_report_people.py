@@ -125,6 +125,10 @@ async def test_the_trend_compares_the_same_days_of_last_year(server):
     p = built["people"]
     before = p["previous"]
     assert before["until"] == built["until"].replace(year=year - 1)
-    last_year = await server.app[DB].read(lambda d: report.build(d, year - 1, settings.tz, before["until"] + dt.timedelta(days=1)))
+    last_year = await server.app[DB].read(
+        lambda d: report.build(d, year - 1, settings.tz, before["until"] + dt.timedelta(days=1))
+    )
     assert before["people"] == last_year["people"]["people"] and before["held"] == last_year["sessions"]["held"]
-    assert p["trend"] == (round1(100 * (p["people"] - before["people"]) / before["people"]) if before["people"] else None)
+    assert p["trend"] == (
+        round1(100 * (p["people"] - before["people"]) / before["people"]) if before["people"] else None
+    )
