@@ -27,6 +27,7 @@ DI_TYPES = {
     "acces-libre": "aide-materielle",
     "forum": "information",
     "hackathon": "atelier",
+    "formation": "formation",
     "autre": "information",
 }
 OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]

@@ -69,6 +69,7 @@ KIND_MODALITIES = {
     "atelier": "Dans un atelier collectif",
     "forum": "Dans un atelier collectif",
     "hackathon": "Dans un atelier collectif",
+    "formation": "Dans un atelier collectif",
 }
 ACCESSIBILITY_CARE = {
     "hearing-loop": "Surdité",

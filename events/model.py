@@ -28,6 +28,7 @@ KINDS: dict[str, str] = {
     "acces-libre": N_("Accès libre"),
     "forum": N_("Forum de quartier"),
     "hackathon": N_("Hackathon"),
+    "formation": N_("Formation"),  # for professionals: social workers, volunteers (the catalogue)
     "autre": N_("Autre"),
 }
 AXES: dict[str, str] = {

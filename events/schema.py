@@ -225,3 +225,48 @@ def _rooms(db: sqlite_utils.Database) -> None:
            UNION SELECT s.site_id, trim(e.new_room), unixepoch() FROM occurrence_exceptions e
                JOIN sessions s ON s.id = e.session_id WHERE trim(coalesce(e.new_room, '')) != ''"""
     )
+
+
+@migrations(name="0009_workshop_catalogue")
+def _workshop_catalogue(db: sqlite_utils.Database) -> None:
+    # The catalogue of workshops and trainings (issue 21): sheets others can reuse (a licence each),
+    # their documents (PDF or ODT, checked by content), and the sessions created from a sheet.
+    db.execute(
+        """CREATE TABLE workshops (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('atelier', 'formation')),
+            axis TEXT NOT NULL,
+            aims TEXT NOT NULL DEFAULT '',
+            audience TEXT NOT NULL DEFAULT '[]',   -- JSON list of catalogue audiences
+            duration_minutes INTEGER NOT NULL,
+            group_min INTEGER,
+            group_max INTEGER,
+            materials TEXT NOT NULL DEFAULT '',
+            steps TEXT NOT NULL DEFAULT '',        -- one step a line
+            skills TEXT NOT NULL DEFAULT '',       -- one skill a line
+            pix TEXT NOT NULL DEFAULT '[]',        -- JSON list of Pix framework areas ("1" to "5")
+            facilitators TEXT NOT NULL DEFAULT '', -- who has run it (names of organisations or people, as given)
+            licence TEXT NOT NULL DEFAULT 'CC-BY-SA-4.0',
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE workshop_documents (
+            id INTEGER PRIMARY KEY,
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+            filename TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE workshop_sessions (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE
+        )"""
+    )

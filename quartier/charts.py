@@ -44,7 +44,8 @@ def stacked_bars(
     """Horizontal stacked bars: one row per (label, {series key: value}); series are (key, label, colour).
 
     `name` makes the ids of its title unique in the page. The total of each row is written at its end
-    as `fmt` writes it (one decimal at most by default); `goal` draws a dashed vertical line.
+    as `fmt` writes it (one decimal at most by default); `goal` draws a dashed vertical line. A long
+    label goes on two lines rather than being cut ("Maison des aînés et des aidants").
     """
     legend, legend_rows = _legend(series)
     top = 30 + LEGEND_ROW * (legend_rows - 1)

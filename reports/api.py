@@ -13,14 +13,13 @@ from typing import Any
 
 from aiohttp import web
 
-from events.pages import now
 from forum import queries
 from quartier.errors import Problem
 from quartier.i18n import N_
 from quartier.inputs import query
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
-from quartier.typedefs import DB, SETTINGS
+from quartier.typedefs import CLOCK, DB, SETTINGS
 from reports import dashboard, decisions, minutes_render, minutes_store
 from reports.report import build
 from reports.report_views import year_query
@@ -121,6 +120,6 @@ async def api_report(request: web.Request) -> web.Response:
     """The annual report's figures (`?year=`, default this year)."""
     year = year_query(request)
     tz = request.app[SETTINGS].tz
-    today = now(request).date()
+    today = request.app[CLOCK].now().date()
     r = await request.app[DB].read(lambda d: build(d, year, tz, today))
     return web.json_response(plain(r))

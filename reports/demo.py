@@ -9,8 +9,8 @@ from typing import Any
 
 from events import queries
 from quartier.db import Tx
+from reports import attendance_demo, minutes_demo
 from reports import forms as forms_module
-from reports import minutes_demo
 from reports.feedback_store import Target, submit
 
 DEMO_COMMENTS = [
@@ -27,6 +27,7 @@ async def demo(ctx: Any) -> None:
     await last_week_feedback(ctx)
     await past_year_feedback(ctx)
     await minutes_demo.demo(ctx)
+    await attendance_demo.demo(ctx)
 
 
 def learned_question(form: Any) -> Any:

@@ -10,9 +10,15 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from quartier.i18n import N_
-from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
+from quartier.routing import STAFF
+from quartier.typedefs import CHANNEL_ACCESS, DB, SETTINGS, STAFF_LINKS
 from reports import (
+    activity_export,
     api,
+    attendance,
+    attendance_api,
+    attendance_store,
+    changes,
     dashboard,
     dashboard_store,
     feedback,
@@ -30,15 +36,23 @@ from reports.demo import demo
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
 # The feedback answers' tables, then the minutes' (their names predate the reports package), then
-# the dashboard's baseline week.
-migrations = (feedback_store.migrations, minutes_store.migrations, dashboard_store.migrations)
+# the dashboard's baseline week, then attendance.
+migrations = (
+    feedback_store.migrations,
+    minutes_store.migrations,
+    dashboard_store.migrations,
+    attendance_store.migrations,
+)
 
 
 def setup(app: web.Application) -> None:
     feedback.setup(app)
-    for module in (feedback_results, dashboard, report_views, views_minutes, views_decisions, api):
+    modules = (feedback_results, dashboard, report_views, views_minutes, views_decisions, api)
+    for module in (*modules, attendance, attendance_api, activity_export):
         module.routes.add_to(app)
     sections.setup(app)
+    app[CHANNEL_ACCESS][changes.COUNTS] = STAFF  # counts recorded: staff pages only
+    app[STAFF_LINKS].append(("reports_attendance", N_("Fréquentation")))
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
     app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
     app[STAFF_LINKS].append(("forum_decisions", N_("Relevé de décisions")))

@@ -24,7 +24,15 @@ import sqlite_utils
 from events import hours, queries
 from events.model import AXES
 from quartier.i18n import N_
-from reports import decisions, feedback_figures, minutes_store, report_contributions, report_referral
+from reports import (
+    decisions,
+    feedback_figures,
+    minutes_store,
+    report_contributions,
+    report_people,
+    report_referral,
+)
+from reports.report_people import round1
 
 SOURCES = ("tablet", "phone", "paper", "spoken")
 SOURCE_LABELS = {"tablet": N_("tablette"), "phone": N_("téléphone"), "paper": N_("papier"), "spoken": N_("oral")}
@@ -60,8 +68,11 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
     else:
         occurrences = queries.occurrences(db, start, until)
     sites = {s["slug"]: s["name"] for s in queries.sites(db)}
-    held = [o for o in occurrences if o["status"] != "cancelled"]
+    held, not_held, counts = report_people.split_held(db, occurrences, start, until)
     cancelled = [o for o in occurrences if o["status"] == "cancelled"]
+    people = report_people.figures(held, counts, year, sites)
+    people["previous"] = report_people.previous_year(db, start, until, sites)
+    people["trend"] = report_people.trend(people["people"], people["previous"]["people"])
 
     def tally(key: str) -> dict[str, dict[str, int]]:
         h, c = Counter(o[key] for o in held), Counter(o[key] for o in cancelled)
@@ -80,12 +91,15 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
         "sessions": {
             "held": len(held),
             "cancelled": len(cancelled),
+            "not_held": len(not_held),
             "by_site": tally("site"),
             "by_axis": tally("axis"),
             "by_kind": tally("kind"),
         },
-        "hours": {"total": round(sum(hours.hours_of(o) for o in held), 2), "months": _months(year, until, held, sites)},
+        "hours": {"total": round1(sum(hours.hours_of(o) for o in held)), "months": _months(year, until, held, sites)},
+        "people": people,
         "attendance": {
+            "people": people["people"],
             "forum_people": sum(f["attendance"] for f in forums["forums"]["list"]),
             "feedback_responses": sum(f["responses"] for f in feedback.values()),
             "sessions_held": len(held),
@@ -98,13 +112,20 @@ def build(db: sqlite_utils.Database, year: int, tz: ZoneInfo, today: dt.date | N
 
 
 def _months(year: int, until: dt.date, held: list[dict[str, Any]], sites: dict[str, str]) -> list[dict[str, Any]]:
-    """Hours per week, month by month: the month's hours over its weeks (days / 7) within the period."""
+    """Hours per week, month by month: the month's hours over its weeks (days / 7).
+
+    A month not over yet (`partial`) has its hours so far but no hours per week: one busy day
+    multiplied up to a week said 73.5 h/week for a December of one day. Each axis's figure is rounded
+    once, to one decimal, and the month's total is their sum, so the chart, its table and the CSV
+    show the same numbers."""
     months = []
     for m in range(1, 13):
         first = dt.date(year, m, 1)
-        last = min(dt.date(year, m, calendar.monthrange(year, m)[1]), until)
+        month_last = dt.date(year, m, calendar.monthrange(year, m)[1])
+        last = min(month_last, until)
         if last < first:
             break
+        partial = last < month_last
         weeks = ((last - first).days + 1) / 7
         by_site: dict[str, float] = dict.fromkeys(sites, 0.0)
         by_axis: dict[str, float] = dict.fromkeys(AXES, 0.0)
@@ -114,16 +135,18 @@ def _months(year: int, until: dt.date, held: list[dict[str, Any]], sites: dict[s
             total += h
             by_site[o["site"]] = by_site.get(o["site"], 0.0) + h
             by_axis[o["axis"]] = by_axis.get(o["axis"], 0.0) + h
+        axis_per_week = {a: round1(v / weeks) for a, v in by_axis.items()}
         months.append(
             {
                 "month": m,
                 "days": (last - first).days + 1,
-                "hours": round(total, 2),
-                "per_week": round(total / weeks, 2),
-                "site_hours": {k: round(v, 2) for k, v in by_site.items()},
-                "axis_hours": {k: round(v, 2) for k, v in by_axis.items()},
-                "site_per_week": {s: round(v / weeks, 2) for s, v in by_site.items()},
-                "axis_per_week": {a: round(v / weeks, 2) for a, v in by_axis.items()},
+                "partial": partial,
+                "hours": round1(total),
+                "per_week": None if partial else round1(sum(axis_per_week.values())),
+                "site_hours": {k: round1(v) for k, v in by_site.items()},
+                "axis_hours": {k: round1(v) for k, v in by_axis.items()},
+                "site_per_week": None if partial else {s: round1(v / weeks) for s, v in by_site.items()},
+                "axis_per_week": None if partial else axis_per_week,
             }
         )
     return months

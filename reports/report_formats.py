@@ -9,19 +9,26 @@ from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import babel.numbers
 from markupsafe import Markup
 
 from commons.queries import KINDS as CONTRIBUTION_KINDS
 from events.model import AXES, KINDS
-from quartier import charts, csvout
+from quartier import charts, csvout, i18n
 from quartier.i18n import gettext as _
-from reports import report_contributions, report_referral
+from reports import report_contributions, report_people_formats, report_referral
+from reports.attendance_store import AGE_BANDS
 from reports.dashboard import AXIS_COLOURS
 from reports.report import MONTHS, SHORT_AXES, SOURCE_LABELS
 
 
 def _num(value: Any) -> str:
-    return charts.number(value)
+    """A figure as every format of the report shows it: one decimal at most, rounded halves up, in the
+    reader's language ("3,9" in French, "3.9" in English), no thousands separator (as the tables)."""
+    if value is None:
+        return "—"
+    rounded = report_people_formats.round1(float(value))
+    return babel.numbers.format_decimal(rounded, format="0.#", locale=i18n.locale(i18n.current_language.get()))
 
 
 def chart_set(r: dict[str, Any]) -> dict[str, Markup]:
@@ -35,21 +42,25 @@ def chart_set(r: dict[str, Any]) -> dict[str, Markup]:
             name="report-sites",
             title=_("Séances par lieu"),
             desc=_("Séances tenues et annulées, par lieu."),
+            fmt=_num,
         ),
         "hours": charts.stacked_bars(
-            [(_(MONTHS[m["month"] - 1]), m["axis_per_week"]) for m in r["hours"]["months"]],
+            [(_(MONTHS[m["month"] - 1]), m["axis_per_week"]) for m in r["hours"]["months"] if not m["partial"]],
             axes,
             name="report-hours",
             title=_("Heures de service par semaine, mois par mois"),
-            desc=_("Moyenne par semaine de chaque mois, par axe."),
+            desc=_("Moyenne par semaine de chaque mois fini, par axe."),
             unit=" h",
+            fmt=_num,
         ),
+        **report_people_formats.charts_of(r, axes, _num),
         "notes": charts.stacked_bars(
             [(_(SOURCE_LABELS[s]), {"n": n}) for s, n in r["notes"]["by_source"].items()],
             [("n", _("notes"), "#1b4f8a")],
             name="report-notes",
             title=_("Notes recueillies, par source"),
             desc=_("Notes des forums de l'année, par moyen de dépôt."),
+            fmt=_num,
         ),
         "actions": charts.stacked_bars(
             [(_("Actions"), {"done": r["decisions"]["done"], "open": r["decisions"]["open"]})],
@@ -57,6 +68,7 @@ def chart_set(r: dict[str, Any]) -> dict[str, Markup]:
             name="report-actions",
             title=_("Actions faites et à faire"),
             desc=_("Actions décidées dans les forums de l'année."),
+            fmt=_num,
         ),
         "feedback": charts.stacked_bars(
             [(_(AXES[a]), {"mean": f["mean"] or 0}) for a, f in r["feedback"].items()],
@@ -64,6 +76,7 @@ def chart_set(r: dict[str, Any]) -> dict[str, Markup]:
             name="report-feedback",
             title=_("Satisfaction par axe"),
             desc=_("Moyenne des réponses de 1 (très mal) à 5 (très bien)."),
+            fmt=_num,
         ),
     }
 
@@ -84,6 +97,8 @@ def context(r: dict[str, Any], tz: ZoneInfo, minutes_url: Any) -> dict[str, Any]
         "lambda_axis": lambda k: _(AXES.get(k) or k),
         "lambda_kind": lambda k: _(KINDS.get(k) or k),
         "CONTRIBUTION_KINDS": CONTRIBUTION_KINDS,
+        "AGE_BANDS": AGE_BANDS,
+        "people_months": report_people_formats.month_rows(r),
     }
 
 
@@ -110,11 +125,14 @@ def to_csv(r: dict[str, Any]) -> str:
     w.writerow(["seances", "total", "annulees", r["sessions"]["cancelled"]])
     for m in r["hours"]["months"]:
         month = f"{r['year']}-{m['month']:02d}"
-        for s, v in m["site_per_week"].items():
+        for s, v in (m["site_per_week"] or {}).items():
             w.writerow(["heures_par_semaine_lieu", month, s, v])
-        for a, v in m["axis_per_week"].items():
+        for a, v in (m["axis_per_week"] or {}).items():
             w.writerow(["heures_par_semaine_axe", month, a, v])
-        w.writerow(["heures_mois", month, "total", m["hours"]])
+        if m["per_week"] is not None:
+            w.writerow(["heures_par_semaine", month, "total", m["per_week"]])
+        w.writerow(["heures_mois", month, "total" if not m["partial"] else "mois_en_cours", m["hours"]])
+    w.writerows(report_people_formats.csv_rows(r))
     for k, v in r["attendance"].items():
         w.writerow(["participation", k, "", v])
     for k in ("boards", "hackathons", "forum_days", "hackathon_days"):
@@ -169,12 +187,13 @@ def _md_hours(r: dict[str, Any]) -> list[str]:
         "|---|" + "---:|" * (len(AXES) + 1),
     ]
     for m in r["hours"]["months"]:
-        axes = " | ".join(_num(m["axis_per_week"][a]) for a in AXES)
+        axes = " | ".join(_num((m["axis_per_week"] or {}).get(a)) for a in AXES)
         lines.append(f"| {MONTHS[m['month'] - 1]} | {axes} | {_num(m['per_week'])} |")
     lines += ["", "| Mois | " + " | ".join(names.values()) + " |", "|---|" + "---:|" * len(names)]
     for m in r["hours"]["months"]:
-        lines.append(f"| {MONTHS[m['month'] - 1]} | " + " | ".join(_num(m["site_per_week"][s]) for s in names) + " |")
-    return lines
+        cells = " | ".join(_num((m["site_per_week"] or {}).get(s)) for s in names)
+        lines.append(f"| {MONTHS[m['month'] - 1]} | {cells} |")
+    return lines + report_people_formats.markdown(r, _num)
 
 
 def _md_forums(r: dict[str, Any]) -> list[str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiohttp import web
 
 from quartier.i18n import N_
 from quartier.inputs import YEARS, query
 from quartier.routing import STAFF, Routes
 from quartier.templates import render
-from quartier.typedefs import DB, SETTINGS
+from quartier.typedefs import CLOCK, DB, SETTINGS
 from reports.report import build
 from reports.report_formats import context, to_csv
 
@@ -26,14 +24,15 @@ def year_query(request: web.Request) -> int:
         message=N_("L'année s'écrit avec quatre chiffres, par exemple 2026."),
         code="invalid_year",
     )
-    return year or dt.datetime.now(request.app[SETTINGS].tz).year
+    return year or request.app[CLOCK].now().year
 
 
 @routes.get("/staff/report", name="events_report", access=STAFF)
 async def report_page(request: web.Request) -> web.Response:
     year = year_query(request)
     tz = request.app[SETTINGS].tz
-    r = await request.app[DB].read(lambda d: build(d, year, tz))
+    today = request.app[CLOCK].now().date()
+    r = await request.app[DB].read(lambda d: build(d, year, tz, today))
     router = request.app.router
     return render(
         request,
@@ -46,7 +45,8 @@ async def report_page(request: web.Request) -> web.Response:
 async def report_csv(request: web.Request) -> web.Response:
     year = year_query(request)
     tz = request.app[SETTINGS].tz
-    r = await request.app[DB].read(lambda d: build(d, year, tz))
+    today = request.app[CLOCK].now().date()
+    r = await request.app[DB].read(lambda d: build(d, year, tz, today))
     response = web.Response(text=to_csv(r), content_type="text/csv", charset="utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="rapport-{year}.csv"'
     return response
