@@ -63,7 +63,7 @@ async def test_a_partner_books_a_free_tuesday_afternoon_and_it_reaches_programme
         assert "Permanence numérique CAF" in await public.inner_text("body")
         await organizer.goto("/dashboard?from=2099-W10&to=2099-W10&week=2099-W10")
         said = await organizer.inner_text("#base-coverage") + await organizer.inner_text("main")
-        assert "Semaine 2099-W10 : 3 h de service viennent de demi-journées de salles réservées" in said
+        assert "Semaine du 2 mars 2099 : 3 h de service viennent de demi-journées de salles réservées" in said
         # A second request for the same afternoon is refused with its reason.
         await partner.goto("/espaces?site=maurepas&week=2099-W10")
         assert "Permanence numérique CAF" in await partner.inner_text("main")
