@@ -158,3 +158,37 @@ def _note_keys(db: Any) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX forum_note_keys_created ON forum_note_keys (created)")
+
+
+@migrations(name="0004_forums_across_sites")
+def _forums_across_sites(db: Any) -> None:
+    # A forum (*temps fort*) across sites: one board per participating site, a city-wide wall, and
+    # city-wide vote rounds (one board round per site, all sharing one budget per device).
+    db.execute(
+        """CREATE TABLE forum_forums (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            themes TEXT NOT NULL,           -- JSON [{"slug", "label", "icon"}], every board starts with them
+            starts TEXT,                    -- ISO date of the first day
+            ends TEXT,                      -- ISO date of the last day
+            moderation TEXT NOT NULL CHECK (moderation IN ('pre', 'post')),
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE forum_boards ADD COLUMN forum_id INTEGER REFERENCES forum_forums(id)")
+    db.execute("CREATE INDEX forum_boards_forum ON forum_boards (forum_id)")
+    db.execute(
+        """CREATE TABLE forum_city_rounds (
+            id INTEGER PRIMARY KEY,
+            forum_id INTEGER NOT NULL REFERENCES forum_forums(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            budget INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            opened REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute("ALTER TABLE forum_rounds ADD COLUMN city_round INTEGER REFERENCES forum_city_rounds(id)")
+    db.execute("CREATE INDEX forum_rounds_city ON forum_rounds (city_round)")

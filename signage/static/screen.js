@@ -227,7 +227,12 @@
     byId("wall-zone").hidden = !m.board;
     if (m.board) {
       byId("wall-title").textContent = m.board.title;
-      m.board.notes.forEach(function (n) { wall.appendChild(el("li", "note", n.text)); });
+      m.board.notes.forEach(function (n) {
+        var li = wall.appendChild(el("li", "note"));
+        // A city-wide forum's wall: each note says its neighbourhood first (long texts are clamped).
+        if (n.place) { li.appendChild(el("span", "note-place", n.place)); li.appendChild(document.createTextNode(" ")); }
+        li.appendChild(document.createTextNode(n.text));
+      });
     }
     // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");
