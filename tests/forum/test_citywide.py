@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from forum import citywide
@@ -116,3 +118,32 @@ async def test_closing_the_forum_closes_every_board(server, client, bearer):
     assert r.status == 200
     assert {b["state"] for b in (await r.json())["boards"]} == {"closed"}
     assert await server.app[DB].read(lambda d: citywide.forums_running_at(d, "maurepas")) == []
+
+
+async def test_a_forums_changes_go_on_its_channel(server, client, bearer):
+    """The bus: `forum:{id}` hears the vote opening and closing, and the forum closing."""
+    await add_sites(server.app)
+    f = await make_forum(client, bearer)
+    ws = await client.ws_connect(f"/ws?channels=forum:{f['id']}")
+    await asyncio.sleep(0.05)
+    opened = await (
+        await client.post(f"/api/v1/forums/{f['id']}/rounds", json={"title": "Priorités"}, headers=bearer)
+    ).json()
+    await client.post(f"/api/v1/forums/{f['id']}/rounds/{opened['id']}/close", json={}, headers=bearer)
+    await client.post(f"/api/v1/forums/{f['id']}/state", json={"state": "closed"}, headers=bearer)
+    seen = []
+    while len(seen) < 3:
+        seen.append(json.loads((await ws.receive(timeout=2)).data))
+    await ws.close()
+    assert [m["type"] for m in seen] == ["city_round.opened", "city_round.closed", "forum.updated"]
+    assert seen[2]["data"]["state"] == "closed" and "link_salt" not in json.dumps(seen)
+
+
+async def test_a_second_city_round_while_one_is_open_is_refused(server, client, bearer):
+    await add_sites(server.app)
+    f = await make_forum(client, bearer)
+    body = {"title": "Priorités"}
+    assert (await client.post(f"/api/v1/forums/{f['id']}/rounds", json=body, headers=bearer)).status == 201
+    again = await client.post(f"/api/v1/forums/{f['id']}/rounds", json=body, headers=bearer)
+    assert again.status == 409
+    assert (await client.get("/api/v1/forums/999")).status == 404
