@@ -1,5 +1,6 @@
 """Demo data of what the programme learns: feedback answers on last week's sessions and on a year
-of past ones (so the annual report says something), then the past forums' boards and minutes."""
+of past ones (so the annual report says something), then the past forums' boards and minutes, and
+the GT ESC's meetings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from events import queries
 from quartier.db import Tx
 from reports import forms as forms_module
-from reports import minutes_demo
+from reports import meetings_demo, minutes_demo
 from reports.feedback_store import Target, submit
 
 DEMO_COMMENTS = [
@@ -27,6 +28,7 @@ async def demo(ctx: Any) -> None:
     await last_week_feedback(ctx)
     await past_year_feedback(ctx)
     await minutes_demo.demo(ctx)
+    await ctx.db.write(lambda tx: meetings_demo.gt_esc(tx, ctx.today))
 
 
 def learned_question(form: Any) -> Any:

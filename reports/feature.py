@@ -13,14 +13,17 @@ from quartier.i18n import N_
 from quartier.typedefs import DB, SETTINGS, STAFF_LINKS
 from reports import (
     api,
+    api_meetings,
     dashboard,
     feedback,
     feedback_results,
     feedback_store,
+    meetings_schema,
     minutes_store,
     report_views,
     sections,
     views_decisions,
+    views_meetings,
     views_minutes,
 )
 from reports.commands import add_commands
@@ -29,17 +32,19 @@ from reports.demo import demo
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
 # The feedback answers' tables, then the minutes' (their names predate the reports package).
-migrations = (feedback_store.migrations, minutes_store.migrations)
+migrations = (feedback_store.migrations, minutes_store.migrations, meetings_schema.migrations)
 
 
 def setup(app: web.Application) -> None:
     feedback.setup(app)
-    for module in (feedback_results, dashboard, report_views, views_minutes, views_decisions, api):
+    for module in (feedback_results, dashboard, report_views, views_minutes, views_decisions, api, api_meetings):
         module.routes.add_to(app)
     sections.setup(app)
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
     app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
+    views_meetings.routes.add_to(app)
     app[STAFF_LINKS].append(("forum_decisions", N_("Relevé de décisions")))
+    app[STAFF_LINKS].append(("reports_meetings", N_("Réunions des partenaires")))
     app.cleanup_ctx.append(_retention)
 
 
