@@ -143,8 +143,10 @@ async def test_the_atom_feed_and_the_api_show_meetings_once_held(server, client,
     await client.post(f"/api/v1/meetings/{made['meeting']['id']}/state", json={"state": "held"}, headers=bearer)
     feed = await client.get("/forum/decisions.atom")
     assert "Budget voté" in await feed.text()
-    api = await (await client.get("/api/v1/decisions", params={"source": "meeting"})).json()
+    api = await (await client.get("/api/v1/decisions", params={"source": "meeting"}, headers=bearer)).json()
     assert {d["text"] for d in api["decisions"]} == {"Budget voté", "Trouver un bénévole pour le samedi"}
+    assert {d["origin"] for d in api["decisions"]} == {"GT ESC · 2026-01-15"}
+    assert (await client.get("/api/v1/decisions")).status == 401  # the log itself is staff's
 
 
 async def test_staff_run_a_meeting_from_its_pages(server, organizer):
