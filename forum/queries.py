@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from forum.city_votes import city_rounds
 from forum.citywide import city_notes, forum, forums, forums_running_at, public_forum
 from forum.hackathon import current_pitches
 from forum.reads import (
@@ -43,6 +44,7 @@ __all__ = [
     "boards_created",
     "boards_running_at",
     "city_notes",
+    "city_rounds",
     "counts",
     "current_pitches",
     "decisions",

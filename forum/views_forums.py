@@ -13,6 +13,7 @@ from forum import city_votes, citywide, votes
 from forum.access import board_links
 from forum.api_forums import city_round_input, forum_input, forum_or_404
 from forum.views_votes import _ballot_page, _vote_limits
+from quartier import slots
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -23,6 +24,9 @@ from quartier.typedefs import DB, DEVICE
 from quartier.web import redirect
 
 routes = Routes()
+
+# A forum's staff page's list of links, which higher packages extend (quartier.slots): reports' minutes.
+FORUM_SLOT = "forum.forum"
 
 
 def _forum_url(request: web.Request, forum_id: int) -> str:
@@ -55,14 +59,16 @@ async def forum_page(request: web.Request) -> web.Response:
     forum_id = path_id(request)
 
     def read(d: Any) -> tuple:
-        return citywide.forum(d, forum_id), city_votes.city_rounds(d, forum_id)
+        f = citywide.forum(d, forum_id)
+        sections = slots.read(request.app, FORUM_SLOT, d, {"forum": f}) if f else []
+        return f, city_votes.city_rounds(d, forum_id), sections
 
-    f, rounds = await request.app[DB].read(read)
+    f, rounds, sections = await request.app[DB].read(read)
     if f is None:
         raise Problem(404, "not_found", N_("Ce forum n'existe pas."))
     links = {b["id"]: board_links(request, b) for b in f["boards"]}
     current = next((r for r in reversed(rounds) if r["state"] == "open"), None)
-    ctx = {"forum": f, "links": links, "rounds": list(reversed(rounds)), "current": current}
+    ctx = {"forum": f, "links": links, "rounds": list(reversed(rounds)), "current": current, "sections": sections}
     response = render(request, "forum/forum.html", ctx)
     response.headers["Cache-Control"] = "no-store"  # the page holds the facilitator links
     return response

@@ -22,6 +22,7 @@ from reports import (
     minutes_store,
     report_views,
     sections,
+    views_city_minutes,
     views_decisions,
     views_meetings,
     views_minutes,
@@ -43,6 +44,7 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
     app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
     views_meetings.routes.add_to(app)
+    views_city_minutes.routes.add_to(app)
     app[STAFF_LINKS].append(("forum_decisions", N_("Relevé de décisions")))
     app[STAFF_LINKS].append(("reports_meetings", N_("Réunions des partenaires")))
     app.cleanup_ctx.append(_retention)
