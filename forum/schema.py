@@ -192,3 +192,9 @@ def _forums_across_sites(db: Any) -> None:
     )
     db.execute("ALTER TABLE forum_rounds ADD COLUMN city_round INTEGER REFERENCES forum_city_rounds(id)")
     db.execute("CREATE INDEX forum_rounds_city ON forum_rounds (city_round)")
+
+
+@migrations(name="0005_board_ignored_words")
+def _board_ignored_words(db: Any) -> None:
+    # Words a board's word cloud leaves out (one a line), besides the stop words: a facilitator's choice.
+    db.execute("ALTER TABLE forum_boards ADD COLUMN ignored_words TEXT NOT NULL DEFAULT ''")
