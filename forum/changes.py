@@ -22,6 +22,10 @@ ROUND_OPENED = "round.opened"
 ROUND_CLOSED = "round.closed"
 VOTE_CAST = "vote.cast"
 VOTES_UPDATED = "votes.updated"
+POLL_OPENED = "poll.opened"
+POLL_ANSWERED = "poll.answered"  # how many answered, never what (until revealed)
+POLL_REVEALED = "poll.revealed"
+POLL_CLOSED = "poll.closed"
 # moderation:{id}
 NOTE = "note"  # a note's full state, whatever its status
 NOTE_DELETED = "note.deleted"

@@ -17,6 +17,7 @@ from forum import (
     staff,
     views_forums,
     views_hackathon,
+    views_polls,
     views_votes,
     wall,
 )
@@ -29,7 +30,7 @@ __all__ = ["demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    modules = (api, api_forums, api_hackathons, resident, wall, console, staff, views_votes, views_forums)
+    modules = (api, api_forums, api_hackathons, resident, wall, console, staff, views_votes, views_forums, views_polls)
     for module in (*modules, views_hackathon):
         module.routes.add_to(app)
     # Pending notes travel only on moderation:{id}: staff, or the board's facilitator link.

@@ -198,3 +198,31 @@ def _forums_across_sites(db: Any) -> None:
 def _board_ignored_words(db: Any) -> None:
     # Words a board's word cloud leaves out (one a line), besides the stop words: a facilitator's choice.
     db.execute("ALTER TABLE forum_boards ADD COLUMN ignored_words TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0006_polls")
+def _polls(db: Any) -> None:
+    # Polls with pictogram answers; results hidden until the facilitator reveals them.
+    db.execute(
+        """CREATE TABLE forum_polls (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            options TEXT NOT NULL,          -- JSON [{"label", "icon"}]
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            revealed INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_polls_board ON forum_polls (board_id, state)")
+    # One row per answer: a hash of the phone's device cookie (one answer, changeable), or one per tablet tap.
+    db.execute(
+        """CREATE TABLE forum_poll_answers (
+            poll_id INTEGER NOT NULL REFERENCES forum_polls(id) ON DELETE CASCADE,
+            voter TEXT NOT NULL,
+            choice INTEGER NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (poll_id, voter)
+        ) WITHOUT ROWID"""
+    )
