@@ -226,6 +226,7 @@ def _ballot_page(
         **ballot,
         "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
         "done": request.query.get("done"),
+        "server_now": time.time(),  # the countdown's clock
         **extra,
     }
     response = render(request, template, ctx, status=status)

@@ -55,6 +55,7 @@ async def wall(request: web.Request) -> web.Response:
             "links": board_links(request, board),
             "vote_round": vote_round,
             "poll": poll,
+            "server_now": time.time(),  # the countdown's clock
             "join_poll": public_url(request, str(request.app.router["forum_poll_phone"].url_for(code=board["code"]))),
             "results_shown": votes.RESULTS_SHOWN,
         },

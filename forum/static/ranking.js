@@ -86,6 +86,8 @@
     section.dataset.state = round.state;
     document.getElementById("ranking-name").textContent = round.title;
     document.getElementById("ranking-state").textContent = round.state === "open" ? body.dataset.msgOpen : body.dataset.msgClosed;
+    var clock = document.getElementById("ranking-countdown");
+    if (clock) { clock.dataset.countdownEnds = round.state === "open" && round.ends ? String(round.ends) : ""; }
     list.textContent = "";
     round.ranking.filter(function (row) { return !row.removed; })  // notes staff removed since
       .forEach(function (row, i) { list.appendChild(item(row, i)); });

@@ -42,3 +42,26 @@ async def test_the_ranking_pages_every_note_without_cutting_any(page, server):
     )
     assert not cut
     await assert_accessible(page)
+
+
+async def test_a_timed_round_counts_down_on_the_wall_and_the_phones(page, context, server):
+    import re
+    import time
+
+    board, _ids = await make_board_with_notes(server.app, ["Du wifi", "Une imprimante"])
+    await page.goto(f"/forum/boards/{board['id']}/wall")
+    await wait_until(page, "document.body.dataset.live === 'open'")
+    assert not await page.is_visible("#ranking-countdown")
+    ends = time.time() + 125  # relative to now: the test holds at any hour
+    await server.app[DB].write(lambda tx: votes.open_round_tx(tx, board["id"], title="Vite !", budget=1, ends=ends))
+    await wait_until(page, "document.body.classList.contains('voting')", timeout=2)
+    await wait_until(page, "/^2:0[0-5]$/.test(document.getElementById('ranking-countdown').textContent)", timeout=3)
+    first = await page.text_content("#ranking-countdown")
+    await page.wait_for_timeout(1200)
+    assert await page.text_content("#ranking-countdown") != first  # it runs
+    assert await page.is_visible("#ranking-countdown")
+    phone = await context.new_page()
+    await phone.goto(f"/j/{board['code']}/vote")
+    clock = await phone.text_content(".countdown")
+    assert re.fullmatch(r"2:0[0-5]", clock), clock
+    await assert_accessible(phone)
