@@ -114,6 +114,7 @@ async def api_open_poll(request: web.Request) -> web.Response:
 
 async def _act_api(request: web.Request, act: Any) -> web.Response:
     board_id, poll_id = path_id(request), path_id(request, "poll")
+    await read_json(request)  # an empty object: the action is in the path (a body too large is a 413)
     await _poll_of_board(request, board_id, poll_id)
     return web.json_response(await request.app[DB].write(lambda tx: act(tx, poll_id)))
 
