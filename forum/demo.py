@@ -1,6 +1,6 @@
 """Demo data: a neighbourhood forum in progress at the ESC Maurepas, and a hackathon at Carrefour 18
 (three challenges, one of them born from a Maurepas note, teams with progress notes, pitches and a
-closed final vote)."""
+closed final vote); last spring's city-wide forum (forum.demo_citywide)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from events import queries as programme
-from forum import hackathon, store, votes
+from forum import demo_citywide, hackathon, store, votes
 
 DEMO_SITE = "maurepas"
 
@@ -91,6 +91,7 @@ async def demo(ctx: Any) -> None:
             now=start + 4300,
         )
         demo_hackathon(tx, ctx, caf_note=ids[0])
+        demo_citywide.city_forum(tx, ctx)
 
     await db.write(fill)
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from forum import (
     access,
     api,
+    api_forums,
     api_hackathons,
     changes,
     console,
@@ -19,7 +20,9 @@ from forum import (
     sections,
     staff,
     trash,
+    views_forums,
     views_hackathon,
+    views_polls,
     views_votes,
     views_wordcloud,
     wall,
@@ -33,11 +36,13 @@ __all__ = ["demo", "migrations", "setup"]
 
 
 def setup(app: web.Application) -> None:
-    for module in (api, api_hackathons, resident, wall, console, staff, views_votes, views_wordcloud, views_hackathon):
+    modules = (api, api_forums, api_hackathons, resident, wall, console, staff, views_votes, views_wordcloud)
+    for module in (*modules, views_forums, views_polls, views_hackathon):
         module.routes.add_to(app)
     # Pending notes travel only on moderation:{id}: staff, or the board's facilitator link.
     app[CHANNEL_ACCESS][changes.MODERATION] = access.CHANNEL_FACILITATOR
     app[STAFF_LINKS].append(("forum_boards", N_("Forums de quartier")))
+    app[STAFF_LINKS].append(("forum_forums", N_("Forums dans toute la ville")))
     # Residents find the forum: its code form in every page's header, how to join on the programme's pages.
     app[PUBLIC_LINKS].append(("forum_join", N_("Forum : entrer un code")))
     sections.setup(app)

@@ -15,6 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
+from forum.city_votes import city_rounds
+from forum.citywide import city_notes, forum, forums, forums_running_at, public_forum
 from forum.hackathon import current_pitches
 from forum.reads import (
     all_notes,
@@ -41,13 +43,19 @@ __all__ = [
     "boards",
     "boards_created",
     "boards_running_at",
+    "city_notes",
+    "city_rounds",
     "counts",
     "current_pitches",
     "decisions",
+    "forum",
+    "forums",
+    "forums_running_at",
     "hackathons_created",
     "moderation_view",
     "note",
     "public_board",
+    "public_forum",
     "public_note",
     "public_notes",
     "themes",

@@ -128,6 +128,7 @@ def public_board(b: dict[str, Any]) -> dict[str, Any]:
         "state": b["state"],
         "site": b["site"],
         "session": b["session_id"],
+        "forum": b.get("forum_id"),
         "themes": [{"slug": t["slug"], "label": t["label"], "icon": t["icon"]} for t in b.get("themes", [])],
         "created": b["created"],
     }

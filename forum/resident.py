@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import changes, queries, store, votes
+from forum import changes, polls, queries, store, votes
 from forum.access import board_by_code, board_or_404
 from forum.posting import form_post, posting_page
 from quartier.bus import last_seq_in
@@ -61,14 +61,15 @@ async def phone(request: web.Request) -> web.Response:
     board = await board_by_code(request)
 
     def read(d: Any) -> tuple:
-        return votes.current_round(d, board["id"]) is not None, queries.public_notes(d, board["id"]), last_seq_in(d)
+        voting = votes.current_round(d, board["id"]) is not None
+        return voting, queries.public_notes(d, board["id"]), last_seq_in(d), polls.shown_poll(d, board["id"])
 
-    voting, notes, seq = await request.app[DB].read(read)
+    voting, notes, seq, poll = await request.app[DB].read(read)
     shown = sorted(notes, key=lambda n: n["published"] or 0, reverse=True)[:PHONE_NOTES]
     labels = {t["slug"]: _(t["label"]) for t in board["themes"]}  # the default themes' names are msgids
     live = {"notes": shown, "seq": seq, "channels": changes.board_channel(board["id"]), "max_notes": PHONE_NOTES}
     live["theme_labels"] = labels
-    return await posting_page(request, board, "forum/phone.html", {"voting": voting, **live})
+    return await posting_page(request, board, "forum/phone.html", {"voting": voting, "poll": poll, **live})
 
 
 @routes.post("/j/{code}", name="forum_phone_post", access=PUBLIC)

@@ -176,3 +176,71 @@ def _deleted_notes(db: Any) -> None:
         )"""
     )
     db.execute("CREATE INDEX forum_deleted_notes_deleted ON forum_deleted_notes (deleted)")
+
+
+@migrations(name="0005_forums_across_sites")
+def _forums_across_sites(db: Any) -> None:
+    # A forum (*temps fort*) across sites: one board per participating site, a city-wide wall, and
+    # city-wide vote rounds (one board round per site, all sharing one budget per device).
+    db.execute(
+        """CREATE TABLE forum_forums (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            themes TEXT NOT NULL,           -- JSON [{"slug", "label", "icon"}], every board starts with them
+            starts TEXT,                    -- ISO date of the first day
+            ends TEXT,                      -- ISO date of the last day
+            moderation TEXT NOT NULL CHECK (moderation IN ('pre', 'post')),
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+            created REAL NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE forum_boards ADD COLUMN forum_id INTEGER REFERENCES forum_forums(id)")
+    db.execute("CREATE INDEX forum_boards_forum ON forum_boards (forum_id)")
+    db.execute(
+        """CREATE TABLE forum_city_rounds (
+            id INTEGER PRIMARY KEY,
+            forum_id INTEGER NOT NULL REFERENCES forum_forums(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            budget INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            opened REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute("ALTER TABLE forum_rounds ADD COLUMN city_round INTEGER REFERENCES forum_city_rounds(id)")
+    db.execute("CREATE INDEX forum_rounds_city ON forum_rounds (city_round)")
+
+
+@migrations(name="0006_board_ignored_words")
+def _board_ignored_words(db: Any) -> None:
+    # Words a board's word cloud leaves out (one a line), besides the stop words: a facilitator's choice.
+    db.execute("ALTER TABLE forum_boards ADD COLUMN ignored_words TEXT NOT NULL DEFAULT ''")
+
+
+@migrations(name="0007_polls")
+def _polls(db: Any) -> None:
+    # Polls with pictogram answers; results hidden until the facilitator reveals them.
+    db.execute(
+        """CREATE TABLE forum_polls (
+            id INTEGER PRIMARY KEY,
+            board_id INTEGER NOT NULL REFERENCES forum_boards(id) ON DELETE CASCADE,
+            question TEXT NOT NULL,
+            options TEXT NOT NULL,          -- JSON [{"label", "icon"}]
+            state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+            revealed INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL,
+            closed REAL
+        )"""
+    )
+    db.execute("CREATE INDEX forum_polls_board ON forum_polls (board_id, state)")
+    # One row per answer: a hash of the phone's device cookie (one answer, changeable), or one per tablet tap.
+    db.execute(
+        """CREATE TABLE forum_poll_answers (
+            poll_id INTEGER NOT NULL REFERENCES forum_polls(id) ON DELETE CASCADE,
+            voter TEXT NOT NULL,
+            choice INTEGER NOT NULL,
+            created REAL NOT NULL,
+            PRIMARY KEY (poll_id, voter)
+        ) WITHOUT ROWID"""
+    )

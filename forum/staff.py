@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from events import queries as programme
-from forum import changes, queries, store
+from forum import changes, queries, store, wordcloud
 from forum.access import board_links, board_or_404
 from forum.api import board_input, with_programme
 from quartier import slots
@@ -68,7 +68,8 @@ async def board_page(request: web.Request) -> web.Response:
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     links = board_links(request, board)
-    return render(request, "forum/board.html", {"board": board, "counts": counts, "links": links, "sections": sections})
+    ctx = {"board": board, "counts": counts, "links": links, "sections": sections, "ignored": board["ignored_words"]}
+    return render(request, "forum/board.html", ctx)
 
 
 @routes.post("/forum/boards/{id}/themes", name="forum_themes", access=STAFF)
@@ -84,6 +85,16 @@ async def board_themes(request: web.Request) -> web.Response:
     new = f.text("new", max_length=store.MAX_THEME_LABEL, message=say)
     await request.app[DB].write(lambda tx: store.set_themes_tx(tx, board_id, labels, new))
     return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#themes")
+
+
+@routes.post("/forum/boards/{id}/ignored", name="forum_ignored_words", access=STAFF)
+async def board_ignored_words(request: web.Request) -> web.Response:
+    """The words the board's word cloud leaves out, one a line."""
+    board_id = path_id(request)
+    say = {"too_long": N_("La liste a {max} caractères au plus.")}
+    typed = Fields(await request.post()).text("words", max_length=2000, multiline=True, message=say)
+    await request.app[DB].write(lambda tx: wordcloud.set_ignored_tx(tx, board_id, typed.splitlines()))
+    return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#mots-ignores")
 
 
 @routes.post("/forum/boards/{id}/link", name="forum_new_link", access=STAFF)

@@ -115,7 +115,7 @@ def blocked_word(text: str, blocklist: Iterable[str]) -> str | None:
 # -- boards
 
 
-def _slug(label: str) -> str:
+def slug_of(label: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", _fold(label)).strip("-")
     return s[:40] or "theme"
 
@@ -129,17 +129,20 @@ def create_board_tx(
     site: str | None = None,
     session_id: int | None = None,
     now: float | None = None,
+    themes: list[dict[str, str]] | None = None,
+    forum_id: int | None = None,
 ) -> dict[str, Any]:
-    """A new open board with the default themes; returns {"id", "code"}."""
+    """A new open board with the default themes (or a forum's); returns {"id", "code"}."""
     now = time.time() if now is None else now
     taken = [r[0] for r in tx.execute("SELECT code FROM forum_boards")]
     code = new_code(taken)
     board_id = tx.execute(
-        "INSERT INTO forum_boards (code, title, prompt, moderation, site, session_id, link_salt, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (code, title, prompt, moderation, site, session_id, secrets.token_hex(8), now),
+        "INSERT INTO forum_boards (code, title, prompt, moderation, site, session_id, link_salt, created, forum_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (code, title, prompt, moderation, site, session_id, secrets.token_hex(8), now, forum_id),
     ).fetchone()[0]
-    for position, (slug, label, icon) in enumerate(DEFAULT_THEMES):
+    chosen = [(t["slug"], t["label"], t["icon"]) for t in themes] if themes else DEFAULT_THEMES
+    for position, (slug, label, icon) in enumerate(chosen):
         tx.execute(
             "INSERT INTO forum_themes (board_id, slug, label, icon, position) VALUES (?, ?, ?, ?, ?)",
             (board_id, slug, label, icon, position),
@@ -188,7 +191,7 @@ def set_themes_tx(tx: Tx, board_id: int, labels: dict[str, str], new_label: str 
         if slug in slugs and label:
             tx.execute("UPDATE forum_themes SET label = ? WHERE board_id = ? AND slug = ?", (label, board_id, slug))
     if new_label:
-        slug, n = _slug(new_label), 2
+        slug, n = slug_of(new_label), 2
         base = slug
         while slug in slugs:
             slug, n = f"{base}-{n}", n + 1

@@ -210,7 +210,8 @@ async def _ballot(request: web.Request, board: dict[str, Any], voter_of: Any) ->
         # The ballot keeps the wall's order (by theme), not the ranking: no bandwagon.
         order = {n["id"]: i for i, n in enumerate(queries.public_notes(d, board["id"]))}
         ranking.sort(key=lambda row: order.get(row["note"], 0))
-        return {"round": r, "notes": ranking, "mine": mine, "used": sum(mine.values())}
+        used = votes.spent(d, r, voter) if voter else 0  # a city-wide round: one budget across the sites
+        return {"round": r, "notes": ranking, "mine": mine, "used": used}
 
     return await request.app[DB].read(read)
 
@@ -223,6 +224,7 @@ def _ballot_page(
         **ballot,
         "theme_labels": {t["slug"]: t["label"] for t in board["themes"]},
         "done": request.query.get("done"),
+        "server_now": time.time(),  # the countdown's clock
         **extra,
     }
     response = render(request, template, ctx, status=status)

@@ -163,6 +163,17 @@ def used(db: sqlite_utils.Database, round_id: int, voter: str) -> int:
     ).fetchone()[0]
 
 
+def spent(db: sqlite_utils.Database, r: dict[str, Any], voter: str) -> int:
+    """Dots a voter has put in a round; in a city-wide round, across every site's board of it."""
+    if not r.get("city_round"):
+        return used(db, r["id"], voter)
+    return db.conn.execute(
+        "SELECT count(*) FROM forum_votes v JOIN forum_rounds r ON r.id = v.round_id "
+        "WHERE r.city_round = ? AND v.voter = ?",
+        (r["city_round"], voter),
+    ).fetchone()[0]
+
+
 def mine(db: sqlite_utils.Database, round_id: int, voter: str) -> dict[int, int]:
     """A voter's dots per note (merged duplicates counted on the note that absorbed them)."""
     rows = db.conn.execute(
@@ -306,7 +317,7 @@ def cast_tx(
     if note["status"] != "published":
         raise Problem(409, "not_on_wall", N_("Cette note n'est pas au mur : on ne peut pas voter pour elle."))
     voter = voter_of(tx.db, device=device, turn_id=turn_id, round_id=r["id"])
-    spent = used(tx.db, r["id"], voter)
+    spent_before = spent(tx.db, r, voter)
     on_note = mine(tx.db, r["id"], voter).get(note["id"], 0)
     if remove:
         if not on_note:
@@ -316,9 +327,9 @@ def cast_tx(
             "WHERE v.round_id = ? AND v.voter = ? AND coalesce(n.merged_into, n.id) = ? ORDER BY v.id DESC LIMIT 1)",
             (r["id"], voter, note["id"]),
         )
-        spent, on_note = spent - 1, on_note - 1
+        spent_now, on_note = spent_before - 1, on_note - 1
     else:
-        if spent >= r["budget"]:
+        if spent_before >= r["budget"]:
             raise over_budget(r["budget"])
         if on_note and not r["stack"]:
             raise Problem(409, "one_per_note", N_("Une seule gommette par note dans ce vote."))
@@ -326,7 +337,7 @@ def cast_tx(
             "INSERT INTO forum_votes (round_id, note_id, voter, created) VALUES (?, ?, ?, ?)",
             (r["id"], note["id"], voter, now),
         )
-        spent, on_note = spent + 1, on_note + 1
+        spent_now, on_note = spent_before + 1, on_note + 1
     votes = counts(tx.db, r["id"]).get(note["id"], 0)
     tx.change(
         changes.board_channel(board_id),
@@ -337,8 +348,8 @@ def cast_tx(
         "round": r["id"],
         "note": note["id"],
         "votes": votes,
-        "used": spent,
-        "left": r["budget"] - spent,
+        "used": spent_now,
+        "left": r["budget"] - spent_now,
         "mine": on_note,
         "budget": r["budget"],
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from forum import changes, queries, votes
+from forum import changes, polls, queries, votes
 from forum.access import board_links
 from quartier.bus import last_seq_in
 from quartier.errors import Problem
@@ -15,7 +15,7 @@ from quartier.i18n import N_
 from quartier.inputs import path_id
 from quartier.pagecache import cached_page
 from quartier.routing import PUBLIC, Routes
-from quartier.templates import render
+from quartier.templates import public_url, render
 from quartier.typedefs import DB
 
 routes = Routes()
@@ -33,9 +33,10 @@ async def wall(request: web.Request) -> web.Response:
             queries.public_notes(d, board_id),
             votes.public_round(d, shown) if shown else None,
             last_seq_in(d),
+            polls.wall_poll(d, board_id),
         )
 
-    board, notes, vote_round, seq = await request.app[DB].read(read)
+    board, notes, vote_round, seq, poll = await request.app[DB].read(read)
     if board is None:
         raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
     recent = time.time() - 60
@@ -53,6 +54,9 @@ async def wall(request: web.Request) -> web.Response:
             "channels": changes.board_channel(board_id),
             "links": board_links(request, board),
             "vote_round": vote_round,
+            "poll": poll,
+            "server_now": time.time(),  # the countdown's clock
+            "join_poll": public_url(request, str(request.app.router["forum_poll_phone"].url_for(code=board["code"]))),
             "results_shown": votes.RESULTS_SHOWN,
         },
     )

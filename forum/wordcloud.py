@@ -1,8 +1,10 @@
 """A board's most frequent meaningful words, and a word cloud of them as SVG, computed here.
 
-Words are folded to lower case without accents ("Démarches" and "demarches" are one
-word), French elisions are cut ("l'aide" is "aide"), and short words and the stop words
-of every language it knows (French, English, Arabic, Turkish: a note may be written in any) are dropped. The layout is deterministic (same words, same picture): words are placed
+Words are counted folded to lower case without accents ("Démarches" and "demarches" are
+one word) but shown as residents wrote them, accents kept ("démarches"): folding is for
+counting only. French elisions are cut ("l'aide" is "aide"), and short words, the stop words of
+every language it knows (French, English, Arabic, Turkish: a note may be written in any) and the
+words a board's facilitators chose to ignore are dropped. The layout is deterministic (same words, same picture): words are placed
 from the largest down along a spiral from the centre, each where it overlaps nothing.
 No JavaScript and no library: the wall and the minutes use the same SVG.
 
@@ -21,7 +23,10 @@ from typing import Any
 
 import sqlite_utils
 
-from forum import stopwords
+from forum import changes, reads, stopwords
+from quartier.db import Tx
+from quartier.errors import Problem
+from quartier.i18n import N_
 from quartier.xmltext import escape, quoteattr
 
 MIN_LENGTH = 3
@@ -44,23 +49,62 @@ def fold(word: str) -> str:
 STOP_WORDS = frozenset(fold(word) for language in stopwords.BY_LANGUAGE.values() for word in language)
 
 
-def words(text: str) -> list[str]:
-    """The meaningful words of a text, folded: no elisions, stop words, numbers or short words."""
+def written(text: str, ignored: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """The meaningful words of a text as (folded, as written in lower case): no elisions, stop words,
+    numbers, short words or ignored words (folded)."""
     text = _ELISION.sub(" ", text)
     out = []
     for match in _WORD.finditer(text):
-        w = fold(match.group(0)).strip("-")
-        if len(w) >= MIN_LENGTH and w not in STOP_WORDS:
-            out.append(w)
+        shown = match.group(0).lower().strip("-")
+        w = fold(shown)
+        if len(w) >= MIN_LENGTH and w not in STOP_WORDS and w not in ignored:
+            out.append((w, shown))
     return out
 
 
-def frequencies(texts: Iterable[str], limit: int = 40) -> list[tuple[str, int]]:
-    """The most frequent meaningful words of the texts: [(word, count)], most frequent first, then by word."""
+def words(text: str) -> list[str]:
+    """The meaningful words of a text, folded: no elisions, stop words, numbers or short words."""
+    return [w for w, _shown in written(text)]
+
+
+def _accents(word: str) -> int:
+    return sum(1 for c in word if not c.isascii())
+
+
+def frequencies(texts: Iterable[str], limit: int = 40, ignored: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """The most frequent meaningful words of the texts: [(word, count)], most frequent first, then by word.
+
+    Each word is counted folded and shown as most often written; between forms written as often,
+    the one with accents ("démarches" rather than "demarches": phones make accents hard to type)."""
+    skip = frozenset(fold(w.strip()) for w in ignored if w.strip())
     counter: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
     for text in texts:
-        counter.update(words(text))
-    return sorted(counter.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
+        for w, shown in written(text, skip):
+            counter[w] += 1
+            forms.setdefault(w, Counter())[shown] += 1
+    top = sorted(counter.items(), key=lambda wc: (-wc[1], wc[0]))[:limit]
+    return [(max(forms[w].items(), key=lambda fc: (fc[1], _accents(fc[0]), fc[0]))[0], c) for w, c in top]
+
+
+def ignored_words(db: sqlite_utils.Database, board_id: int) -> list[str]:
+    """The words a board's word cloud leaves out, as its facilitators typed them."""
+    row = db.conn.execute("SELECT ignored_words FROM forum_boards WHERE id = ?", (board_id,)).fetchone()
+    return [w for w in (row[0] if row else "").split("\n") if w.strip()]
+
+
+MAX_IGNORED = 100
+
+
+def set_ignored_tx(tx: Tx, board_id: int, words_typed: list[str]) -> None:
+    """A board's own list of words its cloud leaves out (a place's name, the question's own words)."""
+    board = reads.board(tx.db, board_id)
+    if board is None:
+        raise Problem(404, "not_found", N_("Ce tableau n'existe pas."))
+    kept = list(dict.fromkeys(w.strip() for w in words_typed if w.strip()))[:MAX_IGNORED]
+    tx.execute("UPDATE forum_boards SET ignored_words = ? WHERE id = ?", ("\n".join(kept), board_id))
+    # The word cloud's wall redraws on the board's changes.
+    tx.change(changes.board_channel(board_id), changes.BOARD_UPDATED, reads.public_board(board))
 
 
 def board_frequencies(db: sqlite_utils.Database, board_id: int, limit: int = 40) -> list[tuple[str, int]]:
@@ -71,7 +115,7 @@ def board_frequencies(db: sqlite_utils.Database, board_id: int, limit: int = 40)
         "ORDER BY n.id",
         (board_id,),
     )
-    return frequencies((r[0] for r in rows), limit)
+    return frequencies((r[0] for r in rows), limit, ignored_words(db, board_id))
 
 
 def _boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

@@ -20,7 +20,7 @@ from quartier.inputs import query
 from quartier.routing import PUBLIC, STAFF, Routes
 from quartier.templates import public_url
 from quartier.typedefs import CLOCK, DB, SETTINGS
-from reports import dashboard, decisions, minutes_render, minutes_store
+from reports import dashboard, decision_log, minutes_render, minutes_store
 from reports.report import build
 from reports.report_views import year_query
 from reports.views_decisions import decision_filters
@@ -91,15 +91,14 @@ async def api_minutes(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/decisions", name="reports_api_decisions", access=STAFF)
 async def api_decisions(request: web.Request) -> web.Response:
-    """The decision log (published decisions and actions), with the page's filters."""
+    """The one decision log (forums' and meetings' decisions and actions), with the page's filters."""
     filters = decision_filters(request)
-    rows = await request.app[DB].read(lambda d: decisions.records(d, **filters))
+    rows = await request.app[DB].read(lambda d: decision_log.log(d, filters))
     out = []
     for r in rows:
-        item = {
-            k: r[k] for k in ("id", "kind", "text", "theme", "who", "due", "status", "board", "board_title", "site")
-        }
-        item.update(done=_iso(r["done"], request), created=_iso(r["created"], request))
+        item = {k: r.get(k) for k in ("key", "source", "id", "kind", "text", "theme", "who", "due", "status", "site")}
+        item.update(board=r.get("board"), board_title=r.get("board_title"), meeting=r.get("meeting"))
+        item.update(origin=r["origin"], done=_iso(r["done"], request), created=_iso(r["created"], request))
         out.append(item)
     return web.json_response({"decisions": out})
 

@@ -1,5 +1,6 @@
 """Demo data of what the programme learns: feedback answers on last week's sessions and on a year
-of past ones (so the annual report says something), then the past forums' boards and minutes."""
+of past ones (so the annual report says something), then the past forums' boards and minutes, and
+the GT ESC's meetings."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import random
 from typing import Any
 
 from events import queries
+from forum import queries as forum_queries
 from quartier.db import Tx
-from reports import attendance_demo, minutes_demo
+from reports import attendance_demo, city_minutes, meetings_demo, minutes_demo
 from reports import forms as forms_module
 from reports.feedback_store import Target, submit
 
@@ -28,6 +30,15 @@ async def demo(ctx: Any) -> None:
     await past_year_feedback(ctx)
     await minutes_demo.demo(ctx)
     await attendance_demo.demo(ctx)
+    await ctx.db.write(lambda tx: meetings_demo.gt_esc(tx, ctx.today))
+    await ctx.db.write(lambda tx: city_forum_minutes(tx, ctx))
+
+
+def city_forum_minutes(tx: Tx, ctx: Any) -> None:
+    """Last spring's city-wide forum (forum.demo_citywide) with its combined minutes published."""
+    for f in forum_queries.forums(tx.db, state="closed"):
+        city_minutes.compile_tx(tx, f["id"], ctx.settings.tz, now=f["created"] + 86400)
+        city_minutes.publish_tx(tx, f["id"], "demo", now=f["created"] + 2 * 86400)
 
 
 def learned_question(form: Any) -> Any:

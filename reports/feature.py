@@ -15,6 +15,7 @@ from quartier.typedefs import CHANNEL_ACCESS, DB, SETTINGS, STAFF_LINKS
 from reports import (
     activity_export,
     api,
+    api_meetings,
     attendance,
     attendance_api,
     attendance_store,
@@ -24,10 +25,13 @@ from reports import (
     feedback,
     feedback_results,
     feedback_store,
+    meetings_schema,
     minutes_store,
     report_views,
     sections,
+    views_city_minutes,
     views_decisions,
+    views_meetings,
     views_minutes,
 )
 from reports.commands import add_commands
@@ -36,18 +40,19 @@ from reports.demo import demo
 __all__ = ["add_commands", "demo", "migrations", "setup"]
 
 # The feedback answers' tables, then the minutes' (their names predate the reports package), then
-# the dashboard's baseline week, then attendance.
+# the dashboard's baseline week, attendance, and the partners' meetings.
 migrations = (
     feedback_store.migrations,
     minutes_store.migrations,
     dashboard_store.migrations,
     attendance_store.migrations,
+    meetings_schema.migrations,
 )
 
 
 def setup(app: web.Application) -> None:
     feedback.setup(app)
-    modules = (feedback_results, dashboard, report_views, views_minutes, views_decisions, api)
+    modules = (feedback_results, dashboard, report_views, views_minutes, views_decisions, api, api_meetings)
     for module in (*modules, attendance, attendance_api, activity_export):
         module.routes.add_to(app)
     sections.setup(app)
@@ -55,7 +60,10 @@ def setup(app: web.Application) -> None:
     app[STAFF_LINKS].append(("reports_attendance", N_("Fréquentation")))
     app[STAFF_LINKS].append(("events_dashboard", N_("Temps de service")))
     app[STAFF_LINKS].append(("events_report", N_("Rapport annuel")))
+    views_meetings.routes.add_to(app)
+    views_city_minutes.routes.add_to(app)
     app[STAFF_LINKS].append(("forum_decisions", N_("Relevé de décisions")))
+    app[STAFF_LINKS].append(("reports_meetings", N_("Réunions des partenaires")))
     app.cleanup_ctx.append(_retention)
 
 

@@ -100,6 +100,26 @@ def _schema(db: Any) -> None:
     db.execute("ALTER TABLE forum_notes ADD COLUMN action_done REAL")
 
 
+@migrations(name="0002_forum_city_minutes")
+def _city_minutes(db: Any) -> None:
+    # The combined minutes of a forum across sites (reports.city_minutes): a draft, then published versions.
+    db.execute(
+        """CREATE TABLE forum_city_minutes (
+            id INTEGER PRIMARY KEY,
+            forum_id INTEGER NOT NULL REFERENCES forum_forums(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('draft', 'published')),
+            markdown TEXT NOT NULL,
+            data TEXT NOT NULL,         -- JSON: the compiled figures of every site
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            published REAL,
+            published_by TEXT,
+            UNIQUE (forum_id, version)
+        )"""
+    )
+
+
 # -- reads
 
 

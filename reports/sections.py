@@ -11,7 +11,7 @@ import sqlite_utils
 from aiohttp import web
 
 from events import pages
-from forum import console, staff
+from forum import console, staff, views_forums
 from quartier import slots
 from quartier.slots import Section
 from reports import feedback_store, minutes_store
@@ -23,6 +23,7 @@ def setup(app: web.Application) -> None:
     slots.add(app, pages.SITE_SLOT, Section("reports/_minutes.html", site_minutes))
     slots.add(app, console.CONSOLE_SLOT, Section("reports/minutes/_console.html", board_attendance))
     slots.add(app, staff.BOARD_SLOT, Section("reports/minutes/_board_link.html", board_id))
+    slots.add(app, views_forums.FORUM_SLOT, Section("reports/minutes/_forum_link.html", forum_id))
 
 
 def session_minutes(db: sqlite_utils.Database, ctx: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -55,3 +56,7 @@ def board_attendance(db: sqlite_utils.Database, ctx: dict[str, Any]) -> dict[str
 
 def board_id(db: sqlite_utils.Database, ctx: dict[str, Any]) -> int:
     return ctx["board"]["id"]
+
+
+def forum_id(db: sqlite_utils.Database, ctx: dict[str, Any]) -> int:
+    return ctx["forum"]["id"]

@@ -242,6 +242,41 @@ def _wall(db: sqlite_utils.Database, b: dict[str, Any], links: Links) -> dict[st
     }
 
 
+def _city_wall(db: sqlite_utils.Database, f: dict[str, Any], site: str, links: Links) -> dict[str, Any]:
+    """A forum across sites as a participating site's screen shows it: the newest notes of every
+    site, each with its neighbourhood, and the QR code of this site's own board."""
+    notes = forums.city_notes(db, f)
+    latest = sorted(notes, key=lambda n: (n.get("published") or n.get("created") or 0, n["id"]))[-WALL_NOTES:]
+    own = next(b for b in f["boards"] if b["site"] == site)
+    url = links.absolute(links.board.format(id=own["id"], code=own["code"]))
+    return {
+        "id": own["id"],
+        "forum": f["id"],
+        "title": f["title"],
+        "prompt": f["prompt"],
+        "notes": [
+            {"id": n["id"], "text": n["text"], "theme": n.get("theme") or "", "place": n["place"]}
+            for n in reversed(latest)
+        ],
+        "qr": qr(url, f["title"]),
+    }
+
+
+def _running(db: sqlite_utils.Database, site: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The forums across sites a site takes part in while open, and its own other running boards."""
+    city = forums.forums_running_at(db, site)
+    in_city = {b["id"] for f in city for b in f["boards"]}
+    return city, [b for b in forums.boards_running_at(db, site) if b["id"] not in in_city]
+
+
+def _wall_channels(city: list[dict[str, Any]], running: list[dict[str, Any]]) -> list[str]:
+    """A city-wide wall is made of its forum and every board of it; a site's wall of its board."""
+    out = []
+    for f in city:
+        out += [forum_changes.forum_channel(f["id"]), *(forum_changes.board_channel(b["id"]) for b in f["boards"])]
+    return out + [forum_changes.board_channel(b["id"]) for b in running]
+
+
 def _sessions(
     db: sqlite_utils.Database, site: str, today: dt.date, last: dt.date, links: Links
 ) -> list[dict[str, Any]]:
@@ -276,9 +311,9 @@ def build(
     today = now.date()
     last = today + dt.timedelta(days=DAYS - 1)
 
-    running = forums.boards_running_at(db, display["site"])
-    boards = [_wall(db, b, links) for b in running]
-    follows = channels_of(display, [b["id"] for b in running])
+    city, running = _running(db, display["site"])
+    boards = [_city_wall(db, f, display["site"], links) for f in city] + [_wall(db, b, links) for b in running]
+    follows = channels_of(display, _wall_channels(city, running))
 
     site_url = links.absolute(links.site.format(slug=quote(site["slug"])))
     snapshot = {
@@ -316,15 +351,15 @@ def build(
     return snapshot
 
 
-def channels_of(display: dict[str, Any], boards: list[int]) -> list[str]:
+def channels_of(display: dict[str, Any], walls: list[str]) -> list[str]:
     """What a screen follows: its own channel, the whole programme (other sites' highlights), its
-    site, and the boards running there."""
+    site, and the walls it shows (the boards running there, every board of a city-wide forum)."""
     own = [
         changes.display_channel(display["id"]),
         events_changes.PROGRAMME,
         events_changes.site_channel(display["site"]),
     ]
-    return own + [forum_changes.board_channel(b) for b in boards]
+    return own + walls
 
 
 def newest_change(db: sqlite_utils.Database, channels: list[str]) -> int:
@@ -335,8 +370,7 @@ def newest_change(db: sqlite_utils.Database, channels: list[str]) -> int:
 
 def current_version(db: sqlite_utils.Database, display: dict[str, Any]) -> int:
     """The version a screen's next snapshot would have (for the staff page's "up to date")."""
-    boards = [b["id"] for b in forums.boards_running_at(db, display["site"])]
-    return newest_change(db, channels_of(display, boards))
+    return newest_change(db, channels_of(display, _wall_channels(*_running(db, display["site"]))))
 
 
 def etag(snapshot: dict[str, Any]) -> str:

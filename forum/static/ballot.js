@@ -79,7 +79,8 @@
     event.preventDefault();
     var li = form.closest(".ballot-note");
     var remove = !!form.querySelector("input[name=remove]");
-    var payload = { round: parseInt(list.dataset.round, 10), remove: remove };
+    // A city-wide ballot lists notes of several sites' boards, each with its own board's round.
+    var payload = { round: parseInt(li.dataset.round || list.dataset.round, 10), remove: remove };
     if (list.dataset.turn) { payload.turn = list.dataset.turn; }
     var url = list.dataset.apiTemplate.replace("/0/", "/" + li.dataset.noteId + "/");
     // Busy, not disabled: a disabled button loses the keyboard focus to the page.

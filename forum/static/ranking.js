@@ -1,6 +1,8 @@
 // ranking.js: during a dot-voting round the wall shows the notes ranked by dots, live.
 // Events on board:{id}: round.opened, vote.cast, votes.updated, round.closed (see forum/votes.py).
 // Texts are set with textContent only; bar widths through the CSSOM (the CSP forbids style attributes).
+// Every note is shown whole, never cut: when they do not all fit, the list shows them page by page
+// (the top of the ranking first), turning every 12 seconds, with "1/3" beside the title.
 (function () {
   "use strict";
   var body = document.body;
@@ -10,6 +12,25 @@
   var SHOWN = (parseInt(body.dataset.resultsShown, 10) || 600) * 1000;
   var roundId = section.dataset.round ? parseInt(section.dataset.round, 10) : null;
   var hideTimer = null;
+  var TURN = 12000;
+  var page = 0;
+  var indicator = document.getElementById("ranking-page");
+
+  function paginate() {
+    var items = Array.prototype.slice.call(list.children);
+    items.forEach(function (li) { li.classList.remove("off-page"); });
+    if (!body.classList.contains("voting")) { if (indicator) { indicator.textContent = ""; } return; }
+    var height = list.clientHeight, pages = [[]], start = 0;
+    items.forEach(function (li) {
+      var top = li.offsetTop - list.offsetTop, bottom = top + li.offsetHeight;
+      if (bottom - start > height && pages[pages.length - 1].length) { pages.push([]); start = top; }
+      pages[pages.length - 1].push(li);
+    });
+    page = page % pages.length;
+    pages.forEach(function (p, i) { p.forEach(function (li) { li.classList.toggle("off-page", i !== page); }); });
+    list.dataset.pages = String(pages.length);
+    if (indicator) { indicator.textContent = pages.length > 1 ? (page + 1) + "/" + pages.length : ""; }
+  }
 
   function item(row, order) {
     var li = document.createElement("li");
@@ -51,6 +72,7 @@
       li.querySelector(".rank-bar").style.width = max ? (Math.max(0.5, 12 * n / max) + "em") : "0.5em";
       li.classList.toggle("has-votes", n > 0);
     });
+    paginate();
   }
 
   // "1 votant · 3 gommettes": each count with its own plural, by the page language's rule (French
@@ -73,12 +95,16 @@
     section.dataset.state = round.state;
     document.getElementById("ranking-name").textContent = round.title;
     document.getElementById("ranking-state").textContent = round.state === "open" ? body.dataset.msgOpen : body.dataset.msgClosed;
+    var clock = document.getElementById("ranking-countdown");
+    if (clock) { clock.dataset.countdownEnds = round.state === "open" && round.ends ? String(round.ends) : ""; }
     list.textContent = "";
     round.ranking.filter(function (row) { return !row.removed; })  // notes staff removed since
       .forEach(function (row, i) { list.appendChild(item(row, i)); });
     totals(round);
     sortAndDraw();
     body.classList.add("voting");
+    page = 0;
+    paginate();
     if (hideTimer) { clearTimeout(hideTimer); hideTimer = null; }
     if (round.state !== "open") {
       hideTimer = setTimeout(function () { body.classList.remove("voting"); }, SHOWN);
@@ -114,6 +140,8 @@
     }
   });
 
+  setInterval(function () { page += 1; paginate(); }, TURN);
+  window.addEventListener("resize", paginate);
   if (roundId !== null) {
     sortAndDraw();
     if (section.dataset.state !== "open" && section.dataset.ended) {

@@ -11,6 +11,8 @@
   var TURN = 12000;
   var NEW_FOR = 20000;
   var pageOf = {};
+  // A city-wide wall follows every site's board: each note says its neighbourhood.
+  var places = body.dataset.places ? JSON.parse(body.dataset.places) : null;
 
   function list(theme) {
     for (var i = 0; i < columns.length; i++) {
@@ -56,6 +58,7 @@
       li.appendChild(action);
     }
     var meta = el("p", "note-meta");
+    if (places && places[note.board]) { meta.appendChild(el("span", "note-place", places[note.board])); meta.appendChild(document.createTextNode(" ")); }
     if (note.author) { meta.appendChild(el("span", "note-author", note.author)); }
     if (note.count > 1) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "note-count", "×" + note.count)); }
     li.appendChild(meta);
@@ -166,6 +169,8 @@
     var msg = e.detail;
     if (msg.type === "note.published") { upsert(msg.data); }
     else if (msg.type === "note.removed") { remove(msg.data.id); }
+    else if (msg.type === "board.updated" && places) { /* one site's board: the forum's state comes on forum.updated */ }
+    else if (msg.type === "forum.updated") { body.classList.toggle("closed", msg.data.state !== "open"); }
     else if (msg.type === "board.updated") {
       var themes = msg.data.themes.map(function (t) { return t.slug + ":" + t.label; }).join(",");
       var shown = columns.map(function (c) { return c.dataset.theme + ":" + c.dataset.label; }).join(",");

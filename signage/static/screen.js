@@ -232,7 +232,13 @@
     byId("wall-zone").hidden = !m.board;
     if (m.board) {
       byId("wall-title").textContent = m.board.title;
-      m.board.notes.forEach(function (n) { var li = el("li", "note", n.text); li.dir = "auto"; wall.appendChild(li); });
+      m.board.notes.forEach(function (n) {
+        var li = wall.appendChild(el("li", "note"));
+        li.dir = "auto";
+        // A city-wide forum's wall: each note says its neighbourhood first (long texts are clamped).
+        if (n.place) { li.appendChild(el("span", "note-place", n.place)); li.appendChild(document.createTextNode(" ")); }
+        li.appendChild(document.createTextNode(n.text));
+      });
     }
     // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");

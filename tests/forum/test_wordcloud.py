@@ -6,6 +6,7 @@ import pytest
 
 from forum import wordcloud
 from forum.wordcloud import fold, frequencies, wordcloud_svg, words
+from quartier.typedefs import DB
 
 from .conftest import make_board
 
@@ -29,7 +30,29 @@ def test_stop_words_numbers_and_short_words_are_left_out():
 
 def test_frequencies_count_across_notes_most_frequent_first():
     texts = ["Aide pour la CAF", "La caf en ligne", "Une aide à l'imprimante", "Démarches CAF"]
-    assert frequencies(texts, limit=3) == [("caf", 3), ("aide", 2), ("demarches", 1)]
+    assert frequencies(texts, limit=3) == [("caf", 3), ("aide", 2), ("démarches", 1)]
+
+
+def test_words_are_counted_folded_but_shown_with_their_accents():
+    """Issue 22: folding is for counting only; the cloud says "démarches", not "demarches"."""
+    texts = ["mes demarches", "Démarches en ligne", "les démarches CAF", "accès libre", "acces wifi"]
+    assert frequencies(texts, limit=3) == [("démarches", 3), ("accès", 2), ("caf", 1)]
+    assert frequencies(texts, limit=2, ignored=["Démarches"]) == [("accès", 2), ("caf", 1)]
+
+
+async def test_a_board_has_its_own_list_of_ignored_words(server, organizer):
+    from tests.conftest import form
+
+    board = await make_board(server.app, "post")
+    for text in ("Le Blosne a besoin de wifi", "Au Blosne, du wifi le soir", "Imprimante au Blosne"):
+        await organizer.post(f"/api/v1/boards/{board['id']}/notes", json={"text": text})
+    assert (await server.app[DB].read(lambda d: wordcloud.board_frequencies(d, board["id"], 1))) == [("blosne", 3)]
+    r = await form(organizer, f"/forum/boards/{board['id']}/ignored", {"words": "Blosne\nsoir"}, allow_redirects=False)
+    assert r.status == 303
+    freq = await server.app[DB].read(lambda d: wordcloud.board_frequencies(d, board["id"]))
+    assert "blosne" not in dict(freq) and "soir" not in dict(freq) and dict(freq)["wifi"] == 2
+    page = await (await organizer.get(f"/forum/boards/{board['id']}")).text()
+    assert "Blosne\nsoir" in page  # the list as typed, to edit
 
 
 def test_the_svg_is_deterministic_valid_and_escapes_words():

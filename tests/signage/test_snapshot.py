@@ -174,3 +174,33 @@ async def test_per_screen_schedule_overrides_the_site_hours(client, bearer, serv
     assert r.status == 422
     await client.patch(f"/api/v1/displays/{screen['id']}", headers=bearer, json={"always_on": True})
     assert (await (await snapshot(client, screen)).json())["power"]["always_on"] is True
+
+
+async def test_a_participating_sites_screen_shows_the_city_wide_wall_while_the_forum_is_open(client, bearer, server):
+    """Issue 22: notes from every site of a forum reach a third site's lobby screen, labelled."""
+    app = server.app
+    for slug, place in (("maurepas", "Maurepas"), ("cleunay", "Cleunay"), ("blosne", "Le Blosne")):
+        await add_site(app, slug=slug, name=f"ESC {place}", neighbourhood=place)
+    r = await client.post(
+        "/api/v1/forums",
+        json={"title": "Temps fort", "sites": ["maurepas", "cleunay", "blosne"], "moderation": "post"},
+        headers=bearer,
+    )
+    forum = await r.json()
+    maurepas, cleunay, _blosne = (b["id"] for b in forum["boards"])
+    screen = await pair(client, bearer, site="blosne")
+    before = await (await snapshot(client, screen)).json()
+    assert [b["forum"] for b in before["boards"]] == [forum["id"]]
+    assert f"board:{maurepas}" in before["channels"] and f"forum:{forum['id']}" in before["channels"]
+    await client.post(f"/api/v1/boards/{maurepas}/notes", json={"text": "Une aide pour la CAF"})
+    await client.post(f"/api/v1/boards/{cleunay}/notes", json={"text": "Des ordinateurs prêtés"})
+    snap = await (await snapshot(client, screen)).json()
+    assert snap["version"] > before["version"]
+    assert {(n["text"], n["place"]) for n in snap["boards"][0]["notes"]} == {
+        ("Une aide pour la CAF", "Maurepas"),
+        ("Des ordinateurs prêtés", "Cleunay"),
+    }
+    assert snap["boards"][0]["qr"]["url"].endswith(f"/j/{forum['boards'][2]['code']}")  # this site's own code
+    await client.post(f"/api/v1/forums/{forum['id']}/state", json={"state": "closed"}, headers=bearer)
+    after = await (await snapshot(client, screen)).json()
+    assert after["boards"] == []
