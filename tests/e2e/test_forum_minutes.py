@@ -82,5 +82,5 @@ async def test_the_report_and_decision_records_pages_are_accessible(page, server
     await wait_until(page, "document.body.textContent.includes('Rouvrir')")
     await assert_accessible(page)
     await page.goto("/staff/report")
-    assert await page.locator("svg.chart").count() == 5
+    assert await page.locator("svg.chart").count() == 7
     await assert_accessible(page)
