@@ -122,10 +122,11 @@ async def test_staff_see_the_distribution(page, server, occurrence, make_client)
     await page.click("button[type=submit]")
     await page.wait_for_url("**/staff/feedback?*")
     assert "3 réponses" in await page.inner_text("main")
-    bars = page.locator("#res-satisfaction ~ svg.feedback-bars rect.bar")
+    bars = page.locator("section[aria-labelledby=res-satisfaction] table.feedback-bars svg.share-bar rect.bar")
     assert await bars.count() == 2
     counts = await bars.evaluate_all("els => els.map(e => [e.dataset.count, e.getBBox().width])")
-    assert sorted(counts) == [["1", pytest.approx(173.3, abs=0.5)], ["2", pytest.approx(346.7, abs=0.5)]]
+    # Each bar is filled to its share of the answers (a 100-wide viewBox): one of three, two of three.
+    assert sorted(counts) == [["1", pytest.approx(33.3, abs=0.2)], ["2", pytest.approx(66.7, abs=0.2)]]
     table = page.locator("section[aria-labelledby=res-satisfaction] table")
     assert "Très bien" in await table.inner_text()
     await assert_accessible(page)
