@@ -197,8 +197,34 @@ async def table_counts(app: web.Application) -> dict[str, int]:
 # -- messages in the user's language
 
 
-def _templates() -> dict[str, list[re.Pattern]]:
-    """Every message of every catalogue as a pattern ({x} matches anything), per language."""
+@dataclass(frozen=True)
+class Message:
+    """One catalogue message: its text's literal parts (split at its {placeholders}) and its pattern.
+
+    A message can only be in a text if each of its parts is: those substring checks come before
+    the regex, whose `.*?` gaps would otherwise backtrack over every long page.
+    """
+
+    parts: tuple[str, ...]
+    pattern: re.Pattern  # the whole text, {x} matching anything
+    search: re.Pattern  # the same unanchored, with no gap at either end (it would try every span)
+
+    def matches(self, text: str) -> bool:
+        return all(part in text for part in self.parts) and bool(self.pattern.match(text))
+
+    def found_in(self, text: str) -> bool:
+        return all(part in text for part in self.parts) and bool(self.search.search(text))
+
+
+def _message(text: str) -> Message:
+    parts = re.split(r"\{[a-z_]+\}", text)
+    pattern = re.compile("^" + ".*?".join(re.escape(p) for p in parts) + "$", re.S)
+    literal = tuple(p for p in parts if p)
+    return Message(literal, pattern, re.compile(".*?".join(re.escape(p) for p in literal)))
+
+
+def _templates() -> dict[str, list[Message]]:
+    """Every message of every catalogue, per language."""
     fr: list[str] = []
     en: list[str] = []
     for package in features.packages():
@@ -210,15 +236,11 @@ def _templates() -> dict[str, list[re.Pattern]]:
                 if message.id and isinstance(message.id, str):
                     fr.append(message.id)
                     en.append(message.string or message.id)
-
-    def pattern(text: str) -> re.Pattern:
-        parts = re.split(r"\{[a-z_]+\}", text)
-        return re.compile("^" + ".*?".join(re.escape(p) for p in parts) + "$", re.S)
-
-    return {"fr": [pattern(t) for t in fr], "en": [pattern(t) for t in en if t not in set(fr) or t.isascii()]}
+    french = set(fr)
+    return {"fr": [_message(t) for t in fr], "en": [_message(t) for t in en if t not in french or t.isascii()]}
 
 
-TEMPLATES: dict[str, list[re.Pattern]] = {}
+TEMPLATES: dict[str, list[Message]] = {}
 
 
 def assert_clear_refusal(status: int, body: str, content_type: str, language: str, what: str) -> None:
@@ -234,54 +256,13 @@ def assert_clear_refusal(status: int, body: str, content_type: str, language: st
     if content_type == "application/json":
         message = json.loads(body)["error"]["message"]
         assert message, f"{what}: an empty error message"
-        found = any(_could_be(p, message) and p.match(message) for p in TEMPLATES[language])
+        found = any(m.matches(message) for m in TEMPLATES[language])
         assert found, f"{what}: {message!r} is not a {language} message"
         return
     # A page: the error page or the form again, in the language, with one of the catalogue's messages.
     assert f'<html lang="{language}"' in body, f"{what}: the page is not in {language}"
     main = re.search(r"<main[^>]*>(.*?)</main>", body, re.S)
     text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main.group(1) if main else body))).strip()
-    found = any(all(part in text for part in parts) and p.search(text) for parts, p in _unanchored(language))
+    # The longer messages only: a two-word one would be found in any page.
+    found = any(m.found_in(text) for m in TEMPLATES[language] if len(m.pattern.pattern) > 16)
     assert found, f"{what}: no {language} message in {text[:300]!r}"
-
-
-_UNANCHORED: dict[str, list[tuple[list[str], re.Pattern]]] = {}
-
-
-def _unanchored(language: str) -> list[tuple[list[str], re.Pattern]]:
-    """The catalogue's longer messages, found anywhere in a page's text, each with its literal parts.
-
-    A message can only be in the text if each of its literal parts is: checking those substrings
-    first spares the regex (whose `.*?` gaps backtrack over a long page) for all but a few messages.
-    """
-    if language not in _UNANCHORED:
-        _UNANCHORED[language] = [
-            (_literal_parts(p.pattern[1:-1]), re.compile(_strip_gaps(p.pattern[1:-1])))
-            for p in TEMPLATES[language]
-            if len(p.pattern) > 16
-        ]
-    return _UNANCHORED[language]
-
-
-def _strip_gaps(pattern: str) -> str:
-    """A leading or trailing `.*?` means nothing to a search, and makes it try every span of the page."""
-    while pattern.startswith(".*?"):
-        pattern = pattern[3:]
-    while pattern.endswith(".*?") and not pattern.endswith("\\.*?"):
-        pattern = pattern[:-3]
-    return pattern
-
-
-_PARTS: dict[re.Pattern, list[str]] = {}
-
-
-def _could_be(pattern: re.Pattern, message: str) -> bool:
-    """Whether an anchored message pattern's literal parts are all in the message (a cheap first test)."""
-    if pattern not in _PARTS:
-        _PARTS[pattern] = _literal_parts(pattern.pattern[1:-1])
-    return all(part in message for part in _PARTS[pattern])
-
-
-def _literal_parts(pattern: str) -> list[str]:
-    """The escaped pieces between a message pattern's `.*?` gaps, unescaped."""
-    return [re.sub(r"\\(.)", r"\1", piece) for piece in pattern.split(".*?") if piece]
