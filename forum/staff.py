@@ -18,7 +18,7 @@ from quartier.routing import STAFF, Routes
 from quartier.templates import render
 from quartier.typedefs import DB
 from quartier.web import redirect
-from quartier.ws import close_sockets
+from quartier.ws import revoke
 
 routes = Routes()
 
@@ -104,5 +104,5 @@ async def new_link(request: web.Request) -> web.Response:
     await request.app[DB].write(lambda tx: store.new_link_tx(tx, board_id))
     # The old link stops working at once: so do the consoles it opened (staff's own stay open).
     channel = changes.moderation_channel(board_id)
-    await close_sockets(request.app, lambda g: g.key is not None and g.session is None and channel in g.channels)
+    await revoke(request.app, keys_of=channel)
     return redirect(str(request.app.router["forum_board"].url_for(id=str(board_id))) + "#lien")

@@ -18,7 +18,7 @@ from quartier.clock import Clock
 from quartier.db import Database
 from quartier.flash import flash_middleware
 from quartier.pagecache import PageCache
-from quartier.ratelimit import RateLimiter
+from quartier.ratelimit import RateLimiter, limits_path
 from quartier.routing import PUBLIC, Routes
 from quartier.settings import Settings
 from quartier.templates import Templates, render
@@ -39,6 +39,7 @@ from quartier.typedefs import (
     TEMPLATES,
     WEBSOCKETS,
 )
+from quartier.wake import Wake, wake_folder
 from quartier.web import (
     access_middleware,
     csrf_middleware,
@@ -75,9 +76,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[TEMPLATES] = Templates(features.packages())
-    app[LIMITER] = RateLimiter()
+    app[LIMITER] = RateLimiter(limits_path(settings.database_path))
     app[ACCESS] = {}
-    app[CHANNEL_ACCESS] = {}
+    app[CHANNEL_ACCESS] = {ws.REVOKE_CHANNEL: ws.NOBODY}
     app[WEBSOCKETS] = {}
     app[SOCKETS_PER_ADDRESS] = Counter()
     app[PAGE_CACHE] = PageCache()
@@ -111,8 +112,9 @@ def _database(settings: Settings, migrations: list[Migrations]) -> Callable[[web
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         db = Database(settings.database_path)
         await db.open(migrations)
-        bus = Bus(db)
+        bus = Bus(db, wake=Wake(wake_folder(settings.database_path)))
         bus.on_publish(app[PAGE_CACHE].invalidate)
+        bus.on_publish(ws.follow_revocations(app))
         await bus.start()
         app[DB] = db
         app[BUS] = bus
@@ -123,7 +125,9 @@ def _database(settings: Settings, migrations: list[Migrations]) -> Callable[[web
             pruner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pruner
+            await bus.stop()
             await db.close()
+            app[LIMITER].close()
 
     return ctx
 

@@ -5,11 +5,19 @@ committed meanwhile is either in the history or in its queue (or both, and
 then dropped by seq): no gap, no duplicate. Each subscriber has a bounded
 queue; one that falls behind is marked overflowed and disconnected by its
 handler, never slowing the others, and resumes from its last seq later.
+
+The `changes` table is the log, and every server process follows it: what this
+process commits is handed over at once when it comes next in seq order; what another
+process (`serve --workers N`, a command beside the server) commits is read from the
+table when that process nudges us (`quartier.wake`), or at the next poll if a nudge
+is lost. seq is assigned in commit order (one writer at a time, BEGIN IMMEDIATE), so
+reading after the last seq delivered always finds the next changes, in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import defaultdict
@@ -18,11 +26,14 @@ from collections.abc import AsyncIterator, Callable, Iterable
 import sqlite_utils
 
 from quartier.db import Change, Database
+from quartier.wake import Wake
 
 log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 500
 REPLAY_PAGE = 500
+# Seconds between two reads of the log when no nudge came (a lost nudge, a command's write).
+POLL = 1.0
 
 
 class Subscriber:
@@ -52,29 +63,91 @@ class Subscriber:
 
 
 class Bus:
-    def __init__(self, db: Database, *, queue_size: int = QUEUE_SIZE):
+    def __init__(
+        self, db: Database, *, queue_size: int = QUEUE_SIZE, wake: Wake | None = None, poll: float | None = None
+    ):
         self.db = db
         self.queue_size = queue_size
+        self.wake = wake
+        self.poll = poll
         self.last_seq = 0
+        self.followed = 0  # reads of the log that found changes committed elsewhere (a test counts them)
         self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
         self._watchers: list[Callable[[list[Change]], None]] = []
+        self._reader: asyncio.Task | None = None
+        self._read_again = False
+        self._poller: asyncio.Task | None = None
         db.on_commit(self.publish)
 
     async def start(self) -> None:
         self.last_seq = await self.db.read(last_seq_in)
+        if self.wake is not None:
+            self.wake.open(self.follow)
+        self._poller = asyncio.create_task(self._poll_forever(POLL if self.poll is None else self.poll))
+
+    async def stop(self) -> None:
+        for task in (self._poller, self._reader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self.wake is not None:
+            self.wake.close()
 
     def on_publish(self, watcher: Callable[[list[Change]], None]) -> None:
-        """Call watcher(changes) with every batch of committed changes (e.g. to forget cached pages)."""
+        """Call watcher(changes) with every batch of new changes (e.g. to forget cached pages)."""
         self._watchers.append(watcher)
 
     def publish(self, changes: list[Change]) -> None:
-        """Hand committed changes to every subscriber of their channel (on the event loop)."""
+        """Changes this process committed (on the event loop, before the writer's await returns):
+        nudge the other processes, and hand them over now if they come next, else read the log."""
+        if self.wake is not None:
+            self.wake.notify()
+        fresh = [c for c in changes if c.seq > self.last_seq]
+        if not fresh:
+            return
+        if fresh[0].seq == self.last_seq + 1:
+            self._deliver(fresh)
+        else:  # another process committed in between: its changes come first, from the log
+            self.follow()
+
+    def follow(self) -> None:
+        """Read what the log holds after the last seq delivered (one read at a time)."""
+        if self._reader is not None:
+            self._read_again = True
+            return
+        self._reader = asyncio.get_running_loop().create_task(self._read_log())
+
+    async def _read_log(self) -> None:
+        try:
+            while True:
+                self._read_again = False
+                found = await self.db.read(lambda db: changes_after(db, self.last_seq, REPLAY_PAGE))
+                if found:
+                    self.followed += 1
+                    self._deliver(found)
+                if len(found) < REPLAY_PAGE and not self._read_again:
+                    return
+        except Exception:
+            if not self.db.closed:
+                log.exception("reading the change log failed; the next poll tries again")
+        finally:
+            self._reader = None
+
+    async def _poll_forever(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            if not self.db.closed:
+                self.follow()
+
+    def _deliver(self, changes: list[Change]) -> None:
+        fresh = [c for c in changes if c.seq > self.last_seq]
+        if not fresh:
+            return
+        self.last_seq = fresh[-1].seq
         for watcher in self._watchers:
-            watcher(changes)
-        for change in changes:
-            if change.seq <= self.last_seq:
-                continue
-            self.last_seq = change.seq
+            watcher(fresh)
+        for change in fresh:
             for subscriber in tuple(self._by_channel.get(change.channel, ())):
                 subscriber.offer(change)
 
@@ -143,6 +216,14 @@ class Bus:
             ).rowcount
 
         return await self.db.write(delete)
+
+
+def changes_after(db: sqlite_utils.Database, after: int, limit: int) -> list[Change]:
+    """The oldest `limit` changes with a seq above `after`, on every channel."""
+    rows = db.conn.execute(
+        "SELECT seq, channel, type, data FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+    ).fetchall()
+    return [Change.build(*row) for row in rows]
 
 
 def last_seq_in(db: sqlite_utils.Database) -> int:

@@ -1,47 +1,94 @@
-"""In-memory token buckets, keyed by whatever identifies the caller (device, board, account)."""
+"""Token buckets shared by every server process, keyed by whatever identifies the caller.
+
+With `serve --workers N` a phone's requests land on any of N processes: a limit kept
+in one process's memory would let it post N times as much. The buckets live in a small
+SQLite file beside the database (`<db>-limits`), one UPSERT per hit: a few microseconds
+in WAL mode with synchronous=OFF. Limits are not data: losing the file on a power cut
+costs nothing (the buckets start full again), so nothing here waits on the disk.
+"""
 
 from __future__ import annotations
 
 import math
+import sqlite3
+import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from pathlib import Path
 
 from quartier.errors import Problem
+from quartier.files import private_file
 from quartier.i18n import N_
 
 # A limit: (bucket key, per minute, burst).
 Limit = tuple[str, float, int]
 
+# Every this many hits, the buckets that have refilled are forgotten: they hold nothing.
+SWEEP_EVERY = 1000
 
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+_HIT = """
+INSERT INTO buckets (key, tokens, updated, rate, burst) VALUES (:key, :burst - 1, :now, :rate, :burst)
+ON CONFLICT (key) DO UPDATE SET
+    tokens = min(:burst, tokens + (:now - updated) * :rate) - 1,
+    updated = :now, rate = :rate, burst = :burst
+RETURNING tokens
+"""
+
+
+def limits_path(database: Path) -> Path:
+    """Where the buckets of the database's server processes are kept."""
+    return database.with_name(database.name + "-limits")
 
 
 class RateLimiter:
-    """`hit(key, rate, burst)` spends one token; it returns the seconds to wait when there is none."""
+    """`hit(key, rate, burst)` spends one token; it returns the seconds to wait when there is none.
 
-    def __init__(self, max_keys: int = 100_000):
-        self._buckets: dict[str, _Bucket] = {}
-        self._max_keys = max_keys
+    A refused hit spends nothing: the bucket goes below zero only for the UPSERT's moment,
+    inside its own transaction, and is put back before the commit.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._conn: sqlite3.Connection | None = None  # opened at the first hit
+        self._lock = threading.Lock()
+        self._hits = 0
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
+            conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=10)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL,"
+                " rate REAL NOT NULL, burst INTEGER NOT NULL)"
+            )
+            self._conn = conn
+        return self._conn
 
     def hit(self, key: str, *, per_minute: float, burst: int, now: float | None = None) -> int | None:
-        now = time.monotonic() if now is None else now
+        now = time.time() if now is None else now  # the wall clock: every process reads the same one
         rate = per_minute / 60.0
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            if len(self._buckets) >= self._max_keys:
-                self._forget_full(now, rate, burst)
-            bucket = self._buckets[key] = _Bucket(float(burst), now)
-        else:
-            bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
-            bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                tokens = conn.execute(_HIT, {"key": key, "burst": burst, "now": now, "rate": rate}).fetchone()[0]
+                if tokens < 0:  # none left: give back the one just taken
+                    conn.execute("UPDATE buckets SET tokens = tokens + 1 WHERE key = ?", (key,))
+                if self._hits % SWEEP_EVERY == SWEEP_EVERY - 1:
+                    conn.execute("DELETE FROM buckets WHERE tokens + (? - updated) * rate >= burst", (now,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            self._hits += 1
+        if tokens >= 0:
             return None
-        return max(1, math.ceil((1 - bucket.tokens) / rate))
+        return max(1, math.ceil(-tokens / rate))
 
     def enforce(
         self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")
@@ -56,13 +103,11 @@ class RateLimiter:
                 raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
 
     def reset(self, key: str) -> None:
-        self._buckets.pop(key, None)
+        with self._lock:
+            self._connection().execute("DELETE FROM buckets WHERE key = ?", (key,))
 
-    def _forget_full(self, now: float, rate: float, burst: int) -> None:
-        """Drop buckets that have refilled: they hold nothing worth remembering."""
-        for key, bucket in list(self._buckets.items()):
-            if bucket.tokens + (now - bucket.updated) * rate >= burst:
-                del self._buckets[key]
-        if len(self._buckets) >= self._max_keys:  # still full: forget the oldest half
-            for key, _b in sorted(self._buckets.items(), key=lambda kv: kv[1].updated)[: self._max_keys // 2]:
-                del self._buckets[key]
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

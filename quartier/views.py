@@ -58,7 +58,7 @@ async def logout(request: web.Request) -> web.Response:
     session = request.get(SESSION_ID)
     if session:
         await auth.close_session(request.app[DB], session)
-        await ws.close_sockets(request.app, lambda grant: grant.session == session)  # its live pages too
+        await ws.revoke(request.app, session=session)  # its live pages too, on every worker
     response = redirect("/")
     response.del_cookie(STAFF_COOKIE, path="/")
     return response

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
+import json
 import logging
 import struct
 from collections import Counter
@@ -23,11 +25,12 @@ from quartier.channels import EVERY_CHANNEL, PATTERN, RESET, listed, parse
 from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
-from quartier.routing import PUBLIC, Routes
+from quartier.routing import PUBLIC, Access, Routes
 from quartier.typedefs import (
     BUS,
     CHANNEL_ACCESS,
     COOKIES_UNTRUSTED,
+    DB,
     SESSION_ID,
     SETTINGS,
     SOCKETS_PER_ADDRESS,
@@ -248,7 +251,7 @@ def _foreign_origin(request: web.Request) -> bool:
 
 
 async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) -> int:
-    """Close the sockets whose grant no longer holds (access re-checked when it changes)."""
+    """Close this process's sockets whose grant no longer holds (see `revoke` for every process's)."""
     doomed = [ws for ws, grant in list(app[WEBSOCKETS].items()) if which(grant)]
     for ws in doomed:
         app[WEBSOCKETS].pop(ws, None)
@@ -257,6 +260,58 @@ async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) ->
         with contextlib.suppress(Exception):
             await asyncio.wait_for(ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"access revoked"), 1.0)
     return len(doomed)
+
+
+# Revocations travel on the change log, so that every server process closes its own sockets;
+# nobody may subscribe to this channel (NOBODY: no staff role, no other way in).
+REVOKE_CHANNEL = "sockets"
+NOBODY = Access(REVOKE_CHANNEL, roles=frozenset())
+
+
+async def revoke(
+    app: web.Application, *, session: str | None = None, keys_of: str | None = None, screens_of: str | None = None
+) -> None:
+    """Close, in every server process, the sockets opened by a staff session that ended, by an
+    old link key of the board whose moderation channel is `keys_of`, or by the old token of the
+    screen whose channel is `screens_of`. The session is logged as a digest, never in clear."""
+    if session is not None:
+        rule = {"session": _digest(session)}
+    elif keys_of is not None:
+        rule = {"keys_of": keys_of}
+    elif screens_of is not None:
+        rule = {"screens_of": screens_of}
+    else:
+        raise TypeError("revoke() needs session, keys_of or screens_of")
+    await app[DB].write(lambda tx: tx.change(REVOKE_CHANNEL, "revoke", rule))
+    await close_sockets(app, _revoked_by(rule))  # this process's, before the answer goes out
+
+
+def follow_revocations(app: web.Application) -> Callable[[list[Change]], None]:
+    """A bus watcher: the revocations another process logged close this process's sockets too."""
+    closing: set[asyncio.Task] = set()
+
+    def watch(changes: list[Change]) -> None:
+        for change in changes:
+            if change.channel == REVOKE_CHANNEL:
+                task = asyncio.get_running_loop().create_task(close_sockets(app, _revoked_by(json.loads(change.data))))
+                closing.add(task)
+                task.add_done_callback(closing.discard)
+
+    return watch
+
+
+def _revoked_by(rule: dict[str, str]) -> Callable[[Grant], bool]:
+    if "session" in rule:
+        return lambda g: g.session is not None and _digest(g.session) == rule["session"]
+    if "keys_of" in rule:
+        return lambda g: g.key is not None and g.session is None and rule["keys_of"] in g.channels
+    if "screens_of" in rule:
+        return lambda g: g.session is None and rule["screens_of"] in g.channels
+    return lambda g: False
+
+
+def _digest(session: str) -> str:
+    return hashlib.sha256(session.encode()).hexdigest()
 
 
 async def close_all(app: web.Application) -> None:

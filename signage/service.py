@@ -20,7 +20,7 @@ from quartier.i18n import N_
 from quartier.i18n import gettext as _
 from quartier.inputs import Fields
 from quartier.typedefs import DB, LIMITER, SETTINGS, USER
-from quartier.ws import close_sockets
+from quartier.ws import revoke
 from signage import changes, snapshot, store
 
 ORIENTATIONS = ("landscape", "portrait")
@@ -161,7 +161,7 @@ async def build_snapshot(request: web.Request, display_id: int) -> dict[str, Any
 async def close_screen_sockets(app: web.Application, display_id: int) -> None:
     """A revoked, re-paired or deleted screen: the sockets its old token opened close at once."""
     channel = changes.display_channel(display_id)
-    await close_sockets(app, lambda grant: grant.session is None and channel in grant.channels)
+    await revoke(app, screens_of=channel)
 
 
 async def current_version(app: web.Application, display_id: int) -> int:

@@ -1,0 +1,104 @@
+"""A nudge between the server processes of one database: "the change log has grown".
+
+With `serve --workers N`, each process follows the `changes` table as the log; a
+process that commits nudges the others so they read the new rows at once instead of
+at their next poll. A nudge is one byte on a Unix datagram socket: each process binds
+`<folder>/<pid>-<n>.sock` and sends to every other socket in the folder. Nothing is carried
+but the wake-up (the log is the message), so a lost nudge costs at most one poll
+interval, and a socket left by a killed process is removed by the next sender.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import itertools
+import logging
+import os
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# The longest path a Unix socket may have (sun_path holds 108 bytes, with its terminating zero).
+MAX_SOCKET_PATH = 100
+
+_numbers = itertools.count()  # two apps in one process (a test) get a socket each
+
+
+def wake_folder(database: Path) -> Path:
+    """The folder of the database's nudge sockets: beside it, or (a deep path) in the temp folder."""
+    beside = database.with_name(database.name + "-wake")
+    if len(str(beside / f"{2**22}-{2**16}.sock").encode()) <= MAX_SOCKET_PATH:
+        return beside
+    digest = hashlib.sha256(str(database.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"quartier-wake-{os.getuid()}-{digest}"
+
+
+class Wake:
+    """This process's nudge socket: `notify()` wakes the others; `on_wake` runs when they wake us."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.path = folder / f"{os.getpid()}-{next(_numbers)}.sock"
+        self.sent = 0  # nudges sent (a test counts them)
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def open(self, on_wake: Callable[[], None]) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # nobody else may nudge us
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()  # a previous process of the same pid, killed
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.bind(str(self.path))
+        self._sock = sock
+        self._loop = asyncio.get_running_loop()
+
+        def readable() -> None:
+            woken = False
+            while True:
+                try:
+                    sock.recv(64)
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:  # closed under us
+                    return
+                woken = True
+            if woken:
+                on_wake()
+
+        self._loop.add_reader(sock.fileno(), readable)
+
+    def notify(self) -> None:
+        """Nudge every other process of this database (never blocks: a full socket is already awake)."""
+        if self._sock is None:
+            return
+        try:
+            peers = [p for p in os.scandir(self.folder) if p.name.endswith(".sock") and p.path != str(self.path)]
+        except FileNotFoundError:
+            return
+        for peer in peers:
+            try:
+                self._sock.sendto(b"!", peer.path)
+                self.sent += 1
+            except (ConnectionRefusedError, FileNotFoundError):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(peer.path)  # nobody listens there any more
+            except (BlockingIOError, InterruptedError):
+                pass  # its queue is full: it has nudges enough to wake up
+            except OSError as e:
+                log.debug("could not nudge %s: %s", peer.path, e)
+
+    def close(self) -> None:
+        if self._sock is None:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self._sock.fileno())
+        self._sock.close()
+        self._sock = None
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
