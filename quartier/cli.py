@@ -12,6 +12,8 @@ import getpass
 import logging
 import os
 import re
+import signal
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,7 +21,6 @@ from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web_runner import GracefulExit
 
 from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
@@ -102,35 +103,66 @@ def logged_path(request: web.BaseRequest) -> str:
     return "/".join(segments)
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+def serve(settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Serve in this process, or (workers > 1) in that many processes on one port."""
     from quartier.app import create_app
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+    )
     host = host or settings.host
     port = settings.port if port is None else port
-    print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(create_app(settings), settings, host, port))
+    if workers == 1:
+        print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(create_app(settings), settings, host, port))
+        return
+    from quartier import workers as processes
+
+    with_database(settings, _noop)  # migrations once, before any worker opens the database
+    try:
+        sockets = processes.listen(host, port, workers)
+    except OSError as e:
+        fail(_("impossible d'écouter sur {host}:{port} : {error}").format(host=host, port=port, error=e.strerror))
+    port = sockets[0].getsockname()[1]
+    print(
+        _("Quartier écoute sur http://{host}:{port}/ ({workers} processus)").format(
+            host=host, port=port, workers=workers
+        ),
+        flush=True,
+    )
+
+    def run_worker(sock: socket.socket) -> None:
+        asyncio.run(_serve(create_app(settings), settings, host, port, sock=sock))
+
+    if not processes.Supervisor(sockets, run_worker).run():
+        fail(_("les processus du serveur s'arrêtent dès leur démarrage : voyez le journal ci-dessus"))
 
 
-async def _serve(app: web.Application, settings: Settings, host: str, port: int) -> None:
+async def _serve(
+    app: web.Application, settings: Settings, host: str, port: int, sock: socket.socket | None = None
+) -> None:
     """Serve until SIGINT or SIGTERM (then shut down gracefully), every connection through the guard."""
-    runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=True)
+    runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=False)
     await runner.setup()
     limits = guard.Limits(
         settings.request_header_timeout, settings.request_body_timeout, settings.connections_per_address
     )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal (the parent's, the terminal's) changes nothing
+        loop.add_signal_handler(sig, stop.set)
     try:
-        await guard.GuardedSite(runner, host, port, limits).start()
-        await asyncio.Event().wait()
-    except GracefulExit:
-        pass
+        await guard.GuardedSite(runner, host, port, limits, sock=sock).start()
+        await stop.wait()
     finally:
         await runner.cleanup()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    serve(load_settings(args), args.host, args.port)
+    serve(load_settings(args), args.host, args.port, args.workers)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -145,7 +177,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         )
     )
     print(_("Autres commandes sur la démo : --config {config}").format(config=folder / settings_module.CONFIG_FILE))
-    serve(settings, args.host, args.port)
+    serve(settings, args.host, args.port, args.workers)
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
@@ -215,12 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help=_("lance le serveur"))
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    add_workers_argument(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("demo", parents=[common], help=_("lance la démo sur une base neuve"))
     p.add_argument("--dir", default="demo", help=_("dossier de la démo (par défaut ./demo, remplacée)"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    add_workers_argument(p)
     p.set_defaults(func=cmd_demo)
 
     user = sub.add_parser("user", help=_("comptes de l'équipe")).add_subparsers(
@@ -250,6 +284,28 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(module, "add_commands"):
             module.add_commands(sub, common)
     return parser
+
+
+def add_workers_argument(parser: argparse.ArgumentParser) -> None:
+    from quartier.workers import default_workers
+
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=default_workers(),
+        metavar="N",
+        help=_("nombre de processus sur le même port (par défaut : un par cœur)"),
+    )
+
+
+def positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("un nombre entier d'au moins 1 est attendu : {value}").format(value=raw))
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -146,9 +147,18 @@ class Guarded(asyncio.Protocol):
 class GuardedSite(web.TCPSite):
     """A TCP site whose connections go through the guard."""
 
-    def __init__(self, runner: web.BaseRunner, host: str, port: int, limits: Limits, **kw: Any):
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        limits: Limits,
+        sock: socket.socket | None = None,
+        **kw: Any,
+    ):
         super().__init__(runner, host, port, **kw)
         self._limits = limits
+        self._sock = sock  # a socket opened by the parent of `serve --workers N`
 
     async def start(self) -> None:
         await web.BaseSite.start(self)
@@ -156,6 +166,11 @@ class GuardedSite(web.TCPSite):
         assert server is not None
         factory: Callable[[], asyncio.Protocol] = server  # aiohttp's Server makes its protocols
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: Guarded(factory(), self._limits), self._host, self._port, backlog=self._backlog
-        )
+
+        def protocol() -> asyncio.Protocol:
+            return Guarded(factory(), self._limits)
+
+        if self._sock is not None:
+            self._server = await loop.create_server(protocol, sock=self._sock, backlog=self._backlog)
+        else:
+            self._server = await loop.create_server(protocol, self._host, self._port, backlog=self._backlog)
