@@ -1,7 +1,7 @@
 """Crashes lose nothing: notes acknowledged before a SIGKILL are all there afterwards.
 
 Several devices post at a steady rate while the server is killed at random moments
-(3 kills in `make test`, 20 in `make soak`). Afterwards every acknowledged note is
+(3 kills in `make test`, 20 in `make soak`), the server running two workers. Afterwards every acknowledged note is
 present, PRAGMA integrity_check passes and change seqs have no gap. A backup taken
 under write load holds every note acknowledged before it started.
 """
@@ -50,7 +50,7 @@ async def create_board(server, auth):
 async def post_until_stopped(server, board, acknowledged: dict, stop: asyncio.Event, device: int):
     """One device posting a note every ~0.15 s; records what the server acknowledged."""
     n = 0
-    async with aiohttp.ClientSession() as s:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as s:  # unsafe: keeps an IP's cookies
         try:
             async with s.get(server.url("/healthz")):  # a device keeps its cookie, like a browser
                 pass
@@ -87,7 +87,7 @@ async def wait_started(server):
 @pytest.mark.soak
 async def test_acknowledged_notes_survive_random_kills(site):
     folder, auth = site
-    server = Server(folder)
+    server = Server(folder, workers=2)
     await wait_started(server)
     board = await create_board(server, auth)
     acknowledged: dict[int, str] = {}

@@ -1,5 +1,6 @@
 """A real `quartier serve` process: writes survive kill -9, backups are consistent, logs hold no secrets."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -41,20 +42,22 @@ def quartier(*args, cwd, stdin=None):
 
 
 class Server:
-    """`quartier serve` in a subprocess, on a free port."""
+    """`quartier serve` in a subprocess (its own process group, with its workers), on a free port."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, workers: int = 1, port: int | None = None):
         self.folder = folder
-        self.port = free_port()
+        self.workers = workers
+        self.port = port or free_port()
         self.proc = None
 
     def start(self, log=None):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "quartier", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "quartier", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=self.folder,
             env=ENV,
             stdout=log or subprocess.DEVNULL,
             stderr=log or subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -63,13 +66,16 @@ class Server:
                 return self
             except OSError:
                 time.sleep(0.05)
+        self.kill()
         raise RuntimeError("server did not start")
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
     def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL for the server and every worker at once: a power cut, as far as they can tell."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
 
