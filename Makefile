@@ -24,12 +24,14 @@ run: $(VENV)/.installed
 tests/calendars/node_modules/ical.js: tests/calendars/package-lock.json
 	npm ci --prefix tests/calendars --no-audit --no-fund --silent
 
-# Lint, format and type checks first (seconds), then the whole suite.
+# Lint, format and type checks first (seconds), then the whole suite on JOBS processes
+# (JOBS=1 for one process, e.g. to read a failure's output in order).
+JOBS ?= 2
 test: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 # The long versions of the resilience tests (60 s of network faults, 20 server kills,
 # 200 schemathesis examples per API operation, more hypothesis examples).

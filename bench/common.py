@@ -26,6 +26,8 @@ CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else
 PINNING = len(CORES) >= 2
 SERVER_CORES = {CORES[0]} if PINNING else None
 LOAD_CORES = set(CORES[1:]) if PINNING else None
+# The N of the N-worker column: what `quartier serve` starts by default (one per core), at least 2.
+WORKERS = max(2, len(CORES))
 
 
 def pin(pid: int, cores: set[int] | None) -> None:
@@ -63,6 +65,21 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process and its children, in MB, each shared page counted once (PSS):
+    forked workers share the parent's pages, which a sum of RSS would count N times."""
+    total = 0
+    pending = [pid]
+    while pending:
+        p = pending.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+            pending += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+    return total / 1024
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None) -> str:
     out = subprocess.run([QUARTIER, *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -80,6 +97,7 @@ class Server:
     cwd: Path | None = None
     env: dict[str, str] | None = None
     proc: subprocess.Popen | None = None
+    cores: set[int] | None = field(default_factory=lambda: SERVER_CORES)
     started_at: float = 0.0
     listening_at: float = 0.0
 
@@ -91,7 +109,7 @@ class Server:
             self.argv, cwd=self.cwd, env=self.env, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True
         )
         logf.close()
-        pin(self.proc.pid, SERVER_CORES)
+        pin(self.proc.pid, self.cores)  # its workers, forked later, inherit it
         self.listening_at = wait_port(self.port, timeout, self.proc)
         return self
 
@@ -117,8 +135,11 @@ class Server:
         self.stop()
 
 
-def quartier_server(config: Path, port: int, log: Path) -> Server:
-    return Server([QUARTIER, "serve", "--config", str(config), "--port", str(port)], port, log)
+def quartier_server(config: Path, port: int, log: Path, workers: int = 1) -> Server:
+    """`quartier serve`: one worker on the server core, or N workers on every core (sharing the
+    load generators' core: on a 2-core machine nothing else is left)."""
+    argv = [QUARTIER, "serve", "--config", str(config), "--port", str(port), "--workers", str(workers)]
+    return Server(argv, port, log, cores=SERVER_CORES if workers == 1 else set(CORES) or None)
 
 
 def baseline_server(kind: str, port: int, log: Path, *extra: str) -> Server:
@@ -208,11 +229,14 @@ class Report:
         ratio: Any = None,
         target: str = "",
         met: bool | None = None,
+        workers: Any = None,
     ) -> None:
+        """One line of the table: `value` with one worker, `workers` with N (when measured)."""
         self.rows.append(
             {
                 "measure": measure,
                 "value": value,
+                "workers": workers,
                 "unit": unit,
                 "baseline": baseline,
                 "ratio": ratio,
@@ -221,6 +245,8 @@ class Report:
             }
         )
         shown = f"  {measure}: {value} {unit}"
+        if workers is not None:
+            shown += f", {WORKERS} workers {workers}" + ("" if isinstance(workers, str) else f" {unit}")
         if baseline is not None:
             shown += f"  (baseline {baseline} {unit}, ratio {ratio})"
         if target:

@@ -1,4 +1,5 @@
-"""The benchmarks still run (issue 11): the quick mode of every scenario, no timing asserted."""
+"""The benchmarks still run (issues 11, 25): the quick mode of every scenario, with one worker and
+with N, no timing asserted."""
 
 import json
 import subprocess
@@ -20,10 +21,12 @@ def test_the_quick_benchmark_runs_every_scenario_and_writes_results(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     assert results["quick"] is True
-    assert set(results["scenarios"]) == {"fanout", "posting", "pages", "memory", "storm", "startup"}
+    assert set(results["scenarios"]) == {"fanout", "city", "posting", "pages", "memory", "storm", "startup"}
     for name, scenario in results["scenarios"].items():
         assert "error" not in scenario, name
         assert scenario["rows"], f"{name} reported no figures"
         for row in scenario["rows"]:
-            assert {"measure", "value", "unit", "baseline", "ratio", "target", "met"} <= set(row)
+            assert {"measure", "value", "workers", "unit", "baseline", "ratio", "target", "met"} <= set(row)
+    for name in ("city", "posting", "pages", "memory", "storm"):  # the N-worker column, beside one worker
+        assert all(row["workers"] is not None for row in results["scenarios"][name]["rows"][:1]), name
     assert "| scenario |" in run.stdout  # the final table
