@@ -119,6 +119,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
         return
     from quartier import workers as processes
 
+    app = create_app(settings)  # built once (a bad setting stops here, in one line), shared by the forks
     with_database(settings, _noop)  # migrations once, before any worker opens the database
     try:
         sockets = processes.listen(host, port, workers)
@@ -133,7 +134,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
     )
 
     def run_worker(sock: socket.socket) -> None:
-        asyncio.run(_serve(create_app(settings), settings, host, port, sock=sock))
+        asyncio.run(_serve(app, settings, host, port, sock=sock))
 
     if not processes.Supervisor(sockets, run_worker).run():
         fail(_("les processus du serveur s'arrêtent dès leur démarrage : voyez le journal ci-dessus"))
