@@ -134,6 +134,46 @@ def lock_unused(path: Path) -> sqlite3.Connection:
     return conn
 
 
+# How far a restore moves the change log's seq past the newest one known: further than any
+# client of a host that is gone (whose database is not here to read) can have seen since the backup.
+SEQ_JUMP = 1_000_000
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    try:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
+        return 0
+    return int(row[0]) if row else 0
+
+
+def forget_history(path: Path, after: int) -> None:
+    """Clear the change log of the database at `path` and move its seq past `after` + SEQ_JUMP.
+
+    A page or screen open before a restore holds a `since` from the database that was replaced;
+    resuming from it would skip or misread changes, since the restored database reuses those
+    numbers. With the history empty and the seq moved on, the bus answers every such `since` with
+    a reset, and the page reloads.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        seq = max(after, last_seq(conn)) + SEQ_JUMP
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM changes")
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'changes'")
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('changes', ?)", (seq,))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    for side in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -159,7 +199,8 @@ def restore(source: Path, target: Path, stamp: str) -> Path | None:
     process may have it open, see `lock_unused`), kept as `<target>.before-restore-<stamp>` (a
     hard link, or a copy where links are refused; returned, None when there was no database) and
     the copy renamed over it: at every moment the target is the old database or the whole new
-    one. Stale -wal and -shm go first. Migrations are the caller's (they need the packages' sets).
+    one. Stale -wal and -shm go first. The copy's change log is cleared first (`forget_history`),
+    so clients open before reload. Migrations are the caller's (they need the packages' sets).
     """
     tmp = target.with_name(target.name + ".restoring")
     kept: Path | None = None
@@ -182,14 +223,17 @@ def restore(source: Path, target: Path, stamp: str) -> Path | None:
                 N_("impossible d'écrire {file} : {check}"), file=str(tmp), check=e.strerror or ""
             ) from None
         check_backup(tmp, source)
+        seen = 0
         if target.exists():
             lock = lock_unused(target)
+            seen = last_seq(lock)
             kept = _unused(target.with_name(f"{target.name}.before-restore-{stamp}"))
             try:
                 os.link(target, kept)
             except OSError:
                 private_file(kept)
                 shutil.copyfile(target, kept)
+        forget_history(tmp, seen)
         for side in ("-wal", "-shm", "-journal"):
             target.with_name(target.name + side).unlink(missing_ok=True)
         os.replace(tmp, target)
