@@ -208,7 +208,10 @@ def cmd_restore(args: argparse.Namespace) -> None:
         kept = restore(source, settings.database_path, time.strftime("%Y%m%d-%H%M%S"))
     except RestoreError as e:
         fail(_(e.message).format(**e.params))
-    with_database(settings, _noop)  # an older backup gets the migrations of today's code
+    try:
+        with_database(settings, _noop)  # an older backup gets the migrations of today's code
+    except Exception as e:  # a backup today's migrations cannot bring up to date: say so, in one line
+        fail(_("la base restaurée ne passe pas les migrations : {error}").format(error=e))
     print(
         _("Base {db} restaurée depuis {file} (intégrité vérifiée, migrations appliquées).").format(
             db=settings.database_path, file=source
