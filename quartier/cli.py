@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -25,7 +26,7 @@ from aiohttp.abc import AbstractAccessLogger
 from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
 from quartier.db import Database
-from quartier.files import backup
+from quartier.files import RestoreError, backup, restore
 from quartier.i18n import gettext as _
 from quartier.settings import Settings, SettingsError
 
@@ -229,6 +230,30 @@ def cmd_backup(args: argparse.Namespace) -> None:
     print(_("Copie cohérente écrite dans {file} ({pages} pages, intégrité vérifiée).").format(file=target, pages=pages))
 
 
+def cmd_restore(args: argparse.Namespace) -> None:
+    """Replace the database by a backup, with the server stopped: the current one is kept aside,
+    the backup checked first, and today's migrations applied to it (see `quartier.files.restore`)."""
+    settings = load_settings(args)
+    source = Path(args.file)
+    if source.resolve() == settings.database_path:
+        fail(_("la copie ne peut pas remplacer la base elle-même"))
+    try:
+        kept = restore(source, settings.database_path, time.strftime("%Y%m%d-%H%M%S"))
+    except RestoreError as e:
+        fail(_(e.message).format(**e.params))
+    try:
+        with_database(settings, _noop)  # an older backup gets the migrations of today's code
+    except Exception as e:  # a backup today's migrations cannot bring up to date: say so, in one line
+        fail(_("la base restaurée ne passe pas les migrations : {error}").format(error=e))
+    print(
+        _("Base {db} restaurée depuis {file} (intégrité vérifiée, migrations appliquées).").format(
+            db=settings.database_path, file=source
+        )
+    )
+    if kept is not None:
+        print(_("L'ancienne base est gardée dans {file}.").format(file=kept))
+
+
 # -- the parser
 
 
@@ -280,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", parents=[common], help=_("copie cohérente de la base, serveur en marche"))
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help=_("remplace la base par une copie, serveur arrêté"))
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
 
     for module in features.command_modules():
         if hasattr(module, "add_commands"):
