@@ -44,6 +44,7 @@ from quartier.web import (
     access_middleware,
     csrf_middleware,
     error_middleware,
+    forwarded_middleware,
     identity_middleware,
     on_prepare,
     unrouted_middleware,
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> web.Application:
     i18n.load_catalogues(features.packages())
     app = web.Application(
         middlewares=[
+            forwarded_middleware,
             error_middleware,
             identity_middleware,
             unrouted_middleware,

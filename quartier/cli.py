@@ -148,7 +148,10 @@ async def _serve(
     runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=False)
     await runner.setup()
     limits = guard.Limits(
-        settings.request_header_timeout, settings.request_body_timeout, settings.connections_per_address
+        settings.request_header_timeout,
+        settings.request_body_timeout,
+        settings.connections_per_address,
+        frozenset(settings.trusted_proxies),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -32,10 +32,13 @@ TIMEOUT_ANSWER = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-
 class Limits:
     """The guard's settings and the count of open connections per address (one per listener)."""
 
-    def __init__(self, header_timeout: float, body_timeout: float, per_address: int):
+    def __init__(
+        self, header_timeout: float, body_timeout: float, per_address: int, trusted: frozenset[str] = frozenset()
+    ):
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
         self.per_address = per_address
+        self.trusted = trusted  # reverse proxies: every visitor comes through them, they bound them
         self.open: Counter[str] = Counter()
 
 
@@ -60,7 +63,7 @@ class Guarded(asyncio.Protocol):
         self.transport = transport
         peer = transport.get_extra_info("peername")
         self.address = str(peer[0]) if peer else ""
-        if self.limits.open[self.address] >= self.limits.per_address:
+        if self.limits.open[self.address] >= self.limits.per_address and self.address not in self.limits.trusted:
             log.warning("refused a connection from %s: %d open already", self.address, self.limits.per_address)
             transport.abort()
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import ipaddress
 import re
 import secrets
 import typing
@@ -84,6 +85,12 @@ class Settings:
         60,
         "New resident device ids the server hands out per hour to one network address (bursts of half "
         "as many): it bounds how many voices clearing or forging cookies can buy.",
+    )
+    trusted_proxies: list[str] = setting(
+        [],
+        "Addresses of the reverse proxies in front of the server (127.0.0.1 for nginx on this host): for "
+        "their requests the visitor's address is the last one of X-Forwarded-For and the scheme "
+        "X-Forwarded-Proto, and connections_per_address does not bound them (the proxy does).",
     )
     allowed_origins: list[str] = setting(
         [],
@@ -198,6 +205,8 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("un nombre entier d'au moins 1")
     if name == "embed_origins" and any(not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?", v) for v in value):
         return _("des origines comme https://www.exemple.org (sans chemin)")
+    if name == "trusted_proxies" and not all(_is_address(v) for v in value):
+        return _("des adresses IP, par exemple 127.0.0.1")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         return _("DEBUG, INFO, WARNING ou ERROR")
     if name.startswith("forum_notes_per_minute") and value < 1:
@@ -206,6 +215,14 @@ def _validate(name: str, value: typing.Any) -> str | None:
         if value < 0:
             return _("un nombre positif")
     return None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def load(path: Path | None) -> Settings:

@@ -1,5 +1,6 @@
 """The request pipeline every page and API call goes through.
 
+forwarded_middleware -> behind a trusted reverse proxy, the visitor's own address and scheme
 error_middleware  -> picks the language, turns every failure into a page or JSON
                      in that language; never a stack trace to a client
 identity_middleware -> the resident's device cookie, the staff user (session or token)
@@ -9,6 +10,8 @@ csrf_middleware   -> unsafe requests carry a CSRF token, a bearer token or JSON
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -77,6 +80,26 @@ def error_response(
     for k, v in (headers or {}).items():
         response.headers[k] = v
     return response
+
+
+@web.middleware
+async def forwarded_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A request relayed by a proxy named in `trusted_proxies` is the visitor's: its address is the
+    last hop of X-Forwarded-For (the one the proxy added: earlier ones are the visitor's to forge)
+    and its scheme X-Forwarded-Proto, so per-address limits and logs see residents, not the proxy.
+    From anyone else, the headers are ignored."""
+    proxy = request.remote
+    if proxy is None or proxy not in request.app[SETTINGS].trusted_proxies:
+        return await handler(request)
+    remote, scheme = proxy, request.scheme
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    if hops:
+        with contextlib.suppress(ValueError):
+            remote = str(ipaddress.ip_address(hops[-1]))
+    proto = request.headers.get("X-Forwarded-Proto", "").strip().lower()
+    if proto in ("http", "https"):
+        scheme = proto
+    return await handler(request.clone(remote=remote, scheme=scheme))
 
 
 @web.middleware
