@@ -38,6 +38,9 @@ T = TypeVar("T")
 
 # Largest number of writes grouped into one transaction.
 MAX_BATCH = 200
+# Seconds a connection waits for another process's lock (the other workers, a backup) before
+# the write fails; the request then gets a 503 with Retry-After (quartier.web), nothing is half-done.
+BUSY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +97,8 @@ _STOP = object()
 
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
     """A connection in autocommit mode: transactions are begun explicitly, never implicitly."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     if readonly:
         conn.execute("PRAGMA query_only = ON")
@@ -229,7 +232,12 @@ class Database:
         while tasks:
             outcomes: list[tuple[_Task, Any, BaseException | None, list[Change]]] = []
             retry: list[_Task] = []
-            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                db.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as e:  # locked by another process past the busy timeout
+                for task in tasks:
+                    _resolve(task, error=e)  # each caller hears of it; this thread writes on
+                return
             for n, task in enumerate(tasks):
                 tx = Tx(db)
                 db.conn.execute("SAVEPOINT task")

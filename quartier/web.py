@@ -14,6 +14,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
@@ -47,6 +48,7 @@ STATUS_MESSAGES = {
     415: N_("Ce format n'est pas accepté."),
     422: N_("Certaines informations sont invalides."),
     429: N_("Trop de demandes : réessayez dans un instant."),
+    503: N_("Le serveur est très occupé : réessayez dans quelques secondes. Rien n'a été enregistré."),
     500: N_("Une erreur interne est survenue ; l'équipe peut la retrouver dans le journal."),
 }
 STATUS_CODES = {
@@ -61,6 +63,7 @@ STATUS_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "internal",
+    503: "busy",
 }
 
 
@@ -118,11 +121,23 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         message = _(STATUS_MESSAGES.get(e.status, STATUS_MESSAGES[400]))
         headers = {k: v for k, v in e.headers.items() if k in ("Retry-After", "Allow", "WWW-Authenticate")}
         return error_response(request, e.status, STATUS_CODES.get(e.status, "error"), message, headers)
+    except sqlite3.OperationalError as e:
+        if not busy(e):
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            return error_response(request, 500, "internal", _(STATUS_MESSAGES[500]))
+        log.warning("database busy on %s %s: %s", request.method, request.path, e)
+        return error_response(request, 503, "busy", _(STATUS_MESSAGES[503]), {"Retry-After": "2"})
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(request, 500, "internal", _(STATUS_MESSAGES[500]))
     finally:
         i18n.current_language.reset(token)
+
+
+def busy(error: sqlite3.OperationalError) -> bool:
+    """The database stayed locked by another process past the busy timeout: the write was rolled
+    back whole, and the same request a moment later will do."""
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def choose_language(request: web.Request) -> str:

@@ -342,3 +342,28 @@ async def test_a_killed_worker_loses_no_acknowledged_note_and_its_followers_resu
     assert sum(f.reconnects for f in followers) >= 1  # some were on the killed worker
     assert len(restarted) == 2 and workers[0] not in restarted  # the parent started another
     assert "SIGKILL" in (folder / "server.log").read_text()
+
+
+async def test_a_write_locked_out_by_another_process_gets_a_503_and_the_retry_saves_it(settings, monkeypatch):
+    from quartier import db as db_module
+
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT", 0.3)
+    app = create_app(settings)
+    async with TestClient(TestServer(app)) as phone:
+        board = await make_board(app, "post")
+        url = f"/api/v1/boards/{board['id']}/notes"
+        holder = sqlite3.connect(settings.database_path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process holds the database (a long maintenance)
+        try:
+            post = phone.post(url, json={"text": "Un atelier vélo"}, headers={"Accept-Language": "fr"})
+            refused = await asyncio.wait_for(post, 10)  # the writer must answer, not wait forever
+            body = await refused.json()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert refused.status == 503 and refused.headers["Retry-After"] == "2"
+        assert body["error"]["code"] == "busy" and "réessayez" in body["error"]["message"]
+        assert (await (await phone.get(url)).json())["notes"] == []  # nothing half-saved
+        retried = await phone.post(url, json={"text": "Un atelier vélo"})
+        assert retried.status == 201
+        assert [n["text"] for n in (await (await phone.get(url)).json())["notes"]] == ["Un atelier vélo"]
