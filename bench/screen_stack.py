@@ -42,6 +42,7 @@ MB = 1024 * 1024
 CHROMIUM = os.environ.get("QUARTIER_CHROMIUM", "/usr/bin/chromium")
 WIDTH, HEIGHT = 1920, 1080
 STEP = 30  # simulated seconds between changes
+SETTLE = 3.0  # seconds a fresh Chromium is left alone before the first sample (its start-up work)
 
 # Counts the page's live timers: a timeout until it fires or is cleared, an interval until cleared.
 # Added before any script of the page (tests/e2e/test_signage_screen_flat.py uses it too).
@@ -193,6 +194,7 @@ async def baseline(playwright: Any, folder: Path, seconds: float, step: float) -
     page = await browser.start(playwright)
     try:
         await page.set_content(BLANK)
+        await asyncio.sleep(SETTLE)
         samples = []
         began = time.monotonic()
         n = 0
@@ -376,7 +378,7 @@ async def play(
             **(await browser.figures()),
         }
 
-    await asyncio.sleep(1.0)  # the page settles (its socket to the agent, its first heartbeat)
+    await asyncio.sleep(SETTLE)  # the page settles (its socket to the agent, its first heartbeat)
     gc_start = await browser.figures(gc=True)
     samples = [await sample()]
     ids: list[int] = []
