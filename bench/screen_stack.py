@@ -11,7 +11,8 @@ note on the wall, now and then a cancellation) and the page's clock moved on 30 
 (`quartierScreen.setNow`), so now/next, the clock and the announcements' rotation all turn.
 
 Samples, every step: the stack's memory (PSS and RSS from /proc/PID/smaps_rollup, summed over the
-agent and Chromium's whole process tree) and, through the DevTools protocol, the page's JS heap,
+agent and Chromium's whole process tree; every 10 steps, as root, the distinct physical pages they
+hold, which other processes on the machine do not skew) and, through the DevTools protocol, the page's JS heap,
 its element count and its live timers (setTimeout/setInterval counted by a script added before the
 page's own). Before that, the same Chromium shows a static blank page of the same size for the
 same time: the baseline. Prints JSON: start, peak and end of each, and the ratio to the baseline.
@@ -27,6 +28,7 @@ import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -115,6 +117,40 @@ def memory(pids: list[int]) -> dict[str, float]:
     return {"pss_mb": pss / 1024, "rss_mb": rss / 1024, "processes": len(pids)}
 
 
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def resident(pids: list[int]) -> float | None:
+    """MB of distinct physical pages the processes hold (shared pages counted once), or None.
+
+    What the stack needs of the machine's RAM whatever else runs: PSS shares a page among every
+    process that maps it, so a second Chromium elsewhere on the machine (another test run) halves
+    the share of Chromium's code in ours. Read from /proc/PID/pagemap, whose page frame numbers only
+    root may see; without them, None (and PSS is the figure).
+    """
+    frames: set[int] = set()
+    for pid in pids:
+        try:
+            smaps = Path(f"/proc/{pid}/smaps").read_text()
+            fd = os.open(f"/proc/{pid}/pagemap", os.O_RDONLY)
+        except OSError:  # gone meanwhile
+            continue
+        try:
+            start = end = 0
+            for line in smaps.splitlines():
+                head = line.split(" ", 1)[0]
+                if "-" in head and not head.endswith(":"):  # a mapping: "start-end perms ..."
+                    a, b = head.split("-")
+                    start, end = int(a, 16), int(b, 16)
+                elif line.startswith("Rss:") and int(line.split()[1]) > 0:  # only mappings with pages in RAM
+                    data = os.pread(fd, (end - start) // PAGE * 8, start // PAGE * 8)
+                    frames.update(e & ((1 << 55) - 1) for (e,) in struct.iter_unpack("<Q", data) if e >> 63)
+        finally:
+            os.close(fd)
+    frames.discard(0)
+    return len(frames) * PAGE / MB if frames else None
+
+
 def chromium_argv(profile: Path) -> list[str]:
     """The kiosk's Chromium (its flags from displays.config), headless on a screenless machine."""
     from displays.config import CHROMIUM_FLAGS
@@ -183,9 +219,21 @@ class Browser:
                 self.proc.wait()
 
 
-def summary(samples: list[dict[str, Any]], key: str) -> dict[str, float]:
-    values = [s[key] for s in samples]
+RESIDENT_EVERY = 10  # steps between two counts of distinct pages (a quarter of a second each)
+
+
+def summary(samples: list[dict[str, Any]], key: str) -> dict[str, float] | None:
+    values = [s[key] for s in samples if s.get(key) is not None]
+    if not values:
+        return None
     return {"start": round(values[0], 1), "peak": round(max(values), 1), "end": round(values[-1], 1)}
+
+
+def stack_memory(pids: list[int], with_resident: bool) -> dict[str, Any]:
+    out: dict[str, Any] = memory(pids)
+    if with_resident:
+        out["resident_mb"] = resident(pids)
+    return out
 
 
 async def baseline(playwright: Any, folder: Path, seconds: float, step: float) -> dict[str, Any]:
@@ -199,11 +247,11 @@ async def baseline(playwright: Any, folder: Path, seconds: float, step: float) -
         began = time.monotonic()
         n = 0
         while time.monotonic() - began < seconds:
-            samples.append(memory(browser.pids()))
+            samples.append(stack_memory(browser.pids(), n % RESIDENT_EVERY == 0))
             n += 1
             await asyncio.sleep(max(0.0, began + n * step - time.monotonic()))
-        samples.append(memory(browser.pids()))
-        return {"pss_mb": summary(samples, "pss_mb"), "rss_mb": summary(samples, "rss_mb")}
+        samples.append(stack_memory(browser.pids(), True))
+        return {key: summary(samples, key) for key in ("resident_mb", "pss_mb", "rss_mb")}
     finally:
         await browser.stop()
 
@@ -299,19 +347,27 @@ async def measure(minutes: float, speed: float) -> dict[str, Any]:
         await client.close()
         await server.close()
         shutil.rmtree(folder, ignore_errors=True)
-    stack = summary(samples, "pss_mb")
+    stack, base_pss = summary(samples, "resident_mb"), base["resident_mb"]
+    if stack is None or base_pss is None:  # not root: PSS is the figure
+        stack, base_pss = summary(samples, "pss_mb"), base["pss_mb"]
+    assert stack is not None and base_pss is not None
     return {
         "simulated_minutes": minutes,
         "real_seconds": round(seconds, 1),
         "updates": len(samples) - 1,
-        "stack_pss_mb": stack,
+        "measure": "resident" if summary(samples, "resident_mb") else "pss",
+        "stack_mb": stack,
+        "baseline_mb": base_pss,
+        "ratio_peak": round(stack["peak"] / base_pss["peak"], 3),
+        "stack_resident_mb": summary(samples, "resident_mb"),
+        "stack_pss_mb": summary(samples, "pss_mb"),
         "stack_rss_mb": summary(samples, "rss_mb"),
         "agent_pss_mb": summary(samples, "agent_pss_mb"),
         "chromium_pss_mb": summary(samples, "chromium_pss_mb"),
         "processes": samples[-1]["processes"],
+        "baseline_resident_mb": base["resident_mb"],
         "baseline_pss_mb": base["pss_mb"],
         "baseline_rss_mb": base["rss_mb"],
-        "ratio_peak": round(stack["peak"] / base["pss_mb"]["peak"], 3),
         "js_heap_mb": summary(samples, "js_heap_mb"),
         "js_heap_after_gc_mb": {"start": round(gc_start["js_heap_mb"], 2), "end": round(gc_end["js_heap_mb"], 2)},
         "nodes_after_gc": {"start": gc_start["nodes"], "end": gc_end["nodes"]},
@@ -366,10 +422,11 @@ async def play(
     """The simulated hour: a change on the server and the page's clock 30 s on, every step."""
     rng = random.Random(1)
 
-    async def sample() -> dict[str, Any]:
+    async def sample(n: int = 0) -> dict[str, Any]:
         agent = memory([agent_pid])
         chromium = memory(browser.pids())
         return {
+            "resident_mb": resident([agent_pid, *browser.pids()]) if n % RESIDENT_EVERY == 0 else None,
             "pss_mb": agent["pss_mb"] + chromium["pss_mb"],
             "rss_mb": agent["rss_mb"] + chromium["rss_mb"],
             "agent_pss_mb": agent["pss_mb"],
@@ -413,7 +470,7 @@ async def play(
             assert r.status < 300, await r.text()
         clock = start_at + dt.timedelta(seconds=STEP * (n + 1))
         await browser.page.evaluate("iso => quartierScreen.setNow(iso)", clock.isoformat())
-        samples.append(await sample())
+        samples.append(await sample(n + 1))
         await asyncio.sleep(max(0.0, began + (n + 1) * step - time.monotonic()))
     await asyncio.sleep(1.0)  # the last change reaches the page
     gc_end = await browser.figures(gc=True)
