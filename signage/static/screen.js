@@ -331,9 +331,12 @@
 
   // -- the snapshot: embedded, stored, fetched
 
-  function save() {
+  // The snapshot is written when it changes; a 304 only moves the time of the last contact, kept
+  // apart (encoding and writing the whole snapshot again on every refetch cost a copy each time).
+  function save(contactOnly) {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag, lastOk: state.lastOk }));
+      if (!contactOnly) { localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag })); }
+      localStorage.setItem(storageKey + ":ok", String(state.lastOk));
     } catch (e) { /* full or disabled storage: the page still works */ }
   }
   function followed(snapshot) {
@@ -365,7 +368,7 @@
     if (state.etag && state.snapshot) { headers["If-None-Match"] = state.etag; }
     fetching = fetch(cfg.snapshotUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 304) { synced(response); save(); return; }
+        if (response.status === 304) { synced(response); save(true); return; }
         if (response.status === 401 || response.status === 403) { body.dataset.auth = "refused"; return; }
         if (!response.ok) { throw new Error("snapshot " + response.status); }
         return response.json().then(function (snapshot) {
@@ -444,14 +447,18 @@
   var embeddedNode = document.getElementById("screen-snapshot");
   var embedded = readJSON("screen-snapshot");
   var stored = null;
-  try { stored = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
+  var storedOk = 0;
+  try {
+    stored = JSON.parse(localStorage.getItem(storageKey) || "null");
+    storedOk = parseInt(localStorage.getItem(storageKey + ":ok"), 10) || 0;
+  } catch (e) { stored = null; }
   if (valid(embedded)) {
     var syncedAt = embeddedNode.dataset.synced;
     state.viaAgent = !!syncedAt;
     state.lastOk = syncedAt && !isNaN(Date.parse(syncedAt)) ? Date.parse(syncedAt) + offset : now();
     accept(embedded, embeddedNode.dataset.etag || body.dataset.etag);
   } else if (stored && valid(stored.snapshot)) {
-    state.lastOk = stored.lastOk || 0;
+    state.lastOk = storedOk || stored.lastOk || 0;
     accept(stored.snapshot, stored.etag);
   }
 
