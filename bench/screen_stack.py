@@ -120,15 +120,16 @@ def memory(pids: list[int]) -> dict[str, float]:
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def resident(pids: list[int]) -> float | None:
+def resident(pids: list[int]) -> dict[str, float] | None:
     """MB of distinct physical pages the processes hold (shared pages counted once), or None.
 
     What the stack needs of the machine's RAM whatever else runs: PSS shares a page among every
     process that maps it, so a second Chromium elsewhere on the machine (another test run) halves
     the share of Chromium's code in ours. Read from /proc/PID/pagemap, whose page frame numbers only
-    root may see; without them, None (and PSS is the figure).
+    root may see; without them, None (and PSS is the figure). `anon_mb`: those of the pages that are
+    no file's (heaps, V8, tiles), which the kernel cannot drop and read again under pressure.
     """
-    frames: set[int] = set()
+    frames: dict[int, bool] = {}  # frame -> backed by a file (or shared memory)
     for pid in pids:
         try:
             smaps = Path(f"/proc/{pid}/smaps").read_text()
@@ -144,11 +145,16 @@ def resident(pids: list[int]) -> float | None:
                     start, end = int(a, 16), int(b, 16)
                 elif line.startswith("Rss:") and int(line.split()[1]) > 0:  # only mappings with pages in RAM
                     data = os.pread(fd, (end - start) // PAGE * 8, start // PAGE * 8)
-                    frames.update(e & ((1 << 55) - 1) for (e,) in struct.iter_unpack("<Q", data) if e >> 63)
+                    for (e,) in struct.iter_unpack("<Q", data):
+                        if e >> 63:  # present; bits 0-54 the frame, bit 61 file-page or shared
+                            frames[e & ((1 << 55) - 1)] = bool(e >> 61 & 1)
         finally:
             os.close(fd)
-    frames.discard(0)
-    return len(frames) * PAGE / MB if frames else None
+    frames.pop(0, None)
+    if not frames:
+        return None
+    anon = sum(1 for shared in frames.values() if not shared)
+    return {"resident_mb": len(frames) * PAGE / MB, "anon_mb": anon * PAGE / MB}
 
 
 def chromium_argv(profile: Path) -> list[str]:
@@ -232,7 +238,7 @@ def summary(samples: list[dict[str, Any]], key: str) -> dict[str, float] | None:
 def stack_memory(pids: list[int], with_resident: bool) -> dict[str, Any]:
     out: dict[str, Any] = memory(pids)
     if with_resident:
-        out["resident_mb"] = resident(pids)
+        out.update(resident(pids) or {})
     return out
 
 
@@ -251,7 +257,7 @@ async def baseline(playwright: Any, folder: Path, seconds: float, step: float) -
             n += 1
             await asyncio.sleep(max(0.0, began + n * step - time.monotonic()))
         samples.append(stack_memory(browser.pids(), True))
-        return {key: summary(samples, key) for key in ("resident_mb", "pss_mb", "rss_mb")}
+        return {key: summary(samples, key) for key in ("resident_mb", "anon_mb", "pss_mb", "rss_mb")}
     finally:
         await browser.stop()
 
@@ -360,12 +366,14 @@ async def measure(minutes: float, speed: float) -> dict[str, Any]:
         "baseline_mb": base_pss,
         "ratio_peak": round(stack["peak"] / base_pss["peak"], 3),
         "stack_resident_mb": summary(samples, "resident_mb"),
+        "stack_anon_mb": summary(samples, "anon_mb"),
         "stack_pss_mb": summary(samples, "pss_mb"),
         "stack_rss_mb": summary(samples, "rss_mb"),
         "agent_pss_mb": summary(samples, "agent_pss_mb"),
         "chromium_pss_mb": summary(samples, "chromium_pss_mb"),
         "processes": samples[-1]["processes"],
         "baseline_resident_mb": base["resident_mb"],
+        "baseline_anon_mb": base["anon_mb"],
         "baseline_pss_mb": base["pss_mb"],
         "baseline_rss_mb": base["rss_mb"],
         "js_heap_mb": summary(samples, "js_heap_mb"),
@@ -426,7 +434,7 @@ async def play(
         agent = memory([agent_pid])
         chromium = memory(browser.pids())
         return {
-            "resident_mb": resident([agent_pid, *browser.pids()]) if n % RESIDENT_EVERY == 0 else None,
+            **((resident([agent_pid, *browser.pids()]) or {}) if n % RESIDENT_EVERY == 0 else {}),
             "pss_mb": agent["pss_mb"] + chromium["pss_mb"],
             "rss_mb": agent["rss_mb"] + chromium["rss_mb"],
             "agent_pss_mb": agent["pss_mb"],
