@@ -366,6 +366,8 @@ async def measure(minutes: float, speed: float) -> dict[str, Any]:
         "baseline_mb": base_pss,
         "ratio_peak": round(stack["peak"] / base_pss["peak"], 3),
         "stack_resident_mb": summary(samples, "resident_mb"),
+        # every 5 simulated minutes: flat or not, at a glance
+        "stack_resident_series_mb": [round(x["resident_mb"]) for x in samples if x.get("resident_mb")],
         "stack_anon_mb": summary(samples, "anon_mb"),
         "stack_pss_mb": summary(samples, "pss_mb"),
         "stack_rss_mb": summary(samples, "rss_mb"),
