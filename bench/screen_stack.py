@@ -349,7 +349,7 @@ async def measure(minutes: float, speed: float) -> dict[str, Any]:
     finally:
         if agent is not None:
             agent.terminate()
-            agent.wait()
+            await asyncio.to_thread(agent.wait)  # the server in this loop answers its closing socket
         await client.close()
         await server.close()
         shutil.rmtree(folder, ignore_errors=True)
