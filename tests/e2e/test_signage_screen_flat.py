@@ -7,6 +7,8 @@ node, a timer or a listener per update, nor lay the page out once per item it dr
 import datetime as dt
 from urllib.parse import quote
 
+import pytest
+
 from bench.screen_stack import PAGE_FIGURES_JS, TIMERS_JS
 from quartier.typedefs import SETTINGS
 from tests.signage.helpers import add_session, add_site, pair
@@ -29,7 +31,10 @@ async def figures(page, cdp) -> dict:
     }
 
 
-async def test_two_hundred_pushed_changes_leave_the_nodes_timers_and_layouts_flat(page, server, client, bearer):
+@pytest.mark.parametrize("width,height,orientation", [(1920, 1080, "landscape"), (1080, 1920, "portrait")])
+async def test_two_hundred_pushed_changes_leave_the_nodes_timers_and_layouts_flat(
+    page, server, client, bearer, width, height, orientation
+):
     app = server.app
     tz = app[SETTINGS].tz
     day = dt.datetime.now(app[SETTINGS].tz).date()
@@ -48,12 +53,12 @@ async def test_two_hundred_pushed_changes_leave_the_nodes_timers_and_layouts_fla
     board = (await r.json())["id"]
     for n in range(8):  # (a device may post 10 a minute)
         await client.post(f"/api/v1/boards/{board}/notes", json={"text": f"Idée {n} : " + "des bancs " * n})
-    screen = await pair(client, bearer)
+    screen = await pair(client, bearer, orientation=orientation)
 
     await page.context.add_init_script(TIMERS_JS)
     cdp = await page.context.new_cdp_session(page)
     await cdp.send("Performance.enable")
-    await page.set_viewport_size({"width": 1920, "height": 1080})
+    await page.set_viewport_size({"width": width, "height": height})
     await page.goto(f"/screens/{screen['id']}?token={screen['token']}&now={quote(start.isoformat())}")
     await wait_until(page, "document.body.dataset.state === 'ready' && document.body.dataset.live === 'open'")
 
@@ -70,6 +75,9 @@ async def test_two_hundred_pushed_changes_leave_the_nodes_timers_and_layouts_fla
             announcement = None
         assert r.status < 300, await r.text()
         await wait_until(page, f"document.body.dataset.version !== '{version}'")
+        shown = "#urgent .urgent-title" if n % 6 == 0 else f"#announcement [data-announcement='{announcement}']"
+        if announcement is not None:  # the update is on screen, not merely fetched
+            await wait_until(page, f"document.querySelector({shown!r}) !== null")
         clock = start + dt.timedelta(seconds=30 * ((n + 1) % 20))
         await page.evaluate("iso => quartierScreen.setNow(iso)", clock.isoformat())
         return announcement
