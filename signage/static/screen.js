@@ -218,8 +218,9 @@
 
     // What sizes the zones: the urgent band, which zones show, the arrangement. When it changes,
     // every list is filled again and cut to its new room.
-    if (changed("frame", [lang, s.timezone, s.site.slug, body.dataset.power, body.dataset.orientation, m.urgent, !m.announcement, !m.board,
-      !m.highlights.length, !m.days.length, !m.later.length, elsewhereBelow])) {
+    var frame = [lang, s.timezone, s.site.slug, body.dataset.power, body.dataset.orientation, m.urgent,
+      !m.announcement, !m.board, !m.highlights.length, !m.days.length, !m.later.length, elsewhereBelow];
+    if (changed("frame", frame)) {
       ["now", "today", "days", "highlights", "wall"].forEach(function (zone) { delete drawn[zone]; });
     }
     var toFit = [];
