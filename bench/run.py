@@ -472,6 +472,7 @@ def memory(work: Path, sizes: Sizes) -> Report:
         workers=qn,
     )
     report.figures["display_agent"] = _display_agent(report, sizes)
+    report.figures["screen_stack"] = _screen_stack(report, sizes)
     return report
 
 
@@ -511,6 +512,49 @@ def _display_agent(report: Report, sizes: Sizes) -> dict[str, Any]:
         peak <= 40,
     )
     return {k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def _screen_stack(report: Report, sizes: Sizes) -> dict[str, Any]:
+    """What a lobby screen holds: the agent plus the kiosk's Chromium on the screen page over the
+    same simulated hour (bench.screen_stack), PSS summed over every process, against the same
+    Chromium on a blank page for as long. Flat: it ends within 5 % of where it started."""
+    from bench.screen_stack import CHROMIUM
+
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        report.note(f"screen stack not measured: no Chromium at {CHROMIUM}")
+        return {}
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.screen_stack", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"screen stack measurement failed: {run.stderr[-500:]}")
+    figures = json.loads(run.stdout)
+    stack, base = figures["stack_mb"], figures["baseline_mb"]
+    flat = stack["end"] <= stack["start"] * 1.05
+    what = "distinct pages" if figures["measure"] == "resident" else "PSS"
+    report.row(
+        f"screen stack ({what}, agent + Chromium), peak over {sizes.agent_minutes:g} simulated minutes",
+        stack["peak"],
+        "MB",
+        base["peak"],
+        figures["ratio_peak"],
+        "flat: end <= start + 5 %",
+        flat,
+    )
+    report.row(f"screen stack ({what}) at start / end", f"{stack['start']} / {stack['end']}", "MB")
+    page = figures["elements"], figures["timers"]
+    report.row(
+        "screen page elements / live timers, start -> end",
+        f"{page[0]['start']} -> {page[0]['end']} / {page[1]['start']} -> {page[1]['end']}",
+        "",
+        target="no growth",
+        met=page[0]["end"] <= page[0]["start"] + 10 and page[1]["end"] <= page[1]["start"],
+    )
+    report.row("screen page layouts per update", figures["layouts_per_update"], "")
+    return figures
 
 
 # -- 5. reconnect storm

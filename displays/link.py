@@ -212,7 +212,14 @@ class ServerLink:
         reconnect on those). A closed connection raises, as a read does."""
         receive = asyncio.ensure_future(ws.recv())
         changed = asyncio.ensure_future(self.resubscribe.wait())
-        done, _pending = await asyncio.wait({receive, changed}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, _pending = await asyncio.wait({receive, changed}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the agent stops: leave no read behind to fail unretrieved
+            for future in (receive, changed):
+                future.cancel()
+                if future.done() and not future.cancelled():
+                    future.exception()
+            raise
         if receive in done:
             changed.cancel()
             receive.result()

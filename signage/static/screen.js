@@ -153,11 +153,25 @@
     items.forEach(function (o) { list.appendChild(sessionItem(o, tag || "li", withDay)); });
   }
   // Drop the items that do not fit, rather than let anything overflow the screen
-  // (`keep`: leading children that stay, such as a heading).
-  function fit(list, keep) {
-    while (list.children.length > (keep || 0) && list.scrollHeight > list.clientHeight + 1) {
-      list.removeChild(list.lastElementChild);
-    }
+  // (`keep`: leading children that stay, such as a heading). Every list is measured first and cut
+  // after: one layout of the page however many items go (reading the height again after each
+  // removal laid the whole page out once per item). Each list's box comes from the grid, not from
+  // its items, and items are stacked, so an item fits when its bottom is inside the list's box.
+  function fitAll(lists) {
+    var cuts = lists.map(function (entry) {
+      var list = entry[0], keep = entry[1] || 0;
+      if (list.scrollHeight <= list.clientHeight + 1) { return -1; }
+      var limit = list.getBoundingClientRect().top + list.clientTop + list.clientHeight + 1;
+      for (var i = keep; i < list.children.length; i++) {
+        if (list.children[i].getBoundingClientRect().bottom > limit) { return i; }
+      }
+      return -1;
+    });
+    lists.forEach(function (entry, n) {
+      var list = entry[0];
+      if (cuts[n] < 0) { return; }
+      while (list.children.length > cuts[n]) { list.removeChild(list.lastElementChild); }
+    });
   }
   function qrFigure(qr, caption, cls) {
     var figure = el("figure", "qr-code " + (cls || ""));
@@ -174,92 +188,132 @@
     return figure;
   }
 
+  // What each zone shows, as drawn last: a zone is built again only when its part of the model
+  // changed (the clock turns every minute and the announcements every few seconds; the lists, the
+  // wall and the QR codes' images stay as they are). `redraw()` forgets it all (a resize, a language).
+  var drawn = {};
+  function changed(zone, value) {
+    var key = JSON.stringify(value);
+    if (drawn[zone] === key) { return false; }
+    drawn[zone] = key;
+    return true;
+  }
+  function redraw() { drawn = {}; state.modelKey = ""; }
+  function setText(node, text) { if (node.textContent !== text) { node.textContent = text; } }
+  function setData(node, name, value) { if (node.dataset[name] !== value) { node.dataset[name] = value; } }
+  function setHidden(node, hidden) { if (node.hidden !== hidden) { node.hidden = hidden; } }
+
   function render(m) {
     var s = state.snapshot;
-    body.dataset.power = m.power;
-    body.dataset.orientation = s.layout && s.layout.orientation || "landscape";
-    byId("site-name").textContent = s.site.name;
-    byId("clock").textContent = m.clock;
-    byId("date").textContent = fmt("date").format(new Date(now()));
-    byId("hours").textContent = m.hours && m.hours.length
+    var zones = byId("highlights").parentNode.parentNode;
+    var elsewhereBelow = !!(m.board && m.highlights.length && !m.later.length && m.days.length);
+    setData(body, "power", m.power);
+    setData(body, "orientation", s.layout && s.layout.orientation || "landscape");
+    setText(byId("site-name"), s.site.name);
+    setText(byId("clock"), m.clock);
+    setText(byId("date"), fmt("date").format(new Date(now())));
+    setText(byId("hours"), m.hours && m.hours.length
       ? label("open_today") + " " + m.hours.map(function (h) { return h[0] + "–" + h[1]; }).join(", ")
-      : label("closed_today");
+      : label("closed_today"));
 
-    var nowBox = clear(byId("now"));
-    nowBox.appendChild(el("h3", "zone-title", label("now")));
-    if (m.now.length) {
-      m.now.forEach(function (o) { nowBox.appendChild(sessionItem(o, "div", false)); });
-    } else {
-      nowBox.appendChild(el("p", "empty", label("nothing_now")));
+    // What sizes the zones: the urgent band, which zones show, the arrangement. When it changes,
+    // every list is filled again and cut to its new room.
+    var frame = [lang, s.timezone, s.site.slug, body.dataset.power, body.dataset.orientation, m.urgent,
+      !m.announcement, !m.board, !m.highlights.length, !m.days.length, !m.later.length, elsewhereBelow];
+    if (changed("frame", frame)) {
+      ["now", "today", "days", "highlights", "wall"].forEach(function (zone) { delete drawn[zone]; });
     }
-    var nextBox = clear(byId("next"));
-    if (m.next.length) {
-      nextBox.appendChild(el("h3", "zone-title", label("next")));
-      nextBox.appendChild(sessionItem(m.next[0], "div", false));
-    } else if (!m.now.length) {
-      nextBox.appendChild(el("p", "empty", label("nothing_today")));
+    var toFit = [];
+    if (changed("now", [m.now, m.next])) {
+      var nowBox = clear(byId("now"));
+      nowBox.appendChild(el("h3", "zone-title", label("now")));
+      if (m.now.length) {
+        m.now.forEach(function (o) { nowBox.appendChild(sessionItem(o, "div", false)); });
+      } else {
+        nowBox.appendChild(el("p", "empty", label("nothing_now")));
+      }
+      var nextBox = clear(byId("next"));
+      if (m.next.length) {
+        nextBox.appendChild(el("h3", "zone-title", label("next")));
+        nextBox.appendChild(sessionItem(m.next[0], "div", false));
+      } else if (!m.now.length) {
+        nextBox.appendChild(el("p", "empty", label("nothing_today")));
+      }
+      toFit.push([nowBox, 2]);  // the heading and the first session stay whatever happens
     }
     // Nothing later today: the coming days take the room; nothing coming at all: say so.
-    fill(byId("today"), m.later);
-    fill(byId("days"), m.days, "li", true);
-    byId("days").parentNode.hidden = !m.days.length;
-    byId("today").parentNode.hidden = !m.later.length && !!m.days.length;
-    byId("today-empty").hidden = !!m.later.length;
+    if (changed("today", m.later)) { fill(byId("today"), m.later); toFit.push([byId("today")]); }
+    if (changed("days", m.days)) { fill(byId("days"), m.days, "li", true); toFit.push([byId("days")]); }
+    setHidden(byId("days").parentNode, !m.days.length);
+    setHidden(byId("today").parentNode, !m.later.length && !!m.days.length);
+    setHidden(byId("today-empty"), !!m.later.length);
 
     var urgent = byId("urgent");
-    clear(urgent);
-    urgent.hidden = !m.urgent.length;
-    m.urgent.forEach(function (a) {
-      var box = el("div", "urgent-item");
-      box.appendChild(el("strong", "urgent-label", label("urgent")));
-      box.appendChild(el("span", "urgent-title", a.title));
-      if (a.body) { box.appendChild(el("span", "urgent-body", a.body)); }
-      urgent.appendChild(box);
-    });
-    var ann = clear(byId("announcement"));
-    if (m.announcement) {
-      var a = m.announcement;
-      var card = el("article", "announcement-card" + (a.image ? " with-image" : ""));
-      card.dataset.announcement = a.id;
-      if (a.image) { var img = el("img", "announcement-image"); img.src = a.image; img.alt = a.image_alt || ""; card.appendChild(img); }
-      card.appendChild(el("h3", "announcement-title", a.title));
-      if (a.body) { card.appendChild(el("p", "announcement-body", a.body)); }
-      ann.appendChild(card);
-    }
-    byId("announcements-zone").hidden = !m.announcement;
-
-    var wall = clear(byId("wall"));
-    byId("wall-zone").hidden = !m.board;
-    if (m.board) {
-      byId("wall-title").textContent = m.board.title;
-      m.board.notes.forEach(function (n) {
-        var li = wall.appendChild(el("li", "note"));
-        li.dir = "auto";
-        // A city-wide forum's wall: each note says its neighbourhood first (long texts are clamped).
-        if (n.place) { li.appendChild(el("span", "note-place", n.place)); li.appendChild(document.createTextNode(" ")); }
-        li.appendChild(document.createTextNode(n.text));
+    if (changed("urgent", m.urgent)) {
+      clear(urgent);
+      m.urgent.forEach(function (a) {
+        var box = el("div", "urgent-item");
+        box.appendChild(el("strong", "urgent-label", label("urgent")));
+        box.appendChild(el("span", "urgent-title", a.title));
+        if (a.body) { box.appendChild(el("span", "urgent-body", a.body)); }
+        urgent.appendChild(box);
       });
+    }
+    setHidden(urgent, !m.urgent.length);
+    if (changed("announcement", m.announcement)) {
+      var ann = clear(byId("announcement"));
+      if (m.announcement) {
+        var a = m.announcement;
+        var card = el("article", "announcement-card" + (a.image ? " with-image" : ""));
+        card.dataset.announcement = a.id;
+        if (a.image) { var img = el("img", "announcement-image"); img.src = a.image; img.alt = a.image_alt || ""; card.appendChild(img); }
+        card.appendChild(el("h3", "announcement-title", a.title));
+        if (a.body) { card.appendChild(el("p", "announcement-body", a.body)); }
+        ann.appendChild(card);
+      }
+    }
+    setHidden(byId("announcements-zone"), !m.announcement);
+
+    setHidden(byId("wall-zone"), !m.board);
+    if (changed("wall", m.board && [m.board.title, m.board.notes])) {
+      var wall = clear(byId("wall"));
+      if (m.board) {
+        setText(byId("wall-title"), m.board.title);
+        m.board.notes.forEach(function (n) {
+          var li = wall.appendChild(el("li", "note"));
+          li.dir = "auto";
+          // A city-wide forum's wall: each note says its neighbourhood first (long texts are clamped).
+          if (n.place) { li.appendChild(el("span", "note-place", n.place)); li.appendChild(document.createTextNode(" ")); }
+          li.appendChild(document.createTextNode(n.text));
+        });
+      }
+      toFit.push([wall]);
     }
     // Elsewhere in the city stays beside a running forum wall: they share the column.
     var highlightList = byId("highlights");
-    highlightList.parentNode.hidden = !m.highlights.length;
-    fill(highlightList, m.highlights, "li", "start");
-    var zones = highlightList.parentNode.parentNode;
-    zones.classList.toggle("elsewhere-below", !!(m.board && m.highlights.length && !m.later.length && m.days.length));
+    setHidden(highlightList.parentNode, !m.highlights.length);
+    if (changed("highlights", m.highlights)) { fill(highlightList, m.highlights, "li", "start"); toFit.push([highlightList]); }
+    if (zones.classList.contains("elsewhere-below") !== elsewhereBelow) { zones.classList.toggle("elsewhere-below", elsewhereBelow); }
 
-    var qr = clear(byId("qr"));
-    if (m.feedback) { qr.appendChild(qrFigure(m.feedback.feedback, label("qr_feedback", { title: m.feedback.title }), "feedback")); }
-    if (m.board && m.board.qr) { qr.appendChild(qrFigure(m.board.qr, label("qr_board"), "board")); }
-    if (s.qr && s.qr.site) { qr.appendChild(qrFigure(s.qr.site, label("qr_site"), "site")); }
+    var codes = [
+      m.feedback && [m.feedback.feedback, label("qr_feedback", { title: m.feedback.title })],
+      m.board && m.board.qr && [m.board.qr, label("qr_board")],
+      s.qr && s.qr.site && [s.qr.site, label("qr_site")]
+    ];
+    if (changed("qr", codes)) {
+      var qr = clear(byId("qr"));
+      ["feedback", "board", "site"].forEach(function (cls, n) {
+        if (codes[n]) { qr.appendChild(qrFigure(codes[n][0], codes[n][1], cls)); }
+      });
+    }
 
     var status = byId("status");
-    status.hidden = !m.offline;
-    status.textContent = m.offline && state.lastOk ? label("updated_at", { time: timeOf(state.lastOk) }) : "";
+    setHidden(status, !m.offline);
+    setText(status, m.offline && state.lastOk ? label("updated_at", { time: timeOf(state.lastOk) }) : "");
     // Only now that every zone has its content (the urgent band takes room from all): fit.
-    fit(byId("now"), 2);  // the heading and the first session stay whatever happens
-    ["today", "days", "highlights", "wall"].forEach(function (id) { fit(byId(id)); });
-    body.dataset.state = "ready";
-    body.dataset.version = String(s.version);
+    fitAll(toFit);
+    setData(body, "state", "ready");
+    setData(body, "version", String(s.version));
   }
 
   function tick() {
@@ -278,9 +332,12 @@
 
   // -- the snapshot: embedded, stored, fetched
 
-  function save() {
+  // The snapshot is written when it changes; a 304 only moves the time of the last contact, kept
+  // apart (encoding and writing the whole snapshot again on every refetch cost a copy each time).
+  function save(contactOnly) {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag, lastOk: state.lastOk }));
+      if (!contactOnly) { localStorage.setItem(storageKey, JSON.stringify({ snapshot: state.snapshot, etag: state.etag })); }
+      localStorage.setItem(storageKey + ":ok", String(state.lastOk));
     } catch (e) { /* full or disabled storage: the page still works */ }
   }
   function followed(snapshot) {
@@ -312,7 +369,7 @@
     if (state.etag && state.snapshot) { headers["If-None-Match"] = state.etag; }
     fetching = fetch(cfg.snapshotUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 304) { synced(response); save(); return; }
+        if (response.status === 304) { synced(response); save(true); return; }
         if (response.status === 401 || response.status === 403) { body.dataset.auth = "refused"; return; }
         if (!response.ok) { throw new Error("snapshot " + response.status); }
         return response.json().then(function (snapshot) {
@@ -391,14 +448,18 @@
   var embeddedNode = document.getElementById("screen-snapshot");
   var embedded = readJSON("screen-snapshot");
   var stored = null;
-  try { stored = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { stored = null; }
+  var storedOk = 0;
+  try {
+    stored = JSON.parse(localStorage.getItem(storageKey) || "null");
+    storedOk = parseInt(localStorage.getItem(storageKey + ":ok"), 10) || 0;
+  } catch (e) { stored = null; }
   if (valid(embedded)) {
     var syncedAt = embeddedNode.dataset.synced;
     state.viaAgent = !!syncedAt;
     state.lastOk = syncedAt && !isNaN(Date.parse(syncedAt)) ? Date.parse(syncedAt) + offset : now();
     accept(embedded, embeddedNode.dataset.etag || body.dataset.etag);
   } else if (stored && valid(stored.snapshot)) {
-    state.lastOk = stored.lastOk || 0;
+    state.lastOk = storedOk || stored.lastOk || 0;
     accept(stored.snapshot, stored.etag);
   }
 
@@ -425,7 +486,7 @@
     document.documentElement.dir = L._dir || "ltr";
     document.querySelectorAll("[data-label]").forEach(function (node) { node.textContent = label(node.dataset.label); });
     document.querySelectorAll("[data-label-aria]").forEach(function (node) { node.setAttribute("aria-label", label(node.dataset.labelAria)); });
-    state.modelKey = "";
+    redraw();
     tick();
   }
   if (labelSets && languages.length > 1) {
@@ -441,6 +502,6 @@
     if (Date.now() - state.lastFetch >= wait) { refresh(); }
   }, 5000);
   if (cfg.heartbeatUrl) { setInterval(heartbeat, cfg.heartbeatMs); heartbeat(); }
-  window.addEventListener("resize", function () { state.modelKey = ""; tick(); });
+  window.addEventListener("resize", function () { redraw(); tick(); });
   if (cfg.wsUrl) { connect(); } else { refresh(); }
 })();
