@@ -205,6 +205,8 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("un nombre entier d'au moins 1")
     if name == "embed_origins" and any(not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?", v) for v in value):
         return _("des origines comme https://www.exemple.org (sans chemin)")
+    if name == "database" and re.match(r"^[a-z][a-z0-9+.-]*://", value):
+        return _("un fichier SQLite : le stockage PostgreSQL n'existe pas encore (voir docs/deploy.md)")
     if name == "trusted_proxies" and not all(_is_address(v) for v in value):
         return _("des adresses IP, par exemple 127.0.0.1")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
