@@ -42,6 +42,9 @@ class WSClient(asyncio.Protocol):
                 return
             status = bytes(buf[9:12])
             del buf[: end + 4]
+            if self.upgraded.done():  # the caller gave up waiting (a storm's timeout): not ours any more
+                self.transport.close()
+                return
             if status != b"101":
                 self.upgraded.set_exception(ConnectionError(f"upgrade refused: {status.decode()}"))
                 self.transport.close()

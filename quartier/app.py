@@ -15,7 +15,7 @@ from sqlite_utils import Migrations
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
 from quartier.clock import Clock
-from quartier.db import Database
+from quartier.db import Database, write_lock_path
 from quartier.flash import flash_middleware
 from quartier.pagecache import PageCache
 from quartier.ratelimit import RateLimiter, limits_path
@@ -112,7 +112,7 @@ def create_app(settings: Settings) -> web.Application:
 
 def _database(settings: Settings, migrations: list[Migrations]) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        db = Database(settings.database_path)
+        db = Database(settings.database_path, write_lock=write_lock_path(settings.database_path))
         await db.open(migrations)
         bus = Bus(db, wake=Wake(wake_folder(settings.database_path)))
         bus.on_publish(app[PAGE_CACHE].invalidate)

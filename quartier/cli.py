@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
-from quartier.db import Database
+from quartier.db import Database, write_lock_path
 from quartier.files import RestoreError, backup, restore
 from quartier.i18n import gettext as _
 from quartier.settings import Settings, SettingsError
@@ -49,7 +49,7 @@ def with_database(settings: Settings, fn: Callable[[Database], Awaitable[T]]) ->
     """Open the database (applying migrations), run fn, close it: for commands outside the server."""
 
     async def run() -> T:
-        db = Database(settings.database_path)
+        db = Database(settings.database_path, write_lock=write_lock_path(settings.database_path))
         await db.open(features.migration_sets(features.load()))
         try:
             return await fn(db)
@@ -158,7 +158,8 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal (the parent's, the terminal's) changes nothing
         loop.add_signal_handler(sig, stop.set)
     try:
-        await guard.GuardedSite(runner, host, port, limits, sock=sock).start()
+        # A long backlog: a city's screens and phones reconnecting at once wait in it, not refused.
+        await guard.GuardedSite(runner, host, port, limits, sock=sock, backlog=4096).start()
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -14,8 +14,10 @@ the commit, in `seq` order, before the caller's await returns.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -95,6 +97,11 @@ class _Task:
 _STOP = object()
 
 
+def write_lock_path(database: Path) -> Path:
+    """The file whose flock the writers of every process of this database take turns on."""
+    return database.with_name(database.name + "-write.lock")
+
+
 def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
     """A connection in autocommit mode: transactions are begun explicitly, never implicitly."""
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT)
@@ -110,8 +117,9 @@ def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Databas
 class Database:
     """The application's database: `await db.write(fn)` and `await db.read(fn)`."""
 
-    def __init__(self, path: Path, *, readers: int = 3):
+    def __init__(self, path: Path, *, readers: int = 3, write_lock: Path | None = None):
         self.path = path
+        self.write_lock = write_lock  # shared by the server's processes: see _flush
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._ready = threading.Event()
@@ -123,6 +131,7 @@ class Database:
         self._reader_conns: list[sqlite_utils.Database] = []
         self._lock = threading.Lock()
         self._listeners: list[Callable[[list[Change]], None]] = []
+        self._lock_fd: int | None = None
         self.closed = False
         self.transactions = 0  # write transactions committed (a test counts those a user's action costs)
 
@@ -180,6 +189,7 @@ class Database:
             db = connect(self.path)
             db.conn.execute("PRAGMA journal_mode = WAL")
             db.conn.execute("PRAGMA synchronous = FULL")
+            self._open_write_lock()
         except BaseException as e:  # a writer that cannot open must not hang the server
             self._open_error = e
             self._ready.set()
@@ -204,6 +214,9 @@ class Database:
                 self._run_batch(db, batch)
         finally:
             db.conn.close()
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
             self._fail_queue(RuntimeError("database is closed"))
 
     def _run_batch(self, db: sqlite_utils.Database, batch: list[_Task]) -> None:
@@ -227,54 +240,75 @@ class Database:
         else:
             _resolve(task, result=result)
 
+    def _open_write_lock(self) -> None:
+        if self.write_lock is not None:
+            private_file(self.write_lock)
+            self._lock_fd = os.open(self.write_lock, os.O_RDWR)
+
     def _flush(self, db: sqlite_utils.Database, tasks: list[_Task]) -> None:
-        """Run tasks in one transaction, each in a savepoint; resolve them after the commit."""
+        """Run tasks in one transaction, each in a savepoint; resolve them after the commit.
+
+        With several server processes, their writers take turns through an flock on `write_lock`
+        before BEGIN IMMEDIATE: the kernel wakes the next one the moment a commit ends, where
+        SQLite's own busy handler sleeps and polls (1 to 100 ms a try), which cost two workers
+        more than they gained. What queued meanwhile joins the next transaction.
+        """
         while tasks:
-            outcomes: list[tuple[_Task, Any, BaseException | None, list[Change]]] = []
-            retry: list[_Task] = []
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
-                db.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as e:  # locked by another process past the busy timeout
-                for task in tasks:
-                    _resolve(task, error=e)  # each caller hears of it; this thread writes on
-                return
-            for n, task in enumerate(tasks):
-                tx = Tx(db)
-                db.conn.execute("SAVEPOINT task")
-                try:
-                    result = task.fn(tx)
-                except BaseException as e:
-                    if db.conn.in_transaction:
-                        db.conn.execute("ROLLBACK TO task")
-                        db.conn.execute("RELEASE task")
-                        outcomes.append((task, None, e, []))
-                        continue
-                    # The error ended the whole transaction: what ran before it is gone
-                    # too, so run those again in a fresh one.
-                    outcomes.append((task, None, e, []))
-                    retry = [t for t, _r, err, _c in outcomes if err is None]
-                    outcomes = [o for o in outcomes if o[2] is not None]
-                    retry += tasks[n + 1 :]
-                    break
-                else:
+                tasks = self._transaction(db, tasks)
+            finally:
+                if self._lock_fd is not None:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _transaction(self, db: sqlite_utils.Database, tasks: list[_Task]) -> list[_Task]:
+        """One transaction of the tasks; returns those to run again in a fresh one."""
+        outcomes: list[tuple[_Task, Any, BaseException | None, list[Change]]] = []
+        retry: list[_Task] = []
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:  # locked by another process past the busy timeout
+            for task in tasks:
+                _resolve(task, error=e)  # each caller hears of it; this thread writes on
+            return []
+        for n, task in enumerate(tasks):
+            tx = Tx(db)
+            db.conn.execute("SAVEPOINT task")
+            try:
+                result = task.fn(tx)
+            except BaseException as e:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK TO task")
                     db.conn.execute("RELEASE task")
-                    outcomes.append((task, result, None, tx.changes))
-            if db.conn.in_transaction:
-                try:
-                    db.conn.execute("COMMIT")
-                    self.transactions += 1
-                except BaseException as e:
-                    if db.conn.in_transaction:
-                        db.conn.execute("ROLLBACK")
-                    outcomes = [(t, None, e, []) for t, *_rest in outcomes]
-            changes = [c for *_rest, cs in outcomes for c in cs]
-            if changes and outcomes:
-                loop = outcomes[0][0].loop
-                for listener in self._listeners:
-                    loop.call_soon_threadsafe(listener, changes)
-            for task, result, error, _c in outcomes:
-                _resolve(task, result=result, error=error)
-            tasks = retry
+                    outcomes.append((task, None, e, []))
+                    continue
+                # The error ended the whole transaction: what ran before it is gone
+                # too, so run those again in a fresh one.
+                outcomes.append((task, None, e, []))
+                retry = [t for t, _r, err, _c in outcomes if err is None]
+                outcomes = [o for o in outcomes if o[2] is not None]
+                retry += tasks[n + 1 :]
+                break
+            else:
+                db.conn.execute("RELEASE task")
+                outcomes.append((task, result, None, tx.changes))
+        if db.conn.in_transaction:
+            try:
+                db.conn.execute("COMMIT")
+                self.transactions += 1
+            except BaseException as e:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                outcomes = [(t, None, e, []) for t, *_rest in outcomes]
+        changes = [c for *_rest, cs in outcomes for c in cs]
+        if changes and outcomes:
+            loop = outcomes[0][0].loop
+            for listener in self._listeners:
+                loop.call_soon_threadsafe(listener, changes)
+        for task, result, error, _c in outcomes:
+            _resolve(task, result=result, error=error)
+        return retry
 
     def _fail_queue(self, error: BaseException) -> None:
         while True:

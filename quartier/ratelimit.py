@@ -43,8 +43,8 @@ def limits_path(database: Path) -> Path:
 class RateLimiter:
     """`hit(key, rate, burst)` spends one token; it returns the seconds to wait when there is none.
 
-    A refused hit spends nothing: the bucket goes below zero only for the UPSERT's moment,
-    inside its own transaction, and is put back before the commit.
+    A refused request spends nothing: its buckets go below zero only inside its transaction,
+    which is rolled back. All the limits of one request cost one transaction.
     """
 
     def __init__(self, path: Path):
@@ -69,15 +69,23 @@ class RateLimiter:
         return self._conn
 
     def hit(self, key: str, *, per_minute: float, burst: int, now: float | None = None) -> int | None:
+        return self.hit_all([(key, per_minute, burst)], now)
+
+    def hit_all(self, limits: Iterable[Limit], now: float | None = None) -> int | None:
+        """Spend a token in every bucket, in one transaction; if one is empty, spend none and
+        return the seconds until it has one again."""
         now = time.time() if now is None else now  # the wall clock: every process reads the same one
-        rate = per_minute / 60.0
         with self._lock:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                tokens = conn.execute(_HIT, {"key": key, "burst": burst, "now": now, "rate": rate}).fetchone()[0]
-                if tokens < 0:  # none left: give back the one just taken
-                    conn.execute("UPDATE buckets SET tokens = tokens + 1 WHERE key = ?", (key,))
+                for key, per_minute, burst in limits:
+                    rate = per_minute / 60.0
+                    params = {"key": key, "burst": burst, "now": now, "rate": rate}
+                    tokens = conn.execute(_HIT, params).fetchone()[0]
+                    if tokens < 0:  # none left: this request spends nothing anywhere
+                        conn.execute("ROLLBACK")
+                        return max(1, math.ceil(-tokens / rate))
                 if self._hits % SWEEP_EVERY == SWEEP_EVERY - 1:
                     conn.execute("DELETE FROM buckets WHERE tokens + (? - updated) * rate >= burst", (now,))
                 conn.execute("COMMIT")
@@ -85,22 +93,20 @@ class RateLimiter:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            self._hits += 1
-        if tokens >= 0:
-            return None
-        return max(1, math.ceil(-tokens / rate))
+            finally:
+                self._hits += 1
+        return None
 
     def enforce(
         self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")
     ) -> None:
-        """Spend a token in each bucket; the first empty one ends the request with a 429.
+        """Spend a token in each bucket; an empty one ends the request with a 429 (and spends nothing).
 
         The answer carries Retry-After and `message` (a msgid that may use {seconds}).
         """
-        for key, per_minute, burst in limits:
-            wait = self.hit(key, per_minute=per_minute, burst=burst)
-            if wait:
-                raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
+        wait = self.hit_all(limits)
+        if wait:
+            raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
 
     def reset(self, key: str) -> None:
         with self._lock:

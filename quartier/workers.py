@@ -39,7 +39,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def listen(host: str, port: int, count: int, backlog: int = 1024) -> list[socket.socket]:
+def listen(host: str, port: int, count: int, backlog: int = 4096) -> list[socket.socket]:
     """`count` listening sockets on one port (port 0: the first one picks it for all)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sockets: list[socket.socket] = []
