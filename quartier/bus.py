@@ -63,15 +63,12 @@ class Subscriber:
 
 
 class Bus:
-    def __init__(
-        self, db: Database, *, queue_size: int = QUEUE_SIZE, wake: Wake | None = None, poll: float | None = None
-    ):
+    def __init__(self, db: Database, *, queue_size: int = QUEUE_SIZE, wake: Wake | None = None):
         self.db = db
         self.queue_size = queue_size
-        self.wake = wake
-        self.poll = poll
+        self.wake = wake  # None: no other process to nudge or be nudged by (the poll still reads the log)
         self.last_seq = 0
-        self.followed = 0  # reads of the log that found changes committed elsewhere (a test counts them)
+        self.followed = 0  # reads of the log that found changes (a test counts them)
         self._by_channel: dict[str, set[Subscriber]] = defaultdict(set)
         self._watchers: list[Callable[[list[Change]], None]] = []
         self._reader: asyncio.Task | None = None
@@ -83,7 +80,7 @@ class Bus:
         self.last_seq = await self.db.read(last_seq_in)
         if self.wake is not None:
             self.wake.open(self.follow)
-        self._poller = asyncio.create_task(self._poll_forever(POLL if self.poll is None else self.poll))
+        self._poller = asyncio.create_task(self._poll_forever(POLL))
 
     async def stop(self) -> None:
         for task in (self._poller, self._reader):
