@@ -86,6 +86,11 @@ class AccessLogger(AbstractAccessLogger):
     """Method, path and status: no query string, so tokens in links never reach the logs, and the
     secrets some paths carry (a screen's pairing claim, a cancellation link) are masked."""
 
+    @property
+    def enabled(self) -> bool:
+        """Below INFO nothing is logged: then the path is not masked for nothing on every request."""
+        return self.logger.isEnabledFor(logging.INFO)
+
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             '%s "%s %s" %s %.1fms', request.remote, request.method, logged_path(request), response.status, time * 1000
