@@ -14,7 +14,7 @@ import sqlite3
 import aiohttp
 import pytest
 
-from .test_server_process import Server, quartier
+from .test_server_process import Server, organizer_site, quartier
 
 KILLS = int(os.environ.get("QUARTIER_SOAK_KILLS", "3"))
 DEVICES = 6
@@ -22,26 +22,13 @@ DEVICES = 6
 
 @pytest.fixture
 def site(tmp_path):
-    assert quartier("init", ".", cwd=tmp_path).returncode == 0
-    result = quartier(
-        "user",
-        "add",
-        "orga",
-        "--role",
-        "organizer",
-        "--password-stdin",
-        cwd=tmp_path,
-        stdin="correct horse battery staple\n",
-    )
-    assert result.returncode == 0, result.stderr
-    token = quartier("token", "create", "orga", cwd=tmp_path).stdout.strip()
-    return tmp_path, {"Authorization": f"Bearer {token}"}
+    return tmp_path, organizer_site(tmp_path)
 
 
 async def create_board(server, auth):
     async with aiohttp.ClientSession() as s:
         async with s.post(
-            server.url("/api/v1/boards"), json={"title": "Crash", "moderation": "post"}, headers=auth
+            server.url("/api/v1/boards"), json={"title": "Forum", "moderation": "post"}, headers=auth
         ) as r:
             assert r.status == 201, await r.text()
             return (await r.json())["id"]

@@ -79,6 +79,19 @@ class Server:
         self.proc.wait()
 
 
+def organizer_site(folder: Path, extra_config: str = "") -> dict[str, str]:
+    """A folder set up as an administrator would (`init`, an organizer, an API token): its headers."""
+    assert quartier("init", ".", cwd=folder).returncode == 0
+    if extra_config:
+        config = folder / "quartier.yaml"
+        config.write_text(config.read_text() + "\n" + extra_config)
+    added = quartier(
+        "user", "add", "orga", "--role", "organizer", "--password-stdin", cwd=folder, stdin=PASSWORD + "\n"
+    )
+    assert added.returncode == 0, added.stderr
+    return {"Authorization": f"Bearer {quartier('token', 'create', 'orga', cwd=folder).stdout.strip()}"}
+
+
 @pytest.fixture
 def site(tmp_path):
     assert quartier("init", ".", cwd=tmp_path).returncode == 0

@@ -29,7 +29,9 @@ from quartier.typedefs import BUS, DB, SETTINGS
 
 from .conftest import form
 from .forum.conftest import make_board
-from .test_server_process import Server, quartier
+from .test_bus import receive
+from .test_crash_resilience import create_board
+from .test_server_process import Server, organizer_site
 
 
 @pytest.fixture
@@ -55,15 +57,6 @@ async def first(server, monkeypatch):
     await client.start_server()
     yield client
     await client.close()
-
-
-async def receive(ws, count, timeout=5.0):
-    messages = []
-    while len(messages) < count:
-        msg = await asyncio.wait_for(ws.receive(), timeout)
-        assert msg.type == WSMsgType.TEXT, msg
-        messages.append(json.loads(msg.data))
-    return messages
 
 
 async def test_a_change_committed_by_one_worker_reaches_a_subscriber_of_the_other_at_once(first, other):
@@ -163,26 +156,9 @@ ACCESS_LINE = re.compile(r"\[(\d+)\] aiohttp\.access: \S+ \"(\w+) (\S+)\" (\d+)"
 
 @pytest.fixture
 def site(tmp_path):
-    assert quartier("init", ".", cwd=tmp_path).returncode == 0
-    result = quartier(
-        "user",
-        "add",
-        "orga",
-        "--role",
-        "organizer",
-        "--password-stdin",
-        cwd=tmp_path,
-        stdin="correct horse battery staple\n",
-    )
-    assert result.returncode == 0, result.stderr
     # Room for 40 notes a phone and 300 a board: the limits are not what is tested here.
-    config = tmp_path / "quartier.yaml"
-    config.write_text(
-        config.read_text()
-        + "\nforum_notes_per_minute: 60\nforum_notes_per_minute_board: 2000\nforum_notes_per_minute_address: 4000\n"
-    )
-    token = quartier("token", "create", "orga", cwd=tmp_path).stdout.strip()
-    return tmp_path, {"Authorization": f"Bearer {token}"}
+    limits = "forum_notes_per_minute: 60\nforum_notes_per_minute_board: 2000\nforum_notes_per_minute_address: 4000\n"
+    return tmp_path, organizer_site(tmp_path, limits)
 
 
 def phone() -> aiohttp.ClientSession:
@@ -191,15 +167,6 @@ def phone() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         cookie_jar=aiohttp.CookieJar(unsafe=True), connector=aiohttp.TCPConnector(force_close=True)
     )
-
-
-async def create_board(server, auth):
-    async with aiohttp.ClientSession() as s:
-        async with s.post(
-            server.url("/api/v1/boards"), json={"title": "Deux", "moderation": "post"}, headers=auth
-        ) as r:
-            assert r.status == 201, await r.text()
-            return (await r.json())["id"]
 
 
 class Follower:
@@ -277,6 +244,14 @@ async def started(server, log):
     await asyncio.get_running_loop().run_in_executor(None, lambda: server.start(log=log))
 
 
+async def follow(server, board, count, stop):
+    """`count` walls following the board, each connected once before anything is posted."""
+    followers = [Follower(server, board) for _ in range(count)]
+    running = [asyncio.create_task(f.run(stop)) for f in followers]
+    await asyncio.wait_for(asyncio.gather(*(f.connected.wait() for f in followers)), 10)
+    return followers, running
+
+
 async def test_two_workers_deliver_every_change_of_both_to_every_follower_once_and_in_order(site):
     folder, auth = site
     server = Server(folder, workers=2)
@@ -285,9 +260,7 @@ async def test_two_workers_deliver_every_change_of_both_to_every_follower_once_a
         try:
             board = await create_board(server, auth)
             stop = asyncio.Event()
-            followers = [Follower(server, board) for _ in range(24)]
-            running = [asyncio.create_task(f.run(stop)) for f in followers]
-            await asyncio.wait_for(asyncio.gather(*(f.connected.wait() for f in followers)), 10)
+            followers, running = await follow(server, board, 24, stop)
             acknowledged: dict[int, str] = {}
             await asyncio.gather(*(post_notes(server, board, 40, acknowledged, d) for d in range(3)))
             expected = seqs_in(folder, board)
@@ -315,9 +288,7 @@ async def test_a_killed_worker_loses_no_acknowledged_note_and_its_followers_resu
         try:
             board = await create_board(server, auth)
             stop = asyncio.Event()
-            followers = [Follower(server, board) for _ in range(12)]
-            running = [asyncio.create_task(f.run(stop)) for f in followers]
-            await asyncio.wait_for(asyncio.gather(*(f.connected.wait() for f in followers)), 10)
+            followers, running = await follow(server, board, 12, stop)
             acknowledged: dict[int, str] = {}
             posting = asyncio.gather(*(post_notes(server, board, 40, acknowledged, d) for d in range(3)))
             await until(lambda: len(acknowledged) >= 20)

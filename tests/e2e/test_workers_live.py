@@ -6,43 +6,20 @@ from __future__ import annotations
 import asyncio
 import time
 
-import aiohttp
-
-from tests.test_server_process import Server, quartier
+from tests.test_crash_resilience import create_board
+from tests.test_server_process import Server, organizer_site
 from tests.test_workers import ACCESS_LINE
 
 WALLS = 6
 
 
-def site(folder):
-    assert quartier("init", ".", cwd=folder).returncode == 0
-    added = quartier(
-        "user",
-        "add",
-        "orga",
-        "--role",
-        "organizer",
-        "--password-stdin",
-        cwd=folder,
-        stdin="correct horse battery staple\n",
-    )
-    assert added.returncode == 0, added.stderr
-    return quartier("token", "create", "orga", cwd=folder).stdout.strip()
-
-
 async def test_a_note_from_the_tablet_reaches_every_wall_on_both_workers(browser, tmp_path):
-    token = site(tmp_path)
+    auth = organizer_site(tmp_path)
     server = Server(tmp_path, workers=2)
     with open(tmp_path / "server.log", "w") as log:
         await asyncio.get_running_loop().run_in_executor(None, lambda: server.start(log=log))
         try:
-            async with aiohttp.ClientSession() as s:
-                async with s.post(
-                    server.url("/api/v1/boards"),
-                    json={"title": "Forum des deux processus", "moderation": "post"},
-                    headers={"Authorization": f"Bearer {token}"},
-                ) as r:
-                    board = (await r.json())["id"]
+            board = await create_board(server, auth)
             walls = []
             for _ in range(WALLS):  # a browser each: its own connections, spread over both workers
                 context = await browser.new_context(locale="fr-FR")
