@@ -20,8 +20,35 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 MB = 1024 * 1024
+
+
+async def pair_agent(client: Any, bearer: dict[str, str], local: str) -> None:
+    """Claim the agent's pairing code for a screen in the hall at Maurepas, and wait for its first snapshot."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+
+        async def status() -> dict:
+            while True:
+                try:
+                    async with session.get(local + "/status.json") as r:
+                        return await r.json()
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+
+        while not (s := await status())["pairing_code"]:
+            await asyncio.sleep(0.1)
+        r = await client.post(
+            "/api/v1/displays/claim",
+            headers=bearer,
+            json={"code": s["pairing_code"], "site": "maurepas", "name": "Hall"},
+        )
+        assert r.status == 201, await r.text()
+        while (await status())["version"] is None:
+            await asyncio.sleep(0.1)
 
 
 async def measure(minutes: float, speed: float) -> dict[str, float]:
@@ -72,26 +99,8 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
     rng = random.Random(1)
     samples: list[int] = []
     try:
+        await pair_agent(client, bearer, local)
         async with aiohttp.ClientSession() as session:
-
-            async def status() -> dict:
-                while True:
-                    try:
-                        async with session.get(local + "/status.json") as r:
-                            return await r.json()
-                    except aiohttp.ClientError:
-                        await asyncio.sleep(0.1)
-
-            while not (s := await status())["pairing_code"]:
-                await asyncio.sleep(0.1)
-            r = await client.post(
-                "/api/v1/displays/claim",
-                headers=bearer,
-                json={"code": s["pairing_code"], "site": "maurepas", "name": "Hall"},
-            )
-            assert r.status == 201, await r.text()
-            while (await status())["version"] is None:
-                await asyncio.sleep(0.1)
             page = await session.ws_connect(local.replace("http", "ws") + "/events", origin=local)
             start = rss_bytes(agent.pid)
             ids: list[int] = []
@@ -121,7 +130,8 @@ async def measure(minutes: float, speed: float) -> dict[str, float]:
                 await asyncio.sleep(max(0.0, began + (n + 1) * step - time.monotonic()))
             await page.close()
             end = rss_bytes(agent.pid) or 0
-            final = await status()
+            async with session.get(local + "/status.json") as r:
+                final = await r.json()
     finally:
         agent.terminate()
         agent.wait()

@@ -488,19 +488,24 @@ def _idle_rss(ctx: Any, pid: int, port: int, paths: list[str]) -> float:
     return value
 
 
+def _simulated_hour(module: str, sizes: Sizes, timeout: float) -> dict[str, Any]:
+    """The figures a screen measurement prints (JSON), run in its own process over the simulated time."""
+    run = subprocess.run(
+        [sys.executable, "-m", module, "--minutes", str(sizes.agent_minutes), "--speed", "60"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"{module} failed: {run.stderr[-500:]}")
+    return json.loads(run.stdout)
+
+
 def _display_agent(report: Report, sizes: Sizes) -> dict[str, Any]:
     """The Pi agent's RSS over an hour of screen life compressed 60× (bench.agent_rss:
     a real server, the real paired agent in its own process, a change every 30 simulated
     seconds, heartbeats, page refetches, a network cut every 10 simulated minutes)."""
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.agent_rss", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if run.returncode != 0:
-        raise RuntimeError(f"display agent measurement failed: {run.stderr[-500:]}")
-    figures = json.loads(run.stdout)
+    figures = _simulated_hour("bench.agent_rss", sizes, timeout=600)
     peak = round(figures["peak_mb"], 1)
     report.row(
         f"display agent RSS, peak over {sizes.agent_minutes:g} simulated minutes",
@@ -523,15 +528,7 @@ def _screen_stack(report: Report, sizes: Sizes) -> dict[str, Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         report.note(f"screen stack not measured: no Chromium at {CHROMIUM}")
         return {}
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.screen_stack", "--minutes", str(sizes.agent_minutes), "--speed", "60"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if run.returncode != 0:
-        raise RuntimeError(f"screen stack measurement failed: {run.stderr[-500:]}")
-    figures = json.loads(run.stdout)
+    figures = _simulated_hour("bench.screen_stack", sizes, timeout=900)
     stack, base = figures["stack_mb"], figures["baseline_mb"]
     flat = stack["end"] <= stack["start"] * 1.05
     what = "distinct pages" if figures["measure"] == "resident" else "PSS"

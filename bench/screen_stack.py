@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from bench.agent_rss import pair_agent
 from bench.common import free_port
 
 MB = 1024 * 1024
@@ -390,31 +391,6 @@ async def measure(minutes: float, speed: float) -> dict[str, Any]:
         "listeners": {"start": gc_start["listeners"], "end": gc_end["listeners"]},
         "layouts_per_update": round((gc_end["layouts"] - gc_start["layouts"]) / max(1, len(samples) - 1), 2),
     }
-
-
-async def pair_agent(client: Any, bearer: dict[str, str], local: str) -> None:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as session:
-
-        async def status() -> dict:
-            while True:
-                try:
-                    async with session.get(local + "/status.json") as r:
-                        return await r.json()
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
-
-        while not (s := await status())["pairing_code"]:
-            await asyncio.sleep(0.1)
-        r = await client.post(
-            "/api/v1/displays/claim",
-            headers=bearer,
-            json={"code": s["pairing_code"], "site": "maurepas", "name": "Hall"},
-        )
-        assert r.status == 201, await r.text()
-        while (await status())["version"] is None:
-            await asyncio.sleep(0.1)
 
 
 async def play(
