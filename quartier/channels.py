@@ -15,6 +15,8 @@ PATTERN = re.compile(r"^[a-z]+(:[A-Za-z0-9_.-]{1,64})?$")
 # What the server sends when a client's `since` is older than the kept history: reload.
 RESET = "reset"
 EVERY_CHANNEL = "*"
+# The core's own channel: socket revocations, read by every server process, followed by no client.
+REVOCATIONS = "sockets"
 
 
 def channel(name: str, key: int | str | None = None) -> str:

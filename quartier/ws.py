@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from quartier.bus import Bus, Subscriber
-from quartier.channels import EVERY_CHANNEL, PATTERN, RESET, listed, parse
+from quartier.channels import EVERY_CHANNEL, PATTERN, RESET, REVOCATIONS, listed, parse
 from quartier.db import Change
 from quartier.errors import Problem
 from quartier.i18n import N_
@@ -282,7 +282,7 @@ async def close_sockets(app: web.Application, which: Callable[[Grant], bool]) ->
 
 # Revocations travel on the change log, so that every server process closes its own sockets;
 # nobody may subscribe to this channel (NOBODY: no staff role, no other way in).
-REVOKE_CHANNEL = "sockets"
+REVOKE_CHANNEL = REVOCATIONS
 NOBODY = Access(REVOKE_CHANNEL, roles=frozenset())
 
 
