@@ -218,7 +218,9 @@ def document(db: sqlite_utils.Database, slug: str, id: int) -> dict[str, Any] | 
 
 def link_session_tx(tx: Tx, workshop_id: int, session_id: int) -> None:
     tx.db.conn.execute(
-        "INSERT OR REPLACE INTO workshop_sessions (session_id, workshop_id) VALUES (?, ?)", (session_id, workshop_id)
+        "INSERT INTO workshop_sessions (session_id, workshop_id) VALUES (?, ?) "
+        "ON CONFLICT (session_id) DO UPDATE SET workshop_id = excluded.workshop_id",
+        (session_id, workshop_id),
     )
 
 

@@ -111,7 +111,10 @@ async def demo(ctx: Any) -> None:
     )
 
     def write(tx: Tx) -> None:
-        tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('demo', '1')")
+        tx.execute(
+            "INSERT INTO programme_meta (name, value) VALUES ('demo', '1') "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        )
         for site in sites:
             store.save_site(tx, site)
         for partner in registry():

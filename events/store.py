@@ -43,7 +43,10 @@ def announce(tx: Tx, sites: list[str] | set[str], type: str, data: dict[str, Any
     """Record a programme change on `programme` and on the channel of every site it touches."""
     tx.change(changes.PROGRAMME, type, data)
     # When the programme last changed: the Last-Modified of its feeds and exports.
-    tx.execute("INSERT OR REPLACE INTO programme_meta (name, value) VALUES ('changed', ?)", (repr(time.time()),))
+    tx.execute(
+        "INSERT INTO programme_meta (name, value) VALUES ('changed', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (repr(time.time()),),
+    )
     for slug in sorted(set(sites)):
         tx.change(changes.site_channel(slug), type, data)
 

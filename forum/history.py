@@ -32,7 +32,7 @@ def rewrite_note(tx: Tx, board_id: int, note_id: int) -> None:
 def rewrite_board(tx: Tx, board_id: int) -> None:
     """Every note of a board's history rewritten to its current state (after retention's purge)."""
     ids = {
-        r[0]
+        int(r[0])
         for r in tx.execute(
             "SELECT DISTINCT json_extract(data, '$.id') FROM changes WHERE channel IN (?, ?) AND type IN (?, ?)",
             (
@@ -42,7 +42,7 @@ def rewrite_board(tx: Tx, board_id: int) -> None:
                 changes.NOTE,
             ),
         )
-        if isinstance(r[0], int)
+        if str(r[0]).isdigit()  # an id (SQLite gives it as a number, PostgreSQL's ->> as text)
     }
     for note_id in sorted(ids):
         rewrite_note(tx, board_id, note_id)
@@ -107,7 +107,7 @@ def _rewrite_private(tx: Tx, board_id: int, note_id: int, view: dict[str, Any] |
 def _rewrite_rows(tx: Tx, channel: str, kind: str, gone: str, note_id: int, now: dict[str, Any] | None) -> None:
     """The `kind` rows about a note on a channel: its state `now`, or `gone` with its id only."""
     rows = tx.execute(
-        "SELECT seq FROM changes WHERE channel = ? AND type = ? AND json_extract(data, '$.id') = ?",
+        "SELECT seq FROM changes WHERE channel = ? AND type = ? AND CAST(json_extract(data, '$.id') AS INTEGER) = ?",
         (channel, kind, note_id),
     ).fetchall()
     for (seq,) in rows:

@@ -46,8 +46,9 @@ def delete_tx(tx: Tx, note: dict[str, Any], was_public: bool, now: float) -> dic
     ]
     regrouped = [r[0] for r in tx.execute("SELECT id FROM forum_notes WHERE merged_into = ?", (note_id,))]
     tx.execute(
-        "INSERT OR REPLACE INTO forum_deleted_notes (note_id, board_id, note, dots, regrouped, deleted) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO forum_deleted_notes (note_id, board_id, note, dots, regrouped, deleted) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (note_id) DO UPDATE SET board_id = excluded.board_id, "
+        "note = excluded.note, dots = excluded.dots, regrouped = excluded.regrouped, deleted = excluded.deleted",
         (note_id, board_id, json.dumps(row, ensure_ascii=False), json.dumps(dots), json.dumps(regrouped), now),
     )
     # The notes it had absorbed come back as hidden notes, to be published or deleted one by one.

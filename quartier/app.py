@@ -15,9 +15,10 @@ from sqlite_utils import Migrations
 from quartier import features, i18n, openapi, views, ws
 from quartier.bus import Bus, prune_forever
 from quartier.clock import Clock
-from quartier.db import Database, write_lock_path
+from quartier.db import open_database
 from quartier.flash import flash_middleware
 from quartier.pagecache import PageCache
+from quartier.postgres import ListenWake
 from quartier.ratelimit import RateLimiter, limits_path
 from quartier.routing import PUBLIC, Routes
 from quartier.settings import Settings
@@ -78,7 +79,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[TEMPLATES] = Templates(features.packages())
-    app[LIMITER] = RateLimiter(limits_path(settings.database_path))
+    app[LIMITER] = RateLimiter(settings.database if settings.on_postgresql else limits_path(settings.database_path))
     app[ACCESS] = {}
     app[CHANNEL_ACCESS] = {ws.REVOKE_CHANNEL: ws.NOBODY}
     app[WEBSOCKETS] = {}
@@ -110,11 +111,18 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
+def wake_for(settings: Settings) -> Wake | ListenWake:
+    """How the other processes of this database tell ours that the change log grew."""
+    if settings.on_postgresql:
+        return ListenWake(settings.database)
+    return Wake(wake_folder(settings.database_path))
+
+
 def _database(settings: Settings, migrations: list[Migrations]) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        db = Database(settings.database_path, write_lock=write_lock_path(settings.database_path))
+        db = open_database(settings)
         await db.open(migrations)
-        bus = Bus(db, wake=Wake(wake_folder(settings.database_path)))
+        bus = Bus(db, wake=wake_for(settings))
         bus.on_publish(app[PAGE_CACHE].invalidate)
         bus.on_publish(ws.follow_revocations(app))
         await bus.start()

@@ -25,7 +25,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 
 import sqlite_utils
 
-from quartier.db import Change, Database
+from quartier.db import Change, Database, dialect_of
+from quartier.postgres import ListenWake
 from quartier.wake import Wake
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Subscriber:
 
 
 class Bus:
-    def __init__(self, db: Database, *, queue_size: int = QUEUE_SIZE, wake: Wake | None = None):
+    def __init__(self, db: Database, *, queue_size: int = QUEUE_SIZE, wake: Wake | ListenWake | None = None):
         self.db = db
         self.queue_size = queue_size
         self.wake = wake  # None: no other process to nudge or be nudged by (the poll still reads the log)
@@ -229,6 +230,8 @@ def last_seq_in(db: sqlite_utils.Database) -> int:
     A page renders its data and this seq from one `db.read(fn)`, then gives the seq
     to live.js (data-live-since): whatever committed after the snapshot is replayed.
     """
+    if dialect_of(db) == "postgresql":  # the prune keeps the newest change: max(seq) never goes back
+        return db.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
     row = db.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
     return row[0] if row else 0
 

@@ -25,7 +25,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from quartier import __version__, auth, features, guard, i18n
 from quartier import settings as settings_module
-from quartier.db import Database, write_lock_path
+from quartier.db import Database, open_database
 from quartier.files import RestoreError, backup, restore
 from quartier.i18n import gettext as _
 from quartier.settings import Settings, SettingsError
@@ -49,7 +49,7 @@ def with_database(settings: Settings, fn: Callable[[Database], Awaitable[T]]) ->
     """Open the database (applying migrations), run fn, close it: for commands outside the server."""
 
     async def run() -> T:
-        db = Database(settings.database_path, write_lock=write_lock_path(settings.database_path))
+        db = open_database(settings)
         await db.open(features.migration_sets(features.load()))
         try:
             return await fn(db)

@@ -1,7 +1,7 @@
-"""SQLite under asyncio: one writer thread, a small pool of readers.
+"""The store under asyncio: one writer thread, a small pool of readers.
 
-Every write is a function `fn(tx)` run on the writer thread inside an explicit
-`BEGIN IMMEDIATE` transaction. Writes that queue up while one commits are
+Every write is a function `fn(tx)` run on the writer thread inside an explicit write
+transaction (SQLite's `BEGIN IMMEDIATE`). Writes that queue up while one commits are
 grouped into the next transaction, each inside its own savepoint: one failing
 write rolls back alone, and a burst of writes costs one fsync instead of many
 (synchronous=FULL, so an acknowledged write survives a power cut, not just kill -9).
@@ -9,11 +9,15 @@ write rolls back alone, and a burst of writes costs one fsync instead of many
 A write records the changes live pages care about with `tx.change(...)`; they go
 into the `changes` table in the same transaction and are handed to the bus after
 the commit, in `seq` order, before the caller's await returns.
+
+The same Database runs on PostgreSQL (`Database("postgresql://…")`): what differs is a
+store object, quartier.sqlite's `SqliteStore` or quartier.postgres's `PostgresStore`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import json
 import logging
@@ -32,7 +36,10 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from quartier.files import private_file
+from quartier.postgres import PostgresStore, is_url
 from quartier.schema import core_migrations
+from quartier.settings import Settings
+from quartier.sqlite import BUSY_TIMEOUT, SqliteStore, write_lock_path
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +47,6 @@ T = TypeVar("T")
 
 # Largest number of writes grouped into one transaction.
 MAX_BATCH = 200
-# Seconds a connection waits for another process's lock (the other workers, a backup) before
-# the write fails; the request then gets a 503 with Retry-After (quartier.web), nothing is half-done.
-BUSY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,19 @@ def encode(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+# SQLite's AUTOINCREMENT gives seq; on PostgreSQL, the next after the largest, under the writers' lock.
+INSERT_CHANGE = {
+    "sqlite": "INSERT INTO changes (channel, type, data, created) VALUES (?, ?, ?, ?) RETURNING seq",
+    "postgresql": "INSERT INTO changes (seq, channel, type, data, created) VALUES "
+    "((SELECT coalesce(max(seq), 0) + 1 FROM changes), ?, ?, ?, ?) RETURNING seq",
+}
+
+
+def dialect_of(db: Any) -> str:
+    """Which store the handle a `fn(db)` was given belongs to: "sqlite" or "postgresql"."""
+    return getattr(db, "dialect", "sqlite")
+
+
 class Tx:
     """What a write function gets: the connection, and a way to record changes."""
 
@@ -79,8 +96,7 @@ class Tx:
         """Record a change on a channel, in this transaction; returns its seq."""
         payload = encode(data if data is not None else {})
         seq = self.db.conn.execute(
-            "INSERT INTO changes (channel, type, data, created) VALUES (?, ?, ?, ?) RETURNING seq",
-            (channel, type, payload, time.time()),
+            INSERT_CHANGE[dialect_of(self.db)], (channel, type, payload, time.time())
         ).fetchone()[0]
         self.changes.append(Change.build(seq, channel, type, payload))
         return seq
@@ -97,29 +113,22 @@ class _Task:
 _STOP = object()
 
 
-def write_lock_path(database: Path) -> Path:
-    """The file whose flock the writers of every process of this database take turns on."""
-    return database.with_name(database.name + "-write.lock")
-
-
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite_utils.Database:
-    """A connection in autocommit mode: transactions are begun explicitly, never implicitly."""
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if readonly:
-        conn.execute("PRAGMA query_only = ON")
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    conn.row_factory = sqlite3.Row
-    return db
+def open_database(settings: Settings) -> Database:
+    """The database the settings name (not yet opened): SQLite, whose writers of every process
+    take turns on a lock file, or PostgreSQL, whose take turns on an advisory lock."""
+    if settings.on_postgresql:
+        return Database(settings.database)
+    return Database(settings.database_path, write_lock=write_lock_path(settings.database_path))
 
 
 class Database:
     """The application's database: `await db.write(fn)` and `await db.read(fn)`."""
 
-    def __init__(self, path: Path, *, readers: int = 3, write_lock: Path | None = None):
+    def __init__(self, path: Path | str, *, readers: int = 3, write_lock: Path | None = None):
+        # The store the `database` setting names: a postgresql:// URL, else an SQLite file.
+        self.store = PostgresStore(str(path), lock_timeout=BUSY_TIMEOUT) if is_url(path) else SqliteStore(Path(path))
         self.path = path
-        self.write_lock = write_lock  # shared by the server's processes: see _flush
+        self.write_lock = write_lock  # shared by the server's processes (SQLite): see _flush
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._ready = threading.Event()
@@ -128,7 +137,7 @@ class Database:
             max_workers=readers, thread_name_prefix="quartier-read", initializer=self._open_reader
         )
         self._local = threading.local()
-        self._reader_conns: list[sqlite_utils.Database] = []
+        self._reader_conns: list[Any] = []  # sqlite_utils.Database, or quartier.postgres.Handle
         self._lock = threading.Lock()
         self._listeners: list[Callable[[list[Change]], None]] = []
         self._lock_fd: int | None = None
@@ -138,16 +147,14 @@ class Database:
     # -- life cycle
 
     async def open(self, migrations: Iterable[Migrations] = ()) -> None:
-        """Start the writer, set WAL mode and apply pending migrations."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        private_file(self.path)  # SQLite gives its -wal and -shm files the database file's mode
+        """Start the writer (SQLite: in WAL mode) and apply pending migrations."""
         self._writer = threading.Thread(target=self._write_loop, name="quartier-write", daemon=True)
         self._writer.start()
         await asyncio.get_running_loop().run_in_executor(None, self._ready.wait)
         if self._open_error:
             raise self._open_error
         sets = [core_migrations, *migrations]
-        await self._run_raw(lambda db: [m.apply(db) for m in sets])
+        await self._run_raw(lambda db: self.store.migrate(db, sets))
 
     async def close(self) -> None:
         if self.closed:
@@ -159,7 +166,7 @@ class Database:
         self._readers.shutdown(wait=True)
         with self._lock:
             for db in self._reader_conns:
-                db.conn.close()
+                self.store.close(db)
             self._reader_conns.clear()
 
     def on_commit(self, listener: Callable[[list[Change]], None]) -> None:
@@ -186,9 +193,7 @@ class Database:
 
     def _write_loop(self) -> None:
         try:
-            db = connect(self.path)
-            db.conn.execute("PRAGMA journal_mode = WAL")
-            db.conn.execute("PRAGMA synchronous = FULL")
+            db = self.store.connect(writer=True)
             self._open_write_lock()
         except BaseException as e:  # a writer that cannot open must not hang the server
             self._open_error = e
@@ -211,13 +216,28 @@ class Database:
                         self._queue.put(_STOP)
                         break
                     batch.append(nxt)
+                db = self._reconnected(db)
                 self._run_batch(db, batch)
         finally:
-            db.conn.close()
+            self.store.close(db)
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
             self._fail_queue(RuntimeError("database is closed"))
+
+    def _reconnected(self, db: Any) -> Any:
+        """The writer's connection, made again if the server lost it (a PostgreSQL restart); until
+        it can be, writes fail with an OperationalError (a 503), and each batch tries again."""
+        if not self.store.broken(db):
+            return db
+        try:
+            fresh = self.store.connect(writer=True)
+        except sqlite3.OperationalError as e:
+            log.warning("the database is unavailable: %s", e)
+            return db
+        with contextlib.suppress(Exception):
+            self.store.close(db)
+        return fresh
 
     def _run_batch(self, db: sqlite_utils.Database, batch: list[_Task]) -> None:
         tasks: list[_Task] = []
@@ -267,8 +287,10 @@ class Database:
         outcomes: list[tuple[_Task, Any, BaseException | None, list[Change]]] = []
         retry: list[_Task] = []
         try:
-            db.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:  # locked by another process past the busy timeout
+            self.store.begin_write(db)
+        except sqlite3.OperationalError as e:  # locked past the busy timeout, or the server is gone
+            if db.conn.in_transaction and not self.store.broken(db):
+                db.conn.execute("ROLLBACK")
             for task in tasks:
                 _resolve(task, error=e)  # each caller hears of it; this thread writes on
             return []
@@ -295,10 +317,11 @@ class Database:
                 outcomes.append((task, result, None, tx.changes))
         if db.conn.in_transaction:
             try:
+                self.store.before_commit(db, sum(len(o[3]) for o in outcomes))
                 db.conn.execute("COMMIT")
                 self.transactions += 1
             except BaseException as e:
-                if db.conn.in_transaction:
+                if db.conn.in_transaction and not self.store.broken(db):
                     db.conn.execute("ROLLBACK")
                 outcomes = [(t, None, e, []) for t, *_rest in outcomes]
         changes = [c for *_rest, cs in outcomes for c in cs]
@@ -322,7 +345,7 @@ class Database:
     # -- reading
 
     def _open_reader(self) -> None:
-        db = connect(self.path, readonly=True)
+        db = self.store.connect(readonly=True)
         self._local.db = db
         with self._lock:
             self._reader_conns.append(db)
@@ -333,12 +356,18 @@ class Database:
         return await loop.run_in_executor(self._readers, self._read, fn)
 
     def _read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
-        db: sqlite_utils.Database = self._local.db
-        db.conn.execute("BEGIN")
+        db: Any = self._local.db
+        if self.store.broken(db):  # the server was restarted: this reader connects again
+            fresh = self.store.connect(readonly=True)
+            with self._lock:
+                self._reader_conns[self._reader_conns.index(db)] = fresh
+            self._local.db = db = fresh
+        self.store.begin_read(db)
         try:
             return fn(db)
         finally:
-            db.conn.execute("ROLLBACK")
+            if not self.store.broken(db):
+                db.conn.execute("ROLLBACK")
 
     async def fetchall(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
         """Rows of a query as dicts."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from quartier import auth, features
 from quartier import settings as settings_module
-from quartier.db import Database
+from quartier.db import Database, open_database
 from quartier.settings import Settings
 
 DEMO_ORGANIZER = "demo"
@@ -54,7 +54,7 @@ def build_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8080) -> tu
 
 async def fill(settings: Settings, password: str) -> None:
     modules = features.load()
-    db = Database(settings.database_path)
+    db = open_database(settings)
     await db.open(features.migration_sets(modules))
     try:
         await auth.add_user(db, DEMO_ORGANIZER, "organizer", password)

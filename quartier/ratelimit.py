@@ -5,6 +5,9 @@ in one process's memory would let it post N times as much. The buckets live in a
 SQLite file beside the database (`<db>-limits`), one UPSERT per hit: a few microseconds
 in WAL mode with synchronous=OFF. Limits are not data: losing the file on a power cut
 costs nothing (the buckets start full again), so nothing here waits on the disk.
+
+On PostgreSQL the buckets are an UNLOGGED table of the database (the same reasoning:
+nothing waits on its log), shared by every host; a hit is then one round trip.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from quartier.errors import Problem
 from quartier.files import private_file
@@ -29,7 +33,7 @@ SWEEP_EVERY = 1000
 _HIT = """
 INSERT INTO buckets (key, tokens, updated, rate, burst) VALUES (:key, :burst - 1, :now, :rate, :burst)
 ON CONFLICT (key) DO UPDATE SET
-    tokens = min(:burst, tokens + (:now - updated) * :rate) - 1,
+    tokens = min(:burst, buckets.tokens + (:now - buckets.updated) * :rate) - 1,
     updated = :now, rate = :rate, burst = :burst
 RETURNING tokens
 """
@@ -47,14 +51,28 @@ class RateLimiter:
     which is rolled back. All the limits of one request cost one transaction.
     """
 
-    def __init__(self, path: Path):
-        self.path = path
-        self._conn: sqlite3.Connection | None = None  # opened at the first hit
+    def __init__(self, path: Path | str):
+        self.path = path  # the limits file, or the PostgreSQL database's URL
+        self._conn: Any = None  # opened at the first hit: an sqlite3 or quartier.postgres Connection
         self._lock = threading.Lock()
         self._hits = 0
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Any:
+        if self._conn is None and isinstance(self.path, str):
+            from quartier import postgres
+
+            pg = postgres.Connection(self.path)
+            pg.execute("BEGIN")
+            pg.execute("SELECT pg_advisory_xact_lock(?)", (postgres.MIGRATIONS_LOCK,))  # two hosts starting
+            pg.execute(
+                "CREATE UNLOGGED TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL,"
+                " updated DOUBLE PRECISION NOT NULL, rate DOUBLE PRECISION NOT NULL, burst INTEGER NOT NULL)"
+            )
+            pg.execute("COMMIT")
+            self._begin = "BEGIN"
+            self._conn = pg
         if self._conn is None:
+            assert isinstance(self.path, Path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             private_file(self.path)
             conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=10)
@@ -65,6 +83,7 @@ class RateLimiter:
                 "CREATE TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated REAL NOT NULL,"
                 " rate REAL NOT NULL, burst INTEGER NOT NULL)"
             )
+            self._begin = "BEGIN IMMEDIATE"
             self._conn = conn
         return self._conn
 
@@ -77,7 +96,10 @@ class RateLimiter:
         now = time.time() if now is None else now  # the wall clock: every process reads the same one
         with self._lock:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            if getattr(conn, "broken", False):  # PostgreSQL was restarted: connect again
+                self._conn = None
+                conn = self._connection()
+            conn.execute(self._begin)
             try:
                 for key, per_minute, burst in limits:
                     rate = per_minute / 60.0

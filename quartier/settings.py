@@ -36,7 +36,11 @@ def setting(default: typing.Any, help: str) -> typing.Any:
 class Settings:
     host: str = setting("127.0.0.1", "Address the server listens on.")
     port: int = setting(8080, "TCP port the server listens on.")
-    database: str = setting("quartier.db", "SQLite database file, relative to the folder of this file.")
+    database: str = setting(
+        "quartier.db",
+        "SQLite database file, relative to the folder of this file; or a PostgreSQL database, "
+        "postgresql://user:password@host/name, for several hosts (docs/deploy.md).",
+    )
     base_url: str = setting(
         "http://127.0.0.1:8080",
         "Public address of the server, printed in QR codes and on paper. "
@@ -130,8 +134,18 @@ class Settings:
     config_dir: Path = field(default=Path("."), metadata={"internal": True}, compare=False)
 
     @property
+    def on_postgresql(self) -> bool:
+        return self.database.startswith(("postgresql://", "postgres://"))
+
+    @property
     def database_path(self) -> Path:
+        """The SQLite file (what only SQLite has beside it: its limits, wake folder, backups)."""
         return (self.config_dir / self.database).resolve()
+
+    @property
+    def database_location(self) -> Path | str:
+        """What quartier.db's Database opens: the SQLite file, or the PostgreSQL URL."""
+        return self.database if self.on_postgresql else self.database_path
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,8 +219,8 @@ def _validate(name: str, value: typing.Any) -> str | None:
         return _("un nombre entier d'au moins 1")
     if name == "embed_origins" and any(not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?", v) for v in value):
         return _("des origines comme https://www.exemple.org (sans chemin)")
-    if name == "database" and re.match(r"^[a-z][a-z0-9+.-]*://", value):
-        return _("un fichier SQLite : le stockage PostgreSQL n'existe pas encore (voir docs/deploy.md)")
+    if name == "database" and re.match(r"^[a-z][a-z0-9+.-]*://", value) and not re.match(r"^postgres(ql)?://", value):
+        return _("un fichier SQLite, ou une base PostgreSQL : postgresql://utilisateur:mot-de-passe@hôte/nom")
     if name == "trusted_proxies" and not all(_is_address(v) for v in value):
         return _("des adresses IP, par exemple 127.0.0.1")
     if name == "log_level" and value not in ("DEBUG", "INFO", "WARNING", "ERROR"):

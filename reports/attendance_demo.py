@@ -49,8 +49,12 @@ async def demo(ctx: Any) -> None:
 
     def write(tx: Tx) -> None:
         tx.db.conn.executemany(
-            """INSERT OR REPLACE INTO attendance (session_id, date, held, reason, count, first_visit, referred,
-               ages, needs, recorded_by, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo', ?)""",
+            """INSERT INTO attendance (session_id, date, held, reason, count, first_visit, referred,
+               ages, needs, recorded_by, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo', ?)
+               ON CONFLICT (session_id, date) DO UPDATE SET held = excluded.held, reason = excluded.reason,
+               count = excluded.count, first_visit = excluded.first_visit, referred = excluded.referred,
+               ages = excluded.ages, needs = excluded.needs, recorded_by = excluded.recorded_by,
+               updated = excluded.updated""",
             [(*r, time.time()) for r in rows],
         )
 

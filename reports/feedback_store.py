@@ -286,5 +286,7 @@ def assign(tx: Tx, kind: str, ref: int, template: str) -> None:
         tx.execute("DELETE FROM feedback_assignments WHERE kind = ? AND ref = ?", (kind, ref))
     else:
         tx.execute(
-            "INSERT OR REPLACE INTO feedback_assignments (kind, ref, template) VALUES (?, ?, ?)", (kind, ref, template)
+            "INSERT INTO feedback_assignments (kind, ref, template) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, ref) DO UPDATE SET template = excluded.template",
+            (kind, ref, template),
         )

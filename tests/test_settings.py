@@ -54,7 +54,7 @@ def test_unknown_key_names_the_line_and_suggests(tmp_path):
         ("dashboard_public: peut-être\n", 1),
         ("service_baseline_week: 2025-W99\n", 1),
         ("service_goal_factor: 0\n", 1),
-        ("host: x\ndatabase: postgresql://quartier@db/quartier\n", 2),  # not yet: a clear line, no file named so
+        ("host: x\ndatabase: mysql://quartier@db/quartier\n", 2),  # neither a file nor PostgreSQL
     ],
 )
 def test_wrong_types_and_values_name_the_line(tmp_path, text, line):

@@ -316,9 +316,9 @@ async def test_a_killed_worker_loses_no_acknowledged_note_and_its_followers_resu
 
 
 async def test_a_write_locked_out_by_another_process_gets_a_503_and_the_retry_saves_it(settings, monkeypatch):
-    from quartier import db as db_module
+    from quartier import sqlite as sqlite_store
 
-    monkeypatch.setattr(db_module, "BUSY_TIMEOUT", 0.3)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT", 0.3)
     app = create_app(settings)
     async with TestClient(TestServer(app)) as phone:
         board = await make_board(app, "post")

@@ -1,0 +1,460 @@
+"""PostgreSQL as the store, for a deployment on several hosts (`database: postgresql://…`).
+
+The features keep their one set of queries and their `fn(db)` / `fn(tx)` functions: a
+`Handle` here answers the calls they make of SQLite's (`db.execute`, `db.conn.execute`, rows
+read by index or by name), each query rewritten once by quartier.dialect. The differences
+of the two stores stay in three places: this module, quartier.dialect and quartier.db's
+`SqliteStore`.
+
+- **Writers take turns** on one advisory lock, held to the end of each write transaction,
+  as SQLite's writers do on its write lock: so `seq` is given in commit order on every host,
+  and a follower reading after the last seq it delivered never skips one still committing.
+  `seq` is the next after the largest, taken under that lock: gap-free, where a SEQUENCE
+  would leave a hole at every rolled-back savepoint (sequences ignore rollbacks).
+- **A commit that recorded changes sends `NOTIFY quartier_changes`**, delivered with the
+  commit; each process LISTENs (`ListenWake`) and reads the log when told.
+- **The schema** is what the migrations build, in SQLite, translated (`create_schema`): one
+  schema for both stores. A database made this way records every migration as applied; a
+  later migration runs on PostgreSQL as written (through the dialect) when it is new.
+- **Errors are SQLite's classes** (`sqlite3.IntegrityError`, `sqlite3.OperationalError`), so
+  the code that tells a conflict or a busy store apart needs no second spelling; a lost
+  connection is an OperationalError that quartier.web answers with a 503 (nothing was
+  recorded), and the next use connects again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import decimal
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import psycopg
+import sqlite_utils
+from psycopg import pq
+from psycopg.adapt import Dumper, Loader
+from sqlite_utils import Migrations
+
+from quartier import dialect
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "quartier_changes"
+# The advisory lock every writer of every host holds through its transaction ("QUART").
+WRITERS_LOCK = 0x5155415254
+# Another one, held while the schema is made or migrated (two hosts starting at once).
+MIGRATIONS_LOCK = 0x5155415255
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+
+def is_url(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+class Columns:
+    """The column names of one result, shared by its rows: each as written, and in lower case."""
+
+    __slots__ = ("names", "index")
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.index: dict[str, int] = {}
+        for i, name in enumerate(names):
+            self.index.setdefault(name, i)
+        for i, name in enumerate(names):
+            self.index.setdefault(name.lower(), i)
+
+
+class Row:
+    """A row as sqlite3.Row gives it: by index, by (case-insensitive) name, and as a mapping."""
+
+    __slots__ = ("_columns", "_values")
+
+    def __init__(self, columns: Columns, values: tuple[Any, ...]):
+        self._columns = columns
+        self._values = values
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            index = self._columns.index.get(key)
+            if index is None:
+                index = self._columns.index.get(key.lower())
+            if index is None:
+                raise IndexError(f"No item with that key: {key}")
+            return self._values[index]
+        return self._values[key]
+
+    def keys(self) -> list[str]:
+        return list(self._columns.names)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(self._values)
+
+    def __repr__(self) -> str:
+        return f"Row({dict(zip(self._columns.names, self._values, strict=False))!r})"
+
+
+def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], Row]:
+    columns = Columns([c.name for c in cursor.description or ()])
+    return lambda values: Row(columns, tuple(values))
+
+
+class _BoolDumper(Dumper):
+    """True and False as 1 and 0: our flags are INTEGER columns, as in SQLite."""
+
+    oid = psycopg.postgres.types["int8"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class _NumericLoader(Loader):
+    """numeric (what sum() of integers and avg() give) as int or float, as SQLite gives them."""
+
+    def load(self, data: Any) -> int | float:
+        value = decimal.Decimal(bytes(data).decode())
+        if value == value.to_integral_value() and value.as_tuple().exponent >= 0:  # type: ignore[operator]  # exponent is an int for a finite number
+            return int(value)
+        return float(value)
+
+
+class Cursor:
+    """What `execute` returns: rows to fetch or iterate, and rowcount."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]):
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+class Connection:
+    """One psycopg connection in autocommit mode (transactions are begun explicitly, as with SQLite)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        except psycopg.OperationalError as e:
+            raise sqlite3.OperationalError(f"database unavailable: {_first_line(e)}") from e
+        self._conn.adapters.register_dumper(bool, _BoolDumper)
+        self._conn.adapters.register_loader("numeric", _NumericLoader)
+
+    @property
+    def raw(self) -> psycopg.Connection[Any]:
+        return self._conn
+
+    @property
+    def broken(self) -> bool:
+        return self._conn.closed or self._conn.broken
+
+    @property
+    def in_transaction(self) -> bool:
+        if self.broken:
+            return False  # the server ended it
+        return self._conn.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(dialect.translate(sql), params or ())
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from e
+        return Cursor(cursor)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> Cursor:
+        cursor = self._conn.cursor()
+        try:
+            cursor.executemany(dialect.translate(sql), list(rows))
+        except psycopg.Error as e:
+            raise _sqlite_error(e) from e
+        return Cursor(cursor)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class Handle:
+    """What a feature's `fn(db)` gets on PostgreSQL: `db.execute` and `db.conn.execute`, as with
+    sqlite-utils' Database."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str):
+        self.conn = Connection(url)
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
+        return self.conn.execute(sql, params)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _sqlite_error(error: psycopg.Error) -> sqlite3.Error:
+    message = _first_line(error)
+    if isinstance(error, psycopg.errors.IntegrityError):
+        return sqlite3.IntegrityError(message)
+    if isinstance(error, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+        return sqlite3.OperationalError(f"database is locked: {message}")
+    if isinstance(error, psycopg.OperationalError) or error.sqlstate is None or error.sqlstate.startswith(("08", "57")):
+        return sqlite3.OperationalError(f"database unavailable: {message}")
+    return sqlite3.OperationalError(message)
+
+
+# -- the store, as quartier.db's Database uses it
+
+
+class PostgresStore:
+    """The differences quartier.db's Database needs to know of, for PostgreSQL."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str, *, lock_timeout: float):
+        self.url = url
+        self.lock_timeout = lock_timeout
+
+    def __str__(self) -> str:
+        return _without_password(self.url)
+
+    def connect(self, *, readonly: bool = False, writer: bool = False) -> Handle:
+        handle = Handle(self.url)
+        handle.execute(f"SET lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
+        if readonly:
+            handle.execute("SET default_transaction_read_only = on")
+        return handle
+
+    def broken(self, handle: Any) -> bool:
+        return bool(handle.conn.broken)
+
+    def close(self, handle: Any) -> None:
+        handle.conn.close()
+
+    def begin_write(self, handle: Any) -> None:
+        handle.execute("BEGIN")
+        handle.execute("SELECT pg_advisory_xact_lock(?)", (WRITERS_LOCK,))
+
+    def before_commit(self, handle: Any, changes: int) -> None:
+        if changes:
+            handle.execute("SELECT pg_notify(?, ?)", (CHANNEL, str(os.getpid())))
+
+    def begin_read(self, handle: Any) -> None:
+        handle.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def migrate(self, handle: Any, sets: Sequence[Migrations]) -> None:
+        handle.execute("SELECT pg_advisory_lock(?)", (MIGRATIONS_LOCK,))
+        try:
+            exists = handle.execute("SELECT to_regclass(?) IS NOT NULL", (MIGRATIONS_TABLE,)).fetchone()[0]
+            if not exists:
+                create_schema(handle, sets)
+            else:
+                apply_pending(handle, sets)
+        finally:
+            handle.execute("SELECT pg_advisory_unlock(?)", (MIGRATIONS_LOCK,))
+
+
+def _without_password(url: str) -> str:
+    return psycopg.conninfo.make_conninfo(url, password="***") if "@" in url and ":" in url.split("@")[0][11:] else url
+
+
+def built_in_sqlite(sets: Sequence[Migrations]) -> sqlite_utils.Database:
+    """An empty SQLite database in memory with every migration applied: the schema, once."""
+    db = sqlite_utils.Database(memory=True)
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    for migrations in sets:
+        migrations.apply(db)
+    return db
+
+
+def create_schema(handle: Handle, sets: Sequence[Migrations]) -> None:
+    """Make the schema the migrations make, in one transaction, with the rows they insert."""
+    source = built_in_sqlite(sets)
+    tables = {
+        name: sql
+        for name, sql in source.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        )
+    }
+    indexes = [
+        sql
+        for (sql,) in source.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
+        )
+    ]
+    handle.execute("BEGIN")
+    try:
+        handle.execute(
+            "DO $$ BEGIN CREATE COLLATION IF NOT EXISTS nocase "
+            "(provider = icu, locale = 'und-u-ks-level2', deterministic = false); END $$"
+        )
+        for name in _dependency_order(tables):
+            ddl, extra = dialect.table(tables[name])
+            handle.conn.raw.execute(ddl)  # DDL as PostgreSQL's own: no placeholders to rewrite
+            for statement in extra:
+                handle.conn.raw.execute(statement)
+        for sql in indexes:
+            handle.conn.raw.execute(dialect.index(sql))
+        for name in tables:
+            rows = source.conn.execute(f'SELECT * FROM "{name}"').fetchall()
+            if rows:
+                columns = [d[0] for d in source.conn.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
+                marks = ", ".join("?" * len(columns))
+                names = ", ".join(f'"{c}"' for c in columns)
+                handle.conn.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', [tuple(r) for r in rows])
+        handle.execute("COMMIT")
+    except BaseException:
+        if handle.conn.in_transaction:
+            handle.execute("ROLLBACK")
+        raise
+    finally:
+        source.conn.close()
+
+
+def _dependency_order(tables: dict[str, str]) -> list[str]:
+    """Tables in an order where each comes after those its foreign keys name."""
+    done: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in tables:
+            return
+        seen.add(name)
+        for other in sorted(dialect.references(tables[name])):
+            visit(other)
+        done.append(name)
+
+    for name in tables:
+        visit(name)
+    return done
+
+
+def apply_pending(handle: Handle, sets: Sequence[Migrations]) -> None:
+    """Run, on PostgreSQL, the migrations this database has not recorded (code newer than the
+    database): each in its own transaction with its record."""
+    applied = {
+        (row[0], row[1]) for row in handle.execute(f"SELECT migration_set, name FROM {MIGRATIONS_TABLE}").fetchall()
+    }
+    for migrations in sets:
+        for migration in migrations._migrations:  # sqlite-utils keeps the registered steps here
+            if (migrations.name, migration.name) in applied:
+                continue
+            handle.execute("BEGIN")
+            try:
+                migration.fn(handle)  # type: ignore[arg-type]  # a Handle answers what migrations call
+                handle.execute(
+                    f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at) VALUES (?, ?, now()::text)",
+                    (migrations.name, migration.name),
+                )
+                handle.execute("COMMIT")
+            except BaseException:
+                if handle.conn.in_transaction:
+                    handle.execute("ROLLBACK")
+                raise
+
+
+# -- the wake-up between processes
+
+
+class ListenWake:
+    """quartier.wake's Wake, on PostgreSQL: LISTEN on the channel every commit NOTIFYs.
+
+    The NOTIFY goes out with the commit itself (PostgresStore.before_commit), on every host;
+    `notify()` has nothing left to do. A lost connection is made again every few seconds;
+    meanwhile the bus's poll reads the log.
+    """
+
+    RECONNECT = 2.0
+
+    def __init__(self, url: str):
+        self.url = url
+        self.sent = 0
+        self._conn: psycopg.Connection[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_wake: Callable[[], None] | None = None
+        self._retry: asyncio.TimerHandle | None = None
+        self._own = str(os.getpid())
+
+    def open(self, on_wake: Callable[[], None]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._on_wake = on_wake
+        self._listen()
+
+    def _listen(self) -> None:
+        assert self._loop is not None
+        self._retry = None
+        try:
+            conn = psycopg.connect(self.url, autocommit=True)
+            conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as e:
+            log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", _first_line(e), self.RECONNECT)
+            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
+            return
+        self._conn = conn
+        self._loop.add_reader(conn.pgconn.socket, self._readable)
+        if self._on_wake is not None:
+            self._on_wake()  # what committed while we were not listening
+
+    def _readable(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        woken = False
+        try:
+            conn.pgconn.consume_input()
+            while (n := conn.pgconn.notifies()) is not None:
+                woken = woken or n.extra.decode() != self._own
+        except psycopg.Error:
+            woken = True
+        if conn.pgconn.status != pq.ConnStatus.OK:
+            self._drop()
+            assert self._loop is not None
+            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
+        if woken and self._on_wake is not None:
+            self._on_wake()
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(ValueError, OSError):
+                self._loop.remove_reader(conn.pgconn.socket)
+        with contextlib.suppress(psycopg.Error):
+            conn.close()
+
+    def notify(self) -> None:
+        """Nothing to do: the commit carried its NOTIFY."""
+
+    def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        self._drop()
