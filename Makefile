@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test soak bench clean messages pi-check
+.PHONY: run test test-postgres soak bench clean messages pi-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: each pytest process starts a throwaway cluster of Debian's
+# server (tests/postgres.py), a fresh database per test; tests marked sqlite_only are deselected.
+# The checks above are not repeated: run make test first.
+test-postgres: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
+	QUARTIER_TEST_STORE=postgresql $(BIN)/python -m pytest -n $(JOBS) -m "not sqlite_only" $(PYTEST_ARGS)
 
 # The long versions of the resilience tests (60 s of network faults, 20 server kills,
 # 200 schemathesis examples per API operation, more hypothesis examples).

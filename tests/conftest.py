@@ -1,6 +1,8 @@
 """Fixtures over the real app factory and a temporary database.
 
-- `settings`: Settings for a fresh database in tmp_path.
+- `settings`: Settings for a fresh database in tmp_path (QUARTIER_TEST_STORE=postgresql, as
+  `make test-postgres` sets: a fresh database of the `postgres` server, dropped after the test).
+- `postgres`: this process's throwaway PostgreSQL (tests/postgres.py), started when first needed.
 - `client`: an aiohttp TestClient over create_app(settings) (a resident's browser: it keeps cookies).
 - `make_client()`: another independent client (another device) on the same server.
 - `organizer` / `facilitator`: clients logged in as staff; `bearer`: Authorization headers for an API token.
@@ -9,11 +11,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import web
@@ -25,14 +28,56 @@ from quartier.settings import Settings
 from quartier.typedefs import DB, SETTINGS
 from quartier.web import DEVICE_COOKIE, STAFF_COOKIE
 
+if TYPE_CHECKING:
+    from tests.postgres import PostgresServer
+
 PASSWORD = "correct horse battery staple"
+
+# The store the suite runs on: unset (SQLite, `make test`) or "postgresql" (`make test-postgres`).
+STORE = os.environ.get("QUARTIER_TEST_STORE", "sqlite") or "sqlite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if STORE not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"QUARTIER_TEST_STORE={STORE!r}: expected postgresql, or unset for SQLite")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL per pytest process (per xdist worker), only if a test needs it."""
+    # Imported here: psycopg is needed only by the runs and tests that use PostgreSQL.
+    from tests.postgres import PostgresMissing, PostgresServer
+
+    try:
+        server = PostgresServer.start()
+    except PostgresMissing as e:
+        missing = str(e)
+    else:
+        missing = ""
+    if missing:
+        pytest.fail(missing, pytrace=False)  # outside the except: one message, no chained traceback
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    if STORE == "sqlite":
+        yield settings_for(tmp_path, "quartier.db")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create_database()
+    yield settings_for(tmp_path, server.url(name))
+    server.drop_database(name)
+    # An app that took the URL for a file name ran on SQLite under tmp_path/postgresql:/…: not a pass.
+    if (tmp_path / "postgresql:").exists():
+        pytest.fail(f"the app opened {server.url(name)} as a SQLite file under {tmp_path}", pytrace=False)
+
+
+def settings_for(config_dir: Path, database: str) -> Settings:
     return Settings(
-        database="quartier.db",
-        config_dir=tmp_path,
+        database=database,
+        config_dir=config_dir,
         secret_key="test-secret-key",
         base_url="http://quartier.test",
     )
