@@ -202,10 +202,11 @@ def add_document_tx(tx: Tx, slug: str, filename: str, data: bytes) -> int:
         raise Problem(404, "not_found", N_("Cette fiche n'existe pas."))
     name = (filename or "document").replace("/", "_").replace("\\", "_")[-120:]
     cur = tx.db.conn.execute(
-        "INSERT INTO workshop_documents (workshop_id, filename, media_type, size, data, created) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO workshop_documents (workshop_id, filename, media_type, size, data, created) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (row["id"], name, media_type, len(data), data, time.time()),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def document(db: sqlite_utils.Database, slug: str, id: int) -> dict[str, Any] | None:

@@ -68,11 +68,11 @@ def save_site(tx: Tx, site: dict[str, Any], *, old_slug: str | None = None) -> t
             raise Problem(409, "slug_taken", N_("L'identifiant « {slug} » est déjà pris."), slug=site["slug"])
     if existing is None:
         cur = tx.execute(
-            f"INSERT INTO sites ({', '.join(row)}, updated) VALUES ({', '.join('?' * len(row))}, ?)",
+            f"INSERT INTO sites ({', '.join(row)}, updated) VALUES ({', '.join('?' * len(row))}, ?) RETURNING id",
             [*row.values(), time.time()],
         )
         announce(tx, [site["slug"]], changes.SITE_CREATED, {"site": site["slug"]})
-        return int(cur.lastrowid or 0), "created"
+        return int(cur.fetchone()[0]), "created"
     if all(existing[k] == v for k, v in row.items()):
         return existing["id"], "unchanged"
     tx.execute(
@@ -140,11 +140,13 @@ def save_session(tx: Tx, s: dict[str, Any], *, id: int | None = None) -> tuple[i
     if existing is None:
         now = time.time()
         cur = tx.execute(
-            f"INSERT INTO sessions (key, {', '.join(row)}, created, updated) VALUES (?, {', '.join('?' * len(row))}, ?, ?)",
+            f"INSERT INTO sessions (key, {', '.join(row)}, created, updated) "
+            f"VALUES (?, {', '.join('?' * len(row))}, ?, ?) RETURNING id",
             [key, *row.values(), now, now],
         )
-        announce(tx, [s["site"]], changes.SESSION_CREATED, {"session": cur.lastrowid, "site": s["site"]})
-        return int(cur.lastrowid or 0), "created"
+        session_id = int(cur.fetchone()[0])
+        announce(tx, [s["site"]], changes.SESSION_CREATED, {"session": session_id, "site": s["site"]})
+        return session_id, "created"
     if key != existing["key"] and tx.execute("SELECT 1 FROM sessions WHERE key = ?", (key,)).fetchone():
         raise Problem(409, "key_taken", N_("La clé « {key} » est déjà prise."), key=key)
     if key == existing["key"] and all(existing[k] == v for k, v in row.items()):

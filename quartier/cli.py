@@ -228,8 +228,15 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
+def refuse_on_postgresql(settings: Settings) -> None:
+    """backup and restore copy SQLite's file; PostgreSQL has its own tools for that."""
+    if settings.on_postgresql:
+        fail(_("la base est sur PostgreSQL : copiez-la avec pg_dump et restaurez-la avec pg_restore (docs/deploy.md)"))
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     settings = load_settings(args)
+    refuse_on_postgresql(settings)
     if not settings.database_path.exists():
         fail(_("pas de base de données à {path}").format(path=settings.database_path))
     target = Path(args.file)
@@ -243,6 +250,7 @@ def cmd_restore(args: argparse.Namespace) -> None:
     """Replace the database by a backup, with the server stopped: the current one is kept aside,
     the backup checked first, and today's migrations applied to it (see `quartier.files.restore`)."""
     settings = load_settings(args)
+    refuse_on_postgresql(settings)
     source = Path(args.file)
     if source.resolve() == settings.database_path:
         fail(_("la copie ne peut pas remplacer la base elle-même"))

@@ -42,10 +42,10 @@ def save_resource(tx: Tx, r: dict[str, Any], *, id: int | None = None) -> int:
     if id is None:
         cur = tx.execute(
             f"INSERT INTO referral_resources ({', '.join(row)}, created, updated) "
-            f"VALUES ({', '.join('?' * len(row))}, ?, ?)",
+            f"VALUES ({', '.join('?' * len(row))}, ?, ?) RETURNING id",
             [*row.values(), now, now],
         )
-        id = int(cur.lastrowid or 0)
+        id = int(cur.fetchone()[0])
     else:
         tx.execute(
             f"UPDATE referral_resources SET {', '.join(f'{k} = ?' for k in row)}, updated = ? WHERE id = ?",
@@ -132,6 +132,6 @@ def count_slip(tx: Tx, *, month: str, need: str, site: str, target: str, destina
     tx.execute(
         """INSERT INTO referral_slips (month, need, site, target, destination, destination_kind, count)
            VALUES (?, ?, ?, ?, ?, ?, 1)
-           ON CONFLICT (month, need, site, target) DO UPDATE SET count = count + 1, destination = excluded.destination""",
+           ON CONFLICT (month, need, site, target) DO UPDATE SET count = referral_slips.count + 1, destination = excluded.destination""",
         (month, need, site, target, destination, kind),
     )

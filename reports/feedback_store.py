@@ -245,7 +245,7 @@ def submit(tx: Tx, target: Target, device: str, answers: dict[str, Any], now: fl
         answer_id = tx.execute(
             """INSERT INTO feedback_answers (target, kind, session_id, board_id, date, site, axis, template, device,
                                              answers, created, updated)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (
                 target.key,
                 target.kind,
@@ -260,7 +260,7 @@ def submit(tx: Tx, target: Target, device: str, answers: dict[str, Any], now: fl
                 now,
                 now,
             ),
-        ).lastrowid
+        ).fetchone()[0]
         status, created = "created", now
     tx.change(changes.FEEDBACK, changes.feedback_answered(status), {"target": target.key, "id": answer_id})
     return {"id": answer_id, "status": status, "editable_until": created + EDIT_MINUTES * 60}
