@@ -135,9 +135,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 def busy(error: sqlite3.OperationalError) -> bool:
-    """The database stayed locked by another process past the busy timeout: the write was rolled
-    back whole, and the same request a moment later will do."""
-    return "locked" in str(error) or "busy" in str(error)
+    """The database stayed locked by another process past the busy timeout, or (PostgreSQL) the
+    server could not be reached: nothing was recorded, and the same request a moment later will do."""
+    return any(word in str(error) for word in ("locked", "busy", "unavailable"))
 
 
 def choose_language(request: web.Request) -> str:
