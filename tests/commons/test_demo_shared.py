@@ -17,7 +17,7 @@ from quartier.demo import build_demo, fill
 
 async def test_the_demo_has_means_a_broken_printer_and_half_day_requests(settings):
     await fill(settings, "password-for-demo")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open([events_migrations, commons_migrations])
     try:
         today = dt.datetime.now(settings.tz).date()

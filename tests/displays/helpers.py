@@ -139,7 +139,7 @@ async def start_server(settings, port: int = 0) -> TestServer:
 
 async def write_offline(settings, fn) -> Any:
     """A change written to the database while no server runs (as another process would)."""
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open(features.migration_sets(features.load()))
     try:
         return await db.write(fn)

@@ -11,7 +11,7 @@ from quartier.demo import fill
 async def test_demo_has_the_sites_others_rely_on_and_a_realistic_week(settings):
     fill_task = fill(settings, "password-for-demo")
     await fill_task
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open([migrations])
     try:
         today = dt.datetime.now(settings.tz).date()

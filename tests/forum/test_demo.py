@@ -8,7 +8,7 @@ from quartier.demo import fill
 
 async def test_the_demo_forum_is_in_progress_at_maurepas(settings):
     await fill(settings, "demo-password-123")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open([migrations])
     try:
 
@@ -31,7 +31,7 @@ async def test_the_demo_hackathon_has_challenges_teams_pitches_and_a_closed_fina
     from forum import hackathon
 
     await fill(settings, "demo-password-123")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open([migrations])
     try:
 

@@ -347,7 +347,7 @@ async def test_the_demo_has_answers_on_last_weeks_sessions(settings):
     from quartier.demo import fill
 
     await fill(settings, "password-for-demo")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open(features.migration_sets(features.load()))
     try:
         today = dt.datetime.now(settings.tz).date()

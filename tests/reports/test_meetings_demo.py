@@ -11,7 +11,7 @@ from reports.minutes_store import migrations as minutes_migrations
 
 async def test_the_demo_has_a_city_wide_forum_and_gt_esc_meetings_whose_actions_carried_over(settings):
     await fill(settings, "demo-password-123")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open([migrations, meeting_migrations, minutes_migrations])
     try:
 

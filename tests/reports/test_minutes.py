@@ -241,7 +241,7 @@ async def test_the_odt_opens_in_libreoffice(organizer, client, server, tmp_path)
 async def test_the_cli_prints_minutes_by_id_or_join_code(organizer, server, settings, tmp_path):
     board, _ids = await published_board(organizer, server)
     config = tmp_path / "quartier.yaml"
-    config.write_text(f"database: {settings.database_path}\nbase_url: http://example.test\n", encoding="utf-8")
+    config.write_text(f"database: {settings.database_location}\nbase_url: http://example.test\n", encoding="utf-8")
     run = [sys.executable, "-m", "quartier", "minutes", "--config", str(config)]
     md = subprocess.run([*run, str(board["id"])], capture_output=True, text=True, timeout=60)
     assert md.returncode == 0, md.stderr

@@ -21,7 +21,7 @@ from tests.conftest import text_of
 async def demo_db(settings):
     """The demo: a year of programme, past forums with minutes, feedback, cancellations."""
     await fill(settings, "password-for-demo")
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open(features.migration_sets(features.load()))
     yield db
     await db.close()
@@ -147,7 +147,7 @@ async def test_the_report_is_for_staff(client):
 async def test_the_cli_prints_the_report_in_three_formats(demo_db, settings, tmp_path):
     year = dt.datetime.now(settings.tz).year
     config = tmp_path / "quartier.yaml"
-    config.write_text(f"database: {settings.database_path}\n", encoding="utf-8")
+    config.write_text(f"database: {settings.database_location}\n", encoding="utf-8")
     r = await demo_db.read(lambda d: report.build(d, year, settings.tz))
     await demo_db.close()
     run = [sys.executable, "-m", "quartier", "report", "--config", str(config), "--year", str(year)]

@@ -13,7 +13,7 @@ async def test_demo_has_a_paired_screen_a_waiting_code_and_an_urgent_announcemen
     out = capsys.readouterr().out
     assert re.search(r"/screens/1\?token=qd_", out)
     code = re.search(r"code ([A-Z0-9]{6})", out).group(1)
-    db = Database(settings.database_path)
+    db = Database(settings.database_location)
     await db.open()
     try:
         displays = await db.fetchall("SELECT * FROM signage_displays")
