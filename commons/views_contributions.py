@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlite_utils
@@ -135,10 +136,10 @@ async def valuation_save(request: web.Request) -> web.Response:
 
     def write(tx: Any) -> None:
         tx.execute(
-            "INSERT INTO commons_valuation (kind, year, value, source, updated) VALUES (?, ?, ?, ?, strftime('%s')) "
+            "INSERT INTO commons_valuation (kind, year, value, source, updated) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (kind, year) DO UPDATE SET value = excluded.value, source = excluded.source, "
             "updated = excluded.updated",
-            (kind, year, value, source),
+            (kind, year, value, source, int(time.time())),
         )
         tx.change(changes.CONTRIBUTIONS, changes.VALUATION_CHANGED, {"kind": kind, "year": year})
 

@@ -18,7 +18,6 @@ from quartier.clock import Clock
 from quartier.db import open_database
 from quartier.flash import flash_middleware
 from quartier.pagecache import PageCache
-from quartier.postgres import ListenWake
 from quartier.ratelimit import RateLimiter, limits_path
 from quartier.routing import PUBLIC, Routes
 from quartier.settings import Settings
@@ -40,7 +39,7 @@ from quartier.typedefs import (
     TEMPLATES,
     WEBSOCKETS,
 )
-from quartier.wake import Wake, wake_folder
+from quartier.wake import ListenWake, Wake, wake_folder
 from quartier.web import (
     access_middleware,
     csrf_middleware,

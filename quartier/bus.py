@@ -26,8 +26,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 import sqlite_utils
 
 from quartier.db import Change, Database, dialect_of
-from quartier.postgres import ListenWake
-from quartier.wake import Wake
+from quartier.wake import ListenWake, Wake
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,12 @@ read by index or by name), each query rewritten once by quartier.dialect. The di
 of the two stores stay in three places: this module, quartier.dialect and quartier.db's
 `SqliteStore`.
 
+- **Each process LISTENs** for the NOTIFY every commit sends (quartier.wake's `ListenWake`).
 - **Writers take turns** on one advisory lock, held to the end of each write transaction,
   as SQLite's writers do on its write lock: so `seq` is given in commit order on every host,
   and a follower reading after the last seq it delivered never skips one still committing.
   `seq` is the next after the largest, taken under that lock: gap-free, where a SEQUENCE
   would leave a hole at every rolled-back savepoint (sequences ignore rollbacks).
-- **A commit that recorded changes sends `NOTIFY quartier_changes`**, delivered with the
-  commit; each process LISTENs (`ListenWake`) and reads the log when told.
 - **The schema** is what the migrations build, in SQLite, translated (`create_schema`): one
   schema for both stores. A database made this way records every migration as applied; a
   later migration runs on PostgreSQL as written (through the dialect) when it is new.
@@ -24,8 +23,6 @@ of the two stores stay in three places: this module, quartier.dialect and quarti
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import decimal
 import logging
 import os
@@ -163,7 +160,7 @@ class Connection:
         try:
             self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
         except psycopg.OperationalError as e:
-            raise sqlite3.OperationalError(f"database unavailable: {_first_line(e)}") from e
+            raise sqlite3.OperationalError(f"database unavailable: {first_line(e)}") from e
         self._conn.adapters.register_dumper(bool, _BoolDumper)
         self._conn.adapters.register_loader("numeric", _NumericLoader)
 
@@ -184,7 +181,7 @@ class Connection:
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor:
         cursor = self._conn.cursor()
         try:
-            cursor.execute(dialect.translate(sql), params or ())
+            cursor.execute(dialect.translate(sql), _without_nul(params) if params else ())
         except psycopg.Error as e:
             raise _sqlite_error(e) from e
         return Cursor(cursor)
@@ -214,17 +211,28 @@ class Handle:
         return self.conn.execute(sql, params)
 
 
-def _first_line(error: BaseException) -> str:
+def _without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+    """PostgreSQL's text cannot hold U+0000, which SQLite stores: it becomes U+FFFD (so a lookup
+    by such a value finds nothing, as it would in SQLite, instead of failing)."""
+    values = params.values() if isinstance(params, Mapping) else params
+    if not any(isinstance(v, str) and "\0" in v for v in values):
+        return params
+    if isinstance(params, Mapping):
+        return {k: v.replace("\0", "\ufffd") if isinstance(v, str) else v for k, v in params.items()}
+    return [v.replace("\0", "\ufffd") if isinstance(v, str) else v for v in params]
+
+
+def first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _sqlite_error(error: psycopg.Error) -> sqlite3.Error:
-    message = _first_line(error)
+    message = first_line(error)
     if isinstance(error, psycopg.errors.IntegrityError):
         return sqlite3.IntegrityError(message)
     if isinstance(error, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
         return sqlite3.OperationalError(f"database is locked: {message}")
-    if isinstance(error, psycopg.OperationalError) or error.sqlstate is None or error.sqlstate.startswith(("08", "57")):
+    if isinstance(error, psycopg.OperationalError) or (error.sqlstate or "").startswith(("08", "57")):
         return sqlite3.OperationalError(f"database unavailable: {message}")
     return sqlite3.OperationalError(message)
 
@@ -378,83 +386,3 @@ def apply_pending(handle: Handle, sets: Sequence[Migrations]) -> None:
                 if handle.conn.in_transaction:
                     handle.execute("ROLLBACK")
                 raise
-
-
-# -- the wake-up between processes
-
-
-class ListenWake:
-    """quartier.wake's Wake, on PostgreSQL: LISTEN on the channel every commit NOTIFYs.
-
-    The NOTIFY goes out with the commit itself (PostgresStore.before_commit), on every host;
-    `notify()` has nothing left to do. A lost connection is made again every few seconds;
-    meanwhile the bus's poll reads the log.
-    """
-
-    RECONNECT = 2.0
-
-    def __init__(self, url: str):
-        self.url = url
-        self.sent = 0
-        self._conn: psycopg.Connection[Any] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._on_wake: Callable[[], None] | None = None
-        self._retry: asyncio.TimerHandle | None = None
-        self._own = str(os.getpid())
-
-    def open(self, on_wake: Callable[[], None]) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._on_wake = on_wake
-        self._listen()
-
-    def _listen(self) -> None:
-        assert self._loop is not None
-        self._retry = None
-        try:
-            conn = psycopg.connect(self.url, autocommit=True)
-            conn.execute(f"LISTEN {CHANNEL}")
-        except psycopg.Error as e:
-            log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", _first_line(e), self.RECONNECT)
-            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
-            return
-        self._conn = conn
-        self._loop.add_reader(conn.pgconn.socket, self._readable)
-        if self._on_wake is not None:
-            self._on_wake()  # what committed while we were not listening
-
-    def _readable(self) -> None:
-        conn = self._conn
-        if conn is None:
-            return
-        woken = False
-        try:
-            conn.pgconn.consume_input()
-            while (n := conn.pgconn.notifies()) is not None:
-                woken = woken or n.extra.decode() != self._own
-        except psycopg.Error:
-            woken = True
-        if conn.pgconn.status != pq.ConnStatus.OK:
-            self._drop()
-            assert self._loop is not None
-            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
-        if woken and self._on_wake is not None:
-            self._on_wake()
-
-    def _drop(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        if self._loop is not None and not self._loop.is_closed():
-            with contextlib.suppress(ValueError, OSError):
-                self._loop.remove_reader(conn.pgconn.socket)
-        with contextlib.suppress(psycopg.Error):
-            conn.close()
-
-    def notify(self) -> None:
-        """Nothing to do: the commit carried its NOTIFY."""
-
-    def close(self) -> None:
-        if self._retry is not None:
-            self._retry.cancel()
-            self._retry = None
-        self._drop()

@@ -6,6 +6,9 @@ at their next poll. A nudge is one byte on a Unix datagram socket: each process 
 `<folder>/<pid>-<n>.sock` and sends to every other socket in the folder. Nothing is carried
 but the wake-up (the log is the message), so a lost nudge costs at most one poll
 interval, and a socket left by a killed process is removed by the next sender.
+
+On PostgreSQL the processes may be on several hosts: `ListenWake` LISTENs on the channel
+that every committing transaction NOTIFYs (quartier.postgres), for the same effect.
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+from quartier.postgres import CHANNEL, first_line
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +111,80 @@ class Wake:
         self._sock = None
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+
+class ListenWake:
+    """quartier.wake's Wake, on PostgreSQL: LISTEN on the channel every commit NOTIFYs.
+
+    The NOTIFY goes out with the commit itself (PostgresStore.before_commit), on every host;
+    `notify()` has nothing left to do. A lost connection is made again every few seconds;
+    meanwhile the bus's poll reads the log.
+    """
+
+    RECONNECT = 2.0
+
+    def __init__(self, url: str):
+        self.url = url
+        self.sent = 0
+        self._conn: psycopg.Connection[Any] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._on_wake: Callable[[], None] | None = None
+        self._retry: asyncio.TimerHandle | None = None
+        self._own = str(os.getpid())
+
+    def open(self, on_wake: Callable[[], None]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._on_wake = on_wake
+        self._listen()
+
+    def _listen(self) -> None:
+        assert self._loop is not None
+        self._retry = None
+        try:
+            conn = psycopg.connect(self.url, autocommit=True)
+            conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as e:
+            log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", first_line(e), self.RECONNECT)
+            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
+            return
+        self._conn = conn
+        self._loop.add_reader(conn.pgconn.socket, self._readable)
+        if self._on_wake is not None:
+            self._on_wake()  # what committed while we were not listening
+
+    def _readable(self) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        woken = False
+        try:
+            conn.pgconn.consume_input()
+            while (n := conn.pgconn.notifies()) is not None:
+                woken = woken or n.extra.decode() != self._own
+        except psycopg.Error:
+            woken = True
+        if conn.pgconn.status != pq.ConnStatus.OK:
+            self._drop()
+            assert self._loop is not None
+            self._retry = self._loop.call_later(self.RECONNECT, self._listen)
+        if woken and self._on_wake is not None:
+            self._on_wake()
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            with contextlib.suppress(ValueError, OSError):
+                self._loop.remove_reader(conn.pgconn.socket)
+        with contextlib.suppress(psycopg.Error):
+            conn.close()
+
+    def notify(self) -> None:
+        """Nothing to do: the commit carried its NOTIFY."""
+
+    def close(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        self._drop()

@@ -78,7 +78,7 @@ def meeting_rows(
         )
         params += [partner["id"], partner["id"]]
     if filters.get("axis"):
-        where.append("0")  # meetings' outcomes have no axis
+        where.append("1 = 0")  # meetings' outcomes have no axis
     rows = db.conn.execute(
         f"""SELECT i.id, i.outcome AS kind, i.title, i.text, i.who, i.due, i.done, m.id AS meeting, m.site, m.day,
                    m.created, s.title AS series

@@ -169,7 +169,8 @@ def answered_targets(db: sqlite_utils.Database, **filters: Any) -> list[dict[str
     rows = db.conn.execute(
         f"""SELECT target, kind, session_id, board_id, date, site, axis, count(*) AS responses,
                    sum(hidden) AS hidden, max(updated) AS last
-            FROM feedback_answers{where} GROUP BY target ORDER BY date DESC, target""",
+            FROM feedback_answers{where} GROUP BY target, kind, session_id, board_id, date, site, axis
+            ORDER BY date DESC, target""",
         params,
     )
     return [dict(r) for r in rows]

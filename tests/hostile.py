@@ -24,7 +24,7 @@ from quartier import auth, features
 from quartier.demo import fill
 from quartier.typedefs import ACCESS, DB, SETTINGS
 
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, login, table_names
 
 
 @pytest.fixture
@@ -182,14 +182,7 @@ def is_api(route: web.AbstractRoute) -> bool:
 
 async def table_counts(app: web.Application) -> dict[str, int]:
     def read(d):
-        names = [
-            r[0]
-            for r in d.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'"
-            )
-        ]
-        return {n: d.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+        return {n: d.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in table_names(d)}
 
     return await app[DB].read(read)
 

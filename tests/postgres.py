@@ -16,6 +16,7 @@ import tempfile
 import time
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -93,6 +94,31 @@ class PostgresServer:
         with self.connect() as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return name
+
+    def empty(self, name: str, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        """Make a used database as new: its other connections ended, every row of every table
+        deleted, then `rows` (what the migrations insert) put back. About 5 ms, where a new
+        copy of a migrated database costs 0.25 s (a file per table and index)."""
+        with self.connect(name) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            with conn.transaction():
+                conn.execute("SET LOCAL session_replication_role = replica")  # no foreign keys, no triggers
+                for table in tables:
+                    conn.execute(f'DELETE FROM "{table}"')
+                for table, kept in rows.items():
+                    marks = ", ".join(["%s"] * len(kept[0]))
+                    conn.cursor().executemany(f'INSERT INTO "{table}" VALUES ({marks})', kept)
+
+    def rows(self, name: str) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table that has some (to give `empty` what to put back)."""
+        with self.connect(name) as conn:
+            tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            found = {t: conn.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables}
+        return {t: rows for t, rows in found.items() if rows}
 
     def drop_database(self, name: str) -> None:
         """Drop it even if a connection was left open (a test that failed half-way)."""

@@ -16,6 +16,9 @@ import pytest
 
 from .test_server_process import Server, organizer_site, quartier
 
+# SIGKILLs a server over its SQLite file and checks the file (integrity_check, the backup copy).
+pytestmark = pytest.mark.sqlite_only
+
 KILLS = int(os.environ.get("QUARTIER_SOAK_KILLS", "3"))
 DEVICES = 6
 

@@ -20,6 +20,9 @@ import pytest
 
 from .test_server_process import ENV, Server, quartier
 
+# The one-host deployment: SQLite's backup rotation and `quartier restore` of the file.
+pytestmark = pytest.mark.sqlite_only
+
 DEPLOY = Path(__file__).parent.parent / "deploy"
 UNITS = ("quartier.service", "quartier-backup.service", "quartier-backup.timer")
 

@@ -20,6 +20,9 @@ from quartier.settings import load
 
 from .conftest import PASSWORD
 
+# Real servers over the SQLite file that `quartier init` makes: kill -9, backup, the CLI.
+pytestmark = pytest.mark.sqlite_only
+
 ENV = {**os.environ, "LANG": "fr_FR.UTF-8"}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from quartier import i18n
 from quartier.typedefs import DB
+from tests.conftest import table_columns, table_names
 from tests.hostile import (
     World,
     client_for,
@@ -67,12 +68,12 @@ class _fr:
 
 async def fill_every_text_field(app) -> None:
     def write(tx):
-        for (table,) in tx.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
-            "AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'users'"
-        ):
-            for _cid, column, kind, *_rest in tx.execute(f"PRAGMA table_info({table})"):
-                if column in FREE_TEXT and kind.upper() == "TEXT":
+        for table in table_names(tx.db):
+            if table.startswith("_") or table == "users":
+                continue
+            for c in table_columns(tx.db, table):
+                column = c["name"]
+                if column in FREE_TEXT and c["type"] == "TEXT":
                     tx.execute("SAVEPOINT one")
                     try:
                         tx.execute(f"UPDATE {table} SET {column} = ? WHERE {column} IS NOT NULL", (MARK,))

@@ -33,6 +33,10 @@ from .test_bus import receive
 from .test_crash_resilience import create_board
 from .test_server_process import Server, organizer_site
 
+# Two apps or a real `serve --workers 2` over one SQLite file: its nudge sockets, its lock file,
+# sqlite3 beside the server. On PostgreSQL the same is tests/test_postgres_hosts.py.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 async def other(settings, server, monkeypatch):

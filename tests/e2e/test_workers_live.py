@@ -6,9 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from tests.test_crash_resilience import create_board
 from tests.test_server_process import Server, organizer_site
 from tests.test_workers import ACCESS_LINE
+
+# Six walls on a `serve --workers 2` over the SQLite file that `quartier init` makes.
+pytestmark = pytest.mark.sqlite_only
 
 WALLS = 6
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from quartier.typedefs import DB
 from referral.pages import SLIPS_PER_MINUTE
-from tests.conftest import csrf_for, form, text_of
+from tests.conftest import csrf_for, form, table_columns, text_of
 
 from .helpers import import_places, programme
 
@@ -77,7 +77,7 @@ async def test_a_second_slip_adds_to_the_count_and_a_place_counts_under_its_name
 
 async def test_the_slip_table_holds_nothing_about_the_person(app, client):
     await programme(app)
-    columns = [r["name"] for r in await app[DB].fetchall("SELECT name FROM pragma_table_info('referral_slips')")]
+    columns = [c["name"] for c in await app[DB].read(lambda d: table_columns(d, "referral_slips"))]
     assert columns == ["month", "need", "site", "target", "destination", "destination_kind", "count"]
 
 

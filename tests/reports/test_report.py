@@ -80,7 +80,7 @@ async def test_the_report_totals_equal_the_database(demo_db, settings):
     # Forums, notes, attendance, decisions: straight from the forum's tables.
     hack = "SELECT board_id FROM forum_hackathons UNION SELECT board_id FROM forum_teams"
     boards = f"SELECT id FROM forum_boards WHERE created >= ? AND created < ? AND id NOT IN ({hack})"
-    assert r["forums"]["boards"] == (await sql(f"SELECT count(*) AS n FROM ({boards})", (t0, t1)))["n"] >= 2
+    assert r["forums"]["boards"] == (await sql(f"SELECT count(*) AS n FROM ({boards}) AS b", (t0, t1)))["n"] >= 2
     for source, n in r["notes"]["by_source"].items():
         row = await sql(
             f"SELECT count(*) AS n FROM forum_notes WHERE source = ? AND board_id IN ({boards})", (source, t0, t1)
