@@ -182,7 +182,8 @@ def is_api(route: web.AbstractRoute) -> bool:
 
 async def table_counts(app: web.Application) -> dict[str, int]:
     def read(d):
-        return {n: d.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in table_names(d)}
+        # Not `buckets`: the rate limits (kept in the database on PostgreSQL) are not data.
+        return {n: d.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in table_names(d) if n != "buckets"}
 
     return await app[DB].read(read)
 
