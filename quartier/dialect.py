@@ -8,10 +8,12 @@ SQLite's spelling differs, this module rewrites it for PostgreSQL, once per dist
 - `INSERT OR IGNORE` becomes `INSERT … ON CONFLICT DO NOTHING`;
 - `a IS ?` (SQLite's null-safe equality) becomes `a IS NOT DISTINCT FROM %s`;
 - `LIKE` becomes `ILIKE`: SQLite's LIKE ignores case;
-- the scalar `max(a, b)` / `min(a, b)` become `greatest` / `least`; `ifnull` becomes `coalesce`;
+- the scalar `max(a, b)` / `min(a, b)` become `greatest` / `least` (which skip a NULL argument,
+  where SQLite's give NULL: our queries never pass one); `ifnull` becomes `coalesce`;
   `group_concat(x)` becomes `string_agg`; `json_extract(x, '$.k')` becomes `(x::jsonb ->> 'k')`;
   `unixepoch()` becomes the epoch of `now()`;
-- `COLLATE NOCASE` becomes our `nocase` collation (ICU, case-insensitive);
+- `COLLATE NOCASE` becomes our `nocase` collation (ICU, case-insensitive; PostgreSQL 15 refuses
+  LIKE on such a column, and none of our queries does that);
 - a camelCase alias is quoted, so a row's keys are spelled as in the query.
 
 String literals, quoted names and comments are never touched. `schema()` turns the tables and

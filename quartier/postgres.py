@@ -26,6 +26,7 @@ from __future__ import annotations
 import decimal
 import logging
 import os
+import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -222,6 +223,11 @@ def _without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | M
     return [v.replace("\0", "\ufffd") if isinstance(v, str) else v for v in params]
 
 
+def process_name() -> str:
+    """This process among every host's (a NOTIFY's payload: a process need not wake for its own)."""
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
 def first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
@@ -249,9 +255,6 @@ class PostgresStore:
         self.url = url
         self.lock_timeout = lock_timeout
 
-    def __str__(self) -> str:
-        return _without_password(self.url)
-
     def connect(self, *, readonly: bool = False, writer: bool = False) -> Handle:
         handle = Handle(self.url)
         handle.execute(f"SET lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
@@ -271,7 +274,7 @@ class PostgresStore:
 
     def before_commit(self, handle: Any, changes: int) -> None:
         if changes:
-            handle.execute("SELECT pg_notify(?, ?)", (CHANNEL, str(os.getpid())))
+            handle.execute("SELECT pg_notify(?, ?)", (CHANNEL, process_name()))
 
     def begin_read(self, handle: Any) -> None:
         handle.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -286,10 +289,6 @@ class PostgresStore:
                 apply_pending(handle, sets)
         finally:
             handle.execute("SELECT pg_advisory_unlock(?)", (MIGRATIONS_LOCK,))
-
-
-def _without_password(url: str) -> str:
-    return psycopg.conninfo.make_conninfo(url, password="***") if "@" in url and ":" in url.split("@")[0][11:] else url
 
 
 def built_in_sqlite(sets: Sequence[Migrations]) -> sqlite_utils.Database:

@@ -48,9 +48,6 @@ class SqliteStore:
     def __init__(self, path: Path):
         self.path = path
 
-    def __str__(self) -> str:
-        return str(self.path)
-
     def connect(self, *, readonly: bool = False, writer: bool = False) -> sqlite_utils.Database:
         if writer:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
-from quartier.postgres import CHANNEL, first_line
+from quartier.postgres import CHANNEL, first_line, process_name
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class ListenWake:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_wake: Callable[[], None] | None = None
         self._retry: asyncio.TimerHandle | None = None
-        self._own = str(os.getpid())
+        self._own = process_name()
 
     def open(self, on_wake: Callable[[], None]) -> None:
         self._loop = asyncio.get_running_loop()
