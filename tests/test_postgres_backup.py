@@ -91,6 +91,12 @@ async def test_a_dump_taken_while_serving_is_restored_and_open_pages_reset(tmp_p
     finally:
         stop(server)
 
+    # A new database server: the dump goes into an empty database (createdb) just as well.
+    fresh = postgres.create_database()
+    seq = pgdump.restore(postgres.url(fresh), tmp_path / "nightly.dump")
+    assert SEQ_JUMP < seq < old_seq + SEQ_JUMP  # moved on from the dump's own newest seq
+    assert state(postgres, fresh)[:2] == (["Avant la copie : un atelier CAF le mardi"], ["orga"])
+
 
 def not_a_dump(folder: Path, postgres) -> Path:
     (folder / "notes.txt").write_text("pas une copie")
