@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TypeVar
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from quartier import __version__, auth, features, guard, i18n
+from quartier import __version__, auth, features, guard, i18n, pgdump
 from quartier import settings as settings_module
 from quartier.db import Database, open_database
 from quartier.files import RestoreError, backup, restore
@@ -228,45 +228,54 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
-def refuse_on_postgresql(settings: Settings) -> None:
-    """backup and restore copy SQLite's file; PostgreSQL has its own tools for that."""
-    if settings.on_postgresql:
-        fail(_("la base est sur PostgreSQL : copiez-la avec pg_dump et restaurez-la avec pg_restore (docs/deploy.md)"))
-
-
 def cmd_backup(args: argparse.Namespace) -> None:
     settings = load_settings(args)
-    refuse_on_postgresql(settings)
+    target = Path(args.file)
+    if settings.on_postgresql:
+        tables = refusing(lambda: pgdump.backup(settings.database, target))
+        print(
+            _("Copie cohérente écrite dans {file} ({tables} tables, relue par pg_restore).").format(
+                file=target, tables=tables
+            )
+        )
+        return
     if not settings.database_path.exists():
         fail(_("pas de base de données à {path}").format(path=settings.database_path))
-    target = Path(args.file)
     if target.resolve() == settings.database_path:
         fail(_("la copie ne peut pas remplacer la base elle-même"))
     pages = backup(settings.database_path, target)
     print(_("Copie cohérente écrite dans {file} ({pages} pages, intégrité vérifiée).").format(file=target, pages=pages))
 
 
-def cmd_restore(args: argparse.Namespace) -> None:
-    """Replace the database by a backup, with the server stopped: the current one is kept aside,
-    the backup checked first, and today's migrations applied to it (see `quartier.files.restore`)."""
-    settings = load_settings(args)
-    refuse_on_postgresql(settings)
-    source = Path(args.file)
-    if source.resolve() == settings.database_path:
-        fail(_("la copie ne peut pas remplacer la base elle-même"))
+def refusing(fn: Callable[[], T]) -> T:
+    """fn(), a RestoreError (nothing was changed) shown as one line in the user's language."""
     try:
-        kept = restore(source, settings.database_path, time.strftime("%Y%m%d-%H%M%S"))
+        return fn()
     except RestoreError as e:
         fail(_(e.message).format(**e.params))
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    """Replace the database by a backup, with the server stopped: the backup checked first, and
+    today's migrations applied to it (see `quartier.files.restore`, `quartier.pgdump.restore`)."""
+    settings = load_settings(args)
+    source = Path(args.file)
+    kept = None
+    if settings.on_postgresql:
+        refusing(lambda: pgdump.restore(settings.database, source))
+        done = _("Base {db} restaurée depuis {file} (pg_restore en une transaction, migrations appliquées).")
+        where: object = pgdump.described(settings.database)
+    else:
+        if source.resolve() == settings.database_path:
+            fail(_("la copie ne peut pas remplacer la base elle-même"))
+        kept = refusing(lambda: restore(source, settings.database_path, time.strftime("%Y%m%d-%H%M%S")))
+        done = _("Base {db} restaurée depuis {file} (intégrité vérifiée, migrations appliquées).")
+        where = settings.database_path
     try:
         with_database(settings, _noop)  # an older backup gets the migrations of today's code
     except Exception as e:  # a backup today's migrations cannot bring up to date: say so, in one line
         fail(_("la base restaurée ne passe pas les migrations : {error}").format(error=e))
-    print(
-        _("Base {db} restaurée depuis {file} (intégrité vérifiée, migrations appliquées).").format(
-            db=settings.database_path, file=source
-        )
-    )
+    print(done.format(db=where, file=source))
     if kept is not None:
         print(_("L'ancienne base est gardée dans {file}.").format(file=kept))
 
