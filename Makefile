@@ -34,10 +34,12 @@ test: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: each pytest process starts a throwaway cluster of Debian's
-# server (tests/postgres.py), a fresh database per test; tests marked sqlite_only are deselected.
-# The checks above are not repeated: run make test first.
+# server (tests/postgres.py), a database with the schema emptied after each test; tests marked
+# sqlite_only are deselected. The checks above are not repeated: run make test first.
+# PG_TESTS narrows it (CI: "not sqlite_only and not e2e", see .ci/run).
+PG_TESTS ?= not sqlite_only
 test-postgres: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
-	QUARTIER_TEST_STORE=postgresql $(BIN)/python -m pytest -n $(JOBS) -m "not sqlite_only" $(PYTEST_ARGS)
+	QUARTIER_TEST_STORE=postgresql $(BIN)/python -m pytest -n $(JOBS) -m "$(PG_TESTS)" $(PYTEST_ARGS)
 
 # The long versions of the resilience tests (60 s of network faults, 20 server kills,
 # 200 schemathesis examples per API operation, more hypothesis examples).
