@@ -166,6 +166,20 @@ async def note_texts(server: Server, board: int) -> set[str]:
     return {n["text"] for n in notes}
 
 
+async def check_restored(server: Server, board: int, old_seq: int) -> None:
+    """What a restored server shows: the note of the copy only; a page open before the restore,
+    resuming with a seq of the replaced database, is told to reset; and posting works again."""
+    assert await note_texts(server, board) == {"Avant la copie : un atelier CAF le mardi"}
+    async with aiohttp.ClientSession() as s:
+        async with s.ws_connect(server.url(f"/ws?channels=board:{board}&since={old_seq}")) as ws:
+            message = await ws.receive_json(timeout=5)
+            assert message["type"] == "reset", message
+        async with s.get(server.url("/healthz")):
+            pass
+        await post_note(s, server, board, "Après la restauration")
+    assert len(await note_texts(server, board)) == 2
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -212,16 +226,7 @@ async def test_a_backup_taken_while_serving_is_restored(site):
 
     server = Server(folder).start()
     try:
-        assert await note_texts(server, board) == {"Avant la copie : un atelier CAF le mardi"}
-        # A page open before the restore resumes with a seq of the replaced database: it is told to reset.
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(server.url(f"/ws?channels=board:{board}&since={old_seq}")) as ws:
-                message = await ws.receive_json(timeout=5)
-                assert message["type"] == "reset", message
-            async with s.get(server.url("/healthz")):
-                pass
-            await post_note(s, server, board, "Après la restauration")
-        assert len(await note_texts(server, board)) == 2
+        await check_restored(server, board, old_seq)
     finally:
         server.kill()
 

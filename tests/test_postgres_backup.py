@@ -20,7 +20,7 @@ from quartier import pgdump
 from quartier.files import SEQ_JUMP
 
 from .test_crash_resilience import create_board
-from .test_deploy import note_texts, post_note
+from .test_deploy import check_restored, post_note
 from .test_postgres_hosts import host, organizer
 from .test_server_process import Server, quartier
 
@@ -78,16 +78,7 @@ async def test_a_dump_taken_while_serving_is_restored_and_open_pages_reset(tmp_p
 
     server = Server(tmp_path).start()
     try:
-        assert await note_texts(server, board) == {"Avant la copie : un atelier CAF le mardi"}
-        # A page open before the restore resumes with a seq of the replaced database: it is told to reset.
-        async with aiohttp.ClientSession() as s:
-            async with s.ws_connect(server.url(f"/ws?channels=board:{board}&since={old_seq}")) as ws:
-                message = await ws.receive_json(timeout=5)
-                assert message["type"] == "reset", message
-            async with s.get(server.url("/healthz")):
-                pass
-            await post_note(s, server, board, "Après la restauration")
-        assert len(await note_texts(server, board)) == 2
+        await check_restored(server, board, old_seq)
     finally:
         stop(server)
 

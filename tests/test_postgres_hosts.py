@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .test_crash_resilience import create_board
 from .test_server_process import PASSWORD, Server, quartier
-from .test_workers import ACCESS_LINE, follow, post_notes, started, until
+from .test_workers import ACCESS_LINE, follow, post_notes, post_through, started, until
 
 LIMITS = "forum_notes_per_minute: 60\nforum_notes_per_minute_board: 2000\nforum_notes_per_minute_address: 4000\n"
 
@@ -94,17 +94,13 @@ async def test_postgresql_restarted_during_posting_loses_no_acknowledged_note(tm
         await started(server, log)
         try:
             board = await create_board(server, auth)
-            stop = asyncio.Event()
-            followers, running = await follow(server, board, 6, stop)
-            acknowledged: dict[int, str] = {}
-            posting = asyncio.gather(*(post_notes(server, board, 40, acknowledged, d) for d in range(3)))
-            await until(lambda: len(acknowledged) >= 20)
-            await asyncio.get_running_loop().run_in_executor(None, postgres.restart)
-            await posting
-            expected = board_seqs(postgres, name, board)
-            await until(lambda: all(len(f.seqs) >= len(expected) for f in followers), timeout=30)
-            stop.set()
-            await asyncio.gather(*running)
+
+            async def restart() -> None:
+                await asyncio.get_running_loop().run_in_executor(None, postgres.restart)
+
+            acknowledged, expected, followers = await post_through(
+                server, board, restart, lambda: board_seqs(postgres, name, board), walls=6, timeout=30
+            )
         finally:
             server.kill()
     assert len(acknowledged) == 120  # every phone got all its notes through, retrying

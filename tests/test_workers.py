@@ -228,6 +228,24 @@ async def post_notes(server, board, count, acknowledged, device):
                 await asyncio.sleep(0.05)
 
 
+async def post_through(server, board, fault, seqs, *, walls: int = 12, timeout: float = 15.0):
+    """Three phones post 40 notes each with `walls` followers on the board; `fault()` strikes once
+    20 are acknowledged. Returns what was acknowledged, the board's seqs (`seqs()`) once the posting
+    is done, and the followers, each having received at least as many."""
+    stop = asyncio.Event()
+    followers, running = await follow(server, board, walls, stop)
+    acknowledged: dict[int, str] = {}
+    posting = asyncio.gather(*(post_notes(server, board, 40, acknowledged, d) for d in range(3)))
+    await until(lambda: len(acknowledged) >= 20)
+    await fault()
+    await posting
+    expected = seqs()
+    await until(lambda: all(len(f.seqs) >= len(expected) for f in followers), timeout)
+    stop.set()
+    await asyncio.gather(*running)
+    return acknowledged, expected, followers
+
+
 def seqs_in(folder, board):
     with sqlite3.connect(folder / "quartier.db") as db:
         return [r[0] for r in db.execute("SELECT seq FROM changes WHERE channel = ? ORDER BY seq", (f"board:{board}",))]
@@ -291,19 +309,15 @@ async def test_a_killed_worker_loses_no_acknowledged_note_and_its_followers_resu
         await started(server, log)
         try:
             board = await create_board(server, auth)
-            stop = asyncio.Event()
-            followers, running = await follow(server, board, 12, stop)
-            acknowledged: dict[int, str] = {}
-            posting = asyncio.gather(*(post_notes(server, board, 40, acknowledged, d) for d in range(3)))
-            await until(lambda: len(acknowledged) >= 20)
             workers = children(server.proc.pid)
             assert len(workers) == 2
-            os.kill(workers[0], signal.SIGKILL)  # mid-posting, with followers on it
-            await posting
-            expected = seqs_in(folder, board)
-            await until(lambda: all(len(f.seqs) >= len(expected) for f in followers))
-            stop.set()
-            await asyncio.gather(*running)
+
+            async def kill_one() -> None:
+                os.kill(workers[0], signal.SIGKILL)  # mid-posting, with followers on it
+
+            acknowledged, expected, followers = await post_through(
+                server, board, kill_one, lambda: seqs_in(folder, board)
+            )
             restarted = children(server.proc.pid)
             async with aiohttp.ClientSession() as s:
                 async with s.get(server.url(f"/api/v1/boards/{board}/notes?limit=500")) as r:
