@@ -263,18 +263,18 @@ def new_turn_tx(tx: Tx, board_id: int, device: str, now: float | None = None) ->
     r = current_round(tx.db, board_id, now)
     if r is None:
         raise Problem(409, "no_round", N_("Aucun vote n'est ouvert sur ce tableau en ce moment."))
-    # The latest turns (several share a time when the clock is fixed): one unused is given again.
-    latest = tx.execute(
-        "SELECT id FROM forum_turns WHERE round_id = ? AND device = ? AND created = "
-        "(SELECT max(created) FROM forum_turns WHERE round_id = ? AND device = ?)",
-        (r["id"], device, r["id"], device),
-    ).fetchall()
-    unused = [row[0] for row in latest if used(tx.db, r["id"], turn_voter(row[0])) == 0]
-    if unused:
-        return {"turn": unused[0], "round": r["id"], "budget": r["budget"], "fresh": False}
+    last = tx.execute(
+        "SELECT id, created FROM forum_turns WHERE round_id = ? AND device = ? ORDER BY created DESC LIMIT 1",
+        (r["id"], device),
+    ).fetchone()
+    if last and used(tx.db, r["id"], turn_voter(last[0])) == 0:
+        return {"turn": last[0], "round": r["id"], "budget": r["budget"], "fresh": False}
     turn_id = secrets.token_urlsafe(12)
+    # A tablet's turns never share a time (a fixed clock would make them), so the latest is the last made.
+    created = now if last is None else max(now, last[1] + 1e-6)
     tx.execute(
-        "INSERT INTO forum_turns (id, round_id, device, created) VALUES (?, ?, ?, ?)", (turn_id, r["id"], device, now)
+        "INSERT INTO forum_turns (id, round_id, device, created) VALUES (?, ?, ?, ?)",
+        (turn_id, r["id"], device, created),
     )
     return {"turn": turn_id, "round": r["id"], "budget": r["budget"], "fresh": True}
 
