@@ -3,10 +3,11 @@
 The features keep their one set of queries and their `fn(db)` / `fn(tx)` functions: a
 `Handle` here answers the calls they make of SQLite's (`db.execute`, `db.conn.execute`, rows
 read by index or by name), each query rewritten once by quartier.dialect. The differences
-of the two stores stay in three places: this module, quartier.dialect and quartier.db's
-`SqliteStore`.
+of the two stores stay in this module, quartier.dialect, quartier.sqlite's `SqliteStore`,
+quartier.wake's `ListenWake` and quartier.pgdump.
 
-- **Each process LISTENs** for the NOTIFY every commit sends (quartier.wake's `ListenWake`).
+- **A commit that logged changes sends `NOTIFY quartier_changes`** with it; each process
+  LISTENs (quartier.wake's `ListenWake`) and reads the log when told.
 - **Writers take turns** on one advisory lock, held to the end of each write transaction,
   as SQLite's writers do on its write lock: so `seq` is given in commit order on every host,
   and a follower reading after the last seq it delivered never skips one still committing.
@@ -24,7 +25,6 @@ of the two stores stay in three places: this module, quartier.dialect and quarti
 from __future__ import annotations
 
 import decimal
-import logging
 import os
 import socket
 import sqlite3
@@ -38,8 +38,6 @@ from psycopg.adapt import Dumper, Loader
 from sqlite_utils import Migrations
 
 from quartier import dialect
-
-log = logging.getLogger(__name__)
 
 CHANNEL = "quartier_changes"
 # The advisory lock every writer of every host holds through its transaction ("QUART").
