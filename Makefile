@@ -34,8 +34,9 @@ test: $(VENV)/.installed-test tests/calendars/node_modules/ical.js
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: each pytest process starts a throwaway cluster of Debian's
-# server (tests/postgres.py), a database with the schema emptied after each test; tests marked
-# sqlite_only are deselected. The checks above are not repeated: run make test first.
+# server (tests/postgres.py), a database with the schema emptied after each test. Deselected:
+# tests marked sqlite_only, and those that never reach the `settings` fixture's store (they ran
+# the same in make test). The checks above are not repeated: run make test first.
 # PG_TESTS narrows it (CI: "not sqlite_only and not e2e", see .ci/run).
 PG_TESTS ?= not sqlite_only
 test-postgres: $(VENV)/.installed-test tests/calendars/node_modules/ical.js

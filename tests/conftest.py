@@ -43,6 +43,19 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"QUARTIER_TEST_STORE={STORE!r}: expected postgresql, or unset for SQLite")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run what reaches the store the `settings` fixture names; the rest (pure
+    functions, the CLI over its own SQLite folder, the PostgreSQL tests that start their own
+    databases) ran the same way in `make test` (pytest reports them as deselected)."""
+    if STORE != "postgresql":
+        return
+    elsewhere = [item for item in items if "settings" not in getattr(item, "fixturenames", ())]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        kept = set(map(id, items)) - set(map(id, elsewhere))
+        items[:] = [item for item in items if id(item) in kept]
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """One throwaway PostgreSQL per pytest process (per xdist worker), only if a test needs it."""
