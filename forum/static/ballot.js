@@ -20,7 +20,8 @@
       var idle = Date.now() - last;
       if (idle < idleMs) { banner.hidden = true; return; }
       var left = Math.ceil((idleMs + countdownMs - idle) / 1000);
-      if (left <= 0) { location.href = body.dataset.finish; return; }
+      // Once: a second tick before the page has gone would start the navigation again, aborting it.
+      if (left <= 0) { clearInterval(ticking); location.href = body.dataset.finish; return; }
       count.textContent = left + " s";
       banner.hidden = false;
     }
@@ -29,7 +30,7 @@
     });
     window.addEventListener("scroll", activity, { passive: true });
     document.getElementById("idle-continue").addEventListener("click", activity);
-    setInterval(check, 1000);
+    var ticking = setInterval(check, 1000);
   })();
 
   if (!list || !window.fetch) { return; }
