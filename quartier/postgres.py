@@ -122,7 +122,7 @@ class _NumericLoader(Loader):
 
     def load(self, data: Any) -> int | float:
         value = decimal.Decimal(bytes(data).decode())
-        if value == value.to_integral_value() and value.as_tuple().exponent >= 0:  # type: ignore[operator]  # exponent is an int for a finite number
+        if value.as_tuple().exponent >= 0:  # type: ignore[operator]  # an int for a finite number
             return int(value)
         return float(value)
 

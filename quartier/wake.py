@@ -130,6 +130,7 @@ class ListenWake:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_wake: Callable[[], None] | None = None
         self._retry: asyncio.TimerHandle | None = None
+        self._connecting: asyncio.Task[None] | None = None
         self._own = process_name()
 
     def open(self, on_wake: Callable[[], None]) -> None:
@@ -140,9 +141,13 @@ class ListenWake:
     def _listen(self) -> None:
         assert self._loop is not None
         self._retry = None
+        self._connecting = self._loop.create_task(self._connect())
+
+    async def _connect(self) -> None:
+        """Connect in a thread: an unreachable database server must not stall this event loop."""
+        assert self._loop is not None
         try:
-            conn = psycopg.connect(self.url, autocommit=True)
-            conn.execute(f"LISTEN {CHANNEL}")
+            conn = await self._loop.run_in_executor(None, self._listening_connection)
         except psycopg.Error as e:
             log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", first_line(e), self.RECONNECT)
             self._retry = self._loop.call_later(self.RECONNECT, self._listen)
@@ -151,6 +156,11 @@ class ListenWake:
         self._loop.add_reader(conn.pgconn.socket, self._readable)
         if self._on_wake is not None:
             self._on_wake()  # what committed while we were not listening
+
+    def _listening_connection(self) -> psycopg.Connection[Any]:
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
 
     def _readable(self) -> None:
         conn = self._conn
@@ -187,4 +197,6 @@ class ListenWake:
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
+        if self._connecting is not None:
+            self._connecting.cancel()  # a connection its thread still makes is closed when collected
         self._drop()
