@@ -17,6 +17,8 @@ RESET = "reset"
 EVERY_CHANNEL = "*"
 # The core's own channel: socket revocations, read by every server process, followed by no client.
 REVOCATIONS = "sockets"
+# The marker a PostgreSQL restore leaves as the only change, its seq moved on (quartier.pgdump).
+RESTORED = "restore"
 
 
 def channel(name: str, key: int | str | None = None) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from quartier import channels
 from quartier.files import SEQ_JUMP, RestoreError, private_file
 from quartier.i18n import N_
 from quartier.postgres import WRITERS_LOCK
@@ -26,8 +27,6 @@ PG_ROOT = Path("/usr/lib/postgresql")
 QUARTIER_TABLES = {"changes", "_sqlite_migrations"}
 # Rebuilt by every server at start (quartier.ratelimit): not data, so not required in a dump.
 REBUILT_TABLES = {"buckets"}
-# The one change a restore leaves in the log: it holds the moved seq (the bus reads max(seq)).
-RESTORED_CHANNEL = "restore"
 # Seconds a session may take to go once its server stopped (`systemctl stop`, then restore).
 STOPPING_GRACE = 1.0
 _TABLE = re.compile(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ")
@@ -168,7 +167,7 @@ def forget_history(conn: psycopg.Connection, after: int) -> int:
         conn.execute("DELETE FROM changes")
         conn.execute(
             "INSERT INTO changes (seq, channel, type, data, created) VALUES (%s, %s, 'restored', '{}', %s)",
-            (seq, RESTORED_CHANNEL, time.time()),
+            (seq, channels.RESTORED, time.time()),
         )
     return seq
 
