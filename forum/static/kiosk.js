@@ -40,6 +40,8 @@
   function reset() {
     banner.hidden = true;
     if (lang !== body.dataset.defaultLanguage && body.dataset.resetUrl) {
+      // Once: a second tick before the page has gone would start the navigation again, aborting it.
+      clearInterval(ticking);
       location.replace(body.dataset.resetUrl);
       return;
     }
@@ -72,5 +74,5 @@
     document.addEventListener(type, activity, { passive: true, capture: true });
   });
   document.getElementById("idle-continue").addEventListener("click", activity);
-  setInterval(check, 1000);
+  var ticking = setInterval(check, 1000);
 })();
