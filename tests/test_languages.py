@@ -41,6 +41,27 @@ async def registration_urls(app, client) -> tuple[str, str]:
     return f"/sessions/{o['session']}/dates/{day}/inscription", "/" + (await r.json())["url"].split("/", 3)[3]
 
 
+async def whatever_the_day_urls(app) -> dict[str, str]:
+    """Pages whose texts would otherwise depend on the weekday the suite runs on: every site, next
+    week's programme, and the session of each cancelled or moved date (the demo places them in the
+    coming seven days, so this week's pages show them on some days only)."""
+    today = dt.datetime.now(app[SETTINGS].tz).date()
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+
+    def read(db):
+        sites = [r[0] for r in db.execute("SELECT slug FROM sites ORDER BY slug")]
+        changed = [r[0] for r in db.execute("SELECT DISTINCT session_id FROM occurrence_exceptions ORDER BY 1")]
+        return sites, changed
+
+    sites, changed = await app[DB].read(read)
+    assert changed, "the demo cancels and moves a date"
+    urls = {f"site {slug}": f"/sites/{slug}" for slug in sites}
+    urls |= {f"changed session {id}": f"/sessions/{id}" for id in changed}
+    year, week, _d = next_monday.isocalendar()
+    urls["next week"] = f"/programme?week={year}-W{week:02d}"
+    return urls
+
+
 async def resident_urls(app, world, client) -> dict[str, str]:
     """Every page a resident sees, with real ids of the demo."""
     ids = world.ids
@@ -72,7 +93,7 @@ async def resident_urls(app, world, client) -> dict[str, str]:
         "registration": registration,
         "registered": registered,
         "not-found": "/sessions/999999",
-    }
+    } | await whatever_the_day_urls(app)
 
 
 def non_source_languages(app) -> list[str]:
