@@ -361,6 +361,8 @@ class Database:
             fresh = self.store.connect(readonly=True)
             with self._lock:
                 self._reader_conns[self._reader_conns.index(db)] = fresh
+            with contextlib.suppress(Exception):
+                self.store.close(db)
             self._local.db = db = fresh
         self.store.begin_read(db)
         try:

@@ -12,6 +12,7 @@ nothing waits on its log), shared by every host; a hit is then one round trip.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sqlite3
 import threading
@@ -62,13 +63,18 @@ class RateLimiter:
             from quartier import postgres
 
             pg = postgres.Connection(self.path)
-            pg.execute("BEGIN")
-            pg.execute("SELECT pg_advisory_xact_lock(?)", (postgres.MIGRATIONS_LOCK,))  # two hosts starting
-            pg.execute(
-                "CREATE UNLOGGED TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL,"
-                " updated DOUBLE PRECISION NOT NULL, rate DOUBLE PRECISION NOT NULL, burst INTEGER NOT NULL)"
-            )
-            pg.execute("COMMIT")
+            try:
+                pg.execute("BEGIN")
+                pg.execute("SELECT pg_advisory_xact_lock(?)", (postgres.MIGRATIONS_LOCK,))  # two hosts starting
+                pg.execute(
+                    "CREATE UNLOGGED TABLE IF NOT EXISTS buckets (key TEXT PRIMARY KEY,"
+                    " tokens DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL,"
+                    " rate DOUBLE PRECISION NOT NULL, burst INTEGER NOT NULL)"
+                )
+                pg.execute("COMMIT")
+            except BaseException:
+                pg.close()
+                raise
             self._begin = "BEGIN"
             self._conn = pg
         if self._conn is None:
@@ -98,6 +104,8 @@ class RateLimiter:
             conn = self._connection()
             if getattr(conn, "broken", False):  # PostgreSQL was restarted: connect again
                 self._conn = None
+                with contextlib.suppress(Exception):
+                    conn.close()
                 conn = self._connection()
             conn.execute(self._begin)
             try:

@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,11 @@ class ListenWake:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._on_wake: Callable[[], None] | None = None
         self._retry: asyncio.TimerHandle | None = None
-        self._connecting: asyncio.Task[None] | None = None
+        # The connection is made in a thread; it is handed over (or closed, once we are closed)
+        # under this lock, so that none is ever left to the garbage collector.
+        self._handover = threading.Lock()
+        self._made: psycopg.Connection[Any] | None = None
+        self._closed = False
         self._own = process_name()
 
     def open(self, on_wake: Callable[[], None]) -> None:
@@ -139,28 +144,42 @@ class ListenWake:
         self._listen()
 
     def _listen(self) -> None:
-        assert self._loop is not None
-        self._retry = None
-        self._connecting = self._loop.create_task(self._connect())
-
-    async def _connect(self) -> None:
         """Connect in a thread: an unreachable database server must not stall this event loop."""
         assert self._loop is not None
+        self._retry = None
+        self._loop.run_in_executor(None, self._listening_connection).add_done_callback(self._connected)
+
+    def _listening_connection(self) -> None:
+        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
         try:
-            conn = await self._loop.run_in_executor(None, self._listening_connection)
-        except psycopg.Error as e:
-            log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", first_line(e), self.RECONNECT)
+            conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            conn.close()
+            raise
+        with self._handover:
+            if self._closed:
+                conn.close()
+            else:
+                self._made = conn
+
+    def _connected(self, done: asyncio.Future[None]) -> None:
+        assert self._loop is not None
+        if done.cancelled():  # the loop is ending
+            return
+        error = done.exception()
+        with self._handover:
+            conn, self._made = self._made, None
+            if self._closed:
+                return
+        if conn is None:
+            reason = first_line(error) if error else "?"
+            log.warning("cannot LISTEN for changes (%s); trying again in %.0f s", reason, self.RECONNECT)
             self._retry = self._loop.call_later(self.RECONNECT, self._listen)
             return
         self._conn = conn
         self._loop.add_reader(conn.pgconn.socket, self._readable)
         if self._on_wake is not None:
             self._on_wake()  # what committed while we were not listening
-
-    def _listening_connection(self) -> psycopg.Connection[Any]:
-        conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        conn.execute(f"LISTEN {CHANNEL}")
-        return conn
 
     def _readable(self) -> None:
         conn = self._conn
@@ -197,6 +216,9 @@ class ListenWake:
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
-        if self._connecting is not None:
-            self._connecting.cancel()  # a connection its thread still makes is closed when collected
+        with self._handover:
+            self._closed = True  # a connection its thread still makes is closed there
+            made, self._made = self._made, None
+        if made is not None:
+            made.close()
         self._drop()
