@@ -67,7 +67,7 @@ async def api_fault(request: web.Request) -> web.Response:
     if item_id is None:
         raise Problem(422, "invalid", N_("Indiquez le code QR de l'appareil."))
     if not staff:
-        enforce_limits(request)
+        await enforce_limits(request)
     source = "staff" if staff else "qr"
     user = access.user_id(request) if staff else None
     target = item_id

@@ -32,10 +32,10 @@ PER_DEVICE = (3, 3)
 PER_ADDRESS = (10, 5)
 
 
-def enforce_limits(request: web.Request) -> None:
+async def enforce_limits(request: web.Request) -> None:
     """429 for a flood of reports from one device (or one address without a device cookie yet)."""
     device = f"fault-nocookie:{request.remote}" if request[NEW_DEVICE] else f"fault-device:{request[DEVICE]}"
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [(device, *PER_DEVICE), (f"fault-address:{request.remote}", *PER_ADDRESS)],
         N_("Beaucoup de signalements en peu de temps : attendez {seconds} secondes."),
     )
@@ -65,7 +65,7 @@ async def fault_form(request: web.Request) -> web.Response:
 async def fault_report(request: web.Request) -> web.Response:
     """One tap: the item is out of order; the optional words go to the ticket."""
     item = await _item(request)
-    enforce_limits(request)
+    await enforce_limits(request)
     note = Fields(await request.post()).text("note", max_length=500, multiline=True)
     await request.app[DB].write(lambda tx: base.report(tx, item["id"], note, "qr", None))
     return redirect(str(request.app.router["commons_fault_form"].url_for(code=item["code"]).with_query(merci="1")))

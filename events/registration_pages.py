@@ -44,12 +44,12 @@ ADDRESS_LIMIT = (60, 30)
 OVERVIEW_DAYS = 28
 
 
-def _limit(request: web.Request) -> None:
+async def _limit(request: web.Request) -> None:
     if request[NEW_DEVICE]:
         device, per_device = f"registration-nocookie:{request.remote}", COOKIELESS_LIMIT
     else:
         device, per_device = f"registration-device:{request[DEVICE]}", DEVICE_LIMIT
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [(device, *per_device), (f"registration-address:{request.remote}", *ADDRESS_LIMIT)],
         N_("Beaucoup d'inscriptions en peu de temps : attendez {seconds} secondes, puis recommencez."),
     )
@@ -82,7 +82,7 @@ async def _occurrence(request: web.Request, session_id: int, day: dt.date) -> di
 async def _register(request: web.Request, session_id: int, day: dt.date, data: Any, source: str) -> dict[str, Any]:
     person = regs.clean_person(data)
     if source == "online":
-        _limit(request)
+        await _limit(request)
     device = regs.device_hash(request[DEVICE]) if source == "online" else ""
     moment = now(request)
     return await request.app[DB].write(

@@ -37,12 +37,12 @@ def limits(settings: Settings) -> dict[str, tuple[int, int]]:
     }
 
 
-def enforce_limits(request: web.Request, board_id: int) -> None:
+async def enforce_limits(request: web.Request, board_id: int) -> None:
     limiter = request.app[LIMITER]
     limit = limits(request.app[SETTINGS])
     device = f"forum-nocookie:{request.remote}" if request[NEW_DEVICE] else f"forum-device:{request[DEVICE]}"
     per_device = limit["cookieless"] if request[NEW_DEVICE] else limit["device"]
-    limiter.enforce(
+    await limiter.enforce(
         [
             (device, *per_device),
             (f"forum-board:{board_id}", *limit["board"]),
@@ -97,7 +97,7 @@ async def post_note(
 ) -> dict:
     fields = note_input(data)
     if not trusted:
-        enforce_limits(request, board_id)
+        await enforce_limits(request, board_id)
     blocklist = request.app[SETTINGS].forum_blocklist
     return await request.app[DB].write(
         lambda tx: store.post_note_tx(

@@ -173,7 +173,7 @@ async def city_vote_post(request: web.Request) -> web.Response:
     await forum_or_404(request, forum_id)
     f = Fields(await request.post())
     note_id, round_id, remove = f.id("note", required=True) or 0, f.id("round"), f.boolean("remove")
-    _vote_limits(request)
+    await _vote_limits(request)
     device = request[DEVICE]
     await request.app[DB].write(lambda tx: votes.cast_tx(tx, note_id, device=device, round_id=round_id, remove=remove))
     return redirect(str(request.app.router["forum_city_vote"].url_for(id=str(forum_id))) + f"#note-{note_id}")

@@ -248,7 +248,7 @@ async def hack_join(request: web.Request) -> web.Response:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
         )
-    request.app[LIMITER].enforce([(f"team-join:{request[DEVICE]}", *JOIN_LIMIT)])
+    await request.app[LIMITER].enforce([(f"team-join:{request[DEVICE]}", *JOIN_LIMIT)])
     device = hackathon.member_device(request[DEVICE])
     t = await request.app[DB].write(
         lambda tx: hackathon.join_team_tx(tx, team_id, first_name=first_name, device=device)

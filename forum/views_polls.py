@@ -74,19 +74,19 @@ async def _poll_of_board(request: web.Request, board_id: int, poll_id: int) -> d
     return p
 
 
-def _limits(request: web.Request, tablet: bool) -> None:
+async def _limits(request: web.Request, tablet: bool) -> None:
     if request[NEW_DEVICE]:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis répondez à nouveau.")
         )
     limit = TABLET_LIMIT if tablet else ANSWER_DEVICE_LIMIT
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [(f"poll:{request[DEVICE]}", *limit)], N_("Beaucoup de réponses en peu de temps : attendez {seconds} secondes.")
     )
 
 
 async def _answer(request: web.Request, poll_id: int, choice: int, tablet: bool) -> dict[str, Any]:
-    _limits(request, tablet)
+    await _limits(request, tablet)
     voter = None if tablet else polls.device_voter(request[DEVICE])
     return await request.app[DB].write(lambda tx: polls.answer_tx(tx, poll_id, voter=voter, choice=choice))
 

@@ -42,13 +42,13 @@ async def _kiosk_link(request: web.Request) -> bool:
 KIOSK = STAFF | check("kiosk_link", _kiosk_link)
 
 
-def _vote_limits(request: web.Request) -> None:
+async def _vote_limits(request: web.Request) -> None:
     if request[NEW_DEVICE]:
         # A client that does not keep the device cookie would get a fresh budget every time.
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
         )
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [
             (f"vote-device:{request[DEVICE]}", *VOTE_DEVICE_LIMIT),
             (f"vote-address:{request.remote}", *VOTE_ADDRESS_LIMIT),
@@ -58,7 +58,7 @@ def _vote_limits(request: web.Request) -> None:
 
 
 async def _cast(request: web.Request, note_id: int, *, turn: str | None, round_id: int | None, remove: bool) -> dict:
-    _vote_limits(request)
+    await _vote_limits(request)
     device = request[DEVICE]
     return await request.app[DB].write(
         lambda tx: votes.cast_tx(tx, note_id, device=device, turn_id=turn, round_id=round_id, remove=remove)
@@ -344,7 +344,7 @@ async def vote_turn(request: web.Request) -> web.Response:
         raise Problem(
             409, "no_device", N_("Votre appareil n'est pas reconnu : rechargez la page, puis votez à nouveau.")
         )
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [(f"vote-turn:{request[DEVICE]}", *TURN_LIMIT)],
         N_("Un nouveau votant toutes les quelques secondes seulement : attendez {seconds} secondes."),
     )

@@ -317,8 +317,7 @@ class Database:
                 outcomes.append((task, result, None, tx.changes))
         if db.conn.in_transaction:
             try:
-                self.store.before_commit(db, sum(len(o[3]) for o in outcomes))
-                db.conn.execute("COMMIT")
+                self.store.commit(db, sum(len(o[3]) for o in outcomes))
                 self.transactions += 1
             except BaseException as e:
                 if db.conn.in_transaction and not self.store.broken(db):

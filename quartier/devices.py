@@ -49,10 +49,10 @@ def verify(secret: str, cookie: str | None) -> str | None:
     return cookie
 
 
-def may_issue(request: web.Request) -> bool:
+async def may_issue(request: web.Request) -> bool:
     """Whether this request's network address may get one more new device id now."""
     per_hour = request.app[SETTINGS].new_devices_per_hour_address
-    wait = request.app[LIMITER].hit(
+    wait = await request.app[LIMITER].hit(
         f"device-issue:{request.remote}", per_minute=per_hour / 60, burst=max(1, per_hour // 2)
     )
     return wait is None

@@ -7,23 +7,29 @@ in WAL mode with synchronous=OFF. Limits are not data: losing the file on a powe
 costs nothing (the buckets start full again), so nothing here waits on the disk.
 
 On PostgreSQL the buckets are an UNLOGGED table of the database (the same reasoning:
-nothing waits on its log), shared by every host; a hit is then one round trip.
+nothing waits on its log), shared by every host; a hit is then a round trip to another host,
+and a connect after a restart: it runs on the limiter's own thread, so that a slow or
+unreachable database server never stalls the event loop (the SQLite file is hit in place:
+a thread hop would cost more than the hit).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from quartier.errors import Problem
 from quartier.files import private_file
 from quartier.i18n import N_
+from quartier.sqlite import BUSY_TIMEOUT
 
 # A limit: (bucket key, per minute, burst).
 Limit = tuple[str, float, int]
@@ -57,6 +63,7 @@ class RateLimiter:
         self._conn: Any = None  # opened at the first hit: an sqlite3 or quartier.postgres Connection
         self._lock = threading.Lock()
         self._hits = 0
+        self._thread: ThreadPoolExecutor | None = None  # PostgreSQL's hits: started at the first one
 
     def _connection(self) -> Any:
         if self._conn is None and isinstance(self.path, str):
@@ -64,6 +71,7 @@ class RateLimiter:
 
             pg = postgres.Connection(self.path)
             try:
+                pg.execute(f"SET lock_timeout = '{int(BUSY_TIMEOUT * 1000)}ms'")  # then a 503, as the store's
                 pg.execute("BEGIN")
                 pg.execute("SELECT pg_advisory_xact_lock(?)", (postgres.MIGRATIONS_LOCK,))  # two hosts starting
                 pg.execute(
@@ -93,8 +101,16 @@ class RateLimiter:
             self._conn = conn
         return self._conn
 
-    def hit(self, key: str, *, per_minute: float, burst: int, now: float | None = None) -> int | None:
-        return self.hit_all([(key, per_minute, burst)], now)
+    async def hit(self, key: str, *, per_minute: float, burst: int) -> int | None:
+        """Spend a token of one bucket; the seconds to wait when it has none."""
+        return await self._spend([(key, per_minute, burst)])
+
+    async def _spend(self, limits: Iterable[Limit]) -> int | None:
+        if isinstance(self.path, Path):
+            return self.hit_all(limits)
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="limits")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self.hit_all, list(limits))
 
     def hit_all(self, limits: Iterable[Limit], now: float | None = None) -> int | None:
         """Spend a token in every bucket, in one transaction; if one is empty, spend none and
@@ -127,14 +143,14 @@ class RateLimiter:
                 self._hits += 1
         return None
 
-    def enforce(
+    async def enforce(
         self, limits: Iterable[Limit], message: str = N_("Trop de demandes : réessayez dans un instant.")
     ) -> None:
         """Spend a token in each bucket; an empty one ends the request with a 429 (and spends nothing).
 
         The answer carries Retry-After and `message` (a msgid that may use {seconds}).
         """
-        wait = self.hit_all(limits)
+        wait = await self._spend(limits)
         if wait:
             raise Problem(429, "rate_limited", message, headers={"Retry-After": str(wait)}, seconds=wait)
 
@@ -143,6 +159,9 @@ class RateLimiter:
             self._connection().execute("DELETE FROM buckets WHERE key = ?", (key,))
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
         with self._lock:
             if self._conn is not None:
                 self._conn.close()

@@ -67,8 +67,9 @@ class SqliteStore:
     def begin_write(self, db: Any) -> None:
         db.conn.execute("BEGIN IMMEDIATE")
 
-    def before_commit(self, db: Any, changes: int) -> None:
-        """Nothing: the bus nudges the other processes after the commit (quartier.wake)."""
+    def commit(self, db: Any, changes: int) -> None:
+        """Only the commit: the bus nudges the other processes after it (quartier.wake)."""
+        db.conn.execute("COMMIT")
 
     def begin_read(self, db: Any) -> None:
         db.conn.execute("BEGIN")

@@ -32,7 +32,7 @@ async def login_submit(request: web.Request) -> web.Response:
     name = str(form.get("name", "")).strip()[:80]
     password = str(form.get("password", ""))[:200]
     next_url = safe_next(str(form.get("next", "")), "/staff")
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [
             (f"login-ip:{request.remote}", LOGIN_PER_MINUTE, LOGIN_BURST),
             (f"login-name:{name.lower()}", LOGIN_PER_MINUTE, LOGIN_BURST),

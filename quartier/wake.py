@@ -117,7 +117,7 @@ class Wake:
 class ListenWake:
     """quartier.wake's Wake, on PostgreSQL: LISTEN on the channel every commit NOTIFYs.
 
-    The NOTIFY goes out with the commit itself (PostgresStore.before_commit), on every host;
+    The NOTIFY goes out with the commit itself (PostgresStore.commit), on every host;
     `notify()` has nothing left to do. A lost connection is made again every few seconds;
     meanwhile the bus's poll reads the log.
     """

@@ -153,7 +153,7 @@ async def identity_middleware(request: web.Request, handler: Handler) -> web.Str
     secret = request.app[SETTINGS].secret_key
     device = devices.verify(secret, request.cookies.get(DEVICE_COOKIE))
     request[NEW_DEVICE] = device is None
-    if device is None and not request.path.startswith("/static/") and devices.may_issue(request):
+    if device is None and not request.path.startswith("/static/") and await devices.may_issue(request):
         device = devices.issue(secret)
     request[DEVICE] = device or ""  # "": no device (too many new ones from this address lately)
     db = request.app[DB]

@@ -125,7 +125,7 @@ async def print_slip(request: web.Request) -> web.Response:
     need = need_of(str(form.get("need") or "")) or _missing("need")
     site = await site_of(request, str(form.get("site") or "") or None)
     target = str(form.get("target") or "")[:80]
-    _limit(request)
+    await _limit(request)
     moment = request.app[CLOCK].now()
     found = await request.app[DB].read(lambda db: answer.item(db, target, Ask(need, site, moment)))
     if found is None:
@@ -139,9 +139,9 @@ def _missing(field: str) -> Any:
     raise Problem(422, "missing_field", N_("Le champ « {field} » est obligatoire."), field=field)
 
 
-def _limit(request: web.Request) -> None:
+async def _limit(request: web.Request) -> None:
     device = f"slip-nocookie:{request.remote}" if request[NEW_DEVICE] else f"slip-device:{request[DEVICE]}"
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [(device, *SLIPS_PER_MINUTE["device"]), (f"slip-address:{request.remote}", *SLIPS_PER_MINUTE["address"])]
     )
 

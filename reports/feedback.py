@@ -93,13 +93,13 @@ async def _board(request: web.Request, board_id: int) -> store.Target:
     return target
 
 
-def _limit(request: web.Request) -> None:
+async def _limit(request: web.Request) -> None:
     limiter = request.app[LIMITER]
     if request[NEW_DEVICE]:
         device, per_device = f"feedback-nocookie:{request.remote}", COOKIELESS_LIMIT
     else:
         device, per_device = f"feedback-device:{request[DEVICE]}", DEVICE_LIMIT
-    limiter.enforce(
+    await limiter.enforce(
         [(device, *per_device), (f"feedback-address:{request.remote}", *ADDRESS_LIMIT)],
         N_("Beaucoup d'envois en peu de temps : attendez {seconds} secondes, puis envoyez à nouveau."),
     )
@@ -150,7 +150,7 @@ def _form_values(form: Form, data: Any) -> dict[str, Any]:
 async def _record(request: web.Request, target: store.Target, raw: dict[str, Any]) -> dict[str, Any]:
     """Check the window, the limits and the answers, then record; Problem 422 names the first bad question."""
     _check_open(request, target)
-    _limit(request)
+    await _limit(request)
     form = request.app[FORMS].get(target.template)
     answers, errors = form.clean(raw, target.axis)
     if errors:
@@ -252,7 +252,7 @@ async def _form_submit(request: web.Request, target: store.Target) -> web.Respon
     answers, errors = form.clean(raw, target.axis)
     if errors:
         return await _form_page(request, target, values=raw, errors=errors, status=422)
-    _limit(request)
+    await _limit(request)
     device = devices.require(request)
     await request.app[DB].write(lambda tx: store.submit(tx, target, device, answers))
     router = request.app.router

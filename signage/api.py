@@ -21,19 +21,19 @@ def json_response(data: object, status: int = 200) -> web.Response:
     return web.Response(text=encode(data), status=status, content_type="application/json")
 
 
-def throttle(request: web.Request, what: str, per_minute: int, burst: int) -> None:
-    request.app[LIMITER].enforce([(f"{what}:{request.remote}", per_minute, burst)])
+async def throttle(request: web.Request, what: str, per_minute: int, burst: int) -> None:
+    await request.app[LIMITER].enforce([(f"{what}:{request.remote}", per_minute, burst)])
 
 
 @routes.post("/api/v1/displays/pair", name="api_display_pair", access=PUBLIC)
 async def pair(request: web.Request) -> web.Response:
-    throttle(request, "signage-pair", per_minute=10, burst=20)
+    await throttle(request, "signage-pair", per_minute=10, burst=20)
     return json_response(await service.start_pairing(request.app), status=201)
 
 
 @routes.get("/api/v1/displays/pair/{claim}", name="api_display_pair_poll", access=PUBLIC)
 async def pair_poll(request: web.Request) -> web.Response:
-    throttle(request, "signage-poll", per_minute=120, burst=60)
+    await throttle(request, "signage-poll", per_minute=120, burst=60)
     delivered = await service.deliver(request.app, request.match_info["claim"])
     if delivered is None:
         return json_response({"status": "waiting"}, status=202)
@@ -50,7 +50,7 @@ async def pair_poll(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/displays/claim", name="api_display_claim", access=ORGANIZER)
 async def claim(request: web.Request) -> web.Response:
-    service.throttle_claims(request)
+    await service.throttle_claims(request)
     display_id = await service.claim(request.app, await read_json(request))
     return json_response({"id": display_id}, status=201)
 

@@ -104,10 +104,10 @@ async def start_pairing(app: web.Application) -> dict[str, Any]:
 CLAIM_LIMIT = (10, 8)  # per minute, burst
 
 
-def throttle_claims(request: web.Request) -> None:
+async def throttle_claims(request: web.Request) -> None:
     """A 429 once an account or an address has tried too many pairing codes."""
     user = request.get(USER)
-    request.app[LIMITER].enforce(
+    await request.app[LIMITER].enforce(
         [
             (f"signage-claim:user:{user.name if user else ''}", *CLAIM_LIMIT),
             (f"signage-claim:addr:{request.remote}", *CLAIM_LIMIT),

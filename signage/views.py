@@ -60,7 +60,7 @@ async def pair_page(request: web.Request) -> web.Response:
         code = row["code"] if row else None
     fresh = None
     if code is None:
-        throttle(request, "signage-pair", per_minute=10, burst=20)
+        await throttle(request, "signage-pair", per_minute=10, burst=20)
         fresh = await service.start_pairing(app)
         code, claim_secret = fresh["code"], fresh["claim"]
     response = render(
@@ -144,7 +144,7 @@ async def displays_page(request: web.Request) -> web.Response:
 
 @routes.post("/staff/screens/claim", name="signage_claim", access=ORGANIZER)
 async def claim_form(request: web.Request) -> web.Response:
-    service.throttle_claims(request)
+    await service.throttle_claims(request)
     display_id = await service.claim(request.app, await request.post())
     return redirect(_url(request, "signage_display", id=display_id))
 
@@ -200,7 +200,7 @@ async def display_repair(request: web.Request) -> web.Response:
     )
     if row is None:
         raise Problem(404, "not_found", N_("Cet écran n'existe pas."))
-    service.throttle_claims(request)
+    await service.throttle_claims(request)
     await service.claim(request.app, {**row, "code": form.get("code", ""), "display": display_id})
     return redirect(_url(request, "signage_display", id=display_id))
 

@@ -160,7 +160,7 @@ async def test_the_board_has_its_own_limit_whatever_the_devices(server, make_cli
     limiter = server.app[LIMITER]
     rate, burst = posting.limits(server.app[SETTINGS])["board"]
     for _ in range(burst):  # a busy room has spent the board's burst
-        limiter.hit(f"forum-board:{post_board['id']}", per_minute=rate, burst=burst)
+        await limiter.hit(f"forum-board:{post_board['id']}", per_minute=rate, burst=burst)
     fresh = await make_client()
     await fresh.get("/healthz")
     assert (await fresh.post(f"/api/v1/boards/{post_board['id']}/notes", json={"text": "x"})).status == 429
