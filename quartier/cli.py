@@ -261,14 +261,16 @@ def cmd_restore(args: argparse.Namespace) -> None:
     settings = load_settings(args)
     source = Path(args.file)
     kept = None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     if settings.on_postgresql:
-        refusing(lambda: pgdump.restore(settings.database, source))
+        keep = settings.config_dir / f"before-restore-{stamp}.dump"
+        _seq, kept = refusing(lambda: pgdump.restore(settings.database, source, keep))
         done = _("Base {db} restaurée depuis {file} (pg_restore en une transaction, migrations appliquées).")
         where: object = pgdump.described(settings.database)
     else:
         if source.resolve() == settings.database_path:
             fail(_("la copie ne peut pas remplacer la base elle-même"))
-        kept = refusing(lambda: restore(source, settings.database_path, time.strftime("%Y%m%d-%H%M%S")))
+        kept = refusing(lambda: restore(source, settings.database_path, stamp))
         done = _("Base {db} restaurée depuis {file} (intégrité vérifiée, migrations appliquées).")
         where = settings.database_path
     try:

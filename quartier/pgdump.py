@@ -172,19 +172,28 @@ def forget_history(conn: psycopg.Connection, after: int) -> int:
     return seq
 
 
-def restore(url: str, source: Path) -> int:
-    """Replace the database by the dump `source`, with the servers stopped; returns the new seq.
+def restore(url: str, source: Path, keep: Path) -> tuple[int, Path | None]:
+    """Replace the database by the dump `source`, with the servers stopped; returns the new seq
+    and where the replaced database was kept (None when it held nothing of Quartier's).
 
     The dump is checked first (pg_restore reads it, it holds Quartier's tables), then the
-    database (no other session, no table the dump would leave behind); pg_restore runs in one
-    transaction, so a dump that fails half-way changes nothing. Migrations are the caller's.
+    database (no other session, no table the dump would leave behind). What the database holds
+    is dumped to `keep` (as SQLite's restore keeps the replaced file: restoring the wrong dump
+    can be undone), then pg_restore runs in one transaction, so a dump that fails half-way
+    changes nothing. Migrations are the caller's.
     """
     dumped = tables_in(source, source)
     if not QUARTIER_TABLES <= dumped:
         raise PgError(N_("{file} n'est pas une base de Quartier"), file=str(source))
     with _connect(url) as conn:
         seen = check_unused(conn, url, dumped)
+        kept = None
+        if _tables(conn) & QUARTIER_TABLES:
+            backup(url, keep)
+            kept = keep
         done = _run("pg_restore", ["--clean", "--if-exists", "--no-owner", "--single-transaction", str(source)], url)
         if done.returncode != 0:
+            if kept is not None:
+                kept.unlink()  # nothing changed: the database is still its own copy
             raise PgError(N_("pg_restore a échoué, rien n'a changé : {error}"), error=_error(done))
-        return forget_history(conn, seen)
+        return forget_history(conn, seen), kept

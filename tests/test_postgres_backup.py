@@ -72,9 +72,18 @@ async def test_a_dump_taken_while_serving_is_restored_and_open_pages_reset(tmp_p
     old_seq = before[2][1]
 
     restored = quartier("restore", "nightly.dump", cwd=tmp_path)
-    assert restored.returncode == 0 and restored.stdout.count("\n") == 1, restored.stderr
+    assert restored.returncode == 0 and restored.stdout.count("\n") == 2, restored.stderr
     with postgres.connect(name) as conn:  # the history cleared, seq moved on as SQLite's restore does
         assert conn.execute("SELECT seq, channel FROM changes").fetchall() == [(old_seq + SEQ_JUMP, "restore")]
+    # The replaced database is kept, as SQLite's restore keeps its file: the wrong dump restored
+    # is undone by restoring that one.
+    (kept,) = tmp_path.glob("before-restore-*.dump")
+    assert kept.name in restored.stdout and kept.stat().st_mode & 0o777 == 0o600
+    assert sorted(pgdump.tables_in(kept, kept)) == sorted(pgdump.tables_in(tmp_path / "nightly.dump", kept))
+    undo = postgres.create_database()
+    pgdump.restore(postgres.url(undo), kept, tmp_path / "unused.dump")
+    assert state(postgres, undo)[0] == before[0]  # with the note posted after the nightly dump
+    assert not (tmp_path / "unused.dump").exists()  # an empty database has nothing to keep
 
     server = Server(tmp_path).start()
     try:
@@ -84,7 +93,7 @@ async def test_a_dump_taken_while_serving_is_restored_and_open_pages_reset(tmp_p
 
     # A new database server: the dump goes into an empty database (createdb) just as well.
     fresh = postgres.create_database()
-    seq = pgdump.restore(postgres.url(fresh), tmp_path / "nightly.dump")
+    seq, _kept = pgdump.restore(postgres.url(fresh), tmp_path / "nightly.dump", tmp_path / "fresh-kept.dump")
     assert SEQ_JUMP < seq < old_seq + SEQ_JUMP  # moved on from the dump's own newest seq
     assert state(postgres, fresh)[:2] == (["Avant la copie : un atelier CAF le mardi"], ["orga"])
 
@@ -144,9 +153,10 @@ def test_restore_refuses_what_is_not_a_whole_quartier_dump_and_changes_nothing(t
     assert state(postgres, name) == before
     for make, says in REFUSED:
         with pytest.raises(pgdump.PgError) as refused:
-            pgdump.restore(postgres.url(name), make(folder, postgres))
+            pgdump.restore(postgres.url(name), make(folder, postgres), folder / "kept.dump")
         assert says in refused.value.message.format(**refused.value.params), make
         assert state(postgres, name) == before
+        assert not (folder / "kept.dump").exists()  # nothing replaced, nothing kept
 
 
 def test_a_failed_dump_leaves_the_previous_copy(tmp_path, postgres):
