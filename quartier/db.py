@@ -266,7 +266,8 @@ class Database:
             self._lock_fd = os.open(self.write_lock, os.O_RDWR)
 
     def _flush(self, db: sqlite_utils.Database, tasks: list[_Task]) -> None:
-        """Run tasks in one transaction, each in a savepoint; resolve them after the commit.
+        """Run tasks in one transaction, each in a savepoint named `task` (one failing task is
+        rolled back alone); resolve them after the commit.
 
         With several server processes, their writers take turns through an flock on `write_lock`
         before BEGIN IMMEDIATE: the kernel wakes the next one the moment a commit ends, where
@@ -295,14 +296,14 @@ class Database:
                 _resolve(task, error=e)  # each caller hears of it; this thread writes on
             return []
         for n, task in enumerate(tasks):
+            if n:
+                self.store.next_savepoint(db)  # the first one came with BEGIN
             tx = Tx(db)
-            db.conn.execute("SAVEPOINT task")
             try:
                 result = task.fn(tx)
             except BaseException as e:
                 if db.conn.in_transaction:
-                    db.conn.execute("ROLLBACK TO task")
-                    db.conn.execute("RELEASE task")
+                    db.conn.execute("ROLLBACK TO task")  # the next savepoint, or the commit, releases it
                     outcomes.append((task, None, e, []))
                     continue
                 # The error ended the whole transaction: what ran before it is gone
@@ -313,7 +314,6 @@ class Database:
                 retry += tasks[n + 1 :]
                 break
             else:
-                db.conn.execute("RELEASE task")
                 outcomes.append((task, result, None, tx.changes))
         if db.conn.in_transaction:
             try:

@@ -13,7 +13,7 @@ quartier.wake's `ListenWake` and quartier.pgdump.
   and a follower reading after the last seq it delivered never skips one still committing.
   `seq` is the next after the largest, taken under that lock: gap-free, where a SEQUENCE
   would leave a hole at every rolled-back savepoint (sequences ignore rollbacks).
-- **The schema** is what the migrations build, in SQLite, translated (`create_schema`): one
+- **The schema** is what the migrations build, in SQLite, translated (quartier.pgschema): one
   schema for both stores. A database made this way records every migration as applied; a
   later migration runs on PostgreSQL as written (through the dialect) when it is new.
 - **Errors are SQLite's classes** (`sqlite3.IntegrityError`, `sqlite3.OperationalError`), so
@@ -32,19 +32,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
-import sqlite_utils
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
 from sqlite_utils import Migrations
 
-from quartier import dialect
+from quartier import dialect, pgschema
 
 CHANNEL = "quartier_changes"
 # The advisory lock every writer of every host holds through its transaction ("QUART").
 WRITERS_LOCK = 0x5155415254
 # Another one, held while the schema is made or migrated (two hosts starting at once).
 MIGRATIONS_LOCK = 0x5155415255
-MIGRATIONS_TABLE = "_sqlite_migrations"
 
 
 def is_url(location: object) -> bool:
@@ -278,11 +276,17 @@ class PostgresStore:
     def close(self, handle: Any) -> None:
         handle.conn.close()
 
-    # A write's transaction begins and ends in one round trip each (statements without
-    # parameters travel together): on another host, each trip is a good part of a write's time.
+    # A write's transaction begins and ends in one round trip each, and moves from one task's
+    # savepoint to the next in one (statements without parameters travel together): on another
+    # host, each trip is a good part of a write's time.
 
     def begin_write(self, handle: Any) -> None:
-        handle.conn.run(f"BEGIN; SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+        """The write transaction, the writers' lock, and the savepoint of its first task."""
+        handle.conn.run(f"BEGIN; SELECT pg_advisory_xact_lock({WRITERS_LOCK}); SAVEPOINT task")
+
+    def next_savepoint(self, handle: Any) -> None:
+        """The previous task's savepoint released (the transaction stays flat), the next one's begun."""
+        handle.conn.run("RELEASE task; SAVEPOINT task")
 
     def commit(self, handle: Any, changes: int) -> None:
         """The commit, with the NOTIFY that wakes every process's bus when it wrote changes."""
@@ -297,106 +301,10 @@ class PostgresStore:
     def migrate(self, handle: Any, sets: Sequence[Migrations]) -> None:
         handle.execute("SELECT pg_advisory_lock(?)", (MIGRATIONS_LOCK,))
         try:
-            exists = handle.execute("SELECT to_regclass(?) IS NOT NULL", (MIGRATIONS_TABLE,)).fetchone()[0]
+            exists = handle.execute("SELECT to_regclass(?) IS NOT NULL", (pgschema.MIGRATIONS_TABLE,)).fetchone()[0]
             if not exists:
-                create_schema(handle, sets)
+                pgschema.create_schema(handle, sets)
             else:
-                apply_pending(handle, sets)
+                pgschema.apply_pending(handle, sets)
         finally:
             handle.execute("SELECT pg_advisory_unlock(?)", (MIGRATIONS_LOCK,))
-
-
-def built_in_sqlite(sets: Sequence[Migrations]) -> sqlite_utils.Database:
-    """An empty SQLite database in memory with every migration applied: the schema, once."""
-    db = sqlite_utils.Database(memory=True)
-    db.conn.execute("PRAGMA foreign_keys = ON")
-    for migrations in sets:
-        migrations.apply(db)
-    return db
-
-
-def create_schema(handle: Handle, sets: Sequence[Migrations]) -> None:
-    """Make the schema the migrations make, in one transaction, with the rows they insert."""
-    source = built_in_sqlite(sets)
-    tables = {
-        name: sql
-        for name, sql in source.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
-        )
-    }
-    indexes = [
-        sql
-        for (sql,) in source.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
-        )
-    ]
-    handle.execute("BEGIN")
-    try:
-        handle.execute(
-            "DO $$ BEGIN CREATE COLLATION IF NOT EXISTS nocase "
-            "(provider = icu, locale = 'und-u-ks-level2', deterministic = false); END $$"
-        )
-        for name in _dependency_order(tables):
-            ddl, extra = dialect.table(tables[name])
-            handle.conn.raw.execute(ddl)  # DDL as PostgreSQL's own: no placeholders to rewrite
-            for statement in extra:
-                handle.conn.raw.execute(statement)
-        for sql in indexes:
-            handle.conn.raw.execute(dialect.index(sql))
-        for name in tables:
-            rows = source.conn.execute(f'SELECT * FROM "{name}"').fetchall()
-            if rows:
-                columns = [d[0] for d in source.conn.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
-                marks = ", ".join("?" * len(columns))
-                names = ", ".join(f'"{c}"' for c in columns)
-                handle.conn.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', [tuple(r) for r in rows])
-        handle.execute("COMMIT")
-    except BaseException:
-        if handle.conn.in_transaction:
-            handle.execute("ROLLBACK")
-        raise
-    finally:
-        source.conn.close()
-
-
-def _dependency_order(tables: dict[str, str]) -> list[str]:
-    """Tables in an order where each comes after those its foreign keys name."""
-    done: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen or name not in tables:
-            return
-        seen.add(name)
-        for other in sorted(dialect.references(tables[name])):
-            visit(other)
-        done.append(name)
-
-    for name in tables:
-        visit(name)
-    return done
-
-
-def apply_pending(handle: Handle, sets: Sequence[Migrations]) -> None:
-    """Run, on PostgreSQL, the migrations this database has not recorded (code newer than the
-    database): each in its own transaction with its record."""
-    applied = {
-        (row[0], row[1]) for row in handle.execute(f"SELECT migration_set, name FROM {MIGRATIONS_TABLE}").fetchall()
-    }
-    for migrations in sets:
-        for migration in migrations._migrations:  # sqlite-utils keeps the registered steps here
-            if (migrations.name, migration.name) in applied:
-                continue
-            handle.execute("BEGIN")
-            try:
-                migration.fn(handle)  # type: ignore[arg-type]  # a Handle answers what migrations call
-                handle.execute(
-                    f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at) VALUES (?, ?, now()::text)",
-                    (migrations.name, migration.name),
-                )
-                handle.execute("COMMIT")
-            except BaseException:
-                if handle.conn.in_transaction:
-                    handle.execute("ROLLBACK")
-                raise

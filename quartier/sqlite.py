@@ -65,10 +65,18 @@ class SqliteStore:
         db.conn.close()
 
     def begin_write(self, db: Any) -> None:
+        """The write transaction, and the savepoint of its first task (quartier.db's _transaction)."""
         db.conn.execute("BEGIN IMMEDIATE")
+        db.conn.execute("SAVEPOINT task")
+
+    def next_savepoint(self, db: Any) -> None:
+        """The previous task's savepoint released, the next one's begun."""
+        db.conn.execute("RELEASE task")
+        db.conn.execute("SAVEPOINT task")
 
     def commit(self, db: Any, changes: int) -> None:
-        """Only the commit: the bus nudges the other processes after it (quartier.wake)."""
+        """Only the commit (with the last task's savepoint): the bus nudges the other processes
+        after it (quartier.wake)."""
         db.conn.execute("COMMIT")
 
     def begin_read(self, db: Any) -> None:

@@ -101,12 +101,12 @@ def migrated_database(server: PostgresServer) -> tuple[str, dict[str, list[tuple
     """A database with today's schema, made once per process and emptied after each test (see
     PostgresServer.empty): the suite would spend 0.6 s a test migrating a new one."""
     if id(server) not in _migrated:
-        from quartier import features, postgres
+        from quartier import features, pgschema, postgres
         from quartier.schema import core_migrations
 
         name = server.create_database()
         handle = postgres.Handle(server.url(name))
-        postgres.create_schema(handle, [core_migrations, *features.migration_sets(features.load())])
+        pgschema.create_schema(handle, [core_migrations, *features.migration_sets(features.load())])
         handle.conn.close()
         _migrated[id(server)] = name, server.rows(name)
     return _migrated[id(server)]

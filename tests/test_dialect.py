@@ -12,6 +12,7 @@ import pytest
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from quartier import pgschema
 from quartier import postgres as pg_store
 from quartier.sqlite import connect
 
@@ -63,7 +64,7 @@ def stores(postgres):
     lite = connect(":memory:")  # autocommit, rows as sqlite3.Row: as the app's connections
     demo.apply(lite)
     pg = pg_store.Handle(postgres.url(postgres.create_database()))
-    pg_store.create_schema(pg, [demo])
+    pgschema.create_schema(pg, [demo])
     for db in (lite, pg):
         for row in ROWS:
             db.execute("INSERT INTO people (name, age, score, town, data) VALUES (?, ?, ?, ?, ?)", row)
