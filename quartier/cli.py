@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,7 @@ from typing import Any, NoReturn, TypeVar
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from quartier import __version__, auth, features, guard, i18n, pgdump
+from quartier import __version__, auth, features, guard, i18n, pgdump, pgschema
 from quartier import settings as settings_module
 from quartier.db import Database, open_database
 from quartier.files import RestoreError, backup, restore
@@ -374,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except (CommandError, SettingsError) as e:
         print(f"quartier: {e}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as e:  # the store cannot be opened: unreachable, refused, not ours
+        said = _(e.message).format(**e.params) if isinstance(e, pgschema.WrongEncoding) else str(e)
+        print("quartier: " + _("la base de données ne s'ouvre pas : {error}").format(error=said), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -8,6 +8,7 @@ database made so, a migration newer than it runs on PostgreSQL as written (`appl
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,23 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from quartier import dialect
+from quartier.i18n import N_
 
 if TYPE_CHECKING:
     from quartier.postgres import Handle
 
 MIGRATIONS_TABLE = "_sqlite_migrations"
+
+
+class WrongEncoding(sqlite3.OperationalError):
+    """The database is not UTF8: its message is a msgid, translated where it is shown."""
+
+    def __init__(self, encoding: str):
+        self.message = N_(
+            "la base est en {encoding}, pas en UTF8 : créez-la avec createdb --encoding=UTF8 --template=template0"
+        )
+        self.params = {"encoding": encoding}
+        super().__init__(self.message.format(**self.params))
 
 
 def built_in_sqlite(sets: Sequence[Migrations]) -> sqlite_utils.Database:
@@ -47,6 +60,12 @@ def create_schema(handle: Handle, sets: Sequence[Migrations]) -> None:
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
         )
     ]
+    row = handle.execute(
+        "SELECT CAST(pg_encoding_to_char(encoding) AS text) FROM pg_database WHERE datname = current_database()"
+    ).fetchone()
+    found = row[0].decode() if isinstance(row[0], bytes) else row[0]  # SQL_ASCII's text comes as bytes
+    if found != "UTF8":  # the ICU collation, and residents' every script, need it
+        raise WrongEncoding(found)
     handle.execute("BEGIN")
     try:
         handle.execute(
