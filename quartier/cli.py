@@ -120,9 +120,9 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
     host = host or settings.host
     port = settings.port if port is None else port
     if workers == 1:
-        print(_("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port), flush=True)
+        listening = _("Quartier écoute sur http://{host}:{port}/").format(host=host, port=port)
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(create_app(settings), settings, host, port))
+            asyncio.run(_serve(create_app(settings), settings, host, port, listening=listening))
         return
     from quartier import workers as processes
 
@@ -148,9 +148,15 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
 
 
 async def _serve(
-    app: web.Application, settings: Settings, host: str, port: int, sock: socket.socket | None = None
+    app: web.Application,
+    settings: Settings,
+    host: str,
+    port: int,
+    sock: socket.socket | None = None,
+    listening: str = "",
 ) -> None:
-    """Serve until SIGINT or SIGTERM (then shut down gracefully), every connection through the guard."""
+    """Serve until SIGINT or SIGTERM (then shut down gracefully), every connection through the guard;
+    `listening` is printed once the store is open and the port is taken, not before."""
     runner = web.AppRunner(app, access_log_class=AccessLogger, shutdown_timeout=5, handle_signals=False)
     await runner.setup()
     limits = guard.Limits(
@@ -166,6 +172,8 @@ async def _serve(
     try:
         # A long backlog: a city's screens and phones reconnecting at once wait in it, not refused.
         await guard.GuardedSite(runner, host, port, limits, sock=sock, backlog=4096).start()
+        if listening:
+            print(listening, flush=True)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -23,7 +23,9 @@ def test_an_unreachable_database_server_is_one_line_for_serve_and_the_commands(t
         re.sub(r"(?m)^database: .*$", "database: postgresql://quartier@127.0.0.1:1/quartier", config.read_text())
     )
     one_line(quartier("token", "create", "orga", cwd=tmp_path), "la base de données ne s'ouvre pas")
-    one_line(quartier("serve", "--workers", "1", "--port", "0", cwd=tmp_path), "Connection refused")
+    served = quartier("serve", "--workers", "1", "--port", "0", cwd=tmp_path)
+    one_line(served, "Connection refused")
+    assert "écoute" not in served.stdout  # it never listened: it does not say it does
 
 
 def test_a_database_not_in_utf8_is_refused_before_anything_is_made_and_says_how_to_make_one(tmp_path, postgres):
