@@ -76,8 +76,8 @@ def _merge(language: str, packages: tuple[str, ...]) -> NullTranslations:
     return merged if merged is not None else Translations()
 
 
-def _catalogue() -> NullTranslations | None:
-    language = current_language.get()
+def _catalogue(language: str | None = None) -> NullTranslations | None:
+    language = language or current_language.get()
     if language == SOURCE_LANGUAGE:
         return None
     catalogue = _catalogues.get(language)
@@ -183,8 +183,13 @@ def _template_ngettext(singular: str, plural: str, n: int) -> Markup:
 
 def _translated(value: Any) -> Markup:
     text = str(value)
-    catalogue = _catalogue()  # data, not a message of ours: a miss is not an untranslated string
-    return Markup.escape(catalogue.gettext(text) if catalogue else text)
+    catalogue = _catalogue()
+    if catalogue is None:
+        return Markup.escape(text)
+    # Data as typed is no message of ours; one of ours (English has them all) missing here is.
+    if text not in catalogue._catalog and text in getattr(_catalogue("en"), "_catalog", {}):
+        _note_untranslated(text)
+    return Markup.escape(catalogue.gettext(text))
 
 
 def N_(message: str) -> str:
