@@ -384,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, SettingsError) as e:
         print(f"quartier: {e}", file=sys.stderr)
         return 2
-    except sqlite3.DatabaseError as e:  # the store cannot be opened: unreachable, refused, not ours
+    except sqlite3.OperationalError as e:  # the store cannot be opened: unreachable, refused, not UTF8
         said = _(e.message).format(**e.params) if isinstance(e, pgschema.WrongEncoding) else str(e)
         print("quartier: " + _("la base de données ne s'ouvre pas : {error}").format(error=said), file=sys.stderr)
         return 2

@@ -46,6 +46,12 @@ def built_in_sqlite(sets: Sequence[Migrations]) -> sqlite_utils.Database:
 
 def create_schema(handle: Handle, sets: Sequence[Migrations]) -> None:
     """Make the schema the migrations make, in one transaction, with the rows they insert."""
+    row = handle.execute(
+        "SELECT CAST(pg_encoding_to_char(encoding) AS text) FROM pg_database WHERE datname = current_database()"
+    ).fetchone()
+    found = row[0].decode() if isinstance(row[0], bytes) else row[0]  # SQL_ASCII's text comes as bytes
+    if found != "UTF8":  # the ICU collation, and residents' every script, need it
+        raise WrongEncoding(found)
     source = built_in_sqlite(sets)
     tables = {
         name: sql
@@ -60,12 +66,6 @@ def create_schema(handle: Handle, sets: Sequence[Migrations]) -> None:
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
         )
     ]
-    row = handle.execute(
-        "SELECT CAST(pg_encoding_to_char(encoding) AS text) FROM pg_database WHERE datname = current_database()"
-    ).fetchone()
-    found = row[0].decode() if isinstance(row[0], bytes) else row[0]  # SQL_ASCII's text comes as bytes
-    if found != "UTF8":  # the ICU collation, and residents' every script, need it
-        raise WrongEncoding(found)
     handle.execute("BEGIN")
     try:
         handle.execute(

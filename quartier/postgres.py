@@ -34,6 +34,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from psycopg.adapt import Dumper, Loader
+from psycopg.sql import SQL
 from sqlite_utils import Migrations
 
 from quartier import dialect, pgschema
@@ -226,11 +227,6 @@ def _without_nul(params: Sequence[Any] | Mapping[str, Any]) -> Sequence[Any] | M
     return [v.replace("\0", "\ufffd") if isinstance(v, str) else v for v in params]
 
 
-def _literal(text: str) -> str:
-    """A string constant of PostgreSQL's SQL (standard_conforming_strings: only quotes double)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def process_name() -> str:
     """This process among every host's (a NOTIFY's payload: a process need not wake for its own)."""
     return f"{socket.gethostname()}/{os.getpid()}"
@@ -291,7 +287,8 @@ class PostgresStore:
     def commit(self, handle: Any, changes: int) -> None:
         """The commit, with the NOTIFY that wakes every process's bus when it wrote changes."""
         if changes:
-            handle.conn.run(f"SELECT pg_notify('{CHANNEL}', {_literal(process_name())}); COMMIT")
+            notify = SQL("SELECT pg_notify({}, {}); COMMIT").format(CHANNEL, process_name())
+            handle.conn.run(notify.as_string(handle.conn.raw))
         else:
             handle.execute("COMMIT")
 
